@@ -1,0 +1,86 @@
+import type { RunOutcome } from "./health.ts";
+import type { RunResult, Trigger } from "./job.ts";
+
+/** One run as stored: the run history row. */
+export interface RunRecord {
+  id: string;
+  job: string;
+  scheduledFor: Date;
+  trigger: Trigger;
+  node: string;
+  outcome: RunOutcome;
+  attempt: number;
+  startedAt: Date;
+  finishedAt: Date | null;
+  durationMs: number | null;
+  result: RunResult | null;
+  error: string | null;
+}
+
+export interface ClaimRequest {
+  /** Chosen by the runtime (a UUID), so a caller can name a run before it starts. */
+  id: string;
+  job: string;
+  scheduledFor: Date;
+  trigger: Trigger;
+  node: string;
+  attempt: number;
+  leaseMs: number;
+}
+
+export type FinalOutcome = { outcome: "succeeded"; result: RunResult } | {
+  outcome: "failed" | "abandoned";
+  error: string;
+  result?: RunResult;
+};
+
+/** A failed run that could not be written when it happened (the database was away). */
+export type UnrecordedFailure = Omit<ClaimRequest, "leaseMs"> & { startedAt: Date; error: string };
+
+export type Counter = "lost_claims" | "overlap_skips" | "paused_skips";
+
+/**
+ * Where runs are claimed and recorded. The runtime knows only this port; `db/` implements
+ * it on Postgres, `tests/fakes/` in memory.
+ */
+export interface RunStore {
+  /** Claims a run. Cron and catch-up runs contend for their slot: null means another claim won it. */
+  claim(request: ClaimRequest): Promise<RunRecord | null>;
+  /** Extends the lease of a running run; false when the run is no longer this node's. */
+  renew(runId: string, node: string, leaseMs: number): Promise<boolean>;
+  /** Writes the outcome; null when refused because the lease was taken meanwhile. */
+  finish(runId: string, node: string, outcome: FinalOutcome): Promise<RunRecord | null>;
+  /** Adds one to a per-job counter. */
+  count(job: string, node: string, counter: Counter): Promise<void>;
+  /** Whether the job is paused (persisted: every replica obeys). */
+  isPaused(job: string): Promise<boolean>;
+  setPaused(job: string, paused: boolean): Promise<void>;
+  /** The newest slot that was claimed for a cron or catch-up run of the job, if any. */
+  lastSlot(job: string): Promise<Date | null>;
+  /** Records slots deliberately not run (catch-up skip, past grace) as `skipped` runs. */
+  recordSkipped(job: string, node: string, slots: Date[], reason: string): Promise<void>;
+  /** Writes failures that happened while the store was unreachable (a slot already taken wins). */
+  recordFailures(failures: UnrecordedFailure[]): Promise<void>;
+  /** Lets go of this node's leases at shutdown, so a rescuer can settle its runs at once. */
+  releaseLeases(node: string): Promise<void>;
+}
+
+/**
+ * A run as the HTTP API and `jobs history --json` show it (part of the contract):
+ * `{ id, job, scheduledFor, trigger, node, outcome, startedAt, finishedAt, durationMs, result, error }`.
+ */
+export function runToJson(r: RunRecord) {
+  return {
+    id: r.id,
+    job: r.job,
+    scheduledFor: r.scheduledFor.toISOString(),
+    trigger: r.trigger,
+    node: r.node,
+    outcome: r.outcome,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    durationMs: r.durationMs,
+    result: r.result,
+    error: r.error,
+  };
+}

@@ -1,0 +1,89 @@
+import type postgres from "postgres";
+import type { Clock } from "../actors/clock.ts";
+import type { Logger } from "../actors/log.ts";
+import type { Registry } from "../actors/metrics.ts";
+import type { Runtime } from "../actors/runtime.ts";
+import type { ChildSpec } from "../actors/supervisor.ts";
+import type { Config } from "../config.ts";
+import { createBot } from "./bot.ts";
+import { createDelivery } from "./delivery.ts";
+import { createPoller } from "./poller.ts";
+
+export interface TelegramStatus {
+  status: "ok" | "disabled" | "error";
+  detail: string;
+}
+
+/**
+ * Warden's Telegram side, made from the config: without a token, nothing (the outbox waits);
+ * with one, the bot, the outbox delivery actor, and either the poller (one replica holds its
+ * lease) or the webhook handler.
+ */
+export function createTelegram(o: {
+  config: Readonly<Config>;
+  sql: postgres.Sql;
+  clock: Clock;
+  log: Logger;
+  registry: Registry;
+  runtime: () => Runtime | undefined;
+}) {
+  const { config } = o;
+  const token = config.telegram.botToken;
+  if (!token) {
+    return {
+      children: [] as ChildSpec[],
+      bot: undefined,
+      status: (): TelegramStatus => ({
+        status: "disabled",
+        detail: "no TELEGRAM_BOT_TOKEN: the outbox waits",
+      }),
+    };
+  }
+  const log = o.log.child({ part: "telegram" });
+  const bot = createBot({
+    token,
+    apiRoot: config.telegram.apiRoot,
+    sql: o.sql,
+    log,
+    xp: config.xp,
+    adminUserIds: config.adminUserIds,
+    runtime: o.runtime,
+  });
+  const delivery = createDelivery({
+    sql: o.sql,
+    clock: o.clock,
+    log,
+    send: (chatId, text) => bot.api.sendMessage(chatId, text),
+    limits: config.telegram.limits,
+    node: config.nodeId,
+    registry: o.registry,
+  });
+  const failed = new Map<string, string>();
+  const track = (spec: ChildSpec): ChildSpec => ({
+    ...spec,
+    onRestarting: (_at, error) => log.warn(`${spec.id} restarting`, { error }),
+    onGaveUp: (_at, error) => void failed.set(spec.id, error),
+  });
+  const children: ChildSpec[] = [
+    track({ id: "outbox-delivery", restart: "permanent", loop: delivery.loop }),
+  ];
+  const poller = config.telegram.mode === "polling"
+    ? createPoller({ sql: o.sql, bot, clock: o.clock, log, node: config.nodeId })
+    : undefined;
+  if (poller) {
+    children.push(track({ id: "telegram-poller", restart: "permanent", loop: poller.loop }));
+  }
+  return {
+    children,
+    bot,
+    status(): TelegramStatus {
+      if (failed.size > 0) {
+        return {
+          status: "error",
+          detail: [...failed].map(([id, e]) => `${id} failed: ${e}`).join("; "),
+        };
+      }
+      return { status: "ok", detail: poller ? `long polling: ${poller.role()}` : "webhook" };
+    },
+  };
+}

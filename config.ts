@@ -1,0 +1,214 @@
+import { z } from "zod";
+import { parseSchedule, type ScheduleInput } from "./actors/schedule.ts";
+
+/** What an operator can set; every value comes from the environment, parsed once. */
+export interface Config {
+  databaseUrl?: string;
+  dataDir: string;
+  port: number;
+  adminToken?: string;
+  telegram: {
+    botToken?: string;
+    mode: "polling" | "webhook";
+    webhookSecret?: string;
+    apiRoot?: string;
+    /** Warden's own pacing of sends (Telegram's limits by default). */
+    limits: { globalPerSecond: number; perChatPerSecond: number; perGroupPerMinute: number };
+  };
+  adminChatId?: number;
+  adminUserIds: number[];
+  reportTimezone: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+  logFormat: "json" | "pretty";
+  nodeId: string;
+  shutdownTimeoutMs: number;
+  level: {
+    formula: "mee6" | "exponential" | "linear";
+    baseXp: number;
+    multiplier: number;
+    max: number;
+  };
+  xp: { perMessage: number; perLink: number; perThanks: number; maxPerMinute: number };
+  /** Seed 000's switches for `level-ups`. */
+  progression: { enabled: boolean; intervalHours?: number; batchSize: number; notify: boolean };
+  /** Per job: a schedule override (raw, validated) and whether it runs at all. */
+  jobs: Record<string, { schedule?: ScheduleInput; enabled: boolean }>;
+}
+
+/** An environment that cannot start Warden; `problems` has one line per bad variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+const int = (min: number, max: number) =>
+  z.string().regex(/^-?\d+$/, "expected a whole number").transform(Number).pipe(
+    z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
+  );
+const num = z.string().regex(/^\d+(\.\d+)?$/, "expected a number").transform(Number);
+const chatId = z.string().regex(/^-?\d+$/, "expected a numeric Telegram chat id").transform(Number);
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, "expected an IANA time zone like Europe/Madrid");
+
+const schema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "expected postgres://user@host:port/db")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  PORT: int(0, 65535).default(8080),
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, "expected a token like 123456:ABC-DEF…")
+    .optional(),
+  TELEGRAM_MODE: z.enum(["polling", "webhook"]).default("polling"),
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, "expected 1-256 of A-Z a-z 0-9 _ -")
+    .optional(),
+  TELEGRAM_API_ROOT: z.url({ error: "expected a URL like http://127.0.0.1:8081" }).optional(),
+  ADMIN_CHAT_ID: chatId.optional(),
+  ADMIN_USER_IDS: z.string().default("").transform((s, ctx) => {
+    const ids = s.split(",").map((x) => x.trim()).filter(Boolean);
+    const bad = ids.filter((x) => !/^\d+$/.test(x));
+    if (bad.length) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected comma-separated user ids, got ${bad.join(", ")}`,
+      });
+    }
+    return ids.map(Number);
+  }),
+  REPORT_TIMEZONE: timezone.default("UTC"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+  NODE_ID: z.string().regex(/^[\w.-]{1,64}$/, "expected 1-64 of letters, digits, . _ -").optional(),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
+  LEVEL_FORMULA: z.enum(["mee6", "exponential", "linear"]).default("mee6"),
+  LEVEL_BASE_XP: int(1, 1_000_000).default(100),
+  LEVEL_MULTIPLIER: num.default(1.5),
+  LEVEL_MAX: int(1, 1_000).default(100),
+  XP_PER_MESSAGE: int(0, 1_000).default(1),
+  XP_PER_LINK: int(0, 1_000).default(3),
+  XP_PER_THANKS: int(0, 1_000).default(5),
+  XP_MAX_PER_MINUTE: int(1, 10_000).default(10),
+  AUTO_PROGRESSION_ENABLED: z.stringbool({ error: "expected true or false" }).default(true),
+  AUTO_PROGRESSION_INTERVAL_HOURS: int(1, 24).refine(
+    (h) => 24 % h === 0,
+    "must divide 24 (1, 2, 3, 4, 6, 8, 12, 24)",
+  )
+    .optional(),
+  AUTO_PROGRESSION_BATCH_SIZE: int(1, 100_000).default(100),
+  NOTIFY_LEVEL_UP: z.stringbool({ error: "expected true or false" }).default(true),
+  TELEGRAM_RATE_GLOBAL_PER_SECOND: int(1, 100_000).default(30),
+  TELEGRAM_RATE_PER_CHAT_PER_SECOND: int(1, 100_000).default(1),
+  TELEGRAM_RATE_PER_GROUP_PER_MINUTE: int(1, 100_000).default(20),
+});
+
+const envName = (job: string) => job.toUpperCase().replaceAll("-", "_");
+
+/**
+ * Parses the environment into a frozen config, or throws `ConfigError` listing every
+ * problem. `jobs` are the known job names, for `JOB_<NAME>_SCHEDULE` / `_ENABLED`.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  jobs: readonly string[],
+): Readonly<Config> {
+  const present = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
+  );
+  const parsed = schema.safeParse(present);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => {
+    const key = String(i.path[0]);
+    return `${key}=${JSON.stringify(present[key] ?? "")}: ${i.message}`;
+  });
+
+  const jobConfig: Config["jobs"] = {};
+  const known = new Map(jobs.map((j) => [envName(j), j]));
+  for (const job of jobs) jobConfig[job] = { enabled: true };
+  for (const [key, value] of Object.entries(present)) {
+    const m = /^JOB_([A-Z0-9_]+)_(SCHEDULE|ENABLED)$/.exec(key);
+    if (!m) continue;
+    const job = known.get(m[1]);
+    if (!job) {
+      problems.push(
+        `${key}: no job is called ${m[1].toLowerCase().replaceAll("_", "-")}; known: ${
+          jobs.join(", ")
+        }`,
+      );
+      continue;
+    }
+    if (m[2] === "ENABLED") {
+      const b = z.stringbool().safeParse(value);
+      if (b.success) jobConfig[job].enabled = b.data;
+      else problems.push(`${key}=${JSON.stringify(value)}: expected true or false`);
+      continue;
+    }
+    const schedule: ScheduleInput = /^every\s+/.test(value)
+      ? { every: value.replace(/^every\s+/, "") }
+      : value;
+    try {
+      parseSchedule(schedule);
+      jobConfig[job].schedule = schedule;
+    } catch (e) {
+      problems.push(`${key}=${JSON.stringify(value)}: ${(e as Error).message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const v = parsed.data;
+  return deepFreeze({
+    databaseUrl: v.DATABASE_URL,
+    dataDir: v.DATA_DIR,
+    port: v.PORT,
+    adminToken: v.ADMIN_TOKEN,
+    telegram: {
+      botToken: v.TELEGRAM_BOT_TOKEN,
+      mode: v.TELEGRAM_MODE,
+      webhookSecret: v.TELEGRAM_WEBHOOK_SECRET,
+      apiRoot: v.TELEGRAM_API_ROOT,
+      limits: {
+        globalPerSecond: v.TELEGRAM_RATE_GLOBAL_PER_SECOND,
+        perChatPerSecond: v.TELEGRAM_RATE_PER_CHAT_PER_SECOND,
+        perGroupPerMinute: v.TELEGRAM_RATE_PER_GROUP_PER_MINUTE,
+      },
+    },
+    adminChatId: v.ADMIN_CHAT_ID,
+    adminUserIds: v.ADMIN_USER_IDS,
+    reportTimezone: v.REPORT_TIMEZONE,
+    logLevel: v.LOG_LEVEL,
+    logFormat: v.LOG_FORMAT,
+    nodeId: v.NODE_ID ?? `${Deno.hostname()}-${Deno.pid}`,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    level: {
+      formula: v.LEVEL_FORMULA,
+      baseXp: v.LEVEL_BASE_XP,
+      multiplier: v.LEVEL_MULTIPLIER,
+      max: v.LEVEL_MAX,
+    },
+    xp: {
+      perMessage: v.XP_PER_MESSAGE,
+      perLink: v.XP_PER_LINK,
+      perThanks: v.XP_PER_THANKS,
+      maxPerMinute: v.XP_MAX_PER_MINUTE,
+    },
+    progression: {
+      enabled: v.AUTO_PROGRESSION_ENABLED,
+      intervalHours: v.AUTO_PROGRESSION_INTERVAL_HOURS,
+      batchSize: v.AUTO_PROGRESSION_BATCH_SIZE,
+      notify: v.NOTIFY_LEVEL_UP,
+    },
+    jobs: jobConfig,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,288 @@
+import type postgres from "postgres";
+import { defineJob, type JobSpec } from "../actors/job.ts";
+
+/**
+ * Named metrics a badge can count, each one SQL expression over a member's stats row `st`.
+ * A new badge is a row; a new kind of badge is a line here (seed 001's case wins, top
+ * arguments and votes join this way when the cases do).
+ */
+export const METRICS = {
+  messages: "st.messages_count",
+  links_shared: "st.links_shared",
+  thanks_received: "st.thanks_received",
+  level: "st.level",
+  xp: "st.xp",
+  best_streak: "st.best_streak",
+  days_active: "st.days_active", // days with a paid message, counted as they come
+} as const;
+export type Metric = keyof typeof METRICS;
+
+export interface Badge {
+  id: string;
+  name: string;
+  emoji: string;
+  description: string;
+  metric: Metric;
+  threshold: number;
+  bonusXp: number;
+  /** How progress reads: "42/100 messages". */
+  unit: string;
+  category: string;
+}
+
+/** The achievements of seed 003, plus streak and activity badges. */
+export const BADGES: Badge[] = [
+  {
+    id: "chatterbox",
+    name: "Chatterbox",
+    emoji: "📬",
+    description: "Sent 100 messages",
+    metric: "messages",
+    threshold: 100,
+    bonusXp: 20,
+    unit: "messages",
+    category: "activity",
+  },
+  {
+    id: "linker",
+    name: "Linker",
+    emoji: "🌐",
+    description: "Shared 10 links",
+    metric: "links_shared",
+    threshold: 10,
+    bonusXp: 20,
+    unit: "links",
+    category: "sharing",
+  },
+  {
+    id: "helpful",
+    name: "Helpful",
+    emoji: "🤝",
+    description: "Was thanked 5 times",
+    metric: "thanks_received",
+    threshold: 5,
+    bonusXp: 25,
+    unit: "thanks",
+    category: "social",
+  },
+  {
+    id: "level_up",
+    name: "Level Up!",
+    emoji: "🆙",
+    description: "Reached level 5",
+    metric: "level",
+    threshold: 5,
+    bonusXp: 50,
+    unit: "levels",
+    category: "progression",
+  },
+  {
+    id: "on_fire",
+    name: "On Fire",
+    emoji: "🔥",
+    description: "Kept a 7-day streak",
+    metric: "best_streak",
+    threshold: 7,
+    bonusXp: 30,
+    unit: "days in a row",
+    category: "streak",
+  },
+  {
+    id: "unstoppable",
+    name: "Unstoppable",
+    emoji: "⚡",
+    description: "Kept a 30-day streak",
+    metric: "best_streak",
+    threshold: 30,
+    bonusXp: 100,
+    unit: "days in a row",
+    category: "streak",
+  },
+  {
+    id: "regular",
+    name: "Regular",
+    emoji: "📅",
+    description: "Active on 14 different days",
+    metric: "days_active",
+    threshold: 14,
+    bonusXp: 40,
+    unit: "days active",
+    category: "activity",
+  },
+];
+
+/** Writes the badge definitions (upsert; badges no longer defined stay, so earned ones keep their meaning). */
+export async function syncBadges(sql: postgres.Sql, badges: Badge[] = BADGES) {
+  await sql`
+    INSERT INTO badges (id, name, emoji, description, metric, threshold, bonus_xp, unit, category)
+    SELECT b.id, b.name, b.emoji, b.description, b.metric, b.threshold, b."bonusXp", b.unit, b.category
+    FROM json_to_recordset(${JSON.stringify(badges)}::text::json) AS b(
+      id text, name text, emoji text, description text, metric text, threshold int, "bonusXp" int, unit text, category text)
+    ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, emoji = EXCLUDED.emoji, description = EXCLUDED.description,
+      metric = EXCLUDED.metric, threshold = EXCLUDED.threshold, bonus_xp = EXCLUDED.bonus_xp, unit = EXCLUDED.unit,
+      category = EXCLUDED.category`;
+}
+
+/** The per-member stats every metric reads, as a SQL fragment (`st`); `only` narrows it to one member. */
+export function statsFrom(
+  sql: postgres.Sql | postgres.TransactionSql,
+  only?: { chatId: number; userId: number },
+) {
+  const m = only ? sql`AND m.chat_id = ${only.chatId} AND m.user_id = ${only.userId}` : sql``;
+  return sql`
+    SELECT m.chat_id, m.user_id, m.messages_count, m.links_shared, m.thanks_received, m.level, m.xp,
+           coalesce(s.best, 0) AS best_streak, m.days_active
+    FROM members m
+    LEFT JOIN streaks s ON s.chat_id = m.chat_id AND s.user_id = m.user_id
+    WHERE NOT m.is_bot ${m}`;
+}
+
+/** `CASE b.metric WHEN 'messages' THEN st.messages_count … END`, from the constant map above. */
+export function metricValue(sql: postgres.Sql | postgres.TransactionSql) {
+  const arms = Object.entries(METRICS).map(([name, expr]) => `WHEN '${name}' THEN ${expr}`).join(
+    " ",
+  );
+  return sql.unsafe(`CASE b.metric ${arms} END`);
+}
+
+/**
+ * `badge-check`: every badge whose metric reached its threshold is awarded, once (the unique
+ * key), with its bonus XP in the ledger and on the balance, and one digest per group — all
+ * in one statement, so nothing is half done.
+ */
+export function badgeCheckJob(): JobSpec {
+  return defineJob({
+    name: "badge-check",
+    description: "Awards badges whose criteria members met, with bonus XP; one digest per group",
+    schedule: "0 * * * *",
+    timeout: "20m",
+    async run(ctx) {
+      const slot = ctx.scheduledFor;
+      const [r] = await ctx.db.begin(async (tx) => {
+        await tx`SET LOCAL work_mem = '64MB'`;
+        return await tx<{ awarded: number; bonus: number; digests: number }[]>`
+          WITH st AS (${statsFrom(tx)}),
+          due AS (
+            SELECT st.chat_id, st.user_id, b.id AS badge_id, b.bonus_xp
+            FROM st CROSS JOIN badges b
+            WHERE ${metricValue(tx)} >= b.threshold
+              AND NOT EXISTS (
+                SELECT 1 FROM member_badges mb
+                WHERE mb.chat_id = st.chat_id AND mb.user_id = st.user_id AND mb.badge_id = b.id)
+          ), earned AS (
+            INSERT INTO member_badges (chat_id, user_id, badge_id, awarded_at)
+            SELECT chat_id, user_id, badge_id, ${slot} FROM due
+            ON CONFLICT DO NOTHING
+            RETURNING chat_id, user_id, badge_id
+          ), bonus AS (
+            INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+            SELECT e.chat_id, e.user_id, b.bonus_xp, 'badge', e.badge_id, ${slot}
+            FROM earned e JOIN badges b ON b.id = e.badge_id
+            WHERE b.bonus_xp > 0
+            ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING
+            RETURNING chat_id, user_id, amount
+          ), credited AS (
+            UPDATE members m SET xp = m.xp + t.amount, updated_at = now()
+            FROM (SELECT chat_id, user_id, sum(amount) AS amount FROM bonus GROUP BY chat_id, user_id) t
+            WHERE m.chat_id = t.chat_id AND m.user_id = t.user_id
+            RETURNING 1
+          ), digests AS (
+            INSERT INTO outbox (chat_id, text, dedupe_key)
+            SELECT e.chat_id,
+                   '🎖 New badges:' || E'\\n' ||
+                   string_agg(format('%s %s — %s', b.emoji, b.name, m.display_name), E'\\n' ORDER BY b.id, m.display_name)
+                     FILTER (WHERE e.n <= 30) ||
+                   CASE WHEN count(*) > 30 THEN format(E'\\n…and %s more', count(*) - 30) ELSE '' END,
+                   'badge-digest:' || e.chat_id || ':' || ${slot.toISOString()}
+            FROM (SELECT *, row_number() OVER (PARTITION BY chat_id ORDER BY badge_id, user_id) AS n FROM earned) e
+            JOIN badges b ON b.id = e.badge_id
+            JOIN members m ON m.chat_id = e.chat_id AND m.user_id = e.user_id
+            JOIN chats c ON c.chat_id = e.chat_id AND c.kind <> 'private'
+            GROUP BY e.chat_id
+            ON CONFLICT (dedupe_key) DO NOTHING
+            RETURNING 1
+          )
+          SELECT (SELECT count(*)::int FROM earned) AS awarded, (SELECT count(*)::int FROM bonus) AS bonus,
+                 (SELECT count(*)::int FROM digests) AS digests`;
+      });
+      return {
+        processed: r.awarded,
+        changed: r.awarded,
+        details: { bonus: r.bonus, digests: r.digests },
+      };
+    },
+  });
+}
+
+export interface EarnedBadge {
+  id: string;
+  name: string;
+  emoji: string;
+  description: string;
+  bonusXp: number;
+  earnedAt: string;
+}
+
+/** A member's badges, oldest first. */
+export async function memberBadges(
+  sql: postgres.Sql,
+  chatId: number,
+  userId: number,
+): Promise<EarnedBadge[]> {
+  const rows = await sql<
+    {
+      id: string;
+      name: string;
+      emoji: string;
+      description: string;
+      bonus_xp: number;
+      awarded_at: Date;
+    }[]
+  >`
+    SELECT b.id, b.name, b.emoji, b.description, b.bonus_xp, mb.awarded_at
+    FROM member_badges mb JOIN badges b ON b.id = mb.badge_id
+    WHERE mb.chat_id = ${chatId} AND mb.user_id = ${userId}
+    ORDER BY mb.awarded_at, b.id`;
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    emoji: r.emoji,
+    description: r.description,
+    bonusXp: r.bonus_xp,
+    earnedAt: r.awarded_at.toISOString(),
+  }));
+}
+
+/** Progress towards every badge, like "42/100 messages"; null when the member is unknown. */
+export async function badgeProgress(sql: postgres.Sql, chatId: number, userId: number) {
+  const rows = await sql<
+    {
+      id: string;
+      name: string;
+      emoji: string;
+      value: number;
+      threshold: number;
+      unit: string;
+      earned: boolean;
+    }[]
+  >`
+    WITH st AS (${statsFrom(sql, { chatId, userId })})
+    SELECT b.id, b.name, b.emoji, ${metricValue(sql)}::int AS value, b.threshold, b.unit,
+           EXISTS (SELECT 1 FROM member_badges mb WHERE mb.chat_id = st.chat_id AND mb.user_id = st.user_id AND mb.badge_id = b.id)
+             AS earned
+    FROM st CROSS JOIN badges b
+    WHERE st.chat_id = ${chatId} AND st.user_id = ${userId}
+    ORDER BY b.category, b.threshold, b.id`;
+  if (rows.length === 0) return null;
+  return {
+    earned: rows.filter((r) => r.earned).length,
+    total: rows.length,
+    badges: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      emoji: r.emoji,
+      earned: r.earned,
+      progress: `${Math.min(r.value, r.threshold)}/${r.threshold} ${r.unit}`,
+    })),
+  };
+}

@@ -1,0 +1,70 @@
+import { defineJob, type JobSpec } from "../actors/job.ts";
+import { walkMembers } from "./batches.ts";
+
+/**
+ * `streak-expiry` (seed 000 G5.2, seed 002 #055), as of the run's slot: a streak whose
+ * deadline passed — 48 h after the last activity, or the end of a protection — spends one
+ * protection per missed day (each pushes the deadline 24 h); without enough protections it
+ * breaks: `streak_broken` event and a private message, in the same transaction.
+ */
+export function streakExpiryJob(
+  options: { batchSize?: number; afterBatch?: (n: number) => void } = {},
+): JobSpec {
+  return defineJob({
+    name: "streak-expiry",
+    description: "Breaks streaks idle for more than 48 h, spending protections first",
+    schedule: "0 0 * * *",
+    timeout: "30m",
+    catchUp: { policy: "once" },
+    async run(ctx) {
+      const at = ctx.scheduledFor;
+      const walked = await walkMembers(ctx, (tx, afterChat, afterUser) =>
+        tx`
+          batch AS (
+            SELECT chat_id, user_id, current, protections, last_activity_at,
+                   greatest(last_activity_at + interval '48 hours', coalesce(protected_until, '-infinity')) AS deadline
+            FROM streaks
+            WHERE current > 0 AND (chat_id, user_id) > (${afterChat}, ${afterUser})
+            ORDER BY chat_id, user_id
+            LIMIT ${options.batchSize ?? 5_000}
+            FOR UPDATE
+          ), due AS (
+            SELECT *, ceil(extract(epoch FROM (${at}::timestamptz - deadline)) / 86400)::int AS days
+            FROM batch WHERE ${at}::timestamptz > deadline
+          ), changed AS (
+            UPDATE streaks s SET
+              protections = CASE WHEN d.protections >= d.days THEN d.protections - d.days ELSE 0 END,
+              protected_until = CASE WHEN d.protections >= d.days THEN d.deadline + d.days * interval '1 day' END,
+              current = CASE WHEN d.protections >= d.days THEN s.current ELSE 0 END
+            FROM due d
+            WHERE s.chat_id = d.chat_id AND s.user_id = d.user_id
+            RETURNING s.chat_id, s.user_id, d.current AS length, d.last_activity_at, d.protections >= d.days AS protected
+          ), events AS (
+            INSERT INTO events (kind, chat_id, user_id, job, slot, payload, dedupe_key)
+            SELECT 'streak_broken', c.chat_id, c.user_id, 'streak-expiry', ${at},
+                   json_build_object('length', c.length, 'lastActivityAt', c.last_activity_at),
+                   'streak_broken:' || c.chat_id || ':' || c.user_id || ':' || extract(epoch FROM c.last_activity_at)::bigint
+            FROM changed c WHERE NOT c.protected
+            ON CONFLICT (dedupe_key) DO NOTHING
+          ), messages AS (
+            INSERT INTO outbox (chat_id, text, dedupe_key)
+            SELECT c.user_id,
+                   format(E'💔 Your %s-day streak in %s has ended. Be active today to start a new one!',
+                          c.length, coalesce(nullif(ch.title, ''), 'your group')),
+                   'streak-broken-dm:' || c.chat_id || ':' || c.user_id || ':' || extract(epoch FROM c.last_activity_at)::bigint
+            FROM changed c
+            JOIN members m ON m.chat_id = c.chat_id AND m.user_id = c.user_id
+            JOIN chats ch ON ch.chat_id = c.chat_id
+            WHERE NOT c.protected AND m.started_bot AND NOT m.unreachable
+            ON CONFLICT (dedupe_key) DO NOTHING
+          )`, { afterBatch: options.afterBatch });
+      const [broken] = await ctx.db<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM events WHERE job = 'streak-expiry' AND slot = ${at} AND kind = 'streak_broken'`;
+      return {
+        processed: walked.processed,
+        changed: walked.changed,
+        details: { broken: broken.n, protectionsSpent: walked.changed - broken.n },
+      };
+    },
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * Warden's entry point: reads the config, opens the database, migrates, starts the
+ * supervised jobs and the HTTP server, and shuts all of it down in order on SIGTERM/SIGINT.
+ */
+import type { JobSpec } from "./actors/job.ts";
+import { createLogger } from "./actors/log.ts";
+import { createRuntime } from "./actors/runtime.ts";
+import { type Config, ConfigError } from "./config.ts";
+import { databaseClock } from "./db/clock.ts";
+import { guardClientBug, openDatabase, redactUrl } from "./db/connect.ts";
+import { migrate } from "./db/migrate.ts";
+import { pgRunStore } from "./db/run_store.ts";
+import { syncBadges } from "./domain/badges.ts";
+import { syncLevels } from "./domain/levels.ts";
+import { createRegistry } from "./actors/metrics.ts";
+import { createApp } from "./routes/app.ts";
+import { runtimeMetrics } from "./routes/metrics.ts";
+import { createTelegram } from "./bot/telegram.ts";
+import type { Runtime } from "./actors/runtime.ts";
+import { createReadiness } from "./routes/readiness.ts";
+import { catalog, type JobCatalog, loadSetup } from "./catalog.ts";
+
+export { catalog, type JobCatalog };
+
+/** Starts Warden and resolves when it has shut down. Exit codes: 0 clean, 1 failure, 2 bad config. */
+export async function main(jobs: JobCatalog = catalog, env = Deno.env.toObject()): Promise<number> {
+  let config: Readonly<Config>;
+  let specs: JobSpec[];
+  try {
+    ({ config, specs } = loadSetup(env, jobs));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  const log = createLogger({ level: config.logLevel, format: config.logFormat }).child({
+    node: config.nodeId,
+  });
+  const root = new AbortController();
+  const unguard = guardClientBug((error) =>
+    log.error("database client fault contained", { error })
+  );
+
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, share: true });
+  log.info("database open", {
+    kind: db.kind,
+    url: redactUrl(db.url),
+    dataDir: db.kind === "embedded" ? config.dataDir : undefined,
+  });
+  const clock = await databaseClock(db.sql, { log, signal: root.signal });
+  const readiness = createReadiness({ ping: () => db.sql`SELECT 1`, clock });
+  const migrated = await migrate(db.sql, { log: (line) => log.info(line) });
+  await syncLevels(db.sql, config.level);
+  await syncBadges(db.sql);
+  readiness.markMigrated();
+  log.info("migrations applied", {
+    applied: migrated.applied,
+    alreadyApplied: migrated.alreadyApplied,
+  });
+
+  const store = pgRunStore(db.sql);
+  const registry = createRegistry();
+  const late: { runtime?: Runtime } = {}; // the bot's admin commands reach the runtime made after it
+  const telegram = createTelegram({
+    config,
+    sql: db.sql,
+    clock,
+    log,
+    registry,
+    runtime: () => late.runtime,
+  });
+  const runtime = createRuntime({
+    jobs: specs,
+    store,
+    db: db.sql,
+    clock,
+    log,
+    node: config.nodeId,
+    onAlert: (alert) => log.error("alert: job given up", { ...alert }),
+    children: telegram.children,
+  });
+  late.runtime = runtime;
+  const metrics = runtimeMetrics(registry, runtime, readiness);
+  const app = createApp({
+    runtime,
+    readiness,
+    log,
+    metrics,
+    adminToken: config.adminToken,
+    sql: db.sql,
+    telegram: telegram.status,
+    webhook: telegram.bot && config.telegram.mode === "webhook"
+      ? { bot: telegram.bot, secretToken: config.telegram.webhookSecret }
+      : undefined,
+  });
+  const server = Deno.serve({
+    port: config.port,
+    hostname: "0.0.0.0",
+    onListen: ({ port }) => log.info("listening", { port }),
+  }, app.fetch);
+
+  runtime.start();
+  readiness.markStarted();
+  log.info("started", { jobs: specs.map((s) => s.name) });
+
+  const stopping = Promise.withResolvers<string>();
+  const onSignal = (signal: Deno.Signal) => () => stopping.resolve(signal);
+  const signals = (["SIGTERM", "SIGINT"] as const).map((s) => [s, onSignal(s)] as const);
+  for (const [s, handler] of signals) Deno.addSignalListener(s, handler);
+
+  const why = await stopping.promise;
+  log.info("shutting down", { signal: why, timeoutMs: config.shutdownTimeoutMs });
+  readiness.markShuttingDown();
+  const hardExit = setTimeout(() => {
+    log.error("shutdown took too long; exiting hard");
+    Deno.exit(1);
+  }, config.shutdownTimeoutMs + 10_000);
+  try {
+    await runtime.shutdown(config.shutdownTimeoutMs);
+    root.abort();
+    await server.shutdown();
+    await db.close();
+  } finally {
+    clearTimeout(hardExit);
+    for (const [s, handler] of signals) Deno.removeSignalListener(s, handler);
+    unguard();
+  }
+  log.info("stopped");
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main());

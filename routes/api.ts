@@ -1,0 +1,85 @@
+import { type Context, Hono } from "hono";
+import type postgres from "postgres";
+import { z } from "zod";
+import { badgeProgress, memberBadges } from "../domain/badges.ts";
+import { type Period, PERIODS, readBoard } from "../domain/boards.ts";
+import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
+import { bearerAuth } from "./auth.ts";
+import { HttpError } from "./errors.ts";
+
+const telegramId = z.string().regex(/^-?\d{1,16}$/).transform(Number).refine(Number.isSafeInteger);
+const period = z.enum(PERIODS as [Period, ...Period[]]).default("all");
+const limit = z.coerce.number().int().min(1).max(100).default(10);
+
+/** A path parameter that must be a Telegram id: 400 naming the parameter and the value. */
+function idParam(c: Context, name: "chat" | "user"): number {
+  const raw = c.req.param(name);
+  const parsed = telegramId.safeParse(raw);
+  if (!parsed.success) {
+    throw new HttpError(400, `${name} must be a numeric Telegram id, got ${JSON.stringify(raw)}`);
+  }
+  return parsed.data;
+}
+
+/** A query value through `schema`, or 400 saying what was expected and what came. */
+function queryParam<T>(c: Context, name: string, schema: z.ZodType<T>, expected: string): T {
+  const raw = c.req.query(name);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new HttpError(400, `query ${name}=${JSON.stringify(raw)}: expected ${expected}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * `GET /api/chats`, `/api/chats/:chat/leaderboard`, `/api/chats/:chat/members/:user` and its
+ * `/badges` and `/badges/progress` (bearer): read-only views of the community.
+ */
+export function apiRoutes({ sql, adminToken }: { sql: postgres.Sql; adminToken?: string }) {
+  async function requireChat(chatId: number) {
+    if (!(await chatExists(sql, chatId))) throw new HttpError(404, `unknown chat ${chatId}`);
+  }
+  async function requireMember(chatId: number, userId: number) {
+    const known = await findMember(sql, chatId, userId);
+    if (!known.chat) throw new HttpError(404, `unknown chat ${chatId}`);
+    if (!known.member) throw new HttpError(404, `unknown member ${userId} in chat ${chatId}`);
+  }
+
+  return new Hono()
+    .use("*", bearerAuth(adminToken))
+    .get("/chats", async (c) => c.json({ chats: await chatsWithCounts(sql) }))
+    .get("/chats/:chat/leaderboard", async (c) => {
+      const chatId = idParam(c, "chat");
+      const p = queryParam(c, "period", period, `one of ${PERIODS.join(", ")}`);
+      const n = queryParam(c, "limit", limit, "an integer from 1 to 100");
+      await requireChat(chatId);
+      const board = await readBoard(sql, chatId, p, n);
+      return c.json({ chatId, period: p, ...board });
+    })
+    .get("/chats/:chat/members/:user", async (c) => {
+      const chatId = idParam(c, "chat");
+      const userId = idParam(c, "user");
+      const profile = await memberProfile(sql, chatId, userId);
+      if (!profile) {
+        await requireMember(chatId, userId);
+        throw new HttpError(404, `unknown member ${userId} in chat ${chatId}`);
+      }
+      return c.json(profile);
+    })
+    .get("/chats/:chat/members/:user/badges", async (c) => {
+      const chatId = idParam(c, "chat");
+      const userId = idParam(c, "user");
+      await requireMember(chatId, userId);
+      const badges = await memberBadges(sql, chatId, userId);
+      return c.json({ chatId, userId, totalBadges: badges.length, badges });
+    })
+    .get("/chats/:chat/members/:user/badges/progress", async (c) => {
+      const chatId = idParam(c, "chat");
+      const userId = idParam(c, "user");
+      await requireMember(chatId, userId);
+      // null for a member badges never count (a bot) or when no badge is defined
+      const progress = await badgeProgress(sql, chatId, userId) ??
+        { earned: 0, total: 0, badges: [] };
+      return c.json({ chatId, userId, ...progress });
+    });
+}

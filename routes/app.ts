@@ -1,0 +1,35 @@
+import type { Bot } from "grammy";
+import { Hono } from "hono";
+import type postgres from "postgres";
+import type { Logger } from "../actors/log.ts";
+import { apiRoutes } from "./api.ts";
+import { errorHandler } from "./errors.ts";
+import { controlRoutes } from "./control.ts";
+import { healthRoutes, type HealthRoutesDeps } from "./health.ts";
+import { metricsRoutes } from "./metrics.ts";
+import { telegramRoutes } from "./telegram.ts";
+
+export type AppDeps = HealthRoutesDeps & {
+  log: Logger;
+  adminToken?: string;
+  metrics: { scrape(): Promise<string> };
+  /** With TELEGRAM_MODE=webhook: the bot behind `POST /telegram/webhook`. */
+  webhook?: { bot: Bot; secretToken?: string };
+  /** The database behind `GET /api/…`; without it the API is not mounted. */
+  sql?: postgres.Sql;
+};
+
+/** The whole HTTP surface, built from its parts. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+  app.route("/health", healthRoutes(deps));
+  app.route("/health/tasks", controlRoutes(deps));
+  app.route("/metrics", metricsRoutes(deps.metrics));
+  if (deps.sql) app.route("/api", apiRoutes({ sql: deps.sql, adminToken: deps.adminToken }));
+  if (deps.webhook) {
+    app.route("/telegram", telegramRoutes(deps.webhook.bot, deps.webhook.secretToken));
+  }
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,47 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { runToJson } from "../actors/run_store.ts";
+import type { Runtime } from "../actors/runtime.ts";
+import { bearerAuth } from "./auth.ts";
+import { HttpError } from "./errors.ts";
+
+const waitQuery = z.stringbool({ error: "expected true or false" }).optional();
+
+/** `POST /health/tasks/:name/run|pause|resume` and `POST /health/tasks/stop|start` (bearer). */
+export function controlRoutes({ runtime, adminToken }: { runtime: Runtime; adminToken?: string }) {
+  return new Hono()
+    .use("*", bearerAuth(adminToken))
+    .post("/stop", async (c) => {
+      for (const name of runtime.names()) await runtime.pause(name);
+      return c.json({ paused: runtime.names() });
+    })
+    .post("/start", async (c) => {
+      for (const name of runtime.names()) await runtime.resume(name);
+      return c.json({ resumed: runtime.names() });
+    })
+    .post("/:name/run", async (c) => {
+      const name = c.req.param("name");
+      runtime.actor(name); // 404 before anything is parsed
+      const raw = c.req.query("wait");
+      const wait = waitQuery.safeParse(raw);
+      if (!wait.success) {
+        throw new HttpError(400, `query wait=${JSON.stringify(raw)}: expected true or false`);
+      }
+      if (!wait.data) {
+        return c.json({ runId: runtime.trigger(name), job: name, status: "queued" }, 202);
+      }
+      const run = await runtime.run(name);
+      if (!run) throw new HttpError(409, `run of ${name} could not claim its slot`);
+      return c.json(runToJson(run));
+    })
+    .post("/:name/pause", async (c) => {
+      const name = c.req.param("name");
+      await runtime.pause(name);
+      return c.json({ job: name, paused: true });
+    })
+    .post("/:name/resume", async (c) => {
+      const name = c.req.param("name");
+      await runtime.resume(name);
+      return c.json({ job: name, paused: false });
+    });
+}

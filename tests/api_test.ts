@@ -1,0 +1,310 @@
+import assert from "node:assert/strict";
+import { badgeCheckJob, syncBadges } from "../domain/badges.ts";
+import { leaderboardRecalcJob } from "../domain/boards.ts";
+import { syncLevels } from "../domain/levels.ts";
+import { createReadiness } from "../routes/readiness.ts";
+import { testDatabase, type TestDb } from "./db.ts";
+import { community, runJob } from "./fakes/community.ts";
+import { serveApp } from "./fakes/http.ts";
+import { testRuntime } from "./fakes/runtime.ts";
+
+const TOKEN = "s3cret-admin-token-0123";
+const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+const CHAT = -1001;
+const QUIET = -1002;
+const NOW = new Date("2026-06-10T12:00:00Z"); // a Wednesday: the week began on 2026-06-08
+
+/**
+ * Book club: Ana (60 XP all-time, 10 of them today), Ben (50: 30 early this month, 20 this
+ * week), Cai (50 this week, after Ben reached 50) and Dee (no XP); a bot mentioned once; and a
+ * quiet chat with nobody. Boards recalculated, then badges checked, at NOW.
+ */
+async function bookClub(db: TestDb) {
+  const { sql } = db;
+  await syncLevels(sql, { formula: "mee6", baseXp: 100, multiplier: 1.5, max: 100 });
+  await syncBadges(sql);
+  await community(sql, { id: CHAT, title: "Book club" }, [
+    { user: 1, xp: 60, name: "Ana" },
+    { user: 2, xp: 50, name: "Ben" },
+    { user: 3, xp: 50, name: "Cai" },
+    { user: 4, name: "Dee" },
+    { user: 77, name: "Helper" },
+  ]);
+  await community(sql, { id: QUIET, title: "Quiet" }, []);
+  await sql`UPDATE members SET is_bot = true WHERE user_id = 77`;
+  await sql`UPDATE members SET username = 'ana', messages_count = 42, links_shared = 2, thanks_received = 1
+            WHERE user_id = 1`;
+  await sql`UPDATE members SET thanks_received = 3, days_active = 2 WHERE user_id = 2`;
+  await sql`UPDATE members SET messages_count = 120, thanks_received = 5 WHERE user_id = 3`;
+  await sql`INSERT INTO streaks (chat_id, user_id, current, best, last_activity_at, protections)
+            VALUES (${CHAT}, 1, 3, 5, ${NOW}, 1)`;
+  await sql`INSERT INTO lives (chat_id, user_id, current, max, last_refill_at)
+            VALUES (${CHAT}, 1, 2, 5, ${NOW})`;
+  const ledger = [
+    [1, 50, "2026-05-20T10:00:00Z"],
+    [1, 10, "2026-06-10T09:00:00Z"],
+    [2, 30, "2026-06-02T10:00:00Z"],
+    [2, 20, "2026-06-09T10:00:00Z"],
+    [3, 50, "2026-06-09T11:00:00Z"],
+  ].map(([user, amount, at], i) => ({ user, amount, at, source: `seed-${i}` }));
+  await sql`
+    INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+    SELECT ${CHAT}, r.user, r.amount, 'seed', r.source, r.at
+    FROM json_to_recordset(${JSON.stringify(ledger)}::text::json)
+      AS r("user" bigint, amount int, at timestamptz, source text)`;
+  await runJob(leaderboardRecalcJob(), sql, NOW);
+  await runJob(badgeCheckJob(), sql, NOW);
+}
+
+/** The app on `db`; `adminToken: undefined` is a deployment without ADMIN_TOKEN. */
+function app(db: TestDb, { adminToken }: { adminToken?: string } = { adminToken: TOKEN }) {
+  const { runtime, clock } = testRuntime([]);
+  const readiness = createReadiness({ ping: () => Promise.resolve(), clock });
+  return serveApp(runtime, readiness, { adminToken, sql: db.sql });
+}
+
+const ROUTES = [
+  "/api/chats",
+  `/api/chats/${CHAT}/leaderboard`,
+  `/api/chats/${CHAT}/members/1`,
+  `/api/chats/${CHAT}/members/1/badges`,
+  `/api/chats/${CHAT}/members/1/badges/progress`,
+];
+
+Deno.test("every API route needs the bearer token: none or wrong 401, no ADMIN_TOKEN 403", async (t) => {
+  await using db = await testDatabase();
+  await bookClub(db);
+  await using http = app(db);
+  await using closed = app(db, {});
+  for (const path of ROUTES) {
+    await t.step(path, async () => {
+      const none = await http.get(path);
+      assert.equal(none.status, 401);
+      assert.match(none.body.error, /missing Authorization header/);
+      const wrong = await http.get(path, { headers: { authorization: "Bearer nope-nope-nope" } });
+      assert.equal(wrong.status, 401);
+      assert.match(wrong.body.error, /does not match ADMIN_TOKEN/);
+      const off = await closed.get(path, auth);
+      assert.equal(off.status, 403);
+      assert.equal(off.body.error, "admin routes are disabled: set ADMIN_TOKEN to use them");
+      const ok = await http.get(path, auth);
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    });
+  }
+});
+
+Deno.test("GET /api/chats lists every chat with its people counted (bots not)", async () => {
+  await using db = await testDatabase();
+  await bookClub(db);
+  await using http = app(db);
+  const { status, body } = await http.get("/api/chats", auth);
+  assert.equal(status, 200);
+  assert.deepEqual(body, {
+    chats: [
+      { chatId: CHAT, title: "Book club", kind: "supergroup", members: 4 },
+      { chatId: QUIET, title: "Quiet", kind: "supergroup", members: 0 },
+    ].sort((a, b) => a.chatId - b.chatId),
+  });
+});
+
+Deno.test("GET /api/chats/:chat/leaderboard reads the cached boards", async (t) => {
+  await using db = await testDatabase();
+  await bookClub(db);
+  await using http = app(db);
+  const board = (query = "") => http.get(`/api/chats/${CHAT}/leaderboard${query}`, auth);
+  const ranks = (body: { entries: { rank: number; name: string; score: number }[] }) =>
+    body.entries.map((e) => [e.rank, e.name, e.score]);
+
+  await t.step(
+    "all-time by default: ties share a rank, who reached it first goes first",
+    async () => {
+      const { status, body } = await board();
+      assert.equal(status, 200);
+      assert.equal(body.chatId, CHAT);
+      assert.equal(body.period, "all");
+      assert.equal(body.computedAt, NOW.toISOString());
+      assert.deepEqual(ranks(body), [[1, "Ana", 60], [2, "Ben", 50], [2, "Cai", 50]]);
+      assert.deepEqual(body.entries[0], {
+        rank: 1,
+        userId: 1,
+        name: "Ana",
+        score: 60,
+        reachedAt: "2026-06-10T09:00:00.000Z",
+      });
+    },
+  );
+  await t.step("each period counts its own XP", async () => {
+    assert.deepEqual(ranks((await board("?period=month")).body), [
+      [1, "Ben", 50],
+      [1, "Cai", 50],
+      [3, "Ana", 10],
+    ]);
+    assert.deepEqual(ranks((await board("?period=week")).body), [
+      [1, "Cai", 50],
+      [2, "Ben", 20],
+      [3, "Ana", 10],
+    ]);
+    const day = await board("?period=day");
+    assert.equal(day.body.period, "day");
+    assert.deepEqual(ranks(day.body), [[1, "Ana", 10]]);
+  });
+  await t.step("limit cuts the board", async () => {
+    assert.deepEqual(ranks((await board("?period=week&limit=2")).body), [
+      [1, "Cai", 50],
+      [2, "Ben", 20],
+    ]);
+    assert.equal((await board("?limit=100")).body.entries.length, 3);
+  });
+  await t.step("a known chat without a board yet: empty, never computed", async () => {
+    const { status, body } = await http.get(`/api/chats/${QUIET}/leaderboard`, auth);
+    assert.equal(status, 200);
+    assert.deepEqual(body, { chatId: QUIET, period: "all", computedAt: null, entries: [] });
+  });
+  await t.step("bad period 400 names the allowed values", async () => {
+    const { status, body } = await board("?period=year");
+    assert.equal(status, 400);
+    assert.equal(body.error, 'query period="year": expected one of all, month, week, day');
+  });
+  await t.step("bad limit 400", async () => {
+    for (const limit of ["0", "101", "abc", "2.5", ""]) {
+      const { status, body } = await board(`?limit=${limit}`);
+      assert.equal(status, 400, limit);
+      assert.equal(
+        body.error,
+        `query limit=${JSON.stringify(limit)}: expected an integer from 1 to 100`,
+      );
+    }
+  });
+  await t.step("non-numeric chat 400, unknown chat 404", async () => {
+    const bad = await http.get("/api/chats/abc/leaderboard", auth);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error, 'chat must be a numeric Telegram id, got "abc"');
+    const unknown = await http.get("/api/chats/-999/leaderboard", auth);
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error, "unknown chat -999");
+  });
+});
+
+Deno.test("GET /api/chats/:chat/members/:user is the member's profile", async (t) => {
+  await using db = await testDatabase();
+  await bookClub(db);
+  await using http = app(db);
+
+  await t.step("everything about Ana, ranks from the cached boards", async () => {
+    const { status, body } = await http.get(`/api/chats/${CHAT}/members/1`, auth);
+    assert.equal(status, 200);
+    assert.deepEqual(body, {
+      chatId: CHAT,
+      userId: 1,
+      name: "Ana",
+      username: "ana",
+      level: 1,
+      levelName: "Newcomer I",
+      xp: 60,
+      nextLevelXp: 100,
+      progress: 0.6,
+      counters: { messages: 42, links: 2, thanksReceived: 1 },
+      streak: { current: 3, best: 5, protections: 1 },
+      lives: { current: 2, max: 5 },
+      rank: { all: 1, month: 3, week: 3, day: 1 },
+      badges: 0,
+    });
+  });
+  await t.step("off the boards: ranks are null; defaults for streak and lives", async () => {
+    const { body } = await http.get(`/api/chats/${CHAT}/members/4`, auth);
+    assert.deepEqual(body.rank, { all: null, month: null, week: null, day: null });
+    assert.deepEqual(body.streak, { current: 0, best: 0, protections: 0 });
+    assert.deepEqual(body.lives, { current: 5, max: 5 });
+    assert.equal(body.progress, 0);
+  });
+  await t.step("badges are counted (Cai earned two, and their bonus XP)", async () => {
+    const { body } = await http.get(`/api/chats/${CHAT}/members/3`, auth);
+    assert.equal(body.badges, 2);
+    assert.equal(body.xp, 50 + 20 + 25);
+    assert.deepEqual(body.rank, { all: 2, month: 1, week: 1, day: null });
+  });
+  await t.step("unknown member 404, unknown chat 404, non-numeric ids 400", async () => {
+    const member = await http.get(`/api/chats/${CHAT}/members/999`, auth);
+    assert.equal(member.status, 404);
+    assert.equal(member.body.error, `unknown member 999 in chat ${CHAT}`);
+    const chat = await http.get("/api/chats/-999/members/1", auth);
+    assert.equal(chat.status, 404);
+    assert.equal(chat.body.error, "unknown chat -999");
+    const user = await http.get(`/api/chats/${CHAT}/members/ana`, auth);
+    assert.equal(user.status, 400);
+    assert.equal(user.body.error, 'user must be a numeric Telegram id, got "ana"');
+    const chatId = await http.get("/api/chats/book-club/members/1", auth);
+    assert.equal(chatId.status, 400);
+    assert.equal(chatId.body.error, 'chat must be a numeric Telegram id, got "book-club"');
+  });
+});
+
+Deno.test("GET …/members/:user/badges lists what badge-check awarded", async () => {
+  await using db = await testDatabase();
+  await bookClub(db);
+  await using http = app(db);
+  const cai = await http.get(`/api/chats/${CHAT}/members/3/badges`, auth);
+  assert.equal(cai.status, 200);
+  assert.equal(cai.body.chatId, CHAT);
+  assert.equal(cai.body.userId, 3);
+  assert.equal(cai.body.totalBadges, 2);
+  assert.deepEqual(
+    cai.body.badges.map((b: { id: string }) => b.id).sort(),
+    ["chatterbox", "helpful"],
+  );
+  assert.deepEqual(cai.body.badges.find((b: { id: string }) => b.id === "helpful"), {
+    id: "helpful",
+    name: "Helpful",
+    emoji: "🤝",
+    description: "Was thanked 5 times",
+    bonusXp: 25,
+    earnedAt: NOW.toISOString(),
+  });
+  const ana = await http.get(`/api/chats/${CHAT}/members/1/badges`, auth);
+  assert.deepEqual(ana.body, { chatId: CHAT, userId: 1, totalBadges: 0, badges: [] });
+  const unknown = await http.get(`/api/chats/${CHAT}/members/999/badges`, auth);
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error, `unknown member 999 in chat ${CHAT}`);
+  const chat = await http.get("/api/chats/-999/members/3/badges", auth);
+  assert.equal(chat.status, 404);
+  assert.equal(chat.body.error, "unknown chat -999");
+  const bad = await http.get(`/api/chats/${CHAT}/members/x/badges`, auth);
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error, 'user must be a numeric Telegram id, got "x"');
+});
+
+Deno.test('GET …/badges/progress reads like "3/5 thanks"', async () => {
+  await using db = await testDatabase();
+  await bookClub(db);
+  await using http = app(db);
+  type Progress = { id: string; earned: boolean; progress: string };
+  const ben = await http.get(`/api/chats/${CHAT}/members/2/badges/progress`, auth);
+  assert.equal(ben.status, 200);
+  assert.equal(ben.body.chatId, CHAT);
+  assert.equal(ben.body.userId, 2);
+  assert.equal(ben.body.earned, 0);
+  assert.equal(ben.body.total, 7);
+  assert.deepEqual(ben.body.badges.find((b: Progress) => b.id === "helpful"), {
+    id: "helpful",
+    name: "Helpful",
+    emoji: "🤝",
+    earned: false,
+    progress: "3/5 thanks",
+  });
+  const cai = await http.get(`/api/chats/${CHAT}/members/3/badges/progress`, auth);
+  assert.equal(cai.body.earned, 2);
+  const byId = Object.fromEntries(cai.body.badges.map((b: Progress) => [b.id, b]));
+  assert.equal(byId.chatterbox.progress, "100/100 messages", "capped at the threshold");
+  assert.equal(byId.chatterbox.earned, true);
+  assert.equal(byId.linker.progress, "0/10 links");
+  assert.equal(
+    ben.body.badges.find((b: Progress) => b.id === "regular").progress,
+    "2/14 days active",
+  );
+  const unknown = await http.get(`/api/chats/${CHAT}/members/999/badges/progress`, auth);
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error, `unknown member 999 in chat ${CHAT}`);
+  const bad = await http.get("/api/chats/1e3/members/2/badges/progress", auth);
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error, 'chat must be a numeric Telegram id, got "1e3"');
+});

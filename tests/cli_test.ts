@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { childDatabase, spawnWarden } from "./fakes/process.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** `deno task -q <args>` in a child process. */
+async function task(args: string[], env: Record<string, string>) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", LOG_LEVEL: "warn", ...env },
+    stdin: "null",
+  }).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout).trim(),
+    stderr: dec.decode(out.stderr).trim(),
+  };
+}
+
+Deno.test("every jobs verb through a child process, with --json and with bad input", async (t) => {
+  await using db = await childDatabase();
+  const env = db.env;
+  await t.step("migrate", async () => {
+    const r = await task(["migrate", "--json"], env);
+    assert.equal(r.code, 0, r.stderr);
+    const files = [...Deno.readDirSync(new URL("../db/migrations", import.meta.url))]
+      .map((f) => f.name).filter((n) => n.endsWith(".sql")).sort();
+    assert.deepEqual(JSON.parse(r.stdout).applied, files);
+  });
+  await t.step("jobs list", async () => {
+    const r = await task(["jobs", "list", "--json"], env);
+    assert.equal(r.code, 0, r.stderr);
+    const jobs = JSON.parse(r.stdout);
+    assert.ok(jobs.some((j: { name: string }) => j.name === "lease-rescue"));
+    assert.match((await task(["jobs", "list"], env)).stdout, /^lease-rescue\s+every 30s/m);
+  });
+  let runId = "";
+  await t.step("jobs run --wait", async () => {
+    const r = await task(["jobs", "run", "lease-rescue", "--wait", "--json"], env);
+    assert.equal(r.code, 0, r.stderr);
+    const run = JSON.parse(r.stdout);
+    assert.equal(run.outcome, "succeeded");
+    assert.equal(run.trigger, "manual");
+    assert.deepEqual(run.result, { processed: 0, changed: 0, details: { runs: [] } });
+    runId = run.id;
+    const plain = await task(["jobs", "run", "lease-rescue"], env);
+    assert.match(plain.stdout, /^ran lease-rescue: run [0-9a-f-]{36} succeeded$/);
+  });
+  await t.step("jobs history", async () => {
+    const r = await task(["jobs", "history", "lease-rescue", "--json", "--limit", "5"], env);
+    assert.equal(r.code, 0, r.stderr);
+    const runs = JSON.parse(r.stdout);
+    assert.equal(runs.length, 2);
+    assert.equal(runs[1].id, runId, "newest first");
+    assert.match(
+      (await task(["jobs", "history", "lease-rescue"], env)).stdout,
+      /succeeded\s+manual/,
+    );
+  });
+  await t.step("jobs pause, status, resume", async () => {
+    assert.deepEqual(
+      JSON.parse((await task(["jobs", "pause", "lease-rescue", "--json"], env)).stdout),
+      {
+        job: "lease-rescue",
+        paused: true,
+      },
+    );
+    const status = JSON.parse(
+      (await task(["jobs", "status", "lease-rescue", "--json"], env)).stdout,
+    );
+    assert.equal(status.paused, true);
+    assert.equal(status.nextRunAt, null);
+    assert.equal(status.lastRun.outcome, "succeeded");
+    assert.equal(status.consecutiveFailures, 0);
+    const resumed = await task(["jobs", "resume", "lease-rescue"], env);
+    assert.match(resumed.stdout, /^resumed lease-rescue/);
+    const all = JSON.parse((await task(["jobs", "status", "--json"], env)).stdout);
+    assert.ok(Array.isArray(all) && all.every((s: { paused: boolean }) => !s.paused));
+  });
+  await t.step("bad input: a one-line reason, the usage, non-zero", async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["jobs", "run", "lvl-ups"], /^unknown job "lvl-ups": known jobs are lease-rescue/],
+      [["jobs", "history"], /^jobs history: missing job name/],
+      [["jobs", "frob"], /^unknown jobs verb "frob"/],
+      [["jobs"], /^missing jobs verb/],
+      [
+        ["jobs", "history", "lease-rescue", "--limit", "lots"],
+        /^--limit must be a whole number from 1 to 10000, got "lots"/,
+      ],
+      [["jobs", "list", "--verbose"], /^jobs list: unknown option --verbose; expected --json/],
+      [["jobs", "pause", "lease-rescue", "extra"], /^jobs pause: unexpected argument "extra"/],
+      [["migrate", "now"], /^migrate: unexpected argument "now"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await task(args, env);
+      assert.notEqual(r.code, 0, args.join(" "));
+      assert.match(r.stderr, message);
+    }
+  });
+});
+
+Deno.test("an invalid environment stops the start with exit code 2, naming every bad variable", async () => {
+  await using db = await childDatabase();
+  await using warden = spawnWarden(["task", "start"], {
+    ...db.env,
+    PORT: "abc",
+    JOB_LEVEL_UPS_SCHEDULE: "61 * * * *",
+    LOG_FORMAT: "yaml",
+  });
+  const status = await warden.status;
+  assert.equal(status.code, 2);
+  const text = warden.lines.join("\n");
+  assert.match(text, /PORT="abc": expected a whole number/);
+  assert.match(text, /JOB_LEVEL_UPS_SCHEDULE="61 \* \* \* \*": .*field minute "61" is invalid/);
+  assert.match(text, /LOG_FORMAT="yaml"/);
+  if (db.env.DATA_DIR) {
+    await assert.rejects(Deno.stat(db.env.DATA_DIR), Deno.errors.NotFound, "nothing was opened");
+  }
+});

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import type { Sql } from "postgres";
+import { badgeCheckJob, syncBadges } from "../domain/badges.ts";
+import {
+  leaderboardRecalcJob,
+  leaderboardResetJob,
+  periodStart,
+  readBoard,
+} from "../domain/boards.ts";
+import { syncLevels } from "../domain/levels.ts";
+import { testDatabase } from "./db.ts";
+import { community, outbox, runJob } from "./fakes/community.ts";
+
+const CHAT = -300;
+
+/** Ledger rows: [user, amount, ISO time]. */
+async function ledger(sql: Sql, rows: Array<[number, number, string]>) {
+  await sql`
+    INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+    SELECT ${CHAT}, r.user_id, r.amount, 'test', 'r' || r.n, r.at
+    FROM json_to_recordset(${
+    JSON.stringify(rows.map(([user_id, amount, at], n) => ({ user_id, amount, at, n })))
+  }::text::json)
+      AS r(user_id bigint, amount int, at timestamptz, n int)`;
+}
+
+async function setup() {
+  const db = await testDatabase();
+  await syncLevels(db.sql, { formula: "mee6", baseXp: 100, multiplier: 1.5, max: 100 });
+  await syncBadges(db.sql);
+  await community(
+    db.sql,
+    { id: CHAT, title: "Arena" },
+    [1, 2, 3, 4, 5, 6].map((user) => ({ user, name: `P${user}` })),
+  );
+  return db;
+}
+
+const board = async (sql: Sql, period: "all" | "month" | "week" | "day") =>
+  (await readBoard(sql, CHAT, period, 100)).entries.map((e) => [e.rank, e.userId, e.score]);
+
+Deno.test("periods: weeks start on Monday 00:00 UTC, months on the 1st", () => {
+  const at = new Date("2026-11-25T13:00:00Z"); // a Wednesday
+  assert.equal(periodStart("week", at).toISOString(), "2026-11-23T00:00:00.000Z");
+  assert.equal(
+    periodStart("week", new Date("2026-11-23T00:00:00Z")).toISOString(),
+    "2026-11-23T00:00:00.000Z",
+  );
+  assert.equal(
+    periodStart("week", new Date("2026-11-22T23:59:59Z")).toISOString(),
+    "2026-11-16T00:00:00.000Z",
+  );
+  assert.equal(periodStart("month", at).toISOString(), "2026-11-01T00:00:00.000Z");
+  assert.equal(periodStart("day", at).toISOString(), "2026-11-25T00:00:00.000Z");
+});
+
+Deno.test("ranking: ties share a rank (1, 2, 2, 4), ordered by who reached the score first, then id", async () => {
+  await using db = await setup();
+  await ledger(db.sql, [
+    [1, 50, "2026-11-24T10:00:00Z"],
+    [3, 30, "2026-11-24T09:00:00Z"], // reaches 30 before 2 and 4
+    [2, 20, "2026-11-24T08:00:00Z"],
+    [2, 10, "2026-11-24T11:00:00Z"], // 30 at 11:00
+    [4, 30, "2026-11-24T11:00:00Z"], // 30 at 11:00 too: the id decides
+    [5, 10, "2026-11-24T12:00:00Z"],
+  ]);
+  await runJob(leaderboardRecalcJob(), db.sql, "2026-11-25T12:00:00Z");
+  assert.deepEqual(await board(db.sql, "all"), [[1, 1, 50], [2, 3, 30], [2, 2, 30], [2, 4, 30], [
+    5,
+    5,
+    10,
+  ]]);
+});
+
+Deno.test("boards per period: Monday and the 1st are boundaries; last week's XP is not on this week's board", async () => {
+  await using db = await setup();
+  await ledger(db.sql, [
+    [1, 40, "2026-10-31T23:59:59Z"], // October, the week of Oct 26
+    [2, 30, "2026-11-22T23:59:59Z"], // Sunday: last week, this month
+    [3, 20, "2026-11-23T00:00:00Z"], // Monday 00:00: this week
+    [4, 10, "2026-11-25T08:00:00Z"], // today
+  ]);
+  const recalc = leaderboardRecalcJob();
+  await runJob(recalc, db.sql, "2026-11-25T12:00:00Z");
+  assert.deepEqual(await board(db.sql, "all"), [[1, 1, 40], [2, 2, 30], [3, 3, 20], [4, 4, 10]]);
+  assert.deepEqual(await board(db.sql, "month"), [[1, 2, 30], [2, 3, 20], [3, 4, 10]]);
+  assert.deepEqual(await board(db.sql, "week"), [[1, 3, 20], [2, 4, 10]]);
+  assert.deepEqual(await board(db.sql, "day"), [[1, 4, 10]]);
+  const before = await db.sql`SELECT * FROM leaderboard_entries ORDER BY period, position`;
+  await runJob(recalc, db.sql, "2026-11-25T12:00:00Z");
+  assert.deepEqual(
+    await db.sql`SELECT * FROM leaderboard_entries ORDER BY period, position`,
+    before,
+    "run twice: the same boards",
+  );
+});
+
+Deno.test("a weekly reset archives the closing week once and announces its top three once", async () => {
+  await using db = await setup();
+  await ledger(db.sql, [
+    [1, 10, "2026-11-17T10:00:00Z"],
+    [2, 30, "2026-11-18T10:00:00Z"],
+    [3, 20, "2026-11-19T10:00:00Z"],
+    [4, 5, "2026-11-20T10:00:00Z"],
+    [5, 99, "2026-11-23T00:00:01Z"], // the new week: not in the archive
+  ]);
+  const reset = leaderboardResetJob("week");
+  for (let i = 0; i < 2; i++) await runJob(reset, db.sql, "2026-11-23T00:00:00Z");
+  const archive = await db.sql`
+    SELECT period_start, rank, user_id, score FROM leaderboard_archive ORDER BY position`;
+  assert.deepEqual(archive.map((a) => [a.period_start.toISOString(), a.rank, a.user_id, a.score]), [
+    ["2026-11-16T00:00:00.000Z", 1, 2, 30],
+    ["2026-11-16T00:00:00.000Z", 2, 3, 20],
+    ["2026-11-16T00:00:00.000Z", 3, 1, 10],
+    ["2026-11-16T00:00:00.000Z", 4, 4, 5],
+  ]);
+  const messages = await outbox(db.sql);
+  assert.equal(messages.length, 1, "one announcement, however many runs");
+  assert.equal(
+    messages[0].text,
+    "🏁 Final board for the week of 2026-11-16:\n🥇 P2 — 30 XP\n🥈 P3 — 20 XP\n🥉 P1 — 10 XP",
+  );
+  const [ledgerRows] = await db.sql`SELECT count(*)::int AS n FROM xp_ledger`;
+  assert.equal(ledgerRows.n, 5, "nothing destroyed");
+});
+
+Deno.test("a monthly reset archives the closing month", async () => {
+  await using db = await setup();
+  await ledger(db.sql, [[1, 10, "2026-10-31T23:00:00Z"], [2, 10, "2026-11-01T00:00:00Z"]]);
+  await runJob(leaderboardResetJob("month"), db.sql, "2026-11-01T00:00:00Z");
+  const archive = await db.sql`SELECT period, period_start, user_id FROM leaderboard_archive`;
+  assert.deepEqual(archive.map((a) => [a.period, a.period_start.toISOString(), a.user_id]), [
+    ["month", "2026-10-01T00:00:00.000Z", 1],
+  ]);
+});
+
+Deno.test("a badge is earned once however often badge-check runs: bonus XP once, one message", async () => {
+  await using db = await setup();
+  await db.sql`UPDATE members SET thanks_received = 5 WHERE user_id = 2`;
+  await db.sql`UPDATE members SET thanks_received = 4, messages_count = 100 WHERE user_id = 3`;
+  const check = badgeCheckJob();
+  const first = await runJob(check, db.sql, "2026-11-25T10:00:00Z");
+  assert.equal(first.changed, 2);
+  for (const hour of ["11", "12", "13"]) await runJob(check, db.sql, `2026-11-25T${hour}:00:00Z`);
+  const earned = await db.sql`SELECT user_id, badge_id FROM member_badges ORDER BY user_id`;
+  assert.deepEqual(earned.map((e) => [e.user_id, e.badge_id]), [[2, "helpful"], [3, "chatterbox"]]);
+  const bonus = await db
+    .sql`SELECT user_id, amount FROM xp_ledger WHERE reason = 'badge' ORDER BY user_id`;
+  assert.deepEqual(bonus.map((b) => [b.user_id, b.amount]), [[2, 25], [3, 20]]);
+  const [m] = await db.sql`SELECT xp FROM members WHERE user_id = 2`;
+  assert.equal(m.xp, 25, "the bonus is on the balance once");
+  const messages = await outbox(db.sql);
+  assert.equal(messages.length, 1);
+  assert.equal(messages[0].text, "🎖 New badges:\n📬 Chatterbox — P3\n🤝 Helpful — P2");
+});

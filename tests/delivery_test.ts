@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { Bot } from "grammy";
+import type postgres from "postgres";
+import { createLogger } from "../actors/log.ts";
+import { createRegistry } from "../actors/metrics.ts";
+import { createDelivery } from "../bot/delivery.ts";
+import { telegramLimits } from "../bot/pacer.ts";
+import { syncLevels } from "../domain/levels.ts";
+import { testDatabase } from "./db.ts";
+import { botApiDouble } from "./fakes/bot_api.ts";
+import { type FakeClock, fakeClock } from "./fakes/clock.ts";
+import { community } from "./fakes/community.ts";
+
+/** Delivery through grammY to the double, both on one fake clock; `drive` moves time as the actor waits. */
+function setup(sql: postgres.Sql, clock: FakeClock) {
+  const api = botApiDouble({ now: () => clock.now().getTime() });
+  const registry = createRegistry();
+  const bot = new Bot("123456:TEST", { client: { apiRoot: api.apiRoot } });
+  const delivery = createDelivery({
+    sql,
+    clock,
+    log: createLogger({ level: "silent" }),
+    send: (chat, text) => bot.api.sendMessage(chat, text),
+    limits: telegramLimits,
+    node: "test",
+    idleMs: 5_000,
+    registry,
+  });
+  const stop = new AbortController();
+  const running = delivery.loop({ stop: stop.signal, kill: stop.signal });
+  return {
+    api,
+    registry,
+    /** Lets the actor run, jumping the clock to each of its wake-ups, until `done` holds. */
+    async drive(done: () => Promise<boolean>, limitMs = 600_000) {
+      const start = clock.now().getTime();
+      while (!(await done())) {
+        const wake = await clock.sleeping();
+        if (await done()) return; // the actor finished what we waited for before going to sleep
+        if (wake.getTime() - start > limitMs) {
+          const rows = await sql`SELECT state, due_at, attempts, last_error FROM outbox LIMIT 3`;
+          throw new Error(
+            `delivery did not finish in time: ${
+              JSON.stringify(rows)
+            } at ${clock.now().toISOString()}`,
+          );
+        }
+        await clock.advanceTo(wake);
+      }
+    },
+    async [Symbol.asyncDispose]() {
+      stop.abort();
+      await running;
+      await api.close();
+    },
+  };
+}
+
+const states = async (sql: postgres.Sql) =>
+  Object.fromEntries(
+    (await sql<
+      { state: string; n: number }[]
+    >`SELECT state, count(*)::int AS n FROM outbox GROUP BY state`)
+      .map((r) => [r.state, r.n]),
+  );
+
+Deno.test("2,000 outbox rows across 50 chats: each delivered once, no 429 from Warden's own pace, the blocked dropped after one try", async () => {
+  await using db = await testDatabase();
+  await syncLevels(db.sql, { formula: "mee6", baseXp: 100, multiplier: 1.5, max: 10 });
+  const clock = fakeClock("2026-06-01T00:00:00Z");
+  const groups = Array.from({ length: 25 }, (_, i) => -1000 - i);
+  const people = Array.from({ length: 25 }, (_, i) => 5000 + i);
+  await community(db.sql, { id: -1 }, people.map((user) => ({ user, startedBot: true })));
+  await db.sql`
+    INSERT INTO outbox (chat_id, text, dedupe_key, due_at)
+    SELECT c, 'message ' || g || ' to ' || c, 'bulk:' || c || ':' || g, ${clock.now()}
+    FROM unnest(${[...groups, ...people]}::bigint[]) c, generate_series(1, 40) g`;
+  await using d = setup(db.sql, clock);
+  d.api.block(5000);
+  d.api.block(5001);
+  await d.drive(async () => {
+    const s = await states(db.sql);
+    return (s.sent ?? 0) + (s.dropped ?? 0) === 2_000;
+  });
+  assert.deepEqual(await states(db.sql), { sent: 1_920, dropped: 80 });
+  assert.equal(
+    d.api.limited.length,
+    0,
+    `Warden's pacing provoked no 429: ${JSON.stringify(d.api.limited.slice(0, 5))}`,
+  );
+  const texts = d.api.sent.map((m) => m.text);
+  assert.equal(texts.length, 1_920);
+  assert.equal(new Set(texts).size, 1_920, "every row exactly once");
+  for (const blocked of [5000, 5001]) {
+    const tries = d.api.calls.filter((c) =>
+      c.method === "sendMessage" && c.params.chat_id === blocked
+    );
+    assert.equal(tries.length, 1, "one attempt, then the recipient is known unreachable");
+  }
+  const unreachable = await db.sql`SELECT user_id FROM members WHERE unreachable ORDER BY user_id`;
+  assert.deepEqual(unreachable.map((m) => m.user_id), [5000, 5001]);
+  const [reason] = await db.sql`SELECT DISTINCT last_error FROM outbox WHERE state = 'dropped'`;
+  assert.match(reason.last_error, /^unreachable: Forbidden: bot was blocked by the user/);
+  const metrics = d.registry.render();
+  for (
+    const line of [
+      "warden_outbox_sent_total 1920",
+      'warden_outbox_dropped_total{reason="unreachable"} 80',
+      "warden_outbox_queue_depth 0",
+    ]
+  ) assert.ok(metrics.includes(line), `${line} missing from:\n${metrics}`);
+});
+
+Deno.test("a 429 with retry_after 3: the row is retried after 3 s of the test clock, not before", async () => {
+  await using db = await testDatabase();
+  const clock = fakeClock("2026-06-01T00:00:00Z");
+  await db
+    .sql`INSERT INTO outbox (chat_id, text, dedupe_key, due_at) VALUES (42, 'hello', 'one', ${clock.now()})`;
+  await using d = setup(db.sql, clock);
+  d.api.failNext({ chatId: 42, error: { code: 429, retryAfter: 3 } });
+  const t0 = clock.now().getTime();
+  const tries = () => d.api.calls.filter((c) => c.method === "sendMessage").map((c) => c.at - t0);
+  await d.drive(() => Promise.resolve(tries().length >= 1));
+  // The actor's next wake-up is when the row is due again: 3 s after the 429.
+  assert.equal((await clock.sleeping()).getTime() - t0, 3_000);
+  await clock.advance(2_900);
+  assert.equal(tries().length, 1, "not before 3 s");
+  const [waiting] = await db.sql`SELECT state, attempts FROM outbox`;
+  assert.deepEqual([waiting.state, waiting.attempts], ["pending", 1]);
+  await d.drive(async () => (await states(db.sql)).sent === 1);
+  const [first, second] = tries();
+  assert.equal(first, 0);
+  assert.ok(second >= 3_000, `retried at ${second} ms`);
+  const [sent] = await db.sql`SELECT attempts, last_error FROM outbox`;
+  assert.equal(sent.attempts, 2);
+  assert.match(sent.last_error, /Too Many Requests: retry after 3/);
+});
+
+Deno.test("a group upgraded to a supergroup: the chat id moves and the row is sent once more", async () => {
+  await using db = await testDatabase();
+  await syncLevels(db.sql, { formula: "mee6", baseXp: 100, multiplier: 1.5, max: 10 });
+  const clock = fakeClock("2026-06-01T00:00:00Z");
+  await community(db.sql, { id: -55, kind: "group" }, [{ user: 9, xp: 3 }]);
+  await db
+    .sql`INSERT INTO outbox (chat_id, text, dedupe_key, due_at) VALUES (-55, 'digest', 'd1', ${clock.now()})`;
+  await using d = setup(db.sql, clock);
+  d.api.failNext({
+    chatId: -55,
+    error: {
+      code: 400,
+      description: "Bad Request: group chat was upgraded to a supergroup chat",
+      migrateToChatId: -100555,
+    },
+  });
+  await d.drive(async () => (await states(db.sql)).sent === 1);
+  assert.deepEqual(d.api.sent.map((m) => [m.chat_id, m.text]), [[-100555, "digest"]]);
+  const [member] = await db.sql`SELECT chat_id FROM members WHERE user_id = 9`;
+  assert.equal(member.chat_id, -100555, "the members moved with the chat");
+});
+
+Deno.test("5xx and network failures back off, then fail for good after the last attempt", async () => {
+  await using db = await testDatabase();
+  const clock = fakeClock("2026-06-01T00:00:00Z");
+  await db
+    .sql`INSERT INTO outbox (chat_id, text, dedupe_key, due_at) VALUES (7, 'x', 'x', ${clock.now()})`;
+  await using d = setup(db.sql, clock);
+  d.api.failNext({ chatId: 7, times: 3, error: { code: 502, description: "Bad Gateway" } });
+  d.api.failNext({ chatId: 7, times: 2, error: { network: true } });
+  await d.drive(async () => (await states(db.sql)).failed === 1);
+  const tries = d.api.calls.filter((c) => c.method === "sendMessage").map((c) => c.at);
+  assert.equal(tries.length, 5);
+  const gaps = tries.slice(1).map((t, i) => t - tries[i]);
+  assert.deepEqual(gaps.map((g) => Math.round(g / 1000)), [1, 2, 4, 8], "1 s, 2 s, 4 s, 8 s");
+});

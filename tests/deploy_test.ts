@@ -1,0 +1,233 @@
+import assert from "node:assert/strict";
+import { parseAllDocuments } from "yaml";
+import { loadConfig } from "../config.ts";
+
+// The packaging (Dockerfile, deploy/*.yaml) read as data and held to what the app does.
+
+const ROOT = new URL("../", import.meta.url);
+const HEALTH_ROUTES = ["/health/liveness", "/health/readiness", "/health"];
+/** Warden's hard-exit timer fires this long after SHUTDOWN_TIMEOUT_MS. */
+const HARD_EXIT_MARGIN_MS = 10_000;
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
+
+// deno-lint-ignore no-explicit-any -- manifests are untyped YAML, checked field by field
+type Manifest = Record<string, any>;
+
+async function manifests(): Promise<Array<Manifest & { file: string }>> {
+  const out: Array<Manifest & { file: string }> = [];
+  for await (const entry of Deno.readDir(new URL("deploy/", ROOT))) {
+    if (!entry.isFile || !/\.ya?ml$/.test(entry.name)) continue;
+    const text = await Deno.readTextFile(new URL(`deploy/${entry.name}`, ROOT));
+    for (const doc of parseAllDocuments(text)) {
+      assert.deepEqual(doc.errors.map(String), [], `deploy/${entry.name} does not parse`);
+      const value = doc.toJS();
+      if (value !== null) out.push({ ...value, file: entry.name });
+    }
+  }
+  return out;
+}
+
+async function only(kind: string, name = "warden"): Promise<Manifest> {
+  const found = (await manifests()).filter((m) => m.kind === kind && m.metadata?.name === name);
+  assert.equal(found.length, 1, `expected one ${kind} "${name}" in deploy/, found ${found.length}`);
+  return found[0];
+}
+
+async function wardenContainer() {
+  const deployment = await only("Deployment");
+  const containers: Manifest[] = deployment.spec.template.spec.containers;
+  const container = containers.find((c) => c.name === "warden") ?? containers[0];
+  const port: Manifest | undefined = container.ports?.[0];
+  assert.ok(port, "the container declares its port");
+  const env = new Map<string, Manifest>((container.env ?? []).map((e: Manifest) => [e.name, e]));
+  return { deployment, container, port, env };
+}
+
+/** Whether a probe's or a Service's `port` / `targetPort` names the container port. */
+function isContainerPort(ref: unknown, port: Manifest): boolean {
+  return ref === port.containerPort || (port.name !== undefined && ref === port.name);
+}
+
+/** Names in the first column of README tables (`| \`NAME\` | …`): the documented variables. */
+async function documentedVariables(): Promise<Set<string>> {
+  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+  return new Set([...readme.matchAll(/^\s*\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/gm)].map((m) => m[1]));
+}
+
+Deno.test("every file in deploy/ parses and says what it is", async () => {
+  const all = await manifests();
+  assert.ok(all.length >= 3, "deploy/ has the Deployment, the Service and the example Secret");
+  for (const m of all) {
+    assert.ok(m.apiVersion && m.kind && m.metadata?.name, `${m.file}: apiVersion, kind, name`);
+  }
+});
+
+Deno.test("the Deployment runs several replicas, one at a time on rollout", async () => {
+  const { deployment } = await wardenContainer();
+  assert.ok(deployment.spec.replicas >= 2, `replicas: ${deployment.spec.replicas}`);
+  assert.equal(deployment.spec.strategy?.type, "RollingUpdate");
+  assert.equal(deployment.spec.strategy.rollingUpdate?.maxUnavailable, 0);
+  const labels = deployment.spec.template.metadata.labels;
+  for (const [k, v] of Object.entries(deployment.spec.selector.matchLabels)) {
+    assert.equal(labels[k], v, `the selector ${k}=${v} matches the pod template`);
+  }
+});
+
+Deno.test("probes ask the app's health routes on the container port", async () => {
+  const { container, port, env } = await wardenContainer();
+  const probes = ["livenessProbe", "readinessProbe", "startupProbe"]
+    .filter((p) => container[p])
+    .map((p) => [p, container[p].httpGet] as const);
+  assert.ok(probes.length >= 2, "liveness and readiness probes exist");
+  for (const [name, get] of probes) {
+    assert.ok(get, `${name} is an httpGet probe`);
+    assert.ok(HEALTH_ROUTES.includes(get.path), `${name} path ${get.path} is a Warden route`);
+    assert.ok(isContainerPort(get.port, port), `${name} port ${get.port} is the container port`);
+  }
+  assert.equal(container.livenessProbe.httpGet.path, "/health/liveness");
+  assert.equal(container.readinessProbe.httpGet.path, "/health/readiness");
+  assert.equal(
+    Number(env.get("PORT")?.value),
+    port.containerPort,
+    "PORT in the env is the port the container declares",
+  );
+});
+
+Deno.test("the grace period outlasts the shutdown timeout and Warden's hard-exit timer", async () => {
+  const { deployment, env } = await wardenContainer();
+  const graceMs = deployment.spec.template.spec.terminationGracePeriodSeconds * 1000;
+  const timeoutMs = Number(env.get("SHUTDOWN_TIMEOUT_MS")?.value ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+  assert.ok(Number.isFinite(graceMs), "terminationGracePeriodSeconds is set");
+  assert.ok(graceMs > timeoutMs, `grace ${graceMs} ms > SHUTDOWN_TIMEOUT_MS ${timeoutMs}`);
+  assert.ok(
+    graceMs > timeoutMs + HARD_EXIT_MARGIN_MS,
+    `grace ${graceMs} ms > the hard exit at ${timeoutMs + HARD_EXIT_MARGIN_MS} ms`,
+  );
+});
+
+Deno.test("the Service sends its traffic to the container port of the pods", async () => {
+  const { deployment, port } = await wardenContainer();
+  const service = await only("Service");
+  assert.ok(service.spec.ports.length >= 1);
+  for (const p of service.spec.ports) {
+    assert.ok(isContainerPort(p.targetPort, port), `targetPort ${p.targetPort}`);
+  }
+  const labels = deployment.spec.template.metadata.labels;
+  for (const [k, v] of Object.entries(service.spec.selector)) {
+    assert.equal(labels[k], v, `the Service selector ${k}=${v} matches the pods`);
+  }
+});
+
+Deno.test("the Secret holds documented variables, and the Deployment reads only its keys", async () => {
+  const secret = await only("Secret");
+  const { container, env } = await wardenContainer();
+  const keys = Object.keys({ ...secret.stringData, ...secret.data });
+  assert.ok(keys.includes("DATABASE_URL"), "replicas need a shared PostgreSQL");
+  const documented = await documentedVariables();
+  const undocumented = keys.filter((k) => !documented.has(k));
+  assert.deepEqual(undocumented, [], "every key of the Secret is documented in README.md");
+  for (const e of env.values()) {
+    const ref = e.valueFrom?.secretKeyRef;
+    if (!ref) continue;
+    assert.equal(ref.name, secret.metadata.name, `${e.name} comes from the Secret`);
+    assert.ok(keys.includes(ref.key), `${e.name}: the Secret has a key ${ref.key}`);
+  }
+  assert.ok(!env.get("DATABASE_URL")?.valueFrom?.secretKeyRef?.optional, "DATABASE_URL required");
+  for (const from of container.envFrom ?? []) {
+    if (from.secretRef) assert.equal(from.secretRef.name, secret.metadata.name);
+  }
+  assert.equal(env.get("NODE_ID")?.valueFrom?.fieldRef?.fieldPath, "metadata.name");
+});
+
+Deno.test("the manifest's environment and the example Secret make a valid Warden config", async () => {
+  const secret = await only("Secret");
+  const { env } = await wardenContainer();
+  const values: Record<string, string> = { ...secret.stringData };
+  for (const e of env.values()) {
+    if (e.value !== undefined) values[e.name] = String(e.value);
+  }
+  values.NODE_ID = "warden-7c9d5b8f6d-x2k7q"; // what metadata.name gives a Deployment's pod
+  const config = loadConfig(values, []);
+  assert.equal(config.port, 8080);
+  assert.equal(config.logFormat, "json");
+  assert.ok(config.databaseUrl, "DATABASE_URL is set");
+});
+
+/** Dockerfile instructions, continuation lines joined, comments dropped. */
+async function dockerfile(): Promise<Array<{ op: string; args: string }>> {
+  const text = await Deno.readTextFile(new URL("Dockerfile", ROOT));
+  const lines = text.split("\n").filter((l) => !/^\s*#/.test(l));
+  const joined = lines.join("\n").replace(/\\\n/g, " ");
+  return joined.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => {
+    const [, op, args] = /^(\S+)\s*(.*)$/.exec(l)!;
+    return { op: op.toUpperCase(), args: args.trim() };
+  });
+}
+
+/** The instructions of the final build stage. */
+async function finalStage() {
+  const all = await dockerfile();
+  const from = all.findLastIndex((i) => i.op === "FROM");
+  assert.ok(from >= 0, "the Dockerfile has a FROM");
+  return all.slice(from);
+}
+
+/** `ENV A=1 B="2"` (or the legacy `ENV A 1`) as a map. */
+function envOf(stage: Array<{ op: string; args: string }>): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const { args } of stage.filter((i) => i.op === "ENV")) {
+    if (!/^[^\s=]+=/.test(args)) {
+      const [k, ...v] = args.split(/\s+/);
+      env.set(k, v.join(" "));
+      continue;
+    }
+    for (const m of args.matchAll(/(\w+)=("([^"]*)"|\S*)/g)) env.set(m[1], m[3] ?? m[2]);
+  }
+  return env;
+}
+
+Deno.test("the Dockerfile pins the official Deno image at the version in use", async () => {
+  const [from] = await finalStage();
+  const image = from.args.split(/\s+/).find((a) => !a.startsWith("--"))!;
+  const m =
+    /^(?:docker\.io\/)?denoland\/deno:(?:(?:debian|alpine|ubuntu|distroless)-)?(\d+\.\d+\.\d+)(?:@sha256:[0-9a-f]{64})?$/
+      .exec(image);
+  assert.ok(m, `FROM ${image} is a version-pinned denoland/deno image`);
+  assert.equal(m[1], Deno.version.deno, "the image runs the Deno the project is tested with");
+});
+
+Deno.test("the Dockerfile runs as a non-root user", async () => {
+  const users = (await finalStage()).filter((i) => i.op === "USER");
+  assert.ok(users.length > 0, "the final stage sets a USER");
+  const user = users.at(-1)!.args.split(":")[0];
+  assert.ok(!["root", "0"].includes(user), `USER ${user} is not root`);
+});
+
+Deno.test("the Dockerfile exposes the PORT it sets", async () => {
+  const stage = await finalStage();
+  const port = envOf(stage).get("PORT");
+  assert.ok(port, "ENV PORT is set");
+  const exposed = stage.filter((i) => i.op === "EXPOSE")
+    .flatMap((i) => i.args.split(/\s+/).map((p) => p.split("/")[0]));
+  assert.ok(exposed.includes(port), `EXPOSE ${exposed.join(" ")} includes PORT ${port}`);
+  assert.equal(envOf(stage).get("DATA_DIR"), "/app/data");
+});
+
+Deno.test("the Dockerfile's CMD runs the start task", async () => {
+  const stage = await finalStage();
+  assert.equal(stage.filter((i) => i.op === "HEALTHCHECK").length, 0, "probes are Kubernetes'");
+  const cmd = stage.findLast((i) => i.op === "CMD");
+  assert.ok(cmd, "the final stage has a CMD");
+  const args: string[] = cmd.args.startsWith("[") ? JSON.parse(cmd.args) : cmd.args.split(/\s+/);
+  const deno = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  const start: string = typeof deno.tasks.start === "string"
+    ? deno.tasks.start
+    : deno.tasks.start.command;
+  const startArgs = start.trim().split(/\s+/);
+  const runsStart = [["task", "start"], startArgs].some((want) => {
+    const tail = args[0] === "deno" ? args.slice(1) : args;
+    const wanted = want[0] === "deno" ? want.slice(1) : want;
+    return tail.join(" ") === wanted.join(" ");
+  });
+  assert.ok(runsStart, `CMD ${JSON.stringify(args)} runs \`deno task start\` (${start})`);
+});

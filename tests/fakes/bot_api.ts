@@ -1,0 +1,386 @@
+/**
+ * A fake Telegram Bot API on loopback for grammY (`client: { apiRoot: double.apiRoot }`): it
+ * records calls, enforces Telegram's send limits on its own clock, and answers 429/403/400/5xx
+ * or drops the connection on demand.
+ */
+import type { Context } from "grammy";
+
+/** An update as Telegram sends it (`grammy/types` is not in the import map). */
+export type Update = Context["update"];
+
+/** A chat member's status, as `getChatMember` reports it. */
+export type ChatMemberStatus =
+  | "creator"
+  | "administrator"
+  | "member"
+  | "restricted"
+  | "left"
+  | "kicked";
+
+/** What an injected failure answers: a Bot API error, or a dropped connection. */
+export type InjectedError =
+  | { code: number; description?: string; retryAfter?: number; migrateToChatId?: number }
+  | { network: true };
+
+/** A failure rule for `failNext`: which calls it hits, how many times, and what they get. */
+export interface FailureRule {
+  /** Only calls to this chat (compared as strings); every chat when omitted. */
+  chatId?: number | string;
+  /** Only this method; default `"sendMessage"`. */
+  method?: string;
+  /** How many calls fail; default 1, `Infinity` until `clearFailures()`. */
+  times?: number;
+  error: InjectedError;
+}
+
+/** Telegram's send limits; `false` turns one off. Windows roll on the double's clock. */
+export interface RateLimits {
+  /** Messages per rolling second in any one chat, groups included (default 1). */
+  perChatPerSecond: number | false;
+  /** Messages per rolling minute in one group chat, id < 0 (default 20). */
+  perGroupPerMinute: number | false;
+  /** Messages per rolling second over all chats (default 30). */
+  globalPerSecond: number | false;
+}
+
+export interface BotApiDoubleOptions {
+  /** Accept only this token; others get 401. Any token when omitted. */
+  token?: string;
+  /** The double's clock in ms, for `at` stamps and the limits; default `Date.now`. */
+  now?: () => number;
+  /** Override limits one by one, or `false` for none. */
+  limits?: Partial<RateLimits> | false;
+}
+
+export interface ApiCall {
+  method: string;
+  params: Record<string, unknown>;
+  at: number;
+}
+
+export interface SentMessage {
+  chat_id: number | string;
+  text: string;
+  message_id: number;
+  at: number;
+}
+
+export interface LimitedCall {
+  chat_id: number | string;
+  /** Which limit refused the send. */
+  scope: "chat" | "group" | "global";
+  retry_after: number;
+  at: number;
+}
+
+/** The bot user `getMe` answers with. */
+export const botUser = {
+  id: 999,
+  is_bot: true,
+  first_name: "Warden",
+  username: "warden_test_bot",
+} as const;
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const defaultDescriptions: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+};
+
+/** How long until a new send fits in `max` per `windowMs`, given past send times (ascending). */
+function waitFor(times: number[], max: number | false, windowMs: number, t: number): number {
+  if (max === false) return 0;
+  const recent = times.filter((at) => at > t - windowMs);
+  return recent.length < max ? 0 : recent[recent.length - max] + windowMs - t;
+}
+
+const dropped = new Error("connection dropped by the Bot API double");
+const isGroup = (chatId: unknown) => /^[-@]/.test(String(chatId));
+
+/**
+ * Serves a fake Bot API on `127.0.0.1` with an ephemeral port; close (or `await using`) it.
+ *
+ * @example
+ * await using api = botApiDouble({ now: () => t });
+ * const bot = new Bot("1:x", { client: { apiRoot: api.apiRoot } });
+ */
+export function botApiDouble(options: BotApiDoubleOptions = {}) {
+  const now = options.now ?? Date.now;
+  const limits: RateLimits | false = options.limits === false ? false : {
+    perChatPerSecond: 1,
+    perGroupPerMinute: 20,
+    globalPerSecond: 30,
+    ...options.limits,
+  };
+  for (const [name, max] of Object.entries(limits || {})) {
+    if (max !== false && !(Number.isInteger(max) && max > 0)) {
+      throw new RangeError(
+        `Cannot use limit ${name}: expected a positive integer or false, got ${max}`,
+      );
+    }
+  }
+  const calls: ApiCall[] = [];
+  const sent: SentMessage[] = [];
+  const limited: LimitedCall[] = [];
+  const failures: Array<FailureRule & { times: number }> = [];
+  const blocked = new Set<string>();
+  const members = new Map<string, ChatMemberStatus>();
+  const sendsByChat = new Map<string, number[]>();
+  let sends: number[] = [];
+  let queue: Update[] = [];
+  let nextMessageId = 1;
+  let nextIncomingId = 1;
+  let nextUpdateId = 1;
+  let closed = false;
+  const waiters = new Set<(superseded?: boolean) => void>();
+  let watchers: Array<() => void> = [];
+
+  function notifyWatchers() {
+    for (const notify of watchers) notify();
+    watchers = [];
+  }
+
+  const json = (status: number, body: unknown) => Response.json(body, { status });
+  const ok = (result: unknown) => json(200, { ok: true, result });
+
+  function error(e: Exclude<InjectedError, { network: true }>): Response {
+    const description = e.code === 429
+      ? `Too Many Requests: retry after ${e.retryAfter ?? 1}`
+      : e.description ?? defaultDescriptions[e.code] ?? "Error";
+    const parameters = e.code === 429
+      ? { retry_after: e.retryAfter ?? 1 }
+      : e.migrateToChatId !== undefined
+      ? { migrate_to_chat_id: e.migrateToChatId }
+      : undefined;
+    return json(e.code, { ok: false, error_code: e.code, description, parameters });
+  }
+
+  /**
+   * Headers go out, then the body stream errors, so Deno drops the connection mid-response
+   * and the client's read fails (grammY: `HttpError`). Throwing in the handler would answer
+   * 500 instead. `onError` below keeps the expected stream error off the console.
+   */
+  function dropConnection(): Response {
+    return new Response(
+      new ReadableStream({
+        pull(controller) {
+          controller.error(dropped);
+        },
+      }),
+      { headers: { "content-type": "application/json" } },
+    );
+  }
+
+  function takeFailure(method: string, params: Record<string, unknown>) {
+    const rule = failures.find((r) =>
+      (r.method ?? "sendMessage") === method &&
+      (r.chatId === undefined || String(r.chatId) === String(params.chat_id))
+    );
+    if (rule && --rule.times <= 0) failures.splice(failures.indexOf(rule), 1);
+    return rule?.error;
+  }
+
+  /** Refuses a send that breaks a limit (the longest wait wins) or records it as sent. */
+  function sendMessage(params: Record<string, unknown>, at: number): Response {
+    const chatId = params.chat_id as number | string;
+    const key = String(chatId);
+    if (blocked.has(key)) {
+      return error({ code: 403, description: "Forbidden: bot was blocked by the user" });
+    }
+    const chatSends = sendsByChat.get(key) ?? [];
+    if (limits) {
+      const waits = [
+        { scope: "chat", ms: waitFor(chatSends, limits.perChatPerSecond, SECOND, at) },
+        {
+          scope: "group",
+          ms: isGroup(chatId) ? waitFor(chatSends, limits.perGroupPerMinute, MINUTE, at) : 0,
+        },
+        { scope: "global", ms: waitFor(sends, limits.globalPerSecond, SECOND, at) },
+      ] as const;
+      const worst = waits.reduce((a, b) => (b.ms > a.ms ? b : a));
+      if (worst.ms > 0) {
+        const retryAfter = Math.max(1, Math.ceil(worst.ms / SECOND));
+        limited.push({ chat_id: chatId, scope: worst.scope, retry_after: retryAfter, at });
+        return error({ code: 429, retryAfter });
+      }
+    }
+    sendsByChat.set(key, [...chatSends.filter((t) => t > at - MINUTE), at]);
+    sends = [...sends.filter((t) => t > at - SECOND), at];
+    const message_id = nextMessageId++;
+    const text = String(params.text ?? "");
+    sent.push({ chat_id: chatId, text, message_id, at });
+    return ok({
+      message_id,
+      date: Math.floor(at / SECOND),
+      chat: chat(chatId),
+      from: botUser,
+      text,
+    });
+  }
+
+  function chat(id: unknown) {
+    return isGroup(id)
+      ? { id, type: "supergroup", title: `Group ${id}` }
+      : { id, type: "private", first_name: `User ${id}` };
+  }
+
+  /**
+   * Parks a long poll until an update is pushed, `ms` pass, the double closes, or another
+   * `getUpdates` supersedes it (then true). Client disconnects go unnoticed: reading
+   * `request.signal` makes Deno 2.9 warn about its legacy abort, so a stopped poller's request
+   * waits for the next `getUpdates` (grammY's `bot.stop` sends one) or for `close()`.
+   */
+  function waitForUpdate(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const wake = (superseded = false) => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        resolve(superseded);
+      };
+      const timer = setTimeout(wake, ms);
+      waiters.add(wake);
+      notifyWatchers();
+    });
+  }
+
+  async function getUpdates(params: Record<string, unknown>) {
+    // As on Telegram, a new getUpdates ends the one still waiting with 409.
+    for (const wake of [...waiters]) wake(true);
+    const offset = Number(params.offset ?? 0);
+    // Asking from `offset` confirms everything before it, as on Telegram.
+    if (offset > 0) queue = queue.filter((u) => u.update_id >= offset);
+    const timeout = Number(params.timeout ?? 0);
+    if (queue.length === 0 && timeout > 0 && !closed && await waitForUpdate(timeout * SECOND)) {
+      const description = "Conflict: terminated by other getUpdates request; " +
+        "make sure that only one bot instance is running";
+      return error({ code: 409, description });
+    }
+    const limit = Math.min(100, Math.max(1, Number(params.limit ?? 100)));
+    return ok(queue.slice(0, limit));
+  }
+
+  async function readParams(req: Request): Promise<Record<string, unknown>> {
+    const type = req.headers.get("content-type") ?? "";
+    if (type.includes("json")) return await req.json();
+    if (type.includes("form")) return Object.fromEntries(await req.formData());
+    return {};
+  }
+
+  async function handle(req: Request): Promise<Response> {
+    const route = new URL(req.url).pathname.match(/^\/bot([^/]+)\/(?:test\/)?(\w+)$/);
+    if (!route) return error({ code: 404, description: "Not Found" });
+    const [, token, method] = route;
+    const params = await readParams(req);
+    const at = now();
+    calls.push({ method, params, at });
+    if (options.token !== undefined && token !== options.token) return error({ code: 401 });
+    const failure = takeFailure(method, params);
+    if (failure) return "network" in failure ? dropConnection() : error(failure);
+    switch (method) {
+      case "getMe":
+        return ok(botUser);
+      case "sendMessage":
+        return sendMessage(params, at);
+      case "getUpdates":
+        return await getUpdates(params);
+      case "getChat":
+        return ok(chat(params.chat_id));
+      case "getChatMember": {
+        const status = members.get(`${params.chat_id}:${params.user_id}`) ?? "member";
+        const user = { id: params.user_id, is_bot: false, first_name: `User ${params.user_id}` };
+        return ok({ status, user });
+      }
+      default: // deleteWebhook, setWebhook, setMyCommands and the rest
+        return ok(true);
+    }
+  }
+
+  function onError(e: unknown): Response {
+    if (e !== dropped) console.error("Bot API double failed:", e);
+    return error({ code: 500 });
+  }
+
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {}, onError }, handle);
+  let closing: Promise<void> | undefined;
+
+  const double = {
+    /** Pass as grammY's `client.apiRoot`. */
+    apiRoot: `http://127.0.0.1:${server.addr.port}`,
+    /** Every call, wrong tokens and failures included. */
+    calls: calls as readonly ApiCall[],
+    /** Successful `sendMessage` calls. */
+    sent: sent as readonly SentMessage[],
+    /** `sendMessage` calls refused by a rate limit (not injected 429s). */
+    limited: limited as readonly LimitedCall[],
+    /** Queues an update for `getUpdates` (numbering it if `update_id` is 0 or missing). */
+    pushUpdate(update: Omit<Update, "update_id"> & { update_id?: number }): Update {
+      const queued = { ...update, update_id: update.update_id || nextUpdateId } as Update;
+      nextUpdateId = Math.max(nextUpdateId, queued.update_id + 1);
+      queue.push(queued);
+      for (const wake of [...waiters]) wake();
+      return queued;
+    },
+    /** Queues a text message from `fromId` in `chatId`; a leading `/command` gets its entity. */
+    pushText(chatId: number, text: string, fromId = chatId): Update {
+      const command = text.match(/^\/\S+/)?.[0];
+      return double.pushUpdate({
+        message: {
+          message_id: nextIncomingId++,
+          date: Math.floor(now() / SECOND),
+          chat: chat(chatId),
+          from: { id: fromId, is_bot: false, first_name: `User ${fromId}` },
+          text,
+          ...(command &&
+            { entities: [{ type: "bot_command", offset: 0, length: command.length }] }),
+        } as NonNullable<Update["message"]>,
+      });
+    },
+    /** Resolves once a `getUpdates` long poll is waiting (or the double closes). */
+    polling(): Promise<void> {
+      if (waiters.size > 0 || closed) return Promise.resolve();
+      return new Promise((resolve) => watchers.push(resolve));
+    },
+    /** Makes the next matching calls fail; see `FailureRule`. */
+    failNext(rule: FailureRule) {
+      failures.push({ ...rule, times: rule.times ?? 1 });
+    },
+    clearFailures() {
+      failures.length = 0;
+    },
+    /** Every `sendMessage` to `chatId` answers 403 "bot was blocked by the user". */
+    block(chatId: number | string) {
+      blocked.add(String(chatId));
+    },
+    unblock(chatId: number | string) {
+      blocked.delete(String(chatId));
+    },
+    /** Sets what `getChatMember` answers for this user in this chat (default "member"). */
+    setChatMember(chatId: number | string, userId: number, status: ChatMemberStatus) {
+      members.set(`${chatId}:${userId}`, status);
+    },
+    /** Clears records, injected failures and the limits' history; blocks and members stay. */
+    reset() {
+      for (const list of [calls, sent, limited, failures]) list.length = 0;
+      sendsByChat.clear();
+      sends = [];
+    },
+    /** Releases pending long polls and stops the server. */
+    close(): Promise<void> {
+      closed = true;
+      for (const wake of [...waiters]) wake();
+      notifyWatchers();
+      return closing ??= server.shutdown();
+    },
+    [Symbol.asyncDispose]: () => double.close(),
+  };
+  return double;
+}
+
+/** A running Bot API double. */
+export type BotApiDouble = ReturnType<typeof botApiDouble>;

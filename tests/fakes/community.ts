@@ -1,0 +1,42 @@
+import type { Sql } from "postgres";
+import { type JobSpec, type RunResult, standaloneContext } from "../../actors/job.ts";
+import { fakeClock } from "./clock.ts";
+
+/** A chat and its members, written set-based. `members` are `[userId, fields]`. */
+export async function community(
+  sql: Sql,
+  chat: { id: number; title?: string; kind?: string },
+  members: Array<
+    { user: number; xp?: number; level?: number; startedBot?: boolean; name?: string }
+  >,
+) {
+  await sql`INSERT INTO chats (chat_id, title, kind) VALUES (${chat.id}, ${
+    chat.title ?? `Chat ${chat.id}`
+  }, ${chat.kind ?? "supergroup"})
+            ON CONFLICT (chat_id) DO NOTHING`;
+  const rows = members.map((m) => ({
+    user_id: m.user,
+    xp: m.xp ?? 0,
+    level: m.level ?? 1,
+    started_bot: m.startedBot ?? false,
+    display_name: m.name ?? `user${m.user}`,
+  }));
+  await sql`
+    INSERT INTO members (chat_id, user_id, xp, level, next_level_xp, started_bot, display_name)
+    SELECT ${chat.id}, r.user_id, r.xp, r.level, (SELECT min_xp FROM levels WHERE number = r.level + 1), r.started_bot, r.display_name
+    FROM json_to_recordset(${JSON.stringify(rows)}::text::json)
+      AS r(user_id bigint, xp bigint, level int, started_bot boolean, display_name text)`;
+}
+
+/** Runs a job's `run` as the runtime would for `slot`, outside any runtime (for idempotency tests). */
+export async function runJob(spec: JobSpec, db: Sql, slot: Date | string): Promise<RunResult> {
+  const at = new Date(slot);
+  return (await spec.run(standaloneContext({ db, clock: fakeClock(at), scheduledFor: at }))) ?? {};
+}
+
+/** Everything the outbox holds, oldest first. */
+export async function outbox(sql: Sql) {
+  const rows = await sql<{ chat_id: number; text: string; dedupe_key: string }[]>`
+    SELECT chat_id, text, dedupe_key FROM outbox ORDER BY id`;
+  return [...rows];
+}

@@ -1,0 +1,43 @@
+import type { Hono } from "hono";
+import type { Sql } from "postgres";
+import { createLogger } from "../../actors/log.ts";
+import { createRegistry } from "../../actors/metrics.ts";
+import type { Runtime } from "../../actors/runtime.ts";
+import { createApp } from "../../routes/app.ts";
+import { runtimeMetrics } from "../../routes/metrics.ts";
+import type { Readiness } from "../../routes/readiness.ts";
+
+/** Serves `app` on a free loopback port; dispose to stop it. */
+export function serve(app: Hono) {
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  return {
+    base,
+    /** Fetches a path and reads the JSON body. */
+    // deno-lint-ignore no-explicit-any -- test helper: bodies are checked field by field
+    async get(path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+      const res = await fetch(base + path, init);
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    },
+    async [Symbol.asyncDispose]() {
+      await server.shutdown();
+    },
+  };
+}
+
+/** The whole app around a runtime, served on loopback; with `sql`, the `/api` reads too. */
+export function serveApp(
+  runtime: Runtime,
+  readiness: Readiness,
+  options: { adminToken?: string; sql?: Sql } = {},
+) {
+  return serve(createApp({
+    runtime,
+    readiness,
+    log: createLogger({ level: "silent" }),
+    metrics: runtimeMetrics(createRegistry(), runtime, readiness),
+    adminToken: options.adminToken,
+    sql: options.sql,
+  }));
+}

@@ -1,0 +1,79 @@
+/** Telegram updates as the Bot API sends them, for feeding the bot. */
+
+let nextUpdateId = 1;
+
+export interface Person {
+  id: number;
+  name: string;
+  username?: string;
+  bot?: boolean;
+}
+
+const user = (p: Person) => ({
+  id: p.id,
+  is_bot: p.bot ?? false,
+  first_name: p.name,
+  ...(p.username ? { username: p.username } : {}),
+});
+
+/** A group message; `mentions` become `@username` entities, `replyTo` a reply to that person. */
+export function groupMessage(o: {
+  chat: number;
+  from: Person;
+  text: string;
+  messageId: number;
+  date: Date;
+  replyTo?: Person;
+  title?: string;
+}) {
+  const entities: Array<Record<string, unknown>> = [];
+  for (const m of o.text.matchAll(/@\w+/g)) {
+    entities.push({ type: "mention", offset: m.index, length: m[0].length });
+  }
+  for (const m of o.text.matchAll(/https?:\/\/\S+/g)) {
+    entities.push({ type: "url", offset: m.index, length: m[0].length });
+  }
+  if (o.text.startsWith("/")) {
+    entities.push({ type: "bot_command", offset: 0, length: o.text.split(/\s/)[0].length });
+  }
+  return {
+    update_id: nextUpdateId++,
+    message: {
+      message_id: o.messageId,
+      date: Math.floor(o.date.getTime() / 1000),
+      chat: { id: o.chat, type: "supergroup", title: o.title ?? `Group ${o.chat}` },
+      from: user(o.from),
+      text: o.text,
+      ...(entities.length ? { entities } : {}),
+      ...(o.replyTo
+        ? {
+          reply_to_message: {
+            message_id: o.messageId - 1,
+            date: Math.floor(o.date.getTime() / 1000) - 60,
+            chat: { id: o.chat, type: "supergroup", title: o.title ?? `Group ${o.chat}` },
+            from: user(o.replyTo),
+            text: "…",
+          },
+        }
+        : {}),
+    },
+  };
+}
+
+/** A private message to the bot (a command, usually). */
+export function privateMessage(o: { from: Person; text: string; messageId: number; date: Date }) {
+  const command = o.text.startsWith("/")
+    ? [{ type: "bot_command", offset: 0, length: o.text.split(/\s/)[0].length }]
+    : undefined;
+  return {
+    update_id: nextUpdateId++,
+    message: {
+      message_id: o.messageId,
+      date: Math.floor(o.date.getTime() / 1000),
+      chat: { id: o.from.id, type: "private", first_name: o.from.name },
+      from: user(o.from),
+      text: o.text,
+      ...(command ? { entities: command } : {}),
+    },
+  };
+}

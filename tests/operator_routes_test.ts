@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import { createReadiness } from "../routes/readiness.ts";
+import { testDatabase } from "./db.ts";
+import { serveApp } from "./fakes/http.ts";
+import { dbRuntime, job, testRuntime, tickAndSettle } from "./fakes/runtime.ts";
+
+const TOKEN = "s3cret-admin-token-0123";
+const bearer = (t: string) => ({ method: "POST", headers: { authorization: `Bearer ${t}` } });
+
+function setup(adminToken?: string) {
+  let n = 0;
+  const t = testRuntime([
+    job({ name: "level-ups", run: () => Promise.resolve({ processed: ++n }) }),
+    job({ name: "badge-check", run: () => Promise.reject(new Error("no badges table")) }),
+  ]);
+  const readiness = createReadiness({ ping: () => Promise.resolve(), clock: t.clock });
+  readiness.markMigrated();
+  readiness.markStarted();
+  t.runtime.start();
+  return { ...t, http: serveApp(t.runtime, readiness, { adminToken }) };
+}
+
+Deno.test("mutating routes: no token 401, wrong token 401, no ADMIN_TOKEN 403, right token 2xx", async (t) => {
+  const s = setup(TOKEN);
+  await using http = s.http;
+  const paths = [
+    "/health/tasks/level-ups/run",
+    "/health/tasks/level-ups/pause",
+    "/health/tasks/level-ups/resume",
+    "/health/tasks/stop",
+    "/health/tasks/start",
+  ];
+  for (const path of paths) {
+    await t.step(path, async () => {
+      const none = await http.get(path, { method: "POST" });
+      assert.equal(none.status, 401);
+      assert.match(none.body.error, /missing Authorization header/);
+      const wrong = await http.get(path, bearer("not-the-token-at-all"));
+      assert.equal(wrong.status, 401);
+      assert.match(wrong.body.error, /does not match ADMIN_TOKEN/);
+      const right = await http.get(path, bearer(TOKEN));
+      assert.ok(
+        right.status === 200 || right.status === 202,
+        `${right.status} ${JSON.stringify(right.body)}`,
+      );
+    });
+  }
+  await s.runtime.shutdown(1_000);
+  const closed = setup(undefined);
+  await using http2 = closed.http;
+  const forbidden = await http2.get("/health/tasks/level-ups/run", bearer(TOKEN));
+  assert.equal(forbidden.status, 403);
+  assert.equal(forbidden.body.error, "admin routes are disabled: set ADMIN_TOKEN to use them");
+  assert.equal((await http2.get("/health/tasks")).status, 200, "reads stay open");
+  await closed.runtime.shutdown(1_000);
+});
+
+Deno.test("control routes: unknown job 404, bad query 400, run with and without wait, pause and resume all", async () => {
+  const s = setup(TOKEN);
+  await using http = s.http;
+  const unknown = await http.get("/health/tasks/lvl-ups/run", bearer(TOKEN));
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error, 'unknown job "lvl-ups": known jobs are level-ups, badge-check');
+  assert.equal((await http.get("/health/tasks/lvl-ups/pause", bearer(TOKEN))).status, 404);
+  const bad = await http.get("/health/tasks/level-ups/run?wait=maybe", bearer(TOKEN));
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error, 'query wait="maybe": expected true or false');
+
+  const waited = await http.get("/health/tasks/level-ups/run?wait=true", bearer(TOKEN));
+  assert.equal(waited.status, 200);
+  assert.equal(waited.body.outcome, "succeeded");
+  assert.equal(waited.body.trigger, "manual");
+  assert.deepEqual(waited.body.result, { processed: 1 });
+  const failed = await http.get("/health/tasks/badge-check/run?wait=true", bearer(TOKEN));
+  assert.equal(failed.body.outcome, "failed");
+  assert.equal(failed.body.error, "Error: no badges table");
+
+  const queued = await http.get("/health/tasks/level-ups/run", bearer(TOKEN));
+  assert.equal(queued.status, 202);
+  assert.equal(queued.body.status, "queued");
+  assert.match(queued.body.runId, /^[0-9a-f-]{36}$/);
+
+  const stop = await http.get("/health/tasks/stop", bearer(TOKEN));
+  assert.deepEqual(stop.body, { paused: ["level-ups", "badge-check"] });
+  const tasks = (await http.get("/health/tasks")).body.tasks;
+  assert.ok(tasks.every((t: { paused: boolean }) => t.paused));
+  assert.ok(await s.store.isPaused("badge-check"), "persisted");
+  await http.get("/health/tasks/start", bearer(TOKEN));
+  assert.equal(await s.store.isPaused("badge-check"), false);
+  const paused = await http.get("/health/tasks/level-ups/pause", bearer(TOKEN));
+  assert.deepEqual(paused.body, { job: "level-ups", paused: true });
+  assert.equal((await http.get("/health/tasks/level-ups")).body.status, "paused");
+  await s.runtime.shutdown(1_000);
+});
+
+Deno.test("/metrics speaks the Prometheus text format (promtool agrees when it is installed)", async () => {
+  const s = setup(TOKEN);
+  await using http = s.http;
+  await s.runtime.run("level-ups");
+  await s.runtime.run("badge-check");
+  const slot = new Date("2026-05-01T00:01:00Z");
+  await tickAndSettle(s.runtime, "level-ups", slot);
+  await tickAndSettle(s.runtime, "level-ups", slot); // the same slot again: a lost claim
+  await s.runtime.run("level-ups");
+  const res = await fetch(`${http.base}/metrics`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
+  const text = await res.text();
+  for (
+    const line of [
+      'warden_runs_total{job="level-ups",outcome="succeeded"} 3',
+      'warden_runs_total{job="badge-check",outcome="failed"} 1',
+      'warden_claims_total{job="level-ups",result="won"} 1',
+      'warden_claims_total{job="level-ups",result="lost"} 1',
+      'warden_actor_up{job="level-ups"} 1',
+      'warden_mailbox_depth{job="level-ups"} 0',
+      'warden_restarts_total{job="level-ups"} 0',
+      "warden_database_up 1",
+      'warden_run_duration_seconds_count{job="level-ups"} 3',
+    ]
+  ) assert.ok(text.includes(line), `${line} missing from:\n${text}`);
+  assert.match(text, /# TYPE warden_run_duration_seconds histogram/);
+
+  const promtool = await new Deno.Command("promtool", {
+    args: ["--version"],
+    stdout: "null",
+    stderr: "null",
+  })
+    .output().then(() => true, () => false);
+  if (!promtool) {
+    console.warn("promtool not installed: format check skipped (apt-get install prometheus)");
+  } else {
+    const check = new Deno.Command("promtool", {
+      args: ["check", "metrics"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .spawn();
+    const writer = check.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(text));
+    await writer.close();
+    const out = await check.output();
+    const said = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, said);
+    assert.equal(said.trim(), "", `promtool has remarks:\n${said}`);
+  }
+  await s.runtime.shutdown(1_000);
+});
+
+Deno.test("POST /health/tasks/<job>/run?wait=true returns the finished run, and jobs history shows it", async () => {
+  await using db = await testDatabase({ share: true });
+  await using r = dbRuntime(db.url, [
+    job({ name: "lease-rescue", run: () => Promise.resolve({ processed: 7 }) }),
+  ], {
+    node: "api",
+  });
+  const readiness = createReadiness({ ping: () => r.sql`SELECT 1`, clock: r.clock });
+  r.runtime.start();
+  await using http = serveApp(r.runtime, readiness, { adminToken: TOKEN });
+  const res = await http.get("/health/tasks/lease-rescue/run?wait=true", bearer(TOKEN));
+  assert.equal(res.status, 200);
+  assert.equal(res.body.outcome, "succeeded");
+  assert.deepEqual(
+    res.body.result,
+    { processed: 7 },
+    "the result is stored as JSON, not as a string",
+  );
+  const cli = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "jobs", "history", "lease-rescue", "--json"],
+    cwd: new URL("..", import.meta.url).pathname,
+    env: db.env,
+  }).output();
+  const stdout = new TextDecoder().decode(cli.stdout);
+  assert.equal(cli.code, 0, new TextDecoder().decode(cli.stderr));
+  const history = JSON.parse(stdout);
+  assert.deepEqual(history[0], res.body, "the same run, in the same shape");
+});
