@@ -26,7 +26,7 @@ interface Migration {
 }
 
 const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
-/** Key of the transaction-level advisory lock that serialises starters ("warden:migrate"). */
+/** Key of the session-level advisory lock that serialises starters ("warden:migrate"). */
 const LOCK_KEY = 7_303_982_416_270_137;
 
 async function sha256(text: string): Promise<string> {
@@ -76,8 +76,10 @@ function changed(migration: Migration, recorded: string): MigrationError {
 /**
  * Applies the pending `NNNN_name.sql` files in version order, each in its own transaction, and
  * records them in `schema_migrations`. Starters in several processes are serialised by a
- * transaction-level advisory lock taken in every migration transaction (on embedded PGlite the
- * socket server already runs one client's transaction at a time, and the lock is a no-op). A file
+ * session-level advisory lock held on one reserved connection for the whole run: the second
+ * starter reads the ledger only after the first has finished, so it finds everything applied.
+ * On embedded PGlite one process owns the data directory; clients inside it share one session,
+ * where the lock is a no-op, so each transaction checks the ledger again before applying. A file
  * must not hold its own BEGIN/COMMIT nor statements that refuse a transaction.
  *
  * @example
@@ -91,50 +93,58 @@ export async function migrate(
   const log = options.log ?? (() => {});
   const migrations = await readMigrations(dir);
 
-  await sql.begin(async function createLedger(tx) {
-    await tx.unsafe(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
-    await tx`
-      CREATE TABLE IF NOT EXISTS schema_migrations (
-        version text PRIMARY KEY,
-        name text NOT NULL,
-        checksum text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`;
-  });
-  const rows = await sql<{ version: string; checksum: string }[]>`
+  const conn = await sql.reserve();
+  try {
+    await conn.unsafe(`SELECT pg_advisory_lock(${LOCK_KEY})`);
+    try {
+      return await applyPending(conn, migrations, log);
+    } finally {
+      await conn.unsafe(`SELECT pg_advisory_unlock(${LOCK_KEY})`);
+    }
+  } finally {
+    conn.release();
+  }
+}
+
+async function applyPending(
+  conn: postgres.ReservedSql,
+  migrations: Migration[],
+  log: (line: string) => void,
+): Promise<MigrateResult> {
+  await conn`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version text PRIMARY KEY,
+      name text NOT NULL,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`;
+  const rows = await conn<{ version: string; checksum: string }[]>`
     SELECT version, checksum FROM schema_migrations`;
   const recorded = new Map(rows.map((row) => [row.version, row.checksum]));
 
   const result: MigrateResult = { applied: [], alreadyApplied: 0 };
-  const pending: Migration[] = [];
   for (const migration of migrations) {
     const checksum = recorded.get(migration.version);
-    if (checksum === undefined) pending.push(migration);
-    else if (checksum !== migration.checksum) throw changed(migration, checksum);
-    else result.alreadyApplied++;
-  }
-
-  for (const migration of pending) {
-    const outcome = await sql.begin(async function applyMigration(tx) {
-      await tx.unsafe(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
-      // Another starter may have applied it while this one waited for the lock.
-      const [row] = await tx<{ checksum: string }[]>`
+    if (checksum !== undefined) {
+      if (checksum !== migration.checksum) throw changed(migration, checksum);
+      result.alreadyApplied++;
+      continue;
+    }
+    const outcome = await inTransaction(conn, async () => {
+      // Clients of the embedded server share one PGlite session, where the advisory lock does
+      // not separate them: the ledger is checked again inside the transaction.
+      const [row] = await conn<{ checksum: string }[]>`
         SELECT checksum FROM schema_migrations WHERE version = ${migration.version}`;
-      if (row) {
-        if (row.checksum !== migration.checksum) throw changed(migration, row.checksum);
-        return "already" as const;
-      }
-      try {
-        await tx.unsafe(migration.text);
-      } catch (error) {
+      if (row) return row.checksum;
+      await conn.unsafe(migration.text).catch((error) => {
         throw new MigrationError(
           `Cannot apply migration ${migration.file}: ${
             error instanceof Error ? error.message : String(error)
           }`,
           { cause: error },
         );
-      }
-      await tx`
+      });
+      await conn`
         INSERT INTO schema_migrations (version, name, checksum)
         VALUES (${migration.version}, ${migration.name}, ${migration.checksum})`;
       return "applied" as const;
@@ -142,10 +152,26 @@ export async function migrate(
     if (outcome === "applied") {
       result.applied.push(migration.file);
       log(`migrate: applied ${migration.file}`);
+    } else if (outcome !== migration.checksum) {
+      throw changed(migration, outcome);
     } else {
       result.alreadyApplied++;
     }
   }
   if (result.applied.length === 0) log(`migrate: up to date (${result.alreadyApplied} applied)`);
   return result;
+}
+
+/** A reserved connection has no `begin()` in postgres.js: the transaction is spelled out. */
+async function inTransaction<T>(conn: postgres.ReservedSql, body: () => Promise<T>): Promise<T> {
+  await conn`BEGIN`;
+  try {
+    const value = await body();
+    await conn`COMMIT`;
+    return value;
+  } catch (error) {
+    // If the connection itself is gone, the server has rolled back already.
+    await conn`ROLLBACK`.catch(() => {});
+    throw error;
+  }
 }

@@ -111,7 +111,7 @@ Deno.test("two deno task migrate at once: both succeed, each migration applied o
   const files = [...Deno.readDirSync(new URL("../db/migrations", import.meta.url))].filter((f) =>
     f.name.endsWith(".sql")
   );
-  // One of them applied everything; the other found it done (or, racing, applied nothing new).
+  // One of them applied everything; the other waited for the lock and found it done.
   assert.match(outputs.join("\n"), new RegExp(`applied ${files.length} migration\\(s\\)`));
   assert.match(outputs.join("\n"), new RegExp(`up to date \\(${files.length} applied before\\)`));
   const again = await task(["migrate", "--json"], db.env);
