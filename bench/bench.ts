@@ -458,13 +458,30 @@ async function naiveBadges(sql: postgres.Sql, at: Date, sample: number): Promise
   return done;
 }
 
+/**
+ * The lower bound: the same state change as one bare statement (the awards, their bonus XP in
+ * the ledger and on the balance), without the once-only guards or the digest.
+ */
 async function boundBadges(sql: postgres.Sql, at: Date): Promise<number> {
-  const r = await sql`
-    INSERT INTO member_badges (chat_id, user_id, badge_id, awarded_at)
-    SELECT st.chat_id, st.user_id, b.id, ${at}
-    FROM (${statsFrom(sql)}) st CROSS JOIN badges b
-    WHERE ${metricValue(sql)} >= b.threshold`;
-  return r.count;
+  const [r] = await sql<{ awarded: number }[]>`
+    WITH earned AS (
+      INSERT INTO member_badges (chat_id, user_id, badge_id, awarded_at)
+      SELECT st.chat_id, st.user_id, b.id, ${at}
+      FROM (${statsFrom(sql)}) st CROSS JOIN badges b
+      WHERE ${metricValue(sql)} >= b.threshold
+      RETURNING chat_id, user_id, badge_id
+    ), bonus AS (
+      INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+      SELECT e.chat_id, e.user_id, b.bonus_xp, 'badge', e.badge_id, ${at}
+      FROM earned e JOIN badges b ON b.id = e.badge_id WHERE b.bonus_xp > 0
+      RETURNING chat_id, user_id, amount
+    ), credited AS (
+      UPDATE members m SET xp = m.xp + t.amount
+      FROM (SELECT chat_id, user_id, sum(amount) AS amount FROM bonus GROUP BY chat_id, user_id) t
+      WHERE m.chat_id = t.chat_id AND m.user_id = t.user_id
+    )
+    SELECT count(*)::int AS awarded FROM earned`;
+  return r.awarded;
 }
 
 async function main() {

@@ -186,19 +186,29 @@ export function badgeCheckJob(): JobSpec {
             FROM (SELECT chat_id, user_id, sum(amount) AS amount FROM bonus GROUP BY chat_id, user_id) t
             WHERE m.chat_id = t.chat_id AND m.user_id = t.user_id
             RETURNING 1
+          ), shown AS (
+            -- The first 30 awards per group, in badge then member order: only these are named,
+            -- so only these are joined to their names.
+            SELECT * FROM (
+              SELECT chat_id, user_id, badge_id,
+                     row_number() OVER (PARTITION BY chat_id ORDER BY badge_id, user_id) AS n
+              FROM earned) e
+            WHERE e.n <= 30
+          ), totals AS (
+            SELECT chat_id, count(*) AS n FROM earned GROUP BY chat_id
           ), digests AS (
             INSERT INTO outbox (chat_id, text, dedupe_key)
-            SELECT e.chat_id,
+            SELECT s.chat_id,
                    '🎖 New badges:' || E'\\n' ||
-                   string_agg(format('%s %s — %s', b.emoji, b.name, m.display_name), E'\\n' ORDER BY b.id, m.display_name)
-                     FILTER (WHERE e.n <= 30) ||
-                   CASE WHEN count(*) > 30 THEN format(E'\\n…and %s more', count(*) - 30) ELSE '' END,
-                   'badge-digest:' || e.chat_id || ':' || ${slot.toISOString()}
-            FROM (SELECT *, row_number() OVER (PARTITION BY chat_id ORDER BY badge_id, user_id) AS n FROM earned) e
-            JOIN badges b ON b.id = e.badge_id
-            JOIN members m ON m.chat_id = e.chat_id AND m.user_id = e.user_id
-            JOIN chats c ON c.chat_id = e.chat_id AND c.kind <> 'private'
-            GROUP BY e.chat_id
+                   string_agg(format('%s %s — %s', b.emoji, b.name, m.display_name), E'\\n' ORDER BY b.id, m.display_name) ||
+                   CASE WHEN t.n > 30 THEN format(E'\\n…and %s more', t.n - 30) ELSE '' END,
+                   'badge-digest:' || s.chat_id || ':' || ${slot.toISOString()}
+            FROM shown s
+            JOIN totals t ON t.chat_id = s.chat_id
+            JOIN badges b ON b.id = s.badge_id
+            JOIN members m ON m.chat_id = s.chat_id AND m.user_id = s.user_id
+            JOIN chats c ON c.chat_id = s.chat_id AND c.kind <> 'private'
+            GROUP BY s.chat_id, t.n
             ON CONFLICT (dedupe_key) DO NOTHING
             RETURNING 1
           )

@@ -153,3 +153,23 @@ Deno.test("a badge is earned once however often badge-check runs: bonus XP once,
   assert.equal(messages.length, 1);
   assert.equal(messages[0].text, "🎖 New badges:\n📬 Chatterbox — P3\n🤝 Helpful — P2");
 });
+
+Deno.test("a badge digest names the first 30 awards of its group and counts the rest", async () => {
+  await using db = await setup();
+  await community(
+    db.sql,
+    { id: -900, title: "Busy" },
+    Array.from({ length: 35 }, (_, i) => ({ user: 100 + i, name: `M${100 + i}` })),
+  );
+  await db.sql`UPDATE members SET messages_count = 100 WHERE chat_id = -900`;
+  const r = await runJob(badgeCheckJob(), db.sql, "2026-11-25T10:00:00Z");
+  assert.equal(r.changed, 35);
+  const [digest] = (await outbox(db.sql)).filter((m) => m.chat_id === -900);
+  const lines = digest.text.split("\n");
+  assert.equal(lines[0], "🎖 New badges:");
+  assert.deepEqual(
+    lines.slice(1, 31),
+    Array.from({ length: 30 }, (_, i) => `📬 Chatterbox — M${100 + i}`),
+  );
+  assert.deepEqual(lines.slice(31), ["…and 5 more"]);
+});
