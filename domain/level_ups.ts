@@ -54,7 +54,7 @@ export function levelUpsJob(options: LevelUpsOptions): JobSpec {
             -- a million level-ups cost a few thousand rows, not a million.
             INSERT INTO events (kind, chat_id, job, slot, payload, dedupe_key)
             SELECT 'level_up', c.chat_id, 'level-ups', ${slot},
-                   jsonb_build_object('members', jsonb_agg(jsonb_build_array(c.user_id, c.old_level, c.new_level))),
+                   jsonb_build_object('members', to_jsonb(array_agg(ARRAY[c.user_id, c.old_level, c.new_level]))),
                    'level_up:' || c.chat_id || ':' || ${slot.toISOString()} || ':' || min(c.user_id)
             FROM changed c
             GROUP BY c.chat_id
