@@ -99,7 +99,8 @@ export async function migrate(
     try {
       return await applyPending(conn, migrations, log);
     } finally {
-      await conn.unsafe(`SELECT pg_advisory_unlock(${LOCK_KEY})`);
+      // A lost connection released the lock with it: keep the error that mattered.
+      await conn.unsafe(`SELECT pg_advisory_unlock(${LOCK_KEY})`).catch(() => {});
     }
   } finally {
     conn.release();
