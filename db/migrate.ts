@@ -131,7 +131,8 @@ async function applyPending(
       result.alreadyApplied++;
       continue;
     }
-    const outcome = await inTransaction(conn, async () => {
+    // The checksum another starter recorded meanwhile, or null when this one applied the file.
+    const found = await inTransaction(conn, async () => {
       // Clients of the embedded server share one PGlite session, where the advisory lock does
       // not separate them: the ledger is checked again inside the transaction.
       const [row] = await conn<{ checksum: string }[]>`
@@ -148,13 +149,13 @@ async function applyPending(
       await conn`
         INSERT INTO schema_migrations (version, name, checksum)
         VALUES (${migration.version}, ${migration.name}, ${migration.checksum})`;
-      return "applied" as const;
+      return null;
     });
-    if (outcome === "applied") {
+    if (found === null) {
       result.applied.push(migration.file);
       log(`migrate: applied ${migration.file}`);
-    } else if (outcome !== migration.checksum) {
-      throw changed(migration, outcome);
+    } else if (found !== migration.checksum) {
+      throw changed(migration, found);
     } else {
       result.alreadyApplied++;
     }
