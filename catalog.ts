@@ -17,17 +17,18 @@ export const catalog: JobCatalog = (config) => [
   levelUpsJob({
     batchSize: config.progression.batchSize,
     notify: config.progression.notify,
+    concurrency: config.batchConcurrency,
     schedule: config.progression.intervalHours
       ? `0 */${config.progression.intervalHours} * * *`
       : undefined,
   }),
-  streakExpiryJob(),
-  lifeRegenJob(),
+  streakExpiryJob({ concurrency: config.batchConcurrency }),
+  lifeRegenJob({ concurrency: config.batchConcurrency }),
   quizCleanupJob(),
   leaderboardRecalcJob(),
   leaderboardResetJob("week"),
   leaderboardResetJob("month"),
-  badgeCheckJob(),
+  badgeCheckJob({ concurrency: config.batchConcurrency }),
 ];
 
 /**

@@ -31,6 +31,8 @@ export interface Config {
   xp: { perMessage: number; perLink: number; perThanks: number; maxPerMinute: number };
   /** Seed 000's switches for `level-ups`. */
   progression: { enabled: boolean; intervalHours?: number; batchSize: number; notify: boolean };
+  /** Connections a batch job (level-ups, streak-expiry, life-regen, badge-check) uses at once. */
+  batchConcurrency: number;
   /** Per job: a schedule override (raw, validated) and whether it runs at all. */
   jobs: Record<string, { schedule?: ScheduleInput; enabled: boolean }>;
 }
@@ -102,11 +104,15 @@ const schema = z.object({
   )
     .optional(),
   AUTO_PROGRESSION_BATCH_SIZE: int(1, 100_000).default(100),
+  BATCH_CONCURRENCY: int(1, 16).default(2),
   NOTIFY_LEVEL_UP: z.stringbool({ error: "expected true or false" }).default(true),
   TELEGRAM_RATE_GLOBAL_PER_SECOND: int(1, 100_000).default(30),
   TELEGRAM_RATE_PER_CHAT_PER_SECOND: int(1, 100_000).default(1),
   TELEGRAM_RATE_PER_GROUP_PER_MINUTE: int(1, 100_000).default(20),
 });
+
+/** Every variable the config reads by name (`JOB_<NAME>_*` aside). */
+export const VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 const envName = (job: string) => job.toUpperCase().replaceAll("-", "_");
 
@@ -201,6 +207,7 @@ export function loadConfig(
       batchSize: v.AUTO_PROGRESSION_BATCH_SIZE,
       notify: v.NOTIFY_LEVEL_UP,
     },
+    batchConcurrency: v.BATCH_CONCURRENCY,
     jobs: jobConfig,
   });
 }

@@ -1,5 +1,6 @@
 import type postgres from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
+import { eachChatRange } from "./batches.ts";
 
 /**
  * Named metrics a badge can count, each one SQL expression over a member's stats row `st`.
@@ -123,12 +124,19 @@ export async function syncBadges(sql: postgres.Sql, badges: Badge[] = BADGES) {
       category = EXCLUDED.category`;
 }
 
-/** The per-member stats every metric reads, as a SQL fragment (`st`); `only` narrows it to one member. */
+/**
+ * The per-member stats every metric reads, as a SQL fragment (`st`); `only` narrows it to one
+ * member, or to a range of chats.
+ */
 export function statsFrom(
   sql: postgres.Sql | postgres.TransactionSql,
-  only?: { chatId: number; userId: number },
+  only?: { chatId: number; userId: number } | { lo: number; hi: number } | null,
 ) {
-  const m = only ? sql`AND m.chat_id = ${only.chatId} AND m.user_id = ${only.userId}` : sql``;
+  const m = !only
+    ? sql``
+    : "lo" in only
+    ? sql`AND m.chat_id BETWEEN ${only.lo} AND ${only.hi}`
+    : sql`AND m.chat_id = ${only.chatId} AND m.user_id = ${only.userId}`;
   return sql`
     SELECT m.chat_id, m.user_id, m.messages_count, m.links_shared, m.thanks_received, m.level, m.xp,
            coalesce(s.best, 0) AS best_streak, m.days_active
@@ -148,9 +156,10 @@ export function metricValue(sql: postgres.Sql | postgres.TransactionSql) {
 /**
  * `badge-check`: every badge whose metric reached its threshold is awarded, once (the unique
  * key), with its bonus XP in the ledger and on the balance, and one digest per group — all
- * in one statement, so nothing is half done.
+ * in one statement per range of chats, so nothing is half done within a group. With
+ * `concurrency` above 1, that many ranges are checked at once (`eachChatRange`).
  */
-export function badgeCheckJob(): JobSpec {
+export function badgeCheckJob(options: { concurrency?: number } = {}): JobSpec {
   return defineJob({
     name: "badge-check",
     description: "Awards badges whose criteria members met, with bonus XP; one digest per group",
@@ -158,67 +167,73 @@ export function badgeCheckJob(): JobSpec {
     timeout: "20m",
     async run(ctx) {
       const slot = ctx.scheduledFor;
-      const [r] = await ctx.db.begin(async (tx) => {
-        await tx`SET LOCAL work_mem = '64MB'`;
-        return await tx<{ awarded: number; bonus: number; digests: number }[]>`
-          WITH st AS (${statsFrom(tx)}),
-          due AS (
-            SELECT st.chat_id, st.user_id, b.id AS badge_id, b.bonus_xp
-            FROM st CROSS JOIN badges b
-            WHERE ${metricValue(tx)} >= b.threshold
-              AND NOT EXISTS (
-                SELECT 1 FROM member_badges mb
-                WHERE mb.chat_id = st.chat_id AND mb.user_id = st.user_id AND mb.badge_id = b.id)
-          ), earned AS (
-            INSERT INTO member_badges (chat_id, user_id, badge_id, awarded_at)
-            SELECT chat_id, user_id, badge_id, ${slot} FROM due
-            ON CONFLICT DO NOTHING
-            RETURNING chat_id, user_id, badge_id
-          ), bonus AS (
-            INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
-            SELECT e.chat_id, e.user_id, b.bonus_xp, 'badge', e.badge_id, ${slot}
-            FROM earned e JOIN badges b ON b.id = e.badge_id
-            WHERE b.bonus_xp > 0
-            ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING
-            RETURNING chat_id, user_id, amount
-          ), credited AS (
-            UPDATE members m SET xp = m.xp + t.amount, updated_at = now()
-            FROM (SELECT chat_id, user_id, sum(amount) AS amount FROM bonus GROUP BY chat_id, user_id) t
-            WHERE m.chat_id = t.chat_id AND m.user_id = t.user_id
-            RETURNING 1
-          ), shown AS (
-            -- The first 30 awards per group, in badge then member order: only these are named,
-            -- so only these are joined to their names.
-            SELECT * FROM (
-              SELECT chat_id, user_id, badge_id,
-                     row_number() OVER (PARTITION BY chat_id ORDER BY badge_id, user_id) AS n
-              FROM earned) e
-            WHERE e.n <= 30
-          ), totals AS (
-            SELECT chat_id, count(*) AS n FROM earned GROUP BY chat_id
-          ), digests AS (
-            INSERT INTO outbox (chat_id, text, dedupe_key)
-            SELECT s.chat_id,
-                   '🎖 New badges:' || E'\\n' ||
-                   string_agg(format('%s %s — %s', b.emoji, b.name, m.display_name), E'\\n' ORDER BY b.id, m.display_name) ||
-                   CASE WHEN t.n > 30 THEN format(E'\\n…and %s more', t.n - 30) ELSE '' END,
-                   'badge-digest:' || s.chat_id || ':' || ${slot.toISOString()}
-            FROM shown s
-            JOIN totals t ON t.chat_id = s.chat_id
-            JOIN badges b ON b.id = s.badge_id
-            JOIN members m ON m.chat_id = s.chat_id AND m.user_id = s.user_id
-            JOIN chats c ON c.chat_id = s.chat_id AND c.kind <> 'private'
-            GROUP BY s.chat_id, t.n
-            ON CONFLICT (dedupe_key) DO NOTHING
-            RETURNING 1
-          )
-          SELECT (SELECT count(*)::int FROM earned) AS awarded, (SELECT count(*)::int FROM bonus) AS bonus,
-                 (SELECT count(*)::int FROM digests) AS digests`;
+      const total = { awarded: 0, bonus: 0, digests: 0 };
+      await eachChatRange(ctx, options.concurrency ?? 1, async (range) => {
+        const [r] = await ctx.db.begin(async (tx) => {
+          await tx`SET LOCAL work_mem = '64MB'`;
+          return await tx<{ awarded: number; bonus: number; digests: number }[]>`
+            WITH st AS (${statsFrom(tx, range)}),
+            due AS (
+              SELECT st.chat_id, st.user_id, b.id AS badge_id, b.bonus_xp
+              FROM st CROSS JOIN badges b
+              WHERE ${metricValue(tx)} >= b.threshold
+                AND NOT EXISTS (
+                  SELECT 1 FROM member_badges mb
+                  WHERE mb.chat_id = st.chat_id AND mb.user_id = st.user_id AND mb.badge_id = b.id)
+            ), earned AS (
+              INSERT INTO member_badges (chat_id, user_id, badge_id, awarded_at)
+              SELECT chat_id, user_id, badge_id, ${slot} FROM due
+              ON CONFLICT DO NOTHING
+              RETURNING chat_id, user_id, badge_id
+            ), bonus AS (
+              INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+              SELECT e.chat_id, e.user_id, b.bonus_xp, 'badge', e.badge_id, ${slot}
+              FROM earned e JOIN badges b ON b.id = e.badge_id
+              WHERE b.bonus_xp > 0
+              ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING
+              RETURNING chat_id, user_id, amount
+            ), credited AS (
+              UPDATE members m SET xp = m.xp + t.amount, updated_at = now()
+              FROM (SELECT chat_id, user_id, sum(amount) AS amount FROM bonus GROUP BY chat_id, user_id) t
+              WHERE m.chat_id = t.chat_id AND m.user_id = t.user_id
+              RETURNING 1
+            ), shown AS (
+              -- The first 30 awards per group, in badge then member order: only these are named,
+              -- so only these are joined to their names.
+              SELECT * FROM (
+                SELECT chat_id, user_id, badge_id,
+                       row_number() OVER (PARTITION BY chat_id ORDER BY badge_id, user_id) AS n
+                FROM earned) e
+              WHERE e.n <= 30
+            ), totals AS (
+              SELECT chat_id, count(*) AS n FROM earned GROUP BY chat_id
+            ), digests AS (
+              INSERT INTO outbox (chat_id, text, dedupe_key)
+              SELECT s.chat_id,
+                     '🎖 New badges:' || E'\\n' ||
+                     string_agg(format('%s %s — %s', b.emoji, b.name, m.display_name), E'\\n' ORDER BY b.id, m.display_name) ||
+                     CASE WHEN t.n > 30 THEN format(E'\\n…and %s more', t.n - 30) ELSE '' END,
+                     'badge-digest:' || s.chat_id || ':' || ${slot.toISOString()}
+              FROM shown s
+              JOIN totals t ON t.chat_id = s.chat_id
+              JOIN badges b ON b.id = s.badge_id
+              JOIN members m ON m.chat_id = s.chat_id AND m.user_id = s.user_id
+              JOIN chats c ON c.chat_id = s.chat_id AND c.kind <> 'private'
+              GROUP BY s.chat_id, t.n
+              ON CONFLICT (dedupe_key) DO NOTHING
+              RETURNING 1
+            )
+            SELECT (SELECT count(*)::int FROM earned) AS awarded, (SELECT count(*)::int FROM bonus) AS bonus,
+                   (SELECT count(*)::int FROM digests) AS digests`;
+        });
+        total.awarded += r.awarded;
+        total.bonus += r.bonus;
+        total.digests += r.digests;
       });
       return {
-        processed: r.awarded,
-        changed: r.awarded,
-        details: { bonus: r.bonus, digests: r.digests },
+        processed: total.awarded,
+        changed: total.awarded,
+        details: { bonus: total.bonus, digests: total.digests },
       };
     },
   });

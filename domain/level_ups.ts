@@ -7,6 +7,8 @@ export interface LevelUpsOptions {
   /** Send level-up messages (seed 000 `NOTIFY_LEVEL_UP`); the events are written either way. */
   notify: boolean;
   schedule?: ScheduleInput;
+  /** Batches walked at once, each on its own connection (see `walkMembers`); default 1. */
+  concurrency?: number;
   /** Runs inside each batch's transaction, after the change (tests crash here). */
   afterBatch?: (batch: number) => void | Promise<void>;
 }
@@ -27,11 +29,11 @@ export function levelUpsJob(options: LevelUpsOptions): JobSpec {
     catchUp: { policy: "once" },
     async run(ctx) {
       const slot = ctx.scheduledFor;
-      const walked = await walkMembers(ctx, (tx, afterChat, afterUser) =>
+      const walked = await walkMembers(ctx, (tx, after) =>
         tx`
           batch AS (
             SELECT chat_id, user_id, level AS old_level, xp FROM members
-            WHERE xp >= next_level_xp AND (chat_id, user_id) > (${afterChat}, ${afterUser})
+            WHERE xp >= next_level_xp AND ${after}
             ORDER BY chat_id, user_id
             LIMIT ${options.batchSize}
           ), target AS (
@@ -70,7 +72,11 @@ export function levelUpsJob(options: LevelUpsOptions): JobSpec {
             FROM changed c JOIN chats ch ON ch.chat_id = c.chat_id
             WHERE ${options.notify} AND c.started_bot AND NOT c.unreachable
             ON CONFLICT (dedupe_key) DO NOTHING
-          )`, { afterBatch: options.afterBatch, workMem: "64MB" });
+          )`, {
+        afterBatch: options.afterBatch,
+        workMem: "64MB",
+        concurrency: options.concurrency,
+      });
 
       const digests = options.notify
         ? await ctx.db`

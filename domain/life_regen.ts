@@ -9,7 +9,9 @@ export const LIFE_PERIOD_MINUTES = 30;
  * as of the run's slot. The refill time advances by whole periods, so partial progress
  * is kept; a member who reaches the max starts counting afresh from the slot.
  */
-export function lifeRegenJob(options: { batchSize?: number } = {}): JobSpec {
+export function lifeRegenJob(
+  options: { batchSize?: number; concurrency?: number } = {},
+): JobSpec {
   return defineJob({
     name: "life-regen",
     description: "Gives back one life per 30 minutes owed, up to the max (5)",
@@ -17,7 +19,7 @@ export function lifeRegenJob(options: { batchSize?: number } = {}): JobSpec {
     timeout: "10m",
     async run(ctx) {
       const at = ctx.scheduledFor;
-      const walked = await walkMembers(ctx, (tx, afterChat, afterUser) =>
+      const walked = await walkMembers(ctx, (tx, after) =>
         tx`
           batch AS (
             SELECT chat_id, user_id, current, max,
@@ -25,7 +27,7 @@ export function lifeRegenJob(options: { batchSize?: number } = {}): JobSpec {
           LIFE_PERIOD_MINUTES * 60
         })::int AS owed
             FROM lives
-            WHERE current < max AND (chat_id, user_id) > (${afterChat}, ${afterUser})
+            WHERE current < max AND ${after}
             ORDER BY chat_id, user_id
             LIMIT ${options.batchSize ?? 5_000}
             FOR UPDATE
@@ -39,7 +41,7 @@ export function lifeRegenJob(options: { batchSize?: number } = {}): JobSpec {
             FROM batch b
             WHERE l.chat_id = b.chat_id AND l.user_id = b.user_id AND b.owed > 0
             RETURNING l.chat_id
-          )`);
+          )`, { concurrency: options.concurrency });
       return { processed: walked.processed, changed: walked.changed };
     },
   });

@@ -8,7 +8,7 @@ import { walkMembers } from "./batches.ts";
  * breaks: `streak_broken` event and a private message, in the same transaction.
  */
 export function streakExpiryJob(
-  options: { batchSize?: number; afterBatch?: (n: number) => void } = {},
+  options: { batchSize?: number; afterBatch?: (n: number) => void; concurrency?: number } = {},
 ): JobSpec {
   return defineJob({
     name: "streak-expiry",
@@ -18,13 +18,13 @@ export function streakExpiryJob(
     catchUp: { policy: "once" },
     async run(ctx) {
       const at = ctx.scheduledFor;
-      const walked = await walkMembers(ctx, (tx, afterChat, afterUser) =>
+      const walked = await walkMembers(ctx, (tx, after) =>
         tx`
           batch AS (
             SELECT chat_id, user_id, current, protections, last_activity_at,
                    greatest(last_activity_at + interval '48 hours', coalesce(protected_until, '-infinity')) AS deadline
             FROM streaks
-            WHERE current > 0 AND (chat_id, user_id) > (${afterChat}, ${afterUser})
+            WHERE current > 0 AND ${after}
             ORDER BY chat_id, user_id
             LIMIT ${options.batchSize ?? 5_000}
             FOR UPDATE
@@ -57,7 +57,7 @@ export function streakExpiryJob(
             JOIN chats ch ON ch.chat_id = c.chat_id
             WHERE NOT c.protected AND m.started_bot AND NOT m.unreachable
             ON CONFLICT (dedupe_key) DO NOTHING
-          )`, { afterBatch: options.afterBatch });
+          )`, { afterBatch: options.afterBatch, concurrency: options.concurrency });
       const [broken] = await ctx.db<{ n: number }[]>`
         SELECT count(*)::int AS n FROM events WHERE job = 'streak-expiry' AND slot = ${at} AND kind = 'streak_broken'`;
       return {

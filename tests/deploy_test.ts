@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
-import { loadConfig } from "../config.ts";
+import { ConfigError, loadConfig, VARIABLES } from "../config.ts";
 
 // The packaging (Dockerfile, deploy/*.yaml) read as data and held to what the app does.
 
@@ -151,6 +151,20 @@ Deno.test("the manifest's environment and the example Secret make a valid Warden
   assert.equal(config.port, 8080);
   assert.equal(config.logFormat, "json");
   assert.ok(config.databaseUrl, "DATABASE_URL is set");
+});
+
+Deno.test("every variable Warden reads is in the README; a bad one is named", async () => {
+  const documented = await documentedVariables();
+  assert.deepEqual(VARIABLES.filter((v) => !documented.has(v)), [], "undocumented variables");
+  assert.equal(loadConfig({}, []).batchConcurrency, 2);
+  assert.equal(loadConfig({ BATCH_CONCURRENCY: "4" }, []).batchConcurrency, 4);
+  assert.throws(
+    () => loadConfig({ BATCH_CONCURRENCY: "0", NOTIFY_LEVEL_UP: "maybe" }, []),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.problems.some((p) => p === 'BATCH_CONCURRENCY="0": must be at least 1') &&
+      e.problems.some((p) => p.startsWith('NOTIFY_LEVEL_UP="maybe"')),
+  );
 });
 
 /** Dockerfile instructions, continuation lines joined, comments dropped. */
