@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+
+const BENCH = new URL("../bench/bench.ts", import.meta.url).pathname;
+
+async function bench(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", BENCH, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+// A smoke run at a tiny size: the figures mean nothing here, only that every phase runs to
+// the end and reports what the README says it does (the real run is `deno task bench`).
+Deno.test("deno task bench runs every phase and prints a line per job (tiny sizes)", async () => {
+  const r = await bench([
+    "--members",
+    "2000",
+    "--board-members",
+    "500",
+    "--naive-sample",
+    "200",
+    "--rows",
+    "50",
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.job), [
+    "level-ups",
+    "leaderboard-recalc",
+    "badge-check",
+    "outbox-delivery",
+  ]);
+  for (const line of lines.slice(0, 3)) {
+    for (const key of ["warden_per_s", "naive_per_s", "bound_per_s", "vs_naive", "vs_bound"]) {
+      assert.ok(line[key] > 0, `${line.job}: ${key} = ${line[key]}`);
+    }
+    assert.ok(line.peak_rss_mb > 0);
+  }
+  assert.equal(lines[0].members, 2000);
+  assert.equal(lines[0].concurrency, 2);
+  assert.ok(lines[0].due > 0, "the seeded members owe level-ups");
+  assert.ok(lines[2].awarded > 0, "badges were awarded (the same number as the bound's)");
+  assert.equal(lines[3].rows, 50);
+});
+
+Deno.test("deno task bench names a bad option and exits non-zero", async () => {
+  const r = await bench(["--members", "many"]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /--members expects a positive whole number, got "many"/);
+  const unknown = await bench(["--fast"]);
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /unknown option --fast; expected --members N/);
+});
