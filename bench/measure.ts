@@ -1,0 +1,128 @@
+/** What every bench phase shares: a fresh database, a clock, RSS, timing, and the report line. */
+import postgres from "postgres";
+import { type JobContext, standaloneContext } from "../actors/job.ts";
+import { systemClock } from "../actors/clock.ts";
+import { type Database, openDatabase } from "../db/connect.ts";
+
+/** Samples this process's RSS while the bench runs. */
+export function rssMeter() {
+  let peak = Deno.memoryUsage().rss;
+  // (rss is the whole process: with embedded PGlite that includes the database itself)
+  const timer = setInterval(() => (peak = Math.max(peak, Deno.memoryUsage().rss)), 25);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.round(Math.max(peak, Deno.memoryUsage().rss) / 2 ** 20);
+    },
+  };
+}
+
+export async function freshDatabase(): Promise<{ db: Database; drop(): Promise<void> }> {
+  const server = Deno.env.get("DATABASE_URL");
+  if (server) {
+    const admin = postgres(server, { max: 1, onnotice: () => {} });
+    const name = `warden_bench_${crypto.randomUUID().slice(0, 8)}`;
+    await admin.unsafe(`CREATE DATABASE "${name}"`);
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    const db = await openDatabase({ url: url.toString(), max: 4 });
+    return {
+      db,
+      async drop() {
+        await db.close();
+        await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await admin.end();
+      },
+    };
+  }
+  const dir = await Deno.makeTempDir({ prefix: "warden-bench-" });
+  const db = await openDatabase({ dataDir: dir });
+  return {
+    db,
+    async drop() {
+      await db.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+export function context(db: postgres.Sql, slot: Date): JobContext {
+  return standaloneContext({ db, clock: systemClock(), scheduledFor: slot, trigger: "manual" });
+}
+
+/**
+ * Starts each measured phase right after a checkpoint, as a job that runs every few hours
+ * does: every page it first writes then costs a full-page image in the WAL. Without this, a
+ * phase pays for them or not depending on when the server last checkpointed.
+ */
+export async function checkpoint(sql: postgres.Sql) {
+  await sql`CHECKPOINT`.catch(() => {}); // needs rights the bench's own database may not give
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { value, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** One comparison line: Warden against the naive loop and the single-statement bound. */
+export interface Line {
+  job: string;
+  members: number;
+  warden_per_s: number;
+  naive_per_s: number;
+  bound_per_s: number;
+  vs_naive: number;
+  vs_bound: number;
+  peak_rss_mb: number;
+  [extra: string]: unknown;
+}
+
+export function compare(
+  job: string,
+  members: number,
+  warden: { n: number; seconds: number },
+  naive: { n: number; seconds: number },
+  bound: { n: number; seconds: number },
+  peakRss: number,
+  extra: Record<string, unknown>,
+): Line {
+  const w = warden.n / warden.seconds;
+  const n = naive.n / naive.seconds;
+  const b = bound.n / bound.seconds;
+  return {
+    job,
+    members,
+    warden_per_s: Math.round(w),
+    naive_per_s: Math.round(n),
+    bound_per_s: Math.round(b),
+    vs_naive: +(w / n).toFixed(1),
+    vs_bound: +(b / w).toFixed(2),
+    peak_rss_mb: peakRss,
+    warden_s: +warden.seconds.toFixed(2),
+    bound_s: +bound.seconds.toFixed(2),
+    naive_sample: naive.n,
+    ...extra,
+  };
+}
+
+export function print(line: Line, json: boolean) {
+  if (json) return console.log(JSON.stringify(line));
+  const {
+    job,
+    members,
+    warden_per_s,
+    naive_per_s,
+    bound_per_s,
+    vs_naive,
+    vs_bound,
+    peak_rss_mb,
+    ...rest
+  } = line;
+  console.log(
+    `${job} members=${members} warden_per_s=${warden_per_s} naive_per_s=${naive_per_s} bound_per_s=${bound_per_s} ` +
+      `vs_naive=${vs_naive}x vs_bound=${vs_bound}x peak_rss_mb=${peak_rss_mb}  (${
+        Object.entries(rest).map(([k, v]) => `${k}=${v}`).join(" ")
+      })`,
+  );
+}
