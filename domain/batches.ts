@@ -81,12 +81,11 @@ export async function eachChatRange(
   concurrency: number,
   work: (range: ChatRange | null, stopped: () => boolean) => Promise<void>,
 ): Promise<void> {
+  const parts = concurrency * 4;
   const ranges: (ChatRange | null)[] = concurrency > 1
     ? await ctx.db<ChatRange[]>`
         SELECT min(chat_id) AS lo, max(chat_id) AS hi
-        FROM (SELECT chat_id, ntile(${
-      concurrency * 4
-    }) OVER (ORDER BY chat_id) AS part FROM chats) c
+        FROM (SELECT chat_id, ntile(${parts}) OVER (ORDER BY chat_id) AS part FROM chats) c
         GROUP BY part ORDER BY lo`
     : [null];
   let failure: { error: unknown } | null = null;

@@ -26,6 +26,11 @@ async function groups(sql: Sql) {
   }
 }
 
+/** `level-ups` on three workers in batches of 7. */
+const threeWorkers = (
+  options: { notify: boolean; afterBatch?: (batch: number) => void } = { notify: true },
+) => levelUpsJob({ batchSize: 7, concurrency: 3, ...options });
+
 /** Members whose level is not the one their XP gives (what level-ups must leave at zero). */
 async function wrongLevels(sql: Sql) {
   const [r] = await sql<{ n: number }[]>`
@@ -50,11 +55,7 @@ Deno.test("level-ups with several workers: every member once, one digest per gro
   assert.ok(owed > CHATS * PER_CHAT / 2, `the fixture owes level-ups (${owed})`);
 
   await t.step("three workers in batches of 7 do what one worker does", async () => {
-    const r = await runJob(
-      levelUpsJob({ batchSize: 7, notify: true, concurrency: 3 }),
-      db.sql,
-      SLOT,
-    );
+    const r = await runJob(threeWorkers({ notify: true }), db.sql, SLOT);
     assert.equal(r.changed, owed);
     assert.equal(await wrongLevels(db.sql), 0);
     const listed = await named(db.sql);
@@ -72,11 +73,7 @@ Deno.test("level-ups with several workers: every member once, one digest per gro
 
   await t.step("the same slot again: nothing changes", async () => {
     const before = await outbox(db.sql);
-    const r = await runJob(
-      levelUpsJob({ batchSize: 7, notify: true, concurrency: 3 }),
-      db.sql,
-      SLOT,
-    );
+    const r = await runJob(threeWorkers({ notify: true }), db.sql, SLOT);
     assert.equal(r.changed, 0);
     assert.deepEqual(await outbox(db.sql), before);
   });
@@ -86,10 +83,8 @@ Deno.test("level-ups with several workers: every member once, one digest per gro
     async () => {
       await db.sql`UPDATE members SET level = 1, next_level_xp = 100`;
       await db.sql`TRUNCATE events, outbox`;
-      const failing = levelUpsJob({
-        batchSize: 7,
+      const failing = threeWorkers({
         notify: false,
-        concurrency: 3,
         afterBatch: (n) => {
           if (n >= 5) throw new Error(`crash in batch ${n}`);
         },
@@ -102,11 +97,7 @@ Deno.test("level-ups with several workers: every member once, one digest per gro
       );
       const listed = await named(db.sql);
       assert.equal(listed.length, owed - left, "each committed batch has its change and its event");
-      const r = await runJob(
-        levelUpsJob({ batchSize: 7, notify: false, concurrency: 3 }),
-        db.sql,
-        SLOT,
-      );
+      const r = await runJob(threeWorkers({ notify: false }), db.sql, SLOT);
       assert.equal(r.changed, left);
       assert.equal(await wrongLevels(db.sql), 0);
     },
