@@ -27,3 +27,13 @@ export class UnknownJobError extends Error {
     super(`unknown job "${name}": known jobs are ${known.join(", ") || "(none)"}`);
   }
 }
+
+/** A lease that another holder took, or that ran out while it could not be renewed. Owner: the lease. */
+export class LeaseLostError extends Error {
+  override name = "LeaseLostError";
+}
+
+/** An ask that can no longer be answered because the process is shutting down. Owner: the runtime. */
+export class ShuttingDownError extends Error {
+  override name = "ShuttingDownError";
+}
