@@ -7,7 +7,10 @@ import { createLogger } from "./actors/log.ts";
 import { createRuntime } from "./actors/runtime.ts";
 import { type Config, ConfigError } from "./config.ts";
 import { databaseClock } from "./db/clock.ts";
-import { guardClientBug, openDatabase, redactUrl } from "./db/connect.ts";
+import { clientOptions, guardClientBug, openDatabase, redactUrl } from "./db/connect.ts";
+import { incidentAlerts } from "./db/incidents.ts";
+import { serverRunConnections } from "./db/run_connections.ts";
+import { SHUTDOWN_STEPS_MS, shutdownBudget, within } from "./actors/shutdown.ts";
 import { migrate } from "./db/migrate.ts";
 import { pgRunStore } from "./db/run_store.ts";
 import { syncBadges } from "./domain/badges.ts";
@@ -21,6 +24,9 @@ import { createReadiness } from "./routes/readiness.ts";
 import { catalog, type JobCatalog, loadSetup } from "./catalog.ts";
 
 export { catalog, type JobCatalog };
+
+/** How long a run may take past its timeout, its signal aborted, before it is abandoned. */
+const HANG_GRACE_MS = 5_000;
 
 /** Starts Warden and resolves when it has shut down. Exit codes: 0 clean, 1 failure, 2 bad config. */
 export async function main(jobs: JobCatalog = catalog, env = Deno.env.toObject()): Promise<number> {
@@ -58,7 +64,7 @@ export async function main(jobs: JobCatalog = catalog, env = Deno.env.toObject()
     alreadyApplied: migrated.alreadyApplied,
   });
 
-  const store = pgRunStore(db.sql);
+  const store = pgRunStore(db.sql, { listen: db.kind === "server" });
   const registry = createRegistry();
   const late: { runtime?: Runtime } = {}; // the bot's admin commands reach the runtime made after it
   const telegram = createTelegram({
@@ -76,7 +82,17 @@ export async function main(jobs: JobCatalog = catalog, env = Deno.env.toObject()
     clock,
     log,
     node: config.nodeId,
-    onAlert: (alert) => log.error("alert: job given up", { ...alert }),
+    // On a server each run has its own connections, so an abandoned run's queries are cancelled.
+    connections: db.kind === "server"
+      ? serverRunConnections({
+        url: db.url,
+        admin: db.sql,
+        max: config.batchConcurrency + 1,
+        options: clientOptions({}),
+      })
+      : undefined,
+    hangGraceMs: HANG_GRACE_MS,
+    alerts: incidentAlerts(db.sql, { adminChatId: config.adminChatId }),
     children: telegram.children,
   });
   late.runtime = runtime;
@@ -111,15 +127,24 @@ export async function main(jobs: JobCatalog = catalog, env = Deno.env.toObject()
   const why = await stopping.promise;
   log.info("shutting down", { signal: why, timeoutMs: config.shutdownTimeoutMs });
   readiness.markShuttingDown();
+  const budget = shutdownBudget({
+    timeoutMs: config.shutdownTimeoutMs,
+    hangGraceMs: HANG_GRACE_MS,
+  });
   const hardExit = setTimeout(() => {
-    log.error("shutdown took too long; exiting hard");
+    log.error("shutdown took too long; exiting hard", { guardMs: budget.guardMs });
     Deno.exit(1);
-  }, config.shutdownTimeoutMs + 10_000);
+  }, budget.guardMs);
   try {
-    await runtime.shutdown(config.shutdownTimeoutMs);
+    // The runtime drains, then releases its leases (bounded inside it).
+    await runtime.shutdown(budget.drainMs);
     root.abort();
-    await server.shutdown();
-    await db.close();
+    if (!(await within(clock, SHUTDOWN_STEPS_MS.server, server.shutdown()))) {
+      log.warn("open requests did not finish; closing without them");
+    }
+    if (!(await within(clock, SHUTDOWN_STEPS_MS.pool, db.close()))) {
+      log.warn("the database pool did not close in time");
+    }
   } finally {
     clearTimeout(hardExit);
     for (const [s, handler] of signals) Deno.removeSignalListener(s, handler);

@@ -114,13 +114,3 @@ export function nextHealth(h: Health, e: HealthEvent): Health {
       return h.status.kind === "failed" ? h : { ...h, status: { kind: "stopped" } };
   }
 }
-
-/**
- * Stale: no success within `maxAgeMs`. A job that never succeeded is stale once it has
- * been up for longer than that.
- */
-export function isStale(h: Health, now: Date, maxAgeMs: number): boolean {
-  if (h.paused) return false;
-  const since = h.lastSuccessAt ?? h.startedAt;
-  return now.getTime() - since.getTime() > maxAgeMs;
-}

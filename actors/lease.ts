@@ -51,7 +51,7 @@ export function holdLease(o: HoldLeaseOptions): HeldLease {
   function lose(why: string) {
     if (lost.signal.aborted) return;
     o.log?.warn("lease lost", { lease: o.what, why });
-    lost.abort(new LeaseLostError(`Cannot keep the lease of ${o.what}: ${why}`));
+    lost.abort(new LeaseLostError(`lease lost: ${o.what}: ${why}`));
   }
 
   async function renewer() {

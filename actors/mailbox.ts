@@ -1,18 +1,13 @@
+import { type Command, describeCommand, rejectReply } from "./commands.ts";
 import { ActorStoppedError, MailboxFullError } from "./errors.ts";
+
+export type { Command };
 
 /** A tick: the slot it belongs to and why it came. */
 export interface Tick {
   kind: "tick";
   slot: Date;
   trigger: "cron" | "catch-up";
-}
-
-/** A command; `reply` settles when the actor has handled it (for `ask`). */
-export interface Command<R = unknown> {
-  kind: "command";
-  name: string;
-  payload?: unknown;
-  reply?: { resolve(value: R): void; reject(error: unknown): void };
 }
 
 export type Message = Tick | Command;
@@ -24,7 +19,8 @@ export type TickReceipt = "queued" | "skipped-overlap" | "dead-letter";
  * A bounded mailbox. At most one tick waits; a tick that arrives while one waits or
  * while a tick is being handled is skipped (overlap). Commands queue up to
  * `commandLimit`; past it, posting throws `MailboxFullError`. After `close`, every
- * post is a dead letter.
+ * post is a dead letter, and every command still waiting has its reply rejected: an ask
+ * never hangs.
  */
 export interface Mailbox {
   postTick(tick: Tick): TickReceipt;
@@ -34,8 +30,11 @@ export interface Mailbox {
   take(signal: AbortSignal): Promise<Message | null>;
   /** Tell the mailbox whether a tick is being handled (overlap detection). */
   handlingTick(yes: boolean): void;
-  /** Refuses everything from now on; returns the messages that were still waiting. */
-  close(): Message[];
+  /**
+   * Refuses everything from now on; the replies of waiting commands are rejected with
+   * `reason` (default: `actor stopped`). Returns the messages that were still waiting.
+   */
+  close(reason?: Error): Message[];
   /** Opens a closed mailbox again (a restarted actor). */
   reopen(): void;
   readonly depth: number;
@@ -82,12 +81,14 @@ export function createMailbox(options: {
     postCommand(c) {
       if (closed) {
         dead(c, "actor stopped");
-        throw new ActorStoppedError(`Cannot deliver "${c.name}": the actor has stopped`);
+        throw new ActorStoppedError(`Cannot deliver "${describeCommand(c)}": actor stopped`);
       }
       if (commands.length >= options.commandLimit) {
         dead(c, "mailbox full");
         throw new MailboxFullError(
-          `Cannot queue "${c.name}": ${commands.length} commands already wait (limit ${options.commandLimit}); try again later`,
+          `Cannot queue "${
+            describeCommand(c)
+          }": ${commands.length} commands already wait (limit ${options.commandLimit}); try again later`,
         );
       }
       commands.push(c);
@@ -116,12 +117,15 @@ export function createMailbox(options: {
     handlingTick(yes) {
       busyWithTick = yes;
     },
-    close() {
+    close(reason = new ActorStoppedError("actor stopped")) {
       closed = true;
       const left: Message[] = [...commands, ...(tick ? [tick] : [])];
       commands.length = 0;
       tick = null;
-      for (const m of left) dead(m, "actor stopped");
+      for (const m of left) {
+        dead(m, reason.message);
+        if (m.kind === "command") rejectReply(m, reason);
+      }
       notify();
       return left;
     },

@@ -18,11 +18,26 @@ export interface RestartPolicy {
   periodMs: number;
 }
 
+/**
+ * The default: 1 s doubling to 60 s (+20 %), and more than 5 failures within 10 minutes gives
+ * up. Its period outlasts the backoff (1+2+4+8+16 s, +20 %, is 37.2 s) with room for the runs
+ * in between, so a crash loop really reaches the limit (`giveUpReachable`).
+ */
 export const defaultRestartPolicy: RestartPolicy = {
   backoff: { minMs: 1_000, maxMs: 60_000, jitter: 0.2 },
   intensity: 5,
-  periodMs: 30_000,
+  periodMs: 600_000,
 };
+
+/**
+ * Whether a child failing at once after every restart is given up under `policy`: the
+ * `intensity` restarts it is granted, at their longest, fit inside the period.
+ */
+export function giveUpReachable(policy: RestartPolicy): boolean {
+  let waited = 0;
+  for (let n = 0; n < policy.intensity; n++) waited += backoffDelay(policy.backoff, n, 1);
+  return waited < policy.periodMs;
+}
 
 /** The n-th delay (n from 0) of a backoff, given a random number in [0, 1). */
 export function backoffDelay(backoff: Backoff, n: number, random: number): number {

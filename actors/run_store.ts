@@ -26,6 +26,8 @@ export interface ClaimRequest {
   node: string;
   attempt: number;
   leaseMs: number;
+  /** An abandoned scheduled run this one does again; only one claim per abandoned run wins. */
+  retryOf?: string;
 }
 
 export type FinalOutcome = { outcome: "succeeded"; result: RunResult } | {
@@ -35,7 +37,32 @@ export type FinalOutcome = { outcome: "succeeded"; result: RunResult } | {
 };
 
 /** A failed run that could not be written when it happened (the database was away). */
-export type UnrecordedFailure = Omit<ClaimRequest, "leaseMs"> & { startedAt: Date; error: string };
+export type UnrecordedFailure = Omit<ClaimRequest, "leaseMs" | "retryOf"> & {
+  startedAt: Date;
+  error: string;
+};
+
+/** What the cluster knows of a job, the same for every replica (read from the store). */
+export interface JobSummary {
+  job: string;
+  paused: boolean;
+  /** When the pause state last changed. */
+  pausedSince: Date | null;
+  /** The newest run that is not a skipped slot (running ones included). */
+  lastRun: RunRecord | null;
+  /** The newest finished run, for health's `lastRun`. */
+  lastFinished: RunRecord | null;
+  lastSuccessAt: Date | null;
+  /** Failed or abandoned runs since the last success. */
+  consecutiveFailures: number;
+}
+
+/** An abandoned scheduled run that no retry has taken yet. */
+export interface AbandonedSlot {
+  runId: string;
+  job: string;
+  scheduledFor: Date;
+}
 
 export type Counter = "lost_claims" | "overlap_skips" | "paused_skips";
 
@@ -54,7 +81,17 @@ export interface RunStore {
   count(job: string, node: string, counter: Counter): Promise<void>;
   /** Whether the job is paused (persisted: every replica obeys). */
   isPaused(job: string): Promise<boolean>;
-  setPaused(job: string, paused: boolean): Promise<void>;
+  /** Pauses or resumes jobs at once, in one write, and tells every replica (`watch`). */
+  setPaused(job: string | string[], paused: boolean): Promise<void>;
+  /** One summary per named job, in one read. */
+  summaries(jobs: string[]): Promise<JobSummary[]>;
+  /** Abandoned cron and catch-up runs of these jobs since `since` that no retry has taken. */
+  abandonedSlots(jobs: string[], since: Date): Promise<AbandonedSlot[]>;
+  /**
+   * Calls `onChange` when another replica changes the control state (pause, resume);
+   * resolves to the unsubscribe function. Optional: without it, replicas re-read on a timer.
+   */
+  watch?(onChange: () => void): Promise<() => Promise<void>>;
   /** The newest slot that was claimed for a cron or catch-up run of the job, if any. */
   lastSlot(job: string): Promise<Date | null>;
   /** Records slots deliberately not run (catch-up skip, past grace) as `skipped` runs. */

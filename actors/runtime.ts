@@ -1,22 +1,37 @@
 import type { Sql } from "postgres";
 import type { Clock } from "./clock.ts";
-import { UnknownJobError } from "./errors.ts";
+import { ShuttingDownError, UnknownJobError } from "./errors.ts";
 import { createEventBus, type EventBus } from "./events.ts";
-import { type ActorStatus, type Health, isStale, type LastRun } from "./health.ts";
+import type { Health } from "./health.ts";
 import type { JobSpec } from "./job.ts";
 import { createJobActor, type JobActor } from "./job_actor.ts";
 import type { Logger } from "./log.ts";
 import type { TickReceipt } from "./mailbox.ts";
+import type { Command, Reply } from "./commands.ts";
 import { defaultRestartPolicy, type RestartPolicy } from "./policy.ts";
-import type { RunRecord, RunStore } from "./run_store.ts";
-import { describeSchedule, nextSlot, typicalIntervalMs } from "./schedule.ts";
+import { type RunConnections, sharedConnections } from "./run_db.ts";
+import type { JobSummary, RunRecord, RunStore } from "./run_store.ts";
 import { type Alert, type ChildSpec, createSupervisor } from "./supervisor.ts";
 import { startTicks } from "./ticks.ts";
+import { maxAgeOf, summarize, type Summary, type TaskView, taskView } from "./task_view.ts";
+import { startControl } from "./control.ts";
+import { SHUTDOWN_STEPS_MS, within } from "./shutdown.ts";
+
+export type { Summary, TaskView };
+
+/** Where alerts go: one per incident (a job given up), and one when the job succeeds again. */
+export interface AlertSink {
+  raise(alert: Alert): Promise<void>;
+  /** A run of `job` succeeded: closes its open incident, if any, with a recovery message. */
+  recovered(job: string, at: Date): Promise<void>;
+}
 
 export interface RuntimeOptions {
   jobs: JobSpec[];
   store: RunStore;
   db: Sql;
+  /** Each run's own database handle (cancelled when the run is abandoned); default: `db`. */
+  connections?: RunConnections;
   clock: Clock;
   log: Logger;
   node: string;
@@ -27,89 +42,68 @@ export interface RuntimeOptions {
   leaseMs?: number;
   hangGraceMs?: number;
   heartbeatMs?: number;
+  /** How often the control state is re-read when no notification came (default 1.5 s). */
+  controlPollMs?: number;
   /** Catch up missed slots on start and resume (default true). */
   catchUp?: boolean;
   /** Where ticks come from: `Deno.cron` and timers, or only `tick()` calls (tests). */
   ticks?: "schedule" | "manual";
-  onAlert?(alert: Alert): void;
+  alerts?: AlertSink;
   /** More supervised children beside the jobs (the outbox delivery, the Telegram poller). */
   children?: ChildSpec[];
 }
 
-/** One job as `/health/tasks` shows it. */
-export interface TaskView {
-  name: string;
-  description: string;
-  schedule: string;
-  timezone: string;
-  status: ActorStatus["kind"];
-  paused: boolean;
-  nextRunAt: string | null;
-  lastRun:
-    | (Omit<LastRun, "scheduledFor" | "startedAt" | "finishedAt"> & {
-      scheduledFor: string;
-      startedAt: string;
-      finishedAt: string;
-    })
-    | null;
-  lastSuccessAt: string | null;
-  consecutiveFailures: number;
-  restarts: number;
-  mailboxDepth: number;
-  stale: boolean;
-  error?: string;
-  progress?: { processed?: number; total?: number; note?: string };
-}
-
-export interface Summary {
-  status: "healthy" | "degraded";
-  jobs: number;
-  byStatus: Record<string, number>;
-  failed: string[];
-  stale: string[];
-}
-
-/** The job runtime: actors under a supervisor, fed by their schedules. */
+/** The job runtime: actors under a supervisor, fed by their schedules and the control plane. */
 export interface Runtime {
   readonly events: EventBus;
   start(): void;
   shutdown(drainMs: number): Promise<void>;
+  readonly shuttingDown: boolean;
   names(): string[];
   actor(name: string): JobActor;
-  tasks(): TaskView[];
-  task(name: string): TaskView;
+  /** Every job, as the cluster knows it (one read of the database) and as this replica runs it. */
+  tasks(): Promise<TaskView[]>;
+  task(name: string): Promise<TaskView>;
   /** Posts a tick for `slot` (what a cron handler does). */
   tick(name: string, slot: Date, trigger?: "cron" | "catch-up"): TickReceipt;
   /** Queues a manual run and returns its id at once. */
   trigger(name: string): string;
   /** Queues a manual run and waits for it (null if it could not claim). */
   run(name: string): Promise<RunRecord | null>;
-  pause(name: string): Promise<Health>;
-  resume(name: string): Promise<Health>;
+  /** Written to the database at once (never behind a running job); every replica follows. */
+  pause(name: string): Promise<void>;
+  resume(name: string): Promise<void>;
+  pauseAll(): Promise<string[]>;
+  resumeAll(): Promise<string[]>;
+  /** Reads the control state now (what the watcher does on a notification or its timer). */
+  syncControl(): Promise<void>;
   /** Stops one actor for good; later messages to it are dead letters. */
   stop(name: string): Promise<Health>;
-  summary(): Summary;
+  summary(): Promise<Summary>;
   liveness(): { ok: boolean; lastHeartbeat: Date };
 }
 
-/** Wires job actors, their tick sources and the supervisor. */
+/** Wires job actors, their tick sources, the control plane and the supervisor. */
 export function createRuntime(options: RuntimeOptions): Runtime {
-  const { clock, log } = options;
+  const { clock, log, store, node } = options;
   const events = options.events ??
     createEventBus((e) => log.error("event listener failed", { error: e }));
   const random = options.random ?? Math.random;
+  const connections = options.connections ?? sharedConnections(options.db);
   const actors = new Map<string, JobActor>();
+  const maxAge = new Map<string, number>();
   for (const spec of options.jobs) {
     if (actors.has(spec.name)) throw new Error(`Cannot register job "${spec.name}" twice`);
+    maxAge.set(spec.name, maxAgeOf(spec, clock.now()));
     actors.set(
       spec.name,
       createJobActor(spec, {
-        store: options.store,
-        db: options.db,
+        store,
+        connections,
         clock,
         log,
         events,
-        node: options.node,
+        node,
         random,
         commandLimit: options.commandLimit ?? 8,
         leaseMs: options.leaseMs ?? 30_000,
@@ -125,10 +119,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     random,
     policy: options.restartPolicy ?? defaultRestartPolicy,
     heartbeatMs: options.heartbeatMs,
-    onAlert: options.onAlert,
   });
   const ticking = new AbortController();
-  const tickSources: Promise<void>[] = [];
+  const background: Promise<void>[] = [];
+  let shuttingDown = false;
 
   function actor(name: string): JobActor {
     const found = actors.get(name);
@@ -136,61 +130,100 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return found;
   }
 
-  function ask<T>(name: string, command: string, payload?: unknown): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      actor(name).mailbox.postCommand({
-        kind: "command",
-        name: command,
-        payload,
-        reply: { resolve: resolve as (v: unknown) => void, reject },
+  /** Posts a command and waits for its reply; settles with an error if it can never come. */
+  function ask<T>(name: string, make: (reply: Reply<T>) => Command): Promise<T> {
+    const a = actor(name);
+    if (shuttingDown) {
+      return Promise.reject(new ShuttingDownError(`Cannot ask ${name}: shutting down`));
+    }
+    return new Promise<T>((resolve, reject) => a.mailbox.postCommand(make({ resolve, reject })));
+  }
+
+  /** Applies the cluster's pause state to this replica's actors; a resume looks for missed slots. */
+  function follow(summaries: JobSummary[]) {
+    for (const s of summaries) {
+      const a = actors.get(s.job);
+      if (!a || a.health().paused === s.paused) continue;
+      a.apply({ type: s.paused ? "paused" : "resumed" });
+      log.info(s.paused ? "paused" : "resumed", { job: s.job });
+      if (!s.paused && !a.mailbox.closed) {
+        try {
+          a.mailbox.postCommand({ kind: "command", name: "catch-up" });
+        } catch (error) {
+          log.warn("cannot queue the catch-up after a resume", { job: s.job, error });
+        }
+      }
+    }
+  }
+
+  async function readCluster(names: string[]): Promise<Map<string, JobSummary>> {
+    try {
+      const summaries = await store.summaries(names);
+      follow(summaries);
+      return new Map(summaries.map((s) => [s.job, s]));
+    } catch (error) {
+      log.warn("cannot read the cluster's job state; showing this replica's", { error });
+      return new Map();
+    }
+  }
+
+  async function views(names: string[]): Promise<TaskView[]> {
+    const cluster = await readCluster(names);
+    const now = clock.now();
+    return names.map((name) => {
+      const a = actor(name);
+      return taskView({
+        spec: a.spec,
+        health: a.health(),
+        cluster: cluster.get(name),
+        mailboxDepth: a.mailbox.depth,
+        progress: a.progress(),
+        node,
+        now,
+        maxAgeMs: maxAge.get(name)!,
       });
     });
   }
 
-  /** Through the actor when it serves; straight to the store when it has stopped or failed. */
-  async function setPaused(name: string, paused: boolean): Promise<Health> {
-    const a = actor(name);
-    if (!a.mailbox.closed) return await ask<Health>(name, paused ? "pause" : "resume");
-    await options.store.setPaused(name, paused);
-    a.apply({ type: paused ? "paused" : "resumed" });
-    return a.health();
+  async function setPaused(names: string[], paused: boolean) {
+    for (const name of names) actor(name); // unknown names fail before anything is written
+    await store.setPaused(names, paused);
+    follow(names.map((job) => ({ job, paused } as JobSummary)));
   }
 
-  function view(a: JobActor): TaskView {
-    const h = a.health();
-    const now = clock.now();
-    const spec = a.spec;
-    const maxAge = spec.maxAgeMs ?? 2 * typicalIntervalMs(spec.schedule, now) + spec.timeoutMs;
-    const last = h.lastRun;
-    const live = h.status.kind !== "stopped" && h.status.kind !== "failed";
-    return {
-      name: spec.name,
-      description: spec.description,
-      schedule: describeSchedule(spec.schedule),
-      timezone: spec.timezone ?? "UTC",
-      status: h.status.kind,
-      paused: h.paused,
-      nextRunAt: live && !h.paused ? nextSlot(spec.schedule, now).toISOString() : null,
-      lastRun: last
-        ? {
-          ...last,
-          scheduledFor: last.scheduledFor.toISOString(),
-          startedAt: last.startedAt.toISOString(),
-          finishedAt: last.finishedAt.toISOString(),
-        }
-        : null,
-      lastSuccessAt: h.lastSuccessAt?.toISOString() ?? null,
-      consecutiveFailures: h.consecutiveFailures,
-      restarts: h.restarts,
-      mailboxDepth: a.mailbox.depth,
-      stale: isStale(h, now, maxAge),
-      ...("error" in h.status ? { error: h.status.error } : {}),
-      ...(h.status.kind === "running" && a.progress() ? { progress: a.progress() } : {}),
-    };
-  }
+  const control = startControl({
+    store,
+    clock,
+    log,
+    pollMs: options.controlPollMs ?? 1_500,
+    jobs: options.jobs,
+    read: (names) => readCluster(names).then(() => {}),
+    retry(slot) {
+      const a = actors.get(slot.job);
+      if (!a || a.mailbox.closed) return false;
+      a.mailbox.postCommand({
+        kind: "command",
+        name: "retry-abandoned",
+        slot: slot.scheduledFor,
+        retryOf: slot.runId,
+      });
+      return true;
+    },
+  });
+
+  events.on((e) => {
+    if (e.type === "run-finished" && e.run.outcome === "succeeded" && options.alerts) {
+      options.alerts.recovered(e.job, clock.now()).catch((error) =>
+        log.warn("cannot close the job's incident", { job: e.job, error })
+      );
+    }
+  });
 
   return {
     events,
+    get shuttingDown() {
+      return shuttingDown;
+    },
     start() {
       const jobChildren = [...actors.values()].map((a): ChildSpec => ({
         id: a.spec.name,
@@ -199,67 +232,68 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         onRestarting: (restartAt, error) => a.apply({ type: "restarting", restartAt, error }),
         onGaveUp: (at, error) => {
           a.apply({ type: "gave-up", at, error });
-          a.mailbox.close(); // nobody will read it: later messages are dead letters, not hung asks
+          a.mailbox.close(); // nobody will read it: waiting asks are answered "actor stopped"
+          log.error("alert: job given up", { job: a.spec.name, error });
+          options.alerts?.raise({ child: a.spec.name, error, at }).catch((e) =>
+            log.error("cannot record the alert", { job: a.spec.name, error: e })
+          );
         },
       }));
       supervisor.start([...jobChildren, ...(options.children ?? [])]);
+      background.push(control.run(ticking.signal));
       if (options.ticks === "manual") return;
       for (const a of actors.values()) {
-        tickSources.push(
+        background.push(
           startTicks(
             a.spec,
             (slot) => void a.mailbox.postTick({ kind: "tick", slot, trigger: "cron" }),
-            {
-              clock,
-              signal: ticking.signal,
-              log,
-            },
+            { clock, signal: ticking.signal, log },
           ),
         );
       }
     },
     async shutdown(drainMs) {
+      shuttingDown = true;
       ticking.abort();
-      await Promise.all(tickSources);
-      await supervisor.shutdown(drainMs);
-      for (const a of actors.values()) a.mailbox.close();
-      await options.store.releaseLeases(options.node).catch((error) =>
+      await Promise.all(background);
+      const drained = supervisor.shutdown(drainMs); // aborts `stop` at once
+      const why = new ShuttingDownError("shutting down");
+      for (const a of actors.values()) a.mailbox.close(why);
+      await drained;
+      const released = store.releaseLeases(node).catch((error) =>
         log.warn("cannot release leases; the rescuer will settle them", { error })
       );
+      if (!(await within(clock, SHUTDOWN_STEPS_MS.releaseLeases, released))) {
+        log.warn("releasing leases took too long; the rescuer will settle them");
+      }
     },
     names: () => [...actors.keys()],
     actor,
-    tasks: () => [...actors.values()].map(view),
-    task: (name) => view(actor(name)),
+    tasks: () => views([...actors.keys()]),
+    task: async (name) => (actor(name), (await views([name]))[0]),
     tick: (name, slot, trigger = "cron") =>
       actor(name).mailbox.postTick({ kind: "tick", slot, trigger }),
     trigger(name) {
       const runId = crypto.randomUUID();
-      actor(name).mailbox.postCommand({
-        kind: "command",
-        name: "run",
-        payload: { runId },
-        reply: { resolve: () => {}, reject: () => {} }, // the outcome is in the run history
-      });
+      if (shuttingDown) throw new ShuttingDownError(`Cannot run ${name}: shutting down`);
+      // The outcome is in the run history; nobody waits for this reply.
+      actor(name).mailbox.postCommand({ kind: "command", name: "run", runId });
       return runId;
     },
-    run: (name) => ask<RunRecord | null>(name, "run", { runId: crypto.randomUUID() }),
-    pause: (name) => setPaused(name, true),
-    resume: (name) => setPaused(name, false),
-    stop: (name) => ask<Health>(name, "stop"),
-    summary() {
-      const tasks = [...actors.values()].map(view);
-      const byStatus: Record<string, number> = {};
-      for (const t of tasks) byStatus[t.status] = (byStatus[t.status] ?? 0) + 1;
-      const failed = tasks.filter((t) => t.status === "failed").map((t) => t.name);
-      const stale = tasks.filter((t) => t.stale).map((t) => t.name);
-      return {
-        status: failed.length || stale.length ? "degraded" : "healthy",
-        jobs: tasks.length,
-        byStatus,
-        failed,
-        stale,
-      };
+    run: (name) =>
+      ask<RunRecord | null>(
+        name,
+        (reply) => ({ kind: "command", name: "run", runId: crypto.randomUUID(), reply }),
+      ),
+    pause: (name) => setPaused([name], true),
+    resume: (name) => setPaused([name], false),
+    pauseAll: async () => (await setPaused([...actors.keys()], true), [...actors.keys()]),
+    resumeAll: async () => (await setPaused([...actors.keys()], false), [...actors.keys()]),
+    syncControl: () => control.sync(),
+    stop: (name) => ask<Health>(name, (reply) => ({ kind: "command", name: "stop", reply })),
+    async summary() {
+      const tasks = await views([...actors.keys()]);
+      return summarize(tasks, (name) => actor(name).spec.maxConsecutiveFailures);
     },
     liveness() {
       const lastHeartbeat = supervisor.lastHeartbeat();

@@ -140,6 +140,24 @@ export function typicalIntervalMs(schedule: Schedule, from: Date): number {
   return b.getTime() - a.getTime();
 }
 
+/**
+ * The largest gap between two consecutive slots over the coming year (at most 2,000 slots
+ * looked at): what staleness waits for, so a Monday-only job is not stale on a Sunday.
+ */
+export function largestGapMs(schedule: Schedule, from: Date): number {
+  if (schedule.kind === "every") return schedule.everyMs;
+  const horizon = from.getTime() + 400 * 86_400_000;
+  let at = nextSlot(schedule, from);
+  let gap = 0;
+  for (let i = 0; i < 2_000 && at.getTime() < horizon; i++) {
+    const next = schedule.cron.nextRun(at);
+    if (!next) break;
+    gap = Math.max(gap, next.getTime() - at.getTime());
+    at = next;
+  }
+  return gap;
+}
+
 /** A short human/JSON description: the expression or `every 30s`. */
 export function describeSchedule(schedule: Schedule): string {
   return schedule.kind === "every" ? `every ${schedule.text}` : schedule.expression;

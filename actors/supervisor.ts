@@ -28,8 +28,6 @@ export interface SupervisorOptions {
   random: () => number;
   /** How often the supervisor proves it is alive (default 5 s). */
   heartbeatMs?: number;
-  /** Told when a child is given up on. */
-  onAlert?(alert: Alert): void;
 }
 
 /** A one_for_one supervisor: a failing child is restarted alone. */
@@ -92,7 +90,6 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         child.onGaveUp?.(at, why);
         log.error("giving up on child", { child: child.id, error: why });
         events.emit({ type: "gave-up", child: child.id, error: why });
-        options.onAlert?.({ child: child.id, error: why, at });
         return;
       }
       const restartAt = new Date(clock.now().getTime() + decision.delayMs);

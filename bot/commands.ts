@@ -195,7 +195,7 @@ export function commands(deps: CommandDeps) {
   admin.command("jobs", async (ctx) => {
     const runtime = deps.runtime();
     if (!runtime) return void (await ctx.reply("No jobs run in this process."));
-    const lines = runtime.tasks().map((t) =>
+    const lines = (await runtime.tasks()).map((t) =>
       `${
         t.status === "failed" ? "🔴" : t.stale ? "🟠" : t.paused ? "⏸" : "🟢"
       } ${t.name}: ${t.status}` +

@@ -65,7 +65,8 @@ const int8AsNumber = {
   },
 };
 
-function clientOptions(options: OpenDatabaseOptions) {
+/** The client settings every postgres.js pool of the app uses (int8 as number, notices, timeouts). */
+export function clientOptions(options: Pick<OpenDatabaseOptions, "onNotice">) {
   return {
     onnotice: options.onNotice ?? (() => {}),
     connect_timeout: 10,

@@ -1,5 +1,12 @@
 import type postgres from "postgres";
-import type { Counter, FinalOutcome, RunRecord, RunStore } from "../actors/run_store.ts";
+import type {
+  AbandonedSlot,
+  Counter,
+  FinalOutcome,
+  JobSummary,
+  RunRecord,
+  RunStore,
+} from "../actors/run_store.ts";
 import type { RunOutcome } from "../actors/health.ts";
 import type { RunResult, Trigger } from "../actors/job.ts";
 
@@ -41,19 +48,25 @@ function toRecord(row: RunRow): RunRecord {
   };
 }
 
-/** What the database knows of a job: for `jobs status` when no server is asked. */
-export interface JobSummary {
-  job: string;
-  paused: boolean;
-  lastRun: RunRecord | null;
-  lastSuccessAt: Date | null;
-  consecutiveFailures: number;
+export type { JobSummary };
+
+/** The channel on which pause and resume reach every replica at once. */
+export const CONTROL_CHANNEL = "warden_control";
+
+/** A run row read back from JSON (a lateral subquery's `to_jsonb`). */
+function fromJson(row: Record<string, unknown> | null): RunRecord | null {
+  if (!row) return null;
+  const date = (v: unknown) => (v == null ? null : new Date(v as string));
+  return toRecord({
+    ...(row as unknown as RunRow),
+    scheduled_for: date(row.scheduled_for)!,
+    started_at: date(row.started_at)!,
+    finished_at: date(row.finished_at),
+  });
 }
 
 /** The run store on Postgres: claims, leases, outcomes, pause state and counters. */
 export interface PgRunStore extends RunStore {
-  /** One summary per named job, in one statement. */
-  summaries(jobs: string[]): Promise<JobSummary[]>;
   /** Marks running runs whose lease expired as abandoned; returns them. */
   rescue(): Promise<RunRecord[]>;
   /** The runs of a job, newest first. */
@@ -62,17 +75,29 @@ export interface PgRunStore extends RunStore {
   now(): Promise<Date>;
 }
 
-/** Makes the Postgres run store. Every statement is one round trip. */
-export function pgRunStore(sql: Sql): PgRunStore {
+/**
+ * Makes the Postgres run store. Every statement is one round trip. With `listen`, `watch`
+ * uses LISTEN/NOTIFY (a server; the embedded database's one connection cannot listen).
+ */
+export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunStore {
   const runs = sql.unsafe.bind(sql);
   return {
     async claim(r) {
       const rows = await runs<RunRow[]>(
-        `INSERT INTO job_runs (id, job, scheduled_for, trigger, node, outcome, attempt, lease_expires_at)
-         VALUES ($1, $2, $3, $4, $5, 'running', $6, now() + $7 * interval '1 millisecond')
+        `INSERT INTO job_runs (id, job, scheduled_for, trigger, node, outcome, attempt, lease_expires_at, retry_of)
+         VALUES ($1, $2, $3, $4, $5, 'running', $6, now() + $7 * interval '1 millisecond', $8)
          ON CONFLICT DO NOTHING
          RETURNING ${COLUMNS}`,
-        [r.id, r.job, r.scheduledFor.toISOString(), r.trigger, r.node, r.attempt, r.leaseMs],
+        [
+          r.id,
+          r.job,
+          r.scheduledFor.toISOString(),
+          r.trigger,
+          r.node,
+          r.attempt,
+          r.leaseMs,
+          r.retryOf ?? null,
+        ],
       );
       return rows[0] ? toRecord(rows[0]) : null;
     },
@@ -85,10 +110,15 @@ export function pgRunStore(sql: Sql): PgRunStore {
     },
     async finish(runId, node, o: FinalOutcome) {
       const error = "error" in o ? o.error : null;
+      // A run abandoned only because its lease ran out while the database was away keeps its
+      // own failure: the late writer is the node that ran it, and the error is the real one.
       const rows = await runs<RunRow[]>(
         `UPDATE job_runs
-         SET outcome = $3, finished_at = now(), lease_expires_at = NULL, result = $4::text::jsonb, error = $5
-         WHERE id = $1 AND node = $2 AND outcome = 'running'
+         SET outcome = $3, finished_at = coalesce(finished_at, now()), lease_expires_at = NULL,
+             result = $4::text::jsonb, error = $5
+         WHERE id = $1 AND node = $2
+           AND (outcome = 'running'
+                OR ($3 = 'failed' AND outcome = 'abandoned' AND error LIKE 'lease expired:%'))
          RETURNING ${COLUMNS}`,
         [runId, node, o.outcome, o.result === undefined ? null : JSON.stringify(o.result), error],
       );
@@ -106,10 +136,31 @@ export function pgRunStore(sql: Sql): PgRunStore {
       return row?.paused ?? false;
     },
     async setPaused(job, paused) {
+      const jobs = typeof job === "string" ? [job] : job;
       await sql`
-        INSERT INTO job_state (job, paused, updated_at) VALUES (${job}, ${paused}, now())
-        ON CONFLICT (job) DO UPDATE SET paused = EXCLUDED.paused, updated_at = now()`;
+        WITH changed AS (
+          INSERT INTO job_state (job, paused, updated_at)
+          SELECT j, ${paused}, now() FROM unnest(${jobs}::text[]) AS j
+          ON CONFLICT (job) DO UPDATE SET paused = EXCLUDED.paused,
+            updated_at = CASE WHEN job_state.paused = EXCLUDED.paused THEN job_state.updated_at ELSE now() END
+          RETURNING job)
+        SELECT pg_notify(${CONTROL_CHANNEL}, (SELECT count(*) FROM changed)::text)`;
     },
+    async abandonedSlots(jobs, since): Promise<AbandonedSlot[]> {
+      const rows = await sql<{ id: string; job: string; scheduled_for: Date }[]>`
+        SELECT r.id, r.job, r.scheduled_for FROM job_runs r
+        WHERE r.job = ANY(${jobs}) AND r.outcome = 'abandoned' AND r.trigger IN ('cron', 'catch-up')
+          AND r.scheduled_for >= ${since}
+          AND NOT EXISTS (SELECT 1 FROM job_runs x WHERE x.retry_of = r.id)
+        ORDER BY r.scheduled_for LIMIT 100`;
+      return rows.map((r) => ({ runId: r.id, job: r.job, scheduledFor: r.scheduled_for }));
+    },
+    watch: options.listen
+      ? async (onChange) => {
+        const { unlisten } = await sql.listen(CONTROL_CHANNEL, () => onChange());
+        return unlisten;
+      }
+      : undefined,
     async lastSlot(job) {
       const [row] = await sql<{ last: Date | null }[]>`
         SELECT max(scheduled_for) AS last FROM job_runs
@@ -155,41 +206,47 @@ export function pgRunStore(sql: Sql): PgRunStore {
         ON CONFLICT DO NOTHING`;
     },
     async summaries(jobs) {
+      // One lateral read per job, each walking the history index from the newest run.
       const rows = await runs<
-        (RunRow & { name: string; paused: boolean; last_success: Date | null; failures: number })[]
+        {
+          name: string;
+          paused: boolean;
+          paused_since: Date | null;
+          last_success: Date | null;
+          failures: number;
+          last_run: Record<string, unknown> | null;
+          last_finished: Record<string, unknown> | null;
+        }[]
       >(
-        `WITH names AS (SELECT unnest($1::text[]) AS name),
-         last AS (
-           SELECT DISTINCT ON (job) ${COLUMNS} FROM job_runs
-           WHERE job = ANY($1) AND outcome <> 'skipped' ORDER BY job, started_at DESC),
-         ok AS (
-           SELECT job, max(finished_at) AS last_success FROM job_runs
-           WHERE job = ANY($1) AND outcome = 'succeeded' GROUP BY job),
-         fails AS (
-           SELECT r.job, count(*)::int AS failures FROM job_runs r LEFT JOIN ok USING (job)
-           WHERE r.job = ANY($1) AND r.outcome IN ('failed', 'abandoned')
-             AND (ok.last_success IS NULL OR r.started_at > ok.last_success)
-           GROUP BY r.job)
-         SELECT n.name, coalesce(s.paused, false) AS paused, ok.last_success,
-                coalesce(f.failures, 0) AS failures, last.*
-         FROM names n
+        `SELECT n.name, coalesce(s.paused, false) AS paused, s.updated_at AS paused_since,
+                ok.finished_at AS last_success, f.failures,
+                (SELECT to_jsonb(x) FROM (SELECT ${COLUMNS} FROM job_runs
+                   WHERE job = n.name AND outcome <> 'skipped'
+                   ORDER BY started_at DESC LIMIT 1) x) AS last_run,
+                (SELECT to_jsonb(x) FROM (SELECT ${COLUMNS} FROM job_runs
+                   WHERE job = n.name AND outcome NOT IN ('skipped', 'running')
+                   ORDER BY started_at DESC LIMIT 1) x) AS last_finished
+         FROM unnest($1::text[]) WITH ORDINALITY AS n(name, i)
          LEFT JOIN job_state s ON s.job = n.name
-         LEFT JOIN last ON last.job = n.name
-         LEFT JOIN ok ON ok.job = n.name
-         LEFT JOIN fails f ON f.job = n.name`,
+         LEFT JOIN LATERAL (
+           SELECT started_at, finished_at FROM job_runs
+           WHERE job = n.name AND outcome = 'succeeded' ORDER BY started_at DESC LIMIT 1) ok ON true
+         CROSS JOIN LATERAL (
+           SELECT count(*)::int AS failures FROM job_runs
+           WHERE job = n.name AND outcome IN ('failed', 'abandoned')
+             AND started_at > coalesce(ok.started_at, '-infinity')) f
+         ORDER BY n.i`,
         [jobs],
       );
-      const byName = new Map(rows.map((r) => [r.name, r]));
-      return jobs.map((job) => {
-        const r = byName.get(job)!;
-        return {
-          job,
-          paused: r.paused,
-          lastRun: r.id ? toRecord(r) : null,
-          lastSuccessAt: r.last_success,
-          consecutiveFailures: r.failures,
-        };
-      });
+      return rows.map((r) => ({
+        job: r.name,
+        paused: r.paused,
+        pausedSince: r.paused ? r.paused_since : null,
+        lastRun: fromJson(r.last_run),
+        lastFinished: fromJson(r.last_finished),
+        lastSuccessAt: r.last_success,
+        consecutiveFailures: r.failures,
+      }));
     },
     async now() {
       const [row] = await sql<{ now: Date }[]>`SELECT now() AS now`;

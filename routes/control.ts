@@ -11,14 +11,8 @@ const waitQuery = z.stringbool({ error: "expected true or false" }).optional();
 export function controlRoutes({ runtime, adminToken }: { runtime: Runtime; adminToken?: string }) {
   return new Hono()
     .use("*", bearerAuth(adminToken))
-    .post("/stop", async (c) => {
-      for (const name of runtime.names()) await runtime.pause(name);
-      return c.json({ paused: runtime.names() });
-    })
-    .post("/start", async (c) => {
-      for (const name of runtime.names()) await runtime.resume(name);
-      return c.json({ resumed: runtime.names() });
-    })
+    .post("/stop", async (c) => c.json({ paused: await runtime.pauseAll() }))
+    .post("/start", async (c) => c.json({ resumed: await runtime.resumeAll() }))
     .post("/:name/run", async (c) => {
       const name = c.req.param("name");
       runtime.actor(name); // 404 before anything is parsed
@@ -27,6 +21,7 @@ export function controlRoutes({ runtime, adminToken }: { runtime: Runtime; admin
       if (!wait.success) {
         throw new HttpError(400, `query wait=${JSON.stringify(raw)}: expected true or false`);
       }
+      if (runtime.shuttingDown) throw new HttpError(503, `Cannot run ${name}: shutting down`);
       if (!wait.data) {
         return c.json({ runId: runtime.trigger(name), job: name, status: "queued" }, 202);
       }

@@ -1,7 +1,12 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ActorStoppedError, MailboxFullError, UnknownJobError } from "../actors/errors.ts";
+import {
+  ActorStoppedError,
+  MailboxFullError,
+  ShuttingDownError,
+  UnknownJobError,
+} from "../actors/errors.ts";
 import type { Logger } from "../actors/log.ts";
 
 /** An HTTP answer other than 2xx, with a message that names the problem. */
@@ -19,6 +24,7 @@ export function errorHandler(log: Logger) {
     if (error instanceof UnknownJobError) return c.json({ error: error.message }, 404);
     if (error instanceof MailboxFullError) return c.json({ error: error.message }, 429);
     if (error instanceof ActorStoppedError) return c.json({ error: error.message }, 409);
+    if (error instanceof ShuttingDownError) return c.json({ error: error.message }, 503);
     if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
     if (error instanceof SyntaxError) {
       return c.json({ error: `bad JSON body: ${error.message}` }, 400);

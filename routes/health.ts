@@ -25,11 +25,11 @@ export function healthRoutes({ runtime, readiness, telegram }: HealthRoutesDeps)
         ? c.json({ status: "ready" })
         : c.json({ status: "not ready", reasons }, 503);
     })
-    .get("/tasks", (c) => c.json({ tasks: runtime.tasks() }))
-    .get("/tasks/:name", (c) => c.json(runtime.task(c.req.param("name"))))
+    .get("/tasks", async (c) => c.json({ tasks: await runtime.tasks() }))
+    .get("/tasks/:name", async (c) => c.json(await runtime.task(c.req.param("name"))))
     .get("/", async (c) => {
       const database = await readiness.database();
-      const jobs = runtime.summary();
+      const jobs = await runtime.summary();
       const live = runtime.liveness();
       const tg = telegram?.() ?? { status: "disabled" as const };
       const status = !database.ok || !live.ok || readiness.shuttingDown

@@ -1,12 +1,14 @@
 import { Hono } from "hono";
 import type { Registry } from "../actors/metrics.ts";
-import type { Runtime } from "../actors/runtime.ts";
+import type { Runtime, TaskView } from "../actors/runtime.ts";
 import type { Readiness } from "./readiness.ts";
 
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900];
 
 /** Registers the runtime's metric families; counters follow the runtime's events. */
 export function runtimeMetrics(registry: Registry, runtime: Runtime, readiness: Readiness) {
+  // Read once per scrape: the cluster's picture (the same on every replica) and this node's actors.
+  let tasks: TaskView[] = [];
   const runs = registry.counter("warden_runs_total", "Finished runs by job and outcome.");
   const durations = registry.histogram(
     "warden_run_duration_seconds",
@@ -21,7 +23,7 @@ export function runtimeMetrics(registry: Registry, runtime: Runtime, readiness: 
     "warden_restarts_total",
     "Actor restarts by the supervisor.",
     (set) => {
-      for (const t of runtime.tasks()) set({ job: t.name }, t.restarts);
+      for (const t of tasks) set({ job: t.name }, t.restarts);
     },
   );
   registry.counter(
@@ -50,16 +52,16 @@ export function runtimeMetrics(registry: Registry, runtime: Runtime, readiness: 
     "warden_last_success_timestamp_seconds",
     "When each job last succeeded (unix time).",
     (set) => {
-      for (const t of runtime.tasks()) {
+      for (const t of tasks) {
         if (t.lastSuccessAt) set({ job: t.name }, Date.parse(t.lastSuccessAt) / 1000);
       }
     },
   );
   registry.gauge(
     "warden_actor_up",
-    "1 while the job's actor serves (not failed or stopped).",
+    "1 while this node's actor of the job serves (not failed or stopped).",
     (set) => {
-      for (const t of runtime.tasks()) {
+      for (const t of tasks) {
         set(
           { job: t.name },
           t.status === "failed" || t.status === "stopped" ? 0 : 1,
@@ -68,7 +70,7 @@ export function runtimeMetrics(registry: Registry, runtime: Runtime, readiness: 
     },
   );
   registry.gauge("warden_mailbox_depth", "Messages waiting in each job's mailbox.", (set) => {
-    for (const t of runtime.tasks()) set({ job: t.name }, t.mailboxDepth);
+    for (const t of tasks) set({ job: t.name }, t.mailboxDepth);
   });
   const dbUp = registry.gauge("warden_database_up", "1 when the database answered the last check.");
   const pausedSkips = new Map<string, number>();
@@ -89,6 +91,7 @@ export function runtimeMetrics(registry: Registry, runtime: Runtime, readiness: 
     /** Refreshes what must be asked for (the database check), then renders. */
     async scrape(): Promise<string> {
       dbUp.set({}, (await readiness.database()).ok ? 1 : 0);
+      tasks = await runtime.tasks();
       return registry.render();
     },
   };

@@ -12,7 +12,7 @@ Deno.test("a tick that arrives during a run is skipped and counted; at most one 
 
   assert.equal(runtime.tick("slow", slot(1)), "queued");
   await g.entered();
-  assert.equal(runtime.task("slow").status, "running");
+  assert.equal((await runtime.task("slow")).status, "running");
   assert.equal(
     runtime.tick("slow", slot(2)),
     "skipped-overlap",
@@ -27,7 +27,7 @@ Deno.test("a tick that arrives during a run is skipped and counted; at most one 
   await g.entered();
   assert.equal(runtime.tick("slow", slot(3)), "queued");
   assert.equal(runtime.tick("slow", slot(4)), "skipped-overlap");
-  assert.equal(runtime.task("slow").mailboxDepth, 1);
+  assert.equal((await runtime.task("slow")).mailboxDepth, 1);
   g.release();
   assert.equal((await manual)?.outcome, "succeeded");
   await g.entered(); // the waiting tick runs next
@@ -52,7 +52,7 @@ Deno.test("a full command mailbox refuses with a clear error; messages to a stop
   const queued = [runtime.run("busy"), runtime.run("busy")];
   assert.throws(() => runtime.trigger("busy"), (e: unknown) => {
     assert.ok(e instanceof MailboxFullError);
-    assert.match(e.message, /Cannot queue "run": 2 commands already wait \(limit 2\)/);
+    assert.match(e.message, /Cannot queue "run [0-9a-f-]+": 2 commands already wait \(limit 2\)/);
     return true;
   });
   assert.equal(mailbox.counters.deadLetters, 1);
@@ -65,7 +65,7 @@ Deno.test("a full command mailbox refuses with a clear error; messages to a stop
   const stopped = nextEvent(runtime.events, "child-stopped");
   await runtime.stop("busy");
   await stopped;
-  assert.equal(runtime.task("busy").status, "stopped");
+  assert.equal((await runtime.task("busy")).status, "stopped");
   const dead = nextEvent(runtime.events, "dead-letter");
   assert.equal(runtime.tick("busy", slot(1)), "dead-letter");
   assert.equal((await dead).reason, "actor stopped");
@@ -91,12 +91,12 @@ Deno.test("a run that throws is recorded as a failure and the actor keeps servin
   const failed = await runtime.run("flaky");
   assert.equal(failed?.outcome, "failed");
   assert.equal(failed?.error, "Error: boom");
-  assert.equal(runtime.task("flaky").consecutiveFailures, 1);
-  assert.equal(runtime.task("flaky").status, "idle");
+  assert.equal((await runtime.task("flaky")).consecutiveFailures, 1);
+  assert.equal((await runtime.task("flaky")).status, "idle");
   const ok = await runtime.run("flaky");
   assert.equal(ok?.outcome, "succeeded");
   assert.deepEqual(ok?.result, { processed: 3 });
-  const view = runtime.task("flaky");
+  const view = await runtime.task("flaky");
   assert.equal(view.consecutiveFailures, 0);
   assert.equal(view.restarts, 0);
   assert.deepEqual(store.runs.map((r) => r.outcome), ["failed", "succeeded"]);
@@ -113,17 +113,17 @@ Deno.test("after maxConsecutiveFailures failed runs the supervisor restarts the 
   ]);
   runtime.start();
   await runtime.run("broken");
-  assert.equal(runtime.task("broken").restarts, 0);
+  assert.equal((await runtime.task("broken")).restarts, 0);
   const restarting = nextEvent(runtime.events, "restarting");
   await runtime.run("broken");
   const r = await restarting;
   assert.match(r.error, /TooManyFailuresError: broken failed 2 runs in a row \(max 2\)/);
   assert.equal(r.delayMs, 1_100, "min 1 s × (1 + 0.2 × 0.5)");
-  assert.equal(runtime.task("broken").status, "restarting");
-  assert.equal(runtime.task("broken").restarts, 1);
+  assert.equal((await runtime.task("broken")).status, "restarting");
+  assert.equal((await runtime.task("broken")).restarts, 1);
   await clock.advance(1_100);
-  assert.equal(runtime.task("broken").status, "idle", "serving again after the restart");
-  assert.equal(runtime.task("broken").consecutiveFailures, 2);
+  assert.equal((await runtime.task("broken")).status, "idle", "serving again after the restart");
+  assert.equal((await runtime.task("broken")).consecutiveFailures, 2);
   await runtime.shutdown(1_000);
 });
 
@@ -153,13 +153,13 @@ Deno.test("a run that ignores its deadline is abandoned, its signal aborted, the
   assert.equal(run?.outcome, "abandoned");
   assert.match(run?.error ?? "", /did not settle within 1000 ms/);
   assert.match((await restarting).error, /HungRunError/);
-  const view = runtime.task("hang");
+  const view = await runtime.task("hang");
   assert.equal(view.restarts, 1);
   assert.equal(view.status, "restarting");
   assert.equal(view.lastRun?.outcome, "abandoned");
   assert.equal(store.runs[0].outcome, "abandoned");
   await clock.advance(1_100);
-  assert.equal(runtime.task("hang").status, "idle");
+  assert.equal((await runtime.task("hang")).status, "idle");
   await runtime.shutdown(1_000);
 });
 
@@ -183,7 +183,7 @@ Deno.test("a run that stops at its deadline fails without a restart", async () =
   const run = await finished;
   assert.equal(run?.outcome, "failed");
   assert.match(run?.error ?? "", /^timed out after 5000 ms/);
-  assert.equal(runtime.task("polite").restarts, 0);
+  assert.equal((await runtime.task("polite")).restarts, 0);
   await runtime.shutdown(1_000);
 });
 
@@ -204,7 +204,7 @@ Deno.test("retries follow the job's policy and are their own runs", async () => 
     await clock.sleeping(60_000).then((d) => d.toISOString()),
     "2026-05-01T00:00:02.000Z",
   );
-  assert.equal(runtime.task("retry").status, "retrying");
+  assert.equal((await runtime.task("retry")).status, "retrying");
   await clock.advance(2_000);
   assert.equal(
     await clock.sleeping(60_000).then((d) => d.toISOString()),
@@ -229,10 +229,10 @@ Deno.test("pause skips ticks; resume serves them again; ask returns the finished
     job({ name: "pausable", run: () => Promise.resolve({ processed: ++calls }) }),
   ]);
   runtime.start();
-  const health = await runtime.pause("pausable");
-  assert.equal(health.paused, true);
-  assert.equal(runtime.task("pausable").status, "paused");
-  assert.equal(runtime.task("pausable").nextRunAt, null);
+  await runtime.pause("pausable");
+  assert.equal(runtime.actor("pausable").health().paused, true);
+  assert.equal((await runtime.task("pausable")).status, "paused");
+  assert.equal((await runtime.task("pausable")).nextRunAt, null);
   const skipped = nextEvent(runtime.events, "tick-skipped");
   runtime.tick("pausable", slot(1));
   assert.equal((await skipped).reason, "paused");
@@ -240,7 +240,7 @@ Deno.test("pause skips ticks; resume serves them again; ask returns the finished
   assert.equal(store.counters.get("pausable/paused_skips"), 1);
 
   await runtime.resume("pausable");
-  assert.equal(runtime.task("pausable").status, "idle");
+  assert.equal((await runtime.task("pausable")).status, "idle");
   const ran = nextEvent(runtime.events, "run-finished");
   runtime.tick("pausable", slot(2));
   assert.equal((await ran).run.outcome, "succeeded");

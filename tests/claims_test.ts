@@ -53,7 +53,7 @@ Deno.test("a run whose owner stops renewing its lease is abandoned; the owner's 
   assert.equal(row.outcome, "abandoned");
   assert.equal(row.result, null);
   assert.ok(owner.logs.some((l) => l.includes("late outcome refused")));
-  assert.equal(owner.runtime.task("stuck").lastRun?.outcome, "abandoned");
+  assert.equal((await owner.runtime.task("stuck")).lastRun?.outcome, "abandoned");
 });
 
 Deno.test("a lost lease aborts the running job's signal", async () => {
@@ -134,7 +134,7 @@ Deno.test("pausing on one replica makes the other skip its ticks; resume restore
   const skipped = await tickAndSettle(b.runtime, "shared", at(3));
   assert.equal(skipped.type === "tick-skipped" && skipped.reason, "paused");
   assert.equal(
-    b.runtime.task("shared").status,
+    (await b.runtime.task("shared")).status,
     "paused",
     "b learned of the pause from the database",
   );
@@ -142,7 +142,7 @@ Deno.test("pausing on one replica makes the other skip its ticks; resume restore
   await a.runtime.resume("shared");
   const ran = await tickAndSettle(b.runtime, "shared", at(4));
   assert.equal(ran.type === "run-finished" && ran.run.outcome, "succeeded");
-  assert.equal(b.runtime.task("shared").paused, false);
+  assert.equal((await b.runtime.task("shared")).paused, false);
   const [counted] = await db
     .sql`SELECT value FROM job_counters WHERE job = 'shared' AND node = 'b' AND counter = 'paused_skips'`;
   assert.equal(counted.value, 1);
@@ -185,7 +185,7 @@ Deno.test("a database outage: readiness 503 then 200, liveness 200, failed runs 
   assert.equal(reasons.length, 1);
   assert.match(reasons[0], /^database unreachable/);
   assert.equal(r.runtime.liveness().ok, true);
-  assert.equal(r.runtime.task("steady").status, "idle", "no restart for an outage");
+  assert.equal((await r.runtime.task("steady")).status, "idle", "no restart for an outage");
 
   proxy.up();
   assert.deepEqual(await readiness.reasons(), []);
@@ -199,5 +199,5 @@ Deno.test("a database outage: readiness 503 then 200, liveness 200, failed runs 
     [at(3).toISOString(), "succeeded"],
   ]);
   assert.match(rows[1].error ?? "", /^store unavailable/);
-  assert.equal(r.runtime.task("steady").restarts, 0);
+  assert.equal((await r.runtime.task("steady")).restarts, 0);
 });

@@ -43,7 +43,11 @@ Deno.test("every jobs verb through a child process, with --json and with bad inp
     const run = JSON.parse(r.stdout);
     assert.equal(run.outcome, "succeeded");
     assert.equal(run.trigger, "manual");
-    assert.deepEqual(run.result, { processed: 0, changed: 0, details: { runs: [] } });
+    assert.deepEqual(run.result, {
+      processed: 0,
+      changed: 0,
+      details: { runs: [], cancelledBackends: 0 },
+    });
     runId = run.id;
     const plain = await task(["jobs", "run", "lease-rescue"], env);
     assert.match(plain.stdout, /^ran lease-rescue: run [0-9a-f-]{36} succeeded$/);

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { backoffDelay, decideRestart, defaultRestartPolicy } from "../actors/policy.ts";
+import {
+  backoffDelay,
+  decideRestart,
+  defaultRestartPolicy,
+  giveUpReachable,
+} from "../actors/policy.ts";
 import { createReadiness } from "../routes/readiness.ts";
 import { serveApp } from "./fakes/http.ts";
 import { job, nextEvent, testRuntime } from "./fakes/runtime.ts";
@@ -35,19 +40,45 @@ Deno.test("restart decisions are a pure function of the failure history", async 
     assert.deepEqual(decide([0, 1, 2], 2), { action: "restart", delayMs: 4_000, attempt: 3 });
   });
   await t.step("failures older than the period are forgotten", () => {
-    assert.deepEqual(decide([0, 1, 2, 3, 40_000], 40_000), {
+    assert.deepEqual(decide([0, 1, 2, 3, 700_000], 700_000), {
       action: "restart",
       delayMs: 1_000,
       attempt: 1,
     });
   });
-  await t.step("more than 5 failures within 30 s: give up", () => {
+  await t.step("more than 5 failures within 10 min: give up", () => {
     const d = decide([0, 1, 2, 3, 4, 5], 5);
     assert.equal(d.action, "give-up");
     assert.match(
       d.action === "give-up" ? d.reason : "",
-      /6 failures within 30000 ms exceed the restart intensity of 5/,
+      /6 failures within 600000 ms exceed the restart intensity of 5/,
     );
+  });
+  await t.step("a crash loop under the default policy, at its slowest backoff, is given up", () => {
+    // Each restart fails at once (plus a second of work); the jitter is at its largest.
+    const failures: number[] = [];
+    let now = 0;
+    let restarts = 0;
+    for (;;) {
+      failures.push(now);
+      const d = decideRestart({
+        restart: "transient",
+        exit: "failure",
+        failures,
+        now,
+        policy: defaultRestartPolicy,
+        random: 1,
+      });
+      if (d.action === "give-up") break;
+      assert.equal(d.action, "restart");
+      if (d.action === "restart") now += d.delayMs + 1_000;
+      restarts++;
+      assert.ok(restarts < 50, "never gave up");
+    }
+    assert.equal(restarts, 5);
+    assert.ok(giveUpReachable(defaultRestartPolicy));
+    // The old default (30 s period) never gave up: its 6th failure came 37 s after the first.
+    assert.equal(giveUpReachable({ ...defaultRestartPolicy, periodMs: 30_000 }), false);
   });
   await t.step("restart types", () => {
     assert.deepEqual(decide([0], 0, "temporary"), { action: "leave" });
@@ -74,7 +105,10 @@ Deno.test("past the restart intensity an actor is failed; the others run, livene
       intensity: 2,
       periodMs: 60_000,
     },
-    onAlert: (a) => alerts.push(a.child),
+    alerts: {
+      raise: (a) => Promise.resolve(void alerts.push(a.child)),
+      recovered: () => Promise.resolve(),
+    },
     heartbeatMs: 5_000,
   });
   const readiness = createReadiness({ ping: () => Promise.resolve(), clock });

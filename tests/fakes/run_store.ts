@@ -3,6 +3,7 @@ import type {
   ClaimRequest,
   Counter,
   FinalOutcome,
+  JobSummary,
   RunRecord,
   RunStore,
 } from "../../actors/run_store.ts";
@@ -18,7 +19,8 @@ export interface MemoryRunStore extends RunStore {
 export function memoryRunStore(clock: Clock): MemoryRunStore {
   const runs: RunRecord[] = [];
   const leases = new Map<string, { node: string; until: number }>();
-  const paused = new Set<string>();
+  const paused = new Map<string, Date>();
+  const retried = new Set<string>();
   const counters = new Map<string, number>();
   const contends = (r: { trigger: string }) => r.trigger === "cron" || r.trigger === "catch-up";
 
@@ -31,6 +33,8 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
         contends(req) &&
         runs.some((r) => r.job === req.job && contends(r) && r.scheduledFor.getTime() === slot)
       ) return Promise.resolve(null);
+      if (req.retryOf && retried.has(req.retryOf)) return Promise.resolve(null);
+      if (req.retryOf) retried.add(req.retryOf);
       const run: RunRecord = {
         id: req.id,
         job: req.job,
@@ -58,7 +62,11 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
     },
     finish(runId, node, outcome: FinalOutcome) {
       const run = runs.find((r) => r.id === runId);
-      if (!run || run.outcome !== "running" || leases.get(runId)?.node !== node) {
+      const lateFailure = run?.node === node && run.outcome === "abandoned" &&
+        outcome.outcome === "failed" && run.error === "lease expired";
+      if (
+        !run || (!lateFailure && (run.outcome !== "running" || leases.get(runId)?.node !== node))
+      ) {
         return Promise.resolve(null);
       }
       const now = clock.now();
@@ -79,9 +87,44 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
     },
     isPaused: (job) => Promise.resolve(paused.has(job)),
     setPaused(job, yes) {
-      if (yes) paused.add(job);
-      else paused.delete(job);
+      for (const j of typeof job === "string" ? [job] : job) {
+        if (yes && !paused.has(j)) paused.set(j, clock.now());
+        if (!yes) paused.delete(j);
+      }
       return Promise.resolve();
+    },
+    summaries(jobs) {
+      const newest = (rs: RunRecord[]) =>
+        rs.reduce<RunRecord | null>(
+          (a, r) => (!a || r.startedAt >= a.startedAt ? r : a),
+          null,
+        );
+      return Promise.resolve(jobs.map((job): JobSummary => {
+        const mine = runs.filter((r) => r.job === job && r.outcome !== "skipped");
+        const ok = newest(mine.filter((r) => r.outcome === "succeeded"));
+        const fails = mine.filter((r) =>
+          (r.outcome === "failed" || r.outcome === "abandoned") &&
+          (!ok || r.startedAt > ok.startedAt)
+        );
+        const copy = (r: RunRecord | null) => (r ? { ...r } : null);
+        return {
+          job,
+          paused: paused.has(job),
+          pausedSince: paused.get(job) ?? null,
+          lastRun: copy(newest(mine)),
+          lastFinished: copy(newest(mine.filter((r) => r.outcome !== "running"))),
+          lastSuccessAt: ok?.finishedAt ?? null,
+          consecutiveFailures: fails.length,
+        };
+      }));
+    },
+    abandonedSlots(jobs, since) {
+      return Promise.resolve(
+        runs.filter((r) =>
+          jobs.includes(r.job) && r.outcome === "abandoned" && contends(r) &&
+          r.scheduledFor >= since && !retried.has(r.id)
+        ).map((r) => ({ runId: r.id, job: r.job, scheduledFor: r.scheduledFor })),
+      );
     },
     lastSlot(job) {
       const slots = runs.filter((r) => r.job === job && (contends(r) || r.outcome === "skipped"))

@@ -32,6 +32,7 @@ export function testRuntime(jobs: JobSpec[], overrides: Partial<RuntimeOptions> 
     // Far away, so the only sleepers a test sees are the ones it is about.
     heartbeatMs: 3_600_000,
     leaseMs: 3_600_000,
+    controlPollMs: 3_600_000,
     ...overrides,
   });
   return { runtime, clock, store, logs };
@@ -112,6 +113,7 @@ export function dbRuntime(
     hangGraceMs: 1_000,
     heartbeatMs: 3_600_000,
     leaseMs: 3_600_000,
+    controlPollMs: 3_600_000,
     ...options,
   });
   return {

@@ -1,0 +1,44 @@
+import type { Logger } from "./log.ts";
+import type { FinalOutcome, RunStore, UnrecordedFailure } from "./run_store.ts";
+
+/**
+ * What the store could not take while it was away: failures of runs that could not even be
+ * claimed, and outcomes that could not be written. Written, in order, as soon as it answers.
+ */
+export function createBacklog(o: { store: RunStore; node: string; log: Logger }) {
+  const unrecorded: UnrecordedFailure[] = [];
+  const unfinished: Array<{ runId: string; outcome: FinalOutcome }> = [];
+  return {
+    /** A run that could not be claimed (kept up to 100; beyond that the log has them). */
+    failedToClaim(failure: UnrecordedFailure) {
+      if (unrecorded.length < 100) unrecorded.push(failure);
+    },
+    /** An outcome that could not be written. */
+    unwritten(runId: string, outcome: FinalOutcome) {
+      unfinished.push({ runId, outcome });
+    },
+    /** Writes what waits; throws (keeping the rest) while the store is still away. */
+    async settle() {
+      if (unrecorded.length > 0) {
+        await o.store.recordFailures(unrecorded);
+        o.log.info("recorded the failures of the outage", { count: unrecorded.length });
+        unrecorded.length = 0;
+      }
+      while (unfinished.length > 0) {
+        const { runId, outcome } = unfinished[0];
+        if (!(await o.store.finish(runId, o.node, outcome))) {
+          o.log.warn("late outcome refused: the lease was taken", {
+            run: runId,
+            outcome: outcome.outcome,
+          });
+        }
+        unfinished.shift();
+      }
+    },
+    get size() {
+      return unrecorded.length + unfinished.length;
+    },
+  };
+}
+
+export type Backlog = ReturnType<typeof createBacklog>;

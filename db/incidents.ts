@@ -1,0 +1,42 @@
+import type postgres from "postgres";
+import type { AlertSink } from "../actors/runtime.ts";
+
+/**
+ * Alerts as incidents: a job given up opens an incident row (at most one open per job and
+ * reason, so replicas that give up on the same job write one), and its alert goes to the
+ * admin chat through the outbox in the same statement, keyed by the incident. The first
+ * success of the job closes it with one recovery message. Without `adminChatId` the rows are
+ * still written; the log carries the alert.
+ */
+export function incidentAlerts(sql: postgres.Sql, o: { adminChatId?: number }): AlertSink {
+  const chat = o.adminChatId ?? null;
+  return {
+    async raise(alert) {
+      await sql`
+        WITH opened AS (
+          INSERT INTO incidents (job, reason, detail, opened_at)
+          VALUES (${alert.child}, 'gave-up', ${alert.error.slice(0, 2_000)}, ${alert.at})
+          ON CONFLICT (job, reason) WHERE closed_at IS NULL DO NOTHING
+          RETURNING id, job, detail)
+        INSERT INTO outbox (chat_id, text, dedupe_key)
+        SELECT ${chat}::bigint,
+               format(E'🚨 Warden: job %s was given up after repeated failures.\\n%s', job, left(detail, 500)),
+               'incident:' || id || ':opened'
+        FROM opened WHERE ${chat}::bigint IS NOT NULL
+        ON CONFLICT (dedupe_key) DO NOTHING`;
+    },
+    async recovered(job) {
+      await sql`
+        WITH closed AS (
+          UPDATE incidents SET closed_at = now()
+          WHERE job = ${job} AND closed_at IS NULL
+          RETURNING id, job, opened_at)
+        INSERT INTO outbox (chat_id, text, dedupe_key)
+        SELECT ${chat}::bigint,
+               format('✅ Warden: job %s succeeded again; incident %s is closed.', job, id),
+               'incident:' || id || ':closed'
+        FROM closed WHERE ${chat}::bigint IS NOT NULL
+        ON CONFLICT (dedupe_key) DO NOTHING`;
+    },
+  };
+}
