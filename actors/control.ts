@@ -57,6 +57,7 @@ export function startControl(o: {
       try {
         while (!signal.aborted) {
           await sync().catch((error) => o.log.warn("cannot read the control state", { error }));
+          if (signal.aborted) break; // aborted while it read: a listener added now would never fire
           const nap = new AbortController();
           const stop = () => nap.abort();
           signal.addEventListener("abort", stop, { once: true });

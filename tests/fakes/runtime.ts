@@ -98,9 +98,10 @@ export function dbRuntime(
   jobs: JobSpec[],
   options: { node: string; clock?: FakeClock } & Partial<RuntimeOptions>,
 ) {
-  const sql = connectClient(url, { embedded: !Deno.env.get("DATABASE_URL"), max: 1 });
+  const embedded = !Deno.env.get("DATABASE_URL");
+  const sql = connectClient(url, { embedded, max: 1 });
   const clock = options.clock ?? fakeClock("2026-05-01T00:00:00Z");
-  const store = pgRunStore(sql);
+  const store = pgRunStore(sql, { listen: !embedded });
   const logs: string[] = [];
   const runtime = createRuntime({
     jobs,
