@@ -10,7 +10,12 @@ import { databaseClock } from "./db/clock.ts";
 import { clientOptions, guardClientBug, openDatabase, redactUrl } from "./db/connect.ts";
 import { incidentAlerts } from "./db/incidents.ts";
 import { serverRunConnections } from "./db/run_connections.ts";
-import { SHUTDOWN_STEPS_MS, shutdownBudget, within } from "./actors/shutdown.ts";
+import {
+  DEFAULT_HANG_GRACE_MS as HANG_GRACE_MS,
+  SHUTDOWN_STEPS_MS,
+  shutdownBudget,
+  within,
+} from "./actors/shutdown.ts";
 import { migrate } from "./db/migrate.ts";
 import { pgRunStore } from "./db/run_store.ts";
 import { syncBadges } from "./domain/badges.ts";
@@ -25,8 +30,6 @@ import { catalog, type JobCatalog, loadSetup } from "./catalog.ts";
 
 export { catalog, type JobCatalog };
 
-/** How long a run may take past its timeout, its signal aborted, before it is abandoned. */
-const HANG_GRACE_MS = 5_000;
 
 /** Starts Warden and resolves when it has shut down. Exit codes: 0 clean, 1 failure, 2 bad config. */
 export async function main(jobs: JobCatalog = catalog, env = Deno.env.toObject()): Promise<number> {

@@ -1,5 +1,8 @@
 import type { Clock } from "./clock.ts";
 
+/** How long a run may take past its timeout, its signal aborted, before it is abandoned. */
+export const DEFAULT_HANG_GRACE_MS = 5_000;
+
 /** The bounded steps after the drain, in ms: each is cut off when it takes longer. */
 export const SHUTDOWN_STEPS_MS = { releaseLeases: 2_000, server: 3_000, pool: 5_000 } as const;
 /** What the hard-exit guard adds on top of the steps: scheduling slack, the last log lines. */
