@@ -30,7 +30,6 @@ import { catalog, type JobCatalog, loadSetup } from "./catalog.ts";
 
 export { catalog, type JobCatalog };
 
-
 /** Starts Warden and resolves when it has shut down. Exit codes: 0 clean, 1 failure, 2 bad config. */
 export async function main(jobs: JobCatalog = catalog, env = Deno.env.toObject()): Promise<number> {
   let config: Readonly<Config>;
