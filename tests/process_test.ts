@@ -141,12 +141,17 @@ Deno.test("three deno task start on one database, a per-minute cron over two min
   }
   try {
     const slots = new Set<string>();
-    // Wait until runs for two slots after the first one have finished, wherever they ran.
+    // Wait until runs for two slots after the first one have finished, wherever they ran:
+    // a real per-minute cron, so about two minutes, past the helpers' default deadline.
     await Promise.race(replicas.map((w) =>
-      w.waitFor((l) => {
-        if (l.msg === "run finished" && l.job === "lease-rescue") slots.add(String(l.slot));
-        return slots.size >= 3;
-      }, "three slots")
+      w.waitFor(
+        (l) => {
+          if (l.msg === "run finished" && l.job === "lease-rescue") slots.add(String(l.slot));
+          return slots.size >= 3;
+        },
+        "three slots",
+        { deadlineMs: 5 * 60_000 },
+      )
     ));
   } finally {
     for (const w of [...replicas].reverse()) {

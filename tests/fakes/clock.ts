@@ -1,4 +1,5 @@
 import type { Clock } from "../../actors/clock.ts";
+import { type DeadlineOptions, withDeadline } from "./deadline.ts";
 
 interface Sleeper {
   at: number;
@@ -14,8 +15,11 @@ export interface FakeClock extends Clock {
   advanceTo(at: Date | string): Promise<void>;
   /** Sets the time without waking anyone (e.g. a jump the runtime should notice on its own). */
   set(at: Date | string): void;
-  /** Resolves once someone sleeps with a wake time within `withinMs` of now; returns that wake time. */
-  sleeping(withinMs?: number): Promise<Date>;
+  /**
+   * Resolves once someone sleeps with a wake time within `withinMs` of now; returns that wake
+   * time. Fails once the (real-time) deadline passes, 60 s by default.
+   */
+  sleeping(withinMs?: number, options?: DeadlineOptions): Promise<Date>;
   /** How many sleepers wait. */
   readonly pending: number;
 }
@@ -75,16 +79,23 @@ export function fakeClock(start: Date | string = "2026-01-01T00:00:00Z"): FakeCl
     set(at) {
       now = new Date(at).getTime();
     },
-    sleeping(withinMs = Infinity) {
+    sleeping(withinMs = Infinity, options) {
       const due = sleepers.filter((s) => s.at - now <= withinMs).map((s) => s.at);
       if (due.length > 0) return Promise.resolve(new Date(Math.min(...due)));
-      return new Promise((resolve) =>
+      const woken = new Promise<Date>((resolve) =>
         watchers.push((at) => {
           if (at.getTime() - now > withinMs) return false;
           resolve(at);
           return true;
         })
       );
+      return withDeadline(woken, `a sleeper on the fake clock due within ${withinMs} ms`, {
+        ...options,
+        lastSeen: () =>
+          `now ${new Date(now).toISOString()}; sleepers due at ${
+            sleepers.map((s) => new Date(s.at).toISOString()).join(", ") || "(none)"
+          }`,
+      });
     },
     get pending() {
       return sleepers.length;

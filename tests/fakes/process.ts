@@ -1,12 +1,20 @@
+import { type DeadlineOptions, withDeadline } from "./deadline.ts";
+
 /** A Warden process started by a test: its log lines, its port, and its exit. */
 export interface WardenProcess {
   readonly lines: string[];
-  /** Resolves with the first log line (parsed JSON) that matches; fails if the process ends first. */
+  /**
+   * Resolves with the first log line (parsed JSON) that matches; fails if the process ends
+   * first, or once the deadline (60 s by default) passes, naming `what` and the last lines.
+   */
   waitFor(
     match: (line: Record<string, unknown>) => boolean,
     what: string,
+    options?: DeadlineOptions,
   ): Promise<Record<string, unknown>>;
   port(): Promise<number>;
+  /** Resolves with the exit status, or fails once the deadline passes (the process lives on). */
+  exited(options?: DeadlineOptions): Promise<Deno.CommandStatus>;
   // deno-lint-ignore no-explicit-any -- test helper: bodies are checked field by field
   get(path: string, init?: RequestInit): Promise<{ status: number; body: any }>;
   kill(signal?: Deno.Signal): void;
@@ -55,18 +63,33 @@ export function spawnWarden(args: string[], env: Record<string, string>): Warden
       return null;
     }
   }
+  const lastLines = () => lines.slice(-20).join("\n");
   const proc: WardenProcess = {
     lines,
-    async waitFor(match, what) {
-      let seen = 0;
-      for (;;) {
-        for (; seen < lines.length; seen++) {
-          const p = parsed(lines[seen]);
-          if (p && match(p)) return p;
+    waitFor(match, what, options) {
+      let stopped = false;
+      async function scan() {
+        let seen = 0;
+        while (!stopped) {
+          for (; seen < lines.length; seen++) {
+            const p = parsed(lines[seen]);
+            if (p && match(p)) return p;
+          }
+          if (ended) throw new Error(`process ended before ${what}; output:\n${lines.join("\n")}`);
+          await new Promise<void>((r) => waiters.push(r));
         }
-        if (ended) throw new Error(`process ended before ${what}; output:\n${lines.join("\n")}`);
-        await new Promise<void>((r) => waiters.push(r));
+        throw new Error(`gave up waiting for ${what}`);
       }
+      return withDeadline(scan(), `${what} (a log line of deno ${args.join(" ")})`, {
+        ...options,
+        lastSeen: lastLines,
+      }).finally(() => (stopped = true));
+    },
+    exited(options) {
+      return withDeadline(status, `deno ${args.join(" ")} to exit`, {
+        ...options,
+        lastSeen: lastLines,
+      });
     },
     async port() {
       const line = await proc.waitFor((l) => l.msg === "listening", "it listened");
