@@ -83,7 +83,12 @@ export function createTelegram(o: {
           detail: [...failed].map(([id, e]) => `${id} failed: ${e}`).join("; "),
         };
       }
-      return { status: "ok", detail: poller ? `long polling: ${poller.role()}` : "webhook" };
+      if (!poller) return { status: "ok", detail: "webhook" };
+      const state = poller.state();
+      // A restarting poller hears nothing: the bot is deaf until its supervisor restarts it.
+      return state.status === "restarting"
+        ? { status: "error", detail: `long polling: restarting: ${state.error}` }
+        : { status: "ok", detail: `long polling: ${state.status}` };
     },
   };
 }

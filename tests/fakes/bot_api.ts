@@ -4,6 +4,7 @@
  * or drops the connection on demand.
  */
 import type { Context } from "grammy";
+import { type DeadlineOptions, withDeadline } from "./deadline.ts";
 
 /** An update as Telegram sends it (`grammy/types` is not in the import map). */
 export type Update = Context["update"];
@@ -101,6 +102,11 @@ function waitFor(times: number[], max: number | false, windowMs: number, t: numb
 }
 
 const dropped = new Error("connection dropped by the Bot API double");
+const conflict = {
+  code: 409,
+  description: "Conflict: terminated by other getUpdates request; " +
+    "make sure that only one bot instance is running",
+} as const;
 const isGroup = (chatId: unknown) => /^[-@]/.test(String(chatId));
 
 /**
@@ -138,7 +144,8 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
   let nextIncomingId = 1;
   let nextUpdateId = 1;
   let closed = false;
-  const waiters = new Set<(superseded?: boolean) => void>();
+  /** Parked long polls: woken empty-handed (an update came, or time ran out) or with an error. */
+  const waiters = new Set<(answer?: InjectedError) => void>();
   let watchers: Array<() => void> = [];
 
   function notifyWatchers() {
@@ -231,17 +238,18 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
   }
 
   /**
-   * Parks a long poll until an update is pushed, `ms` pass, the double closes, or another
-   * `getUpdates` supersedes it (then true). Client disconnects go unnoticed: reading
+   * Parks a long poll until an update is pushed, `ms` pass, the double closes, another
+   * `getUpdates` supersedes it, or `failPolling` answers it (then with that error). Client
+   * disconnects go unnoticed: reading
    * `request.signal` makes Deno 2.9 warn about its legacy abort, so a stopped poller's request
    * waits for the next `getUpdates` (grammY's `bot.stop` sends one) or for `close()`.
    */
-  function waitForUpdate(ms: number): Promise<boolean> {
+  function waitForUpdate(ms: number): Promise<InjectedError | undefined> {
     return new Promise((resolve) => {
-      const wake = (superseded = false) => {
+      const wake = (answer?: InjectedError) => {
         clearTimeout(timer);
         waiters.delete(wake);
-        resolve(superseded);
+        resolve(answer);
       };
       const timer = setTimeout(wake, ms);
       waiters.add(wake);
@@ -251,16 +259,15 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
 
   async function getUpdates(params: Record<string, unknown>) {
     // As on Telegram, a new getUpdates ends the one still waiting with 409.
-    for (const wake of [...waiters]) wake(true);
+    for (const wake of [...waiters]) wake(conflict);
     const offset = Number(params.offset ?? 0);
     // Asking from `offset` confirms everything before it, as on Telegram.
     if (offset > 0) queue = queue.filter((u) => u.update_id >= offset);
     const timeout = Number(params.timeout ?? 0);
-    if (queue.length === 0 && timeout > 0 && !closed && await waitForUpdate(timeout * SECOND)) {
-      const description = "Conflict: terminated by other getUpdates request; " +
-        "make sure that only one bot instance is running";
-      return error({ code: 409, description });
-    }
+    const answer = queue.length === 0 && timeout > 0 && !closed
+      ? await waitForUpdate(timeout * SECOND)
+      : undefined;
+    if (answer) return "network" in answer ? dropConnection() : error(answer);
     const limit = Math.min(100, Math.max(1, Number(params.limit ?? 100)));
     return ok(queue.slice(0, limit));
   }
@@ -341,10 +348,29 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
         } as NonNullable<Update["message"]>,
       });
     },
-    /** Resolves once a `getUpdates` long poll is waiting (or the double closes). */
-    polling(): Promise<void> {
+    /**
+     * Resolves once a `getUpdates` long poll is waiting (or the double closes); fails once the
+     * deadline (60 s by default) passes, with the last calls the double saw.
+     */
+    polling(options?: DeadlineOptions): Promise<void> {
       if (waiters.size > 0 || closed) return Promise.resolve();
-      return new Promise((resolve) => watchers.push(resolve));
+      return withDeadline(
+        new Promise<void>((resolve) => watchers.push(resolve)),
+        "a getUpdates long poll to the Bot API double",
+        {
+          ...options,
+          lastSeen: () =>
+            calls.slice(-5).map((c) => `${c.method} ${JSON.stringify(c.params)}`).join("\n"),
+        },
+      );
+    },
+    /**
+     * Answers the `getUpdates` long polls waiting now with `error` (default 409 Conflict, as when
+     * another instance polls; `{ code: 401 }` as when the token is revoked). Later polls are
+     * unaffected: add a `failNext({ method: "getUpdates", … })` rule for those.
+     */
+    failPolling(error: InjectedError = conflict) {
+      for (const wake of [...waiters]) wake(error);
     },
     /** Makes the next matching calls fail; see `FailureRule`. */
     failNext(rule: FailureRule) {
