@@ -1,5 +1,5 @@
-import type { Logger } from "./log.ts";
-import type { FinalOutcome, RunStore, UnrecordedFailure } from "./run_store.ts";
+import { describeError, type Logger } from "./log.ts";
+import type { FinalOutcome, RunRecord, RunStore, UnrecordedFailure } from "./run_store.ts";
 
 /**
  * What the store could not take while it was away: failures of runs that could not even be
@@ -9,9 +9,28 @@ export function createBacklog(o: { store: RunStore; node: string; log: Logger })
   const unrecorded: UnrecordedFailure[] = [];
   const unfinished: Array<{ runId: string; outcome: FinalOutcome }> = [];
   return {
-    /** A run that could not be claimed (kept up to 100; beyond that the log has them). */
-    failedToClaim(failure: UnrecordedFailure) {
-      if (unrecorded.length < 100) unrecorded.push(failure);
+    /**
+     * A run that could not be claimed: kept (up to 100; beyond that the log has them) to be
+     * written once the store answers, and returned as the failed run it is.
+     */
+    failedToClaim(
+      request: Omit<UnrecordedFailure, "startedAt" | "error"> & { retryOf?: string },
+      cause: unknown,
+      at: Date,
+    ): RunRecord {
+      const error = `store unavailable: ${describeError(cause)}`;
+      const { retryOf: _, ...failure } = request;
+      if (unrecorded.length < 100) unrecorded.push({ ...failure, startedAt: at, error });
+      o.log.warn("cannot claim the run; its failure is recorded once the store answers", { error });
+      return {
+        ...failure,
+        startedAt: at,
+        error,
+        outcome: "failed",
+        finishedAt: at,
+        durationMs: 0,
+        result: null,
+      };
     },
     /** An outcome that could not be written. */
     unwritten(runId: string, outcome: FinalOutcome) {

@@ -1,4 +1,8 @@
-import type { CatchUpPolicy } from "./job.ts";
+import type { Clock } from "./clock.ts";
+import type { CatchUpPolicy, JobSpec } from "./job.ts";
+import type { Logger } from "./log.ts";
+import type { RunStore } from "./run_store.ts";
+import { slotsBetween } from "./schedule.ts";
 
 /** What to do with the slots missed while nobody ran a job. */
 export interface CatchUpPlan {
@@ -28,4 +32,49 @@ export function planCatchUp(
     ? inGrace.slice(-1)
     : inGrace.slice(-policy.max);
   return { run, skipped: missed.filter((s) => !run.includes(s)) };
+}
+
+/**
+ * Looks for the slots missed since the job's last claimed slot (while nobody ran it, or while
+ * it was paused), records the ones the plan skips, and runs the rest through `run`, oldest
+ * first. A job that never ran has missed nothing. The store being away skips the catch-up.
+ */
+export async function catchUpMissed(o: {
+  spec: JobSpec;
+  store: RunStore;
+  clock: Clock;
+  log: Logger;
+  node: string;
+  stop: AbortSignal;
+  run(slot: Date): Promise<void>;
+}): Promise<void> {
+  const { spec, log } = o;
+  let last: Date | null;
+  try {
+    last = await o.store.lastSlot(spec.name);
+  } catch (error) {
+    log.warn("cannot look for missed slots: the store is unavailable", { error });
+    return;
+  }
+  if (!last) return;
+  const now = o.clock.now();
+  const missed = slotsBetween(spec.schedule, last, now, 1_000);
+  if (missed.length === 0) return;
+  const plan = planCatchUp(spec.catchUp, missed, now);
+  log.info("catch-up", {
+    policy: spec.catchUp.policy,
+    missed: missed.length,
+    run: plan.run.length,
+    skipped: plan.skipped.length,
+  });
+  if (plan.skipped.length > 0) {
+    await o.store.recordSkipped(spec.name, o.node, plan.skipped, `catch-up ${spec.catchUp.policy}`)
+      .catch((error) =>
+        log.warn("cannot record skipped slots: the store is unavailable", { error })
+      );
+  }
+  for (const slot of plan.run) {
+    if (o.stop.aborted) return;
+    await o.run(slot);
+  }
 }

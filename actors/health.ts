@@ -47,6 +47,33 @@ export type HealthEvent =
   | { type: "gave-up"; at: Date; error: string }
   | { type: "stopped" };
 
+/** A finished run as health keeps it (`now` stands in for a missing end). */
+export function lastRunOf(
+  run: {
+    id: string;
+    scheduledFor: Date;
+    trigger: Trigger;
+    startedAt: Date;
+    finishedAt: Date | null;
+    durationMs: number | null;
+    outcome: RunOutcome;
+    error: string | null;
+  },
+  now: Date,
+): LastRun {
+  const finishedAt = run.finishedAt ?? now;
+  return {
+    runId: run.id,
+    scheduledFor: run.scheduledFor,
+    trigger: run.trigger,
+    startedAt: run.startedAt,
+    finishedAt,
+    durationMs: run.durationMs ?? finishedAt.getTime() - run.startedAt.getTime(),
+    outcome: run.outcome,
+    error: run.error ?? undefined,
+  };
+}
+
 /** A fresh health record. */
 export function initialHealth(at: Date): Health {
   return {

@@ -1,17 +1,16 @@
 import type { Clock } from "./clock.ts";
 import { TooManyFailuresError } from "./errors.ts";
 import type { EventBus, RuntimeEvent } from "./events.ts";
-import { type Health, type HealthEvent, initialHealth, nextHealth } from "./health.ts";
+import { type Health, type HealthEvent, initialHealth, lastRunOf, nextHealth } from "./health.ts";
 import type { JobSpec, Trigger } from "./job.ts";
-import { describeError, type Logger } from "./log.ts";
+import type { Logger } from "./log.ts";
 import { type Command, createMailbox, type Mailbox, type Message } from "./mailbox.ts";
 import { describeCommand } from "./commands.ts";
 import { retryDelay } from "./policy.ts";
 import type { RunRecord, RunStore } from "./run_store.ts";
-import { slotsBetween } from "./schedule.ts";
 import { createBacklog } from "./backlog.ts";
 import { type Attempt, runAttempt } from "./attempt.ts";
-import { planCatchUp } from "./catch_up.ts";
+import { catchUpMissed } from "./catch_up.ts";
 import type { RunConnections } from "./run_db.ts";
 
 /** What a job actor needs from its surroundings. */
@@ -104,28 +103,14 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
   }
 
   function finished(run: RunRecord) {
-    const finishedAt = run.finishedAt ?? clock.now();
-    const durationMs = run.durationMs ?? finishedAt.getTime() - run.startedAt.getTime();
-    apply({
-      type: "run-finished",
-      run: {
-        runId: run.id,
-        scheduledFor: run.scheduledFor,
-        trigger: run.trigger,
-        startedAt: run.startedAt,
-        finishedAt,
-        durationMs,
-        outcome: run.outcome,
-        error: run.error ?? undefined,
-      },
-    });
-    const level = run.outcome === "succeeded" ? "info" : "warn";
-    log[level]("run finished", {
+    const last = lastRunOf(run, clock.now());
+    apply({ type: "run-finished", run: last });
+    log[run.outcome === "succeeded" ? "info" : "warn"]("run finished", {
       run: run.id,
       slot: run.scheduledFor.toISOString(),
       trigger: run.trigger,
       outcome: run.outcome,
-      durationMs,
+      durationMs: last.durationMs,
       changed: run.result?.changed,
       error: run.error ?? undefined,
     });
@@ -185,19 +170,7 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
       } catch (cause) {
         // The run cannot even start. It fails, is kept, and is written once the store is back;
         // this is the store's outage, not the job's fault, so it does not count towards a restart.
-        const at = clock.now();
-        const error = `store unavailable: ${describeError(cause)}`;
-        backlog.failedToClaim({ ...request, startedAt: at, error });
-        log.warn("cannot claim the run; its failure is recorded once the store answers", { error });
-        const run: RunRecord = {
-          ...request,
-          startedAt: at,
-          error,
-          outcome: "failed",
-          finishedAt: at,
-          durationMs: 0,
-          result: null,
-        };
+        const run = backlog.failedToClaim(request, cause, clock.now());
         finished(run);
         return { run };
       }
@@ -245,31 +218,18 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
 
   async function catchUp(signals: LoopSignals) {
     if (deps.catchUp === false) return;
-    const last = await tolerant("look for missed slots", null, () => store.lastSlot(spec.name));
-    if (!last) return; // never ran here: nothing was missed
-    const now = clock.now();
-    const missed = slotsBetween(spec.schedule, last, now, 1_000);
-    if (missed.length === 0) return;
-    const plan = planCatchUp(spec.catchUp, missed, now);
-    log.info("catch-up", {
-      policy: spec.catchUp.policy,
-      missed: missed.length,
-      run: plan.run.length,
-      skipped: plan.skipped.length,
+    await catchUpMissed({
+      spec,
+      store,
+      clock,
+      log,
+      node,
+      stop: signals.stop,
+      async run(slot) {
+        const done = await execute(slot, "catch-up", signals);
+        if (done.crash) throw done.crash;
+      },
     });
-    if (plan.skipped.length > 0) {
-      const reason = `catch-up ${spec.catchUp.policy}`;
-      await tolerant(
-        "record skipped slots",
-        undefined,
-        () => store.recordSkipped(spec.name, node, plan.skipped, reason),
-      );
-    }
-    for (const slot of plan.run) {
-      if (signals.stop.aborted) return;
-      const done = await execute(slot, "catch-up", signals);
-      if (done.crash) throw done.crash;
-    }
   }
 
   async function onTick(slot: Date, trigger: Trigger, signals: LoopSignals) {
