@@ -19,6 +19,9 @@ import { SHUTDOWN_STEPS_MS, within } from "./shutdown.ts";
 
 export type { Summary, TaskView };
 
+/** How long a read of the cluster's job state may take before health shows this replica's own. */
+const CLUSTER_READ_MS = 1_000;
+
 /** Where alerts go: one per incident (a job given up), and one when the job succeeds again. */
 export interface AlertSink {
   raise(alert: Alert): Promise<void>;
@@ -157,13 +160,24 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   }
 
   async function readCluster(names: string[]): Promise<Map<string, JobSummary>> {
+    // A network bound, in wall time like the client's own timeouts: while the database is
+    // away, health answers at once with this replica's own view instead of hanging.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const away = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${CLUSTER_READ_MS} ms`)),
+        CLUSTER_READ_MS,
+      );
+    });
     try {
-      const summaries = await store.summaries(names);
+      const summaries = await Promise.race([store.summaries(names), away]);
       follow(summaries);
       return new Map(summaries.map((s) => [s.job, s]));
     } catch (error) {
       log.warn("cannot read the cluster's job state; showing this replica's", { error });
       return new Map();
+    } finally {
+      clearTimeout(timer);
     }
   }
 

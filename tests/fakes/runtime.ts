@@ -13,6 +13,7 @@ import { createRuntime, type Runtime, type RuntimeOptions } from "../../actors/r
 import { pgRunStore } from "../../db/run_store.ts";
 import { type FakeClock, fakeClock } from "./clock.ts";
 import { memoryRunStore } from "./run_store.ts";
+import { withDeadline } from "./deadline.ts";
 
 /** A runtime on a fake clock and an in-memory store; ticks only when the test says so. */
 export function testRuntime(jobs: JobSpec[], overrides: Partial<RuntimeOptions> = {}) {
@@ -66,7 +67,7 @@ export function gate() {
   const signals: AbortSignal[] = [];
   return {
     signals,
-    entered: () => entered.promise,
+    entered: () => withDeadline(entered.promise, "a run to enter the gate"),
     release(result: RunResult | void = { processed: 1 }) {
       const r = release;
       entered = Promise.withResolvers();
@@ -145,5 +146,5 @@ export async function tickAndSettle(runtime: Runtime, name: string, slot: Date) 
   });
   const receipt = runtime.tick(name, slot);
   if (receipt !== "queued") throw new Error(`tick for ${slot.toISOString()} was ${receipt}`);
-  return await settled;
+  return await withDeadline(settled, `the tick of ${name} for ${slot.toISOString()} to settle`);
 }
