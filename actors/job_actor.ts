@@ -93,12 +93,11 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
   }
 
   async function refreshPaused() {
-    const paused = await tolerant(
-      "read the pause state",
-      health.paused,
-      () => store.isPaused(spec.name),
-    );
-    if (paused !== health.paused) apply({ type: paused ? "paused" : "resumed" });
+    const before = health.paused;
+    const paused = await tolerant("read the pause state", before, () => store.isPaused(spec.name));
+    // The control plane changed it while this read was out: the newer word wins.
+    if (health.paused !== before) return health.paused;
+    if (paused !== before) apply({ type: paused ? "paused" : "resumed" });
     return paused;
   }
 

@@ -126,6 +126,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const ticking = new AbortController();
   const background: Promise<void>[] = [];
   let shuttingDown = false;
+  /** This replica's own control writes, counted: a cluster read older than the last is stale. */
+  let writes = 0;
 
   function actor(name: string): JobActor {
     const found = actors.get(name);
@@ -169,9 +171,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         CLUSTER_READ_MS,
       );
     });
+    const since = writes;
     try {
       const summaries = await Promise.race([store.summaries(names), away]);
-      follow(summaries);
+      // A read that began before this replica's own pause or resume may predate it: not followed.
+      if (since === writes) follow(summaries);
       return new Map(summaries.map((s) => [s.job, s]));
     } catch (error) {
       log.warn("cannot read the cluster's job state; showing this replica's", { error });
@@ -202,6 +206,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   async function setPaused(names: string[], paused: boolean) {
     for (const name of names) actor(name); // unknown names fail before anything is written
     await store.setPaused(names, paused);
+    writes++;
     follow(names.map((job) => ({ job, paused } as JobSummary)));
   }
 
