@@ -1,12 +1,13 @@
-import { Cron } from "croner";
+import { CronFieldError, type CronFields, matchesDay, parseCron } from "./cron.ts";
 import { parseDuration } from "./duration.ts";
+import { dayShape, instantsOf, isZone } from "./zone.ts";
 
 /** What a job spec may say for its schedule: a 5-field cron expression or a sub-minute interval. */
 export type ScheduleInput = string | { every: string };
 
-/** A validated schedule: a value that knows its slots. */
+/** A validated schedule: a value that knows its slots. `timezone` unset means UTC. */
 export type Schedule =
-  | { kind: "cron"; expression: string; timezone?: string; cron: Cron }
+  | { kind: "cron"; expression: string; timezone?: string; fields: CronFields }
   | { kind: "every"; text: string; everyMs: number };
 
 /** A schedule that could not be made; `field` names the part at fault. */
@@ -17,11 +18,22 @@ export class ScheduleError extends Error {
   }
 }
 
-const FIELDS = ["minute", "hour", "day-of-month", "month", "day-of-week"] as const;
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** How far slots are looked for: any date and weekday combination comes back within 28 years. */
+const HORIZON_DAYS = 29 * 366;
 
 /**
- * Validates a schedule. Cron expressions have exactly five fields (UTC unless
- * `timezone` names an IANA zone); intervals read like `"30s"`, `"500ms"`, `"5m"`.
+ * Validates a schedule. Cron expressions have exactly five fields, read by POSIX/Vixie rules
+ * (see `cron.ts`), in `timezone` (an IANA zone, UTC by default); intervals read like `"30s"`,
+ * `"500ms"`, `"5m"`.
+ *
+ * Across DST, in the zone: a local time that does not exist (spring forward) runs once at the
+ * change itself, the first real instant after the gap (`30 2 * * *` in Europe/Madrid on
+ * 2026-03-29 runs at 03:00 CEST, 01:00Z); several such times (`0,30 2 * * *`) run that once
+ * together. A local time that happens twice (fall back) runs at its first occurrence only.
+ * An expression matching every hour of the day (`30 * * * *`) runs every real hour instead: both
+ * 02:30 on a fall-back day, and none for the hour a spring-forward day does not have.
  *
  * ```ts
  * parseSchedule("0 8 * * *", "Europe/Madrid");
@@ -40,34 +52,27 @@ export function parseSchedule(input: ScheduleInput, timezone?: string): Schedule
       }`,
     );
   }
-  if (timezone !== undefined) checkTimezone(timezone);
-  const expression = input.trim().replace(/\s+/g, " ");
-  const parts = expression.split(" ");
-  if (parts.length !== 5) {
+  if (timezone !== undefined && !isZone(timezone)) {
     throw new ScheduleError(
-      "schedule",
-      `Cannot read cron "${input}": expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`,
+      "timezone",
+      `Cannot use timezone "${timezone}": not an IANA zone name like "Europe/Madrid"`,
     );
   }
-  parts.forEach((part, i) => {
-    const probe = FIELDS.map((_, j) => (j === i ? part : "*")).join(" ");
-    try {
-      new Cron(probe, { mode: "5-part", paused: true });
-    } catch (cause) {
-      throw new ScheduleError(
-        FIELDS[i],
-        `Cannot read cron "${input}": field ${FIELDS[i]} "${part}" is invalid (${
-          (cause as Error).message.replace(/^CronPattern: /, "")
-        })`,
-        { cause },
-      );
-    }
-  });
-  const cron = new Cron(expression, { mode: "5-part", paused: true, timezone: timezone ?? "UTC" });
-  if (cron.nextRun(new Date()) === null) {
+  const expression = input.trim().replace(/\s+/g, " ");
+  let fields: CronFields;
+  try {
+    fields = parseCron(expression);
+  } catch (cause) {
+    const field = cause instanceof CronFieldError ? cause.field : "schedule";
+    throw new ScheduleError(field, `Cannot read cron "${input}": ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  const schedule: Schedule = { kind: "cron", expression, timezone, fields };
+  if (firstAfter(schedule, Date.UTC(2000, 0, 1)) === null) {
     throw new ScheduleError("schedule", `Cannot use cron "${input}": it never fires`);
   }
-  return { kind: "cron", expression, timezone, cron };
+  return schedule;
 }
 
 function parseEvery(text: string): Schedule {
@@ -88,16 +93,114 @@ function parseEvery(text: string): Schedule {
   return { kind: "every", text: text.trim(), everyMs };
 }
 
-function checkTimezone(timezone: string) {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: timezone });
-  } catch (cause) {
-    throw new ScheduleError(
-      "timezone",
-      `Cannot use timezone "${timezone}": not an IANA zone name like "Europe/Madrid"`,
-      { cause },
-    );
+type CronSchedule = Extract<Schedule, { kind: "cron" }>;
+
+const changeDays = new WeakMap<CronFields, Map<string, number[]>>();
+
+/** The slots of one local day with an offset change (`naive`: its midnight read as UTC), sorted. */
+function daySlots(s: CronSchedule, naive: number): number[] {
+  const key = `${s.timezone} ${naive}`;
+  const cache = changeDays.get(s.fields) ?? new Map<string, number[]>();
+  changeDays.set(s.fields, cache);
+  const known = cache.get(key);
+  if (known) return known;
+  const shape = dayShape(s.timezone ?? "UTC", naive);
+  const { times, everyHour } = s.fields;
+  if (shape.kind === "fixed") return times.map((t) => naive + t * MINUTE - shape.offset);
+  const out: number[] = [];
+  for (const t of times) {
+    const at = instantsOf(shape, t);
+    if (at.length === 0 && !everyHour) out.push(shape.change);
+    else if (at.length === 2 && !everyHour) out.push(at[0]);
+    else out.push(...at);
   }
+  const slots = [...new Set(out)].sort((a, b) => a - b);
+  if (cache.size > 100) cache.clear();
+  cache.set(key, slots);
+  return slots;
+}
+
+/** Visits the matching local days from `start`, one way, while `visit` returns true. */
+function walkDays(
+  s: CronSchedule,
+  start: number,
+  direction: 1 | -1,
+  visit: (naive: number) => boolean,
+) {
+  const c = s.fields;
+  for (let day = start, n = 0; n < HORIZON_DAYS; n++) {
+    const d = new Date(day);
+    const [y, m] = [d.getUTCFullYear(), d.getUTCMonth() + 1];
+    if (!c.months[m]) {
+      // Jump to the first (or last) day of the next (or previous) month.
+      day = direction === 1 ? Date.UTC(y, m, 1) : Date.UTC(y, m - 1, 0);
+      continue;
+    }
+    if (matchesDay(c, y, m, d.getUTCDate()) && !visit(day)) return;
+    day += direction * DAY;
+  }
+}
+
+/** The first slot of local day `naive` after `after`, if any. */
+function firstInDay(s: CronSchedule, naive: number, after: number): number | undefined {
+  const shape = dayShape(s.timezone ?? "UTC", naive);
+  if (shape.kind !== "fixed") return daySlots(s, naive).find((t) => t > after);
+  const { times } = s.fields;
+  // Binary search: the first time of day whose instant is after `after`.
+  let [lo, hi] = [0, times.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (naive + times[mid] * MINUTE - shape.offset > after) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo < times.length ? naive + times[lo] * MINUTE - shape.offset : undefined;
+}
+
+/** The last slot of local day `naive` at or before `at`, if any. */
+function lastInDay(s: CronSchedule, naive: number, at: number): number | undefined {
+  const shape = dayShape(s.timezone ?? "UTC", naive);
+  if (shape.kind !== "fixed") return daySlots(s, naive).findLast((t) => t <= at);
+  const { times } = s.fields;
+  let [lo, hi] = [0, times.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (naive + times[mid] * MINUTE - shape.offset <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? naive + times[lo - 1] * MINUTE - shape.offset : undefined;
+}
+
+// The local date of an instant is its UTC date or a neighbour (offsets lie within ±14 h), and a
+// day's slots can spill past its neighbours' at a DST change: the walks start two days out and
+// look one day past the first day that has a slot.
+function firstAfter(s: CronSchedule, after: number): number | null {
+  let best: number | null = null;
+  let until = Infinity;
+  walkDays(s, Math.floor(after / DAY) * DAY - 2 * DAY, 1, (day) => {
+    if (day > until) return false;
+    const found = firstInDay(s, day, after);
+    if (found !== undefined) {
+      best = best === null ? found : Math.min(best, found);
+      until = Math.min(until, day + DAY);
+    }
+    return true;
+  });
+  return best;
+}
+
+function lastAtOrBefore(s: CronSchedule, at: number): number | null {
+  let best: number | null = null;
+  let until = -Infinity;
+  walkDays(s, Math.floor(at / DAY) * DAY + 2 * DAY, -1, (day) => {
+    if (day < until) return false;
+    const found = lastInDay(s, day, at);
+    if (found !== undefined) {
+      best = best === null ? found : Math.max(best, found);
+      until = Math.max(until, day - DAY);
+    }
+    return true;
+  });
+  return best;
 }
 
 /** The first slot strictly after `after`. */
@@ -106,9 +209,11 @@ export function nextSlot(schedule: Schedule, after: Date): Date {
     const n = Math.floor(after.getTime() / schedule.everyMs) + 1;
     return new Date(n * schedule.everyMs);
   }
-  const next = schedule.cron.nextRun(after);
-  if (!next) throw new ScheduleError("schedule", `Cron "${schedule.expression}" has no next run`);
-  return next;
+  const next = firstAfter(schedule, after.getTime());
+  if (next === null) {
+    throw new ScheduleError("schedule", `Cron "${schedule.expression}" has no next run`);
+  }
+  return new Date(next);
 }
 
 /** The latest slot at or before `at`, or null if there is none. */
@@ -116,9 +221,8 @@ export function slotAt(schedule: Schedule, at: Date): Date | null {
   if (schedule.kind === "every") {
     return new Date(Math.floor(at.getTime() / schedule.everyMs) * schedule.everyMs);
   }
-  // previousRuns counts a run earlier in the same second as the reference; +1 ms makes `at` itself count.
-  const [prev] = schedule.cron.previousRuns(1, new Date(at.getTime() + 1));
-  return prev ?? null;
+  const prev = lastAtOrBefore(schedule, at.getTime());
+  return prev === null ? null : new Date(prev);
 }
 
 /** The slots in `(from, to]`, oldest first, at most `limit` of the newest ones. */
@@ -146,13 +250,13 @@ export function typicalIntervalMs(schedule: Schedule, from: Date): number {
  */
 export function largestGapMs(schedule: Schedule, from: Date): number {
   if (schedule.kind === "every") return schedule.everyMs;
-  const horizon = from.getTime() + 400 * 86_400_000;
-  let at = nextSlot(schedule, from);
+  const horizon = from.getTime() + 400 * DAY;
+  let at = firstAfter(schedule, from.getTime());
   let gap = 0;
-  for (let i = 0; i < 2_000 && at.getTime() < horizon; i++) {
-    const next = schedule.cron.nextRun(at);
-    if (!next) break;
-    gap = Math.max(gap, next.getTime() - at.getTime());
+  for (let i = 0; i < 2_000 && at !== null && at < horizon; i++) {
+    const next = firstAfter(schedule, at);
+    if (next === null) break;
+    gap = Math.max(gap, next - at);
     at = next;
   }
   return gap;
