@@ -1,18 +1,32 @@
 import type postgres from "postgres";
 import type { Clock } from "../actors/clock.ts";
-import { describeError, type Logger } from "../actors/log.ts";
+import { LeaseLostError } from "../actors/errors.ts";
+import { holdLease } from "../actors/lease.ts";
+import type { Logger } from "../actors/log.ts";
 import type { Registry } from "../actors/metrics.ts";
+import {
+  claimBounds,
+  claimDue,
+  handBack,
+  type OutboxRow,
+  renewClaim,
+  viewOutbox,
+} from "./outbox_claim.ts";
+import {
+  type Failed,
+  settleGiveUp,
+  settleMigrate,
+  settleRetry,
+  settleUnreachable,
+  type Verdict,
+  verdictFor,
+} from "./outbox_settle.ts";
+import { createMarks } from "./outbox_marks.ts";
 import { createPacer, type PaceLimits } from "./pacer.ts";
 
-/** How a send failed, as the Bot API said it. */
-export interface SendFailure {
-  code?: number;
-  description: string;
-  retryAfter?: number;
-  migrateToChatId?: number;
-}
+export { verdictFor } from "./outbox_settle.ts";
 
-/** Sends one message; throws `{ code, description, parameters }`-like errors (grammY's). */
+/** Sends one message; throws `{ error_code, description, parameters }`-like errors (grammY's). */
 export type SendMessage = (chatId: number, text: string) => Promise<unknown>;
 
 export interface DeliveryOptions {
@@ -23,76 +37,36 @@ export interface DeliveryOptions {
   limits: PaceLimits;
   node: string;
   registry?: Registry;
-  /** Rows claimed at once (default 200). */
+  /** Most rows claimed at once (default 200); fewer when the lease would not fit them. */
   batch?: number;
   /** Sends in flight at once (default 8). */
   concurrency?: number;
-  /** Claim lease; a node that dies lets go of its rows when it ends (default 60 s). */
+  /** Lease of a claimed batch, renewed every third of it (default 60 s). */
   leaseMs?: number;
   /** Tries for 5xx and network failures before a row is `failed` (default 5). */
   maxAttempts?: number;
-  /** How long to wait when nothing is due (default 1 s). */
+  /** Longest wait when nothing can be claimed (default 1 s). */
   idleMs?: number;
 }
 
-interface Row {
-  id: number;
-  chat_id: number;
-  text: string;
-  attempts: number;
-}
+/** Rows claimed together under one token, from `at` (ms). */
+export type Claim = OutboxRow[] & { token: string; at: number };
 
-type Verdict =
-  | { kind: "sent" }
-  | { kind: "retry"; delayMs: number; reason: string }
-  | { kind: "unreachable"; reason: string }
-  | { kind: "migrate"; to: number; reason: string }
-  | { kind: "drop"; reason: string }
-  | { kind: "fail"; reason: string };
-
-/** Reads grammY's GrammyError / HttpError (or anything alike) into what to do next. */
-export function verdictFor(error: unknown, attempts: number, maxAttempts: number): Verdict {
-  const e = error as {
-    error_code?: number;
-    description?: string;
-    parameters?: { retry_after?: number; migrate_to_chat_id?: number };
-  };
-  const code = e?.error_code;
-  const description = e?.description ?? describeError(error);
-  if (code === 429) {
-    return {
-      kind: "retry",
-      delayMs: (e.parameters?.retry_after ?? 1) * 1_000,
-      reason: description,
-    };
-  }
-  if (code === 400 && e.parameters?.migrate_to_chat_id) {
-    return { kind: "migrate", to: e.parameters.migrate_to_chat_id, reason: description };
-  }
-  if (
-    code === 403 ||
-    (code === 400 && /chat not found|user not found|PEER_ID_INVALID/i.test(description))
-  ) {
-    return { kind: "unreachable", reason: description };
-  }
-  if (code !== undefined && code >= 400 && code < 500) return { kind: "drop", reason: description };
-  // 5xx or no answer at all: bounded backoff, then give up.
-  if (attempts + 1 >= maxAttempts) return { kind: "fail", reason: description };
-  return { kind: "retry", delayMs: Math.min(60_000, 1_000 * 2 ** attempts), reason: description };
-}
+/** Shortest idle wait: no busy polling while another replica holds the due rows. */
+const MIN_IDLE_MS = 50;
 
 /**
- * The outbox delivery actor's loop: claims due rows (`SKIP LOCKED`, with a lease), sends them
- * paced within Telegram's limits, and settles them set-based. At-least-once: a crash between a
- * send and its mark sends that row again; the dedupe key keeps it one row.
+ * The outbox delivery actor: claims due rows under a token and a renewed lease, no more than
+ * the pacer lets out within it, sends them within Telegram's limits and settles each row as its
+ * send resolves. At-least-once: only a crash between a send and its mark sends a row twice.
  */
 export function createDelivery(o: DeliveryOptions) {
   const { sql, clock, log } = o;
-  const batch = o.batch ?? 200;
   const concurrency = o.concurrency ?? 8;
   const leaseMs = o.leaseMs ?? 60_000;
   const maxAttempts = o.maxAttempts ?? 5;
   const idleMs = o.idleMs ?? 1_000;
+  const bounds = claimBounds(o.limits, leaseMs, o.batch ?? 200);
   const pacer = createPacer(o.limits);
   const sentTotal = o.registry?.counter("warden_outbox_sent_total", "Outbox messages sent.");
   const retriedTotal = o.registry?.counter(
@@ -116,155 +90,199 @@ export function createDelivery(o: DeliveryOptions) {
     (set) => set({}, oldestAgeS),
   );
 
-  async function claim(): Promise<Row[]> {
+  async function claim(): Promise<Claim> {
     const now = clock.now();
-    return await sql<Row[]>`
-      UPDATE outbox o SET state = 'sending', lease_until = ${now}::timestamptz + ${leaseMs} * interval '1 millisecond'
-      FROM (
-        SELECT id FROM outbox
-        WHERE (state = 'pending' AND due_at <= ${now}) OR (state = 'sending' AND lease_until < ${now})
-        ORDER BY due_at, id
-        LIMIT ${batch}
-        FOR UPDATE SKIP LOCKED
-      ) due
-      WHERE o.id = due.id
-      RETURNING o.id, o.chat_id, o.text, o.attempts`;
+    const token = `${o.node} ${crypto.randomUUID()}`;
+    const rows = await claimDue(sql, { now, token, leaseMs, bounds });
+    return Object.assign(rows, { token, at: now.getTime() });
   }
 
-  async function observe() {
-    const [r] = await sql<{ n: number; oldest: Date | null }[]>`
-      SELECT count(*)::int AS n, min(due_at) AS oldest FROM outbox WHERE state IN ('pending', 'sending')`;
-    depth = r.n;
-    oldestAgeS = r.oldest ? Math.max(0, (clock.now().getTime() - r.oldest.getTime()) / 1000) : 0;
-    return r.oldest;
+  /** The queue's depth for the gauges, and how long to wait before claiming again. */
+  async function observe(): Promise<number> {
+    const now = clock.now().getTime();
+    const view = await viewOutbox(sql, clock.now());
+    depth = view.depth;
+    oldestAgeS = view.oldest ? Math.max(0, (now - view.oldest.getTime()) / 1000) : 0;
+    const next = Math.min(
+      view.nextDue?.getTime() ?? Infinity,
+      view.leaseEnds ? view.leaseEnds.getTime() + 1 : Infinity,
+    );
+    return Math.min(idleMs, Math.max(MIN_IDLE_MS, next - now));
   }
 
-  async function settle(row: Row, verdict: Verdict, batch: number[]) {
-    const now = clock.now();
+  /** Settles a row whose send failed; `others` are the chat's rows that left the batch with it. */
+  async function settleFailure(row: Failed, verdict: Verdict, others: number[]) {
     switch (verdict.kind) {
-      case "sent":
-        return; // marked in bulk
       case "retry":
-        retriedTotal?.inc({
-          reason: verdict.reason.startsWith("Too Many Requests") ? "rate_limited" : "transient",
-        });
-        await sql`
-          UPDATE outbox SET state = 'pending', attempts = attempts + 1, lease_until = NULL,
-                 due_at = ${now}::timestamptz + ${verdict.delayMs} * interval '1 millisecond', last_error = ${verdict.reason}
-          WHERE id = ${row.id}`;
+        retriedTotal?.inc({ reason: verdict.rateLimited ? "rate_limited" : "transient" });
+        await settleRetry(sql, row, verdict.delayMs, verdict.reason);
+        if (verdict.rateLimited) {
+          await handBack(sql, row.token, others, new Date(row.now.getTime() + verdict.delayMs));
+        }
         return;
       case "unreachable":
-        // The recipient blocked the bot or is gone: never retried, and neither is anything else for them.
-        await sql.begin(async (tx) => {
-          await tx`UPDATE members SET unreachable = true WHERE user_id = ${row.chat_id} AND ${row.chat_id} > 0`;
-          const dropped = await tx`
-            UPDATE outbox SET state = 'dropped', attempts = attempts + (id = ${row.id})::int, lease_until = NULL,
-                   last_error = ${`unreachable: ${verdict.reason}`}
-            WHERE chat_id = ${row.chat_id} AND (state = 'pending' OR id = ANY(${batch}::bigint[]))`;
-          droppedTotal?.inc({ reason: "unreachable" }, dropped.count);
-        });
+        droppedTotal?.inc(
+          { reason: "unreachable" },
+          await settleUnreachable(sql, row, verdict.reason),
+        );
         return;
       case "migrate":
-        if (
-          row.attempts > 0 &&
-          (await sql`SELECT 1 FROM outbox WHERE id = ${row.id} AND last_error LIKE 'migrated%'`)
-            .length
-        ) {
-          droppedTotal?.inc({ reason: "migrated_twice" });
-          await sql`UPDATE outbox SET state = 'dropped', last_error = ${verdict.reason}, lease_until = NULL WHERE id = ${row.id}`;
-          return;
-        }
-        retriedTotal?.inc({ reason: "migrated" });
-        await sql.begin(async (tx) => {
-          await tx`UPDATE chats SET chat_id = ${verdict.to}, kind = 'supergroup' WHERE chat_id = ${row.chat_id}`;
-          await tx`UPDATE xp_ledger SET chat_id = ${verdict.to} WHERE chat_id = ${row.chat_id}`;
-          await tx`
-            UPDATE outbox SET chat_id = ${verdict.to}, state = 'pending', lease_until = NULL, due_at = ${now},
-                   attempts = attempts + (id = ${row.id})::int,
-                   last_error = ${`migrated from ${row.chat_id}: ${verdict.reason}`}
-            WHERE chat_id = ${row.chat_id} AND (state = 'pending' OR id = ANY(${batch}::bigint[]))`;
-        });
+        if (await settleMigrate(sql, row, verdict.to, verdict.reason)) {
+          retriedTotal?.inc({ reason: "migrated" });
+        } else droppedTotal?.inc({ reason: "migrated_twice" });
         return;
       case "drop":
       case "fail":
         droppedTotal?.inc({ reason: verdict.kind === "drop" ? "rejected" : "gave_up" });
-        await sql`
-          UPDATE outbox SET state = ${
-          verdict.kind === "drop" ? "dropped" : "failed"
-        }, attempts = attempts + 1,
-                 lease_until = NULL, last_error = ${verdict.reason}
-          WHERE id = ${row.id}`;
+        await settleGiveUp(
+          sql,
+          row,
+          verdict.kind === "drop" ? "dropped" : "failed",
+          verdict.reason,
+        );
     }
   }
 
-  /** Sends one claimed batch within the limits; returns how many went out. */
-  async function deliver(rows: Row[], signal: AbortSignal): Promise<number> {
-    const queue = [...rows];
-    const batchIds = rows.map((r) => r.id);
-    const inFlight = new Set<Promise<void>>();
-    const sent: number[] = [];
-    while (queue.length > 0 && !signal.aborted) {
-      const now = clock.now().getTime();
-      // The row whose chat may go soonest (ties: oldest first).
-      let best = 0;
-      let bestAt = Infinity;
-      for (let i = 0; i < queue.length; i++) {
-        const at = pacer.nextAllowed(queue[i].chat_id, now);
-        if (at < bestAt) [best, bestAt] = [i, at];
-        if (at <= now) break;
-      }
-      if (bestAt > now) {
-        if (inFlight.size > 0) {
-          // Let the sends in flight be answered first: their times are then final in the windows.
-          await Promise.all(inFlight);
-          continue;
-        }
-        try {
-          await clock.sleep(bestAt - now, signal);
-        } catch {
-          break;
-        }
-        continue;
-      }
-      const row = queue.splice(best, 1)[0];
-      const paced = pacer.record(row.chat_id, now);
-      const task = o.send(row.chat_id, row.text).finally(() =>
-        pacer.settle(paced, clock.now().getTime())
-      ).then(
-        () => void sent.push(row.id),
-        (error) => {
-          const verdict = verdictFor(error, row.attempts, maxAttempts);
-          if (verdict.kind === "unreachable" || verdict.kind === "migrate") {
-            // Settled for the whole chat at once: its other rows in this batch are not sent here.
-            for (let i = queue.length - 1; i >= 0; i--) {
-              if (queue[i].chat_id === row.chat_id) queue.splice(i, 1);
-            }
-          }
-          return settle(row, verdict, batchIds);
+  /**
+   * Sends one claimed batch within the limits, under its lease; returns how many went out.
+   * Throws `LeaseLostError` (and sends nothing more) once the lease is lost or unconfirmed.
+   */
+  async function deliver(rows: Claim, signal: AbortSignal): Promise<number> {
+    if (rows.length === 0) return 0;
+    const { token } = rows;
+    // Rows of this claim no settle has touched yet: each must still be ours at every renewal.
+    const holding = new Set(rows.map((r) => r.id));
+    let confirmedUntil = rows.at + leaseMs;
+    const lease = holdLease({
+      clock,
+      leaseMs,
+      what: `outbox batch ${token}`,
+      log,
+      backend: {
+        async renew(ms) {
+          const asked = clock.now();
+          const renewed = await renewClaim(sql, token, asked, ms);
+          for (const id of holding) if (!renewed.has(id)) return false;
+          confirmedUntil = asked.getTime() + ms;
+          return true;
         },
-      ).catch((error) => log.error("cannot settle an outbox row", { id: row.id, error }))
+        release: () => handBack(sql, token, [...holding]),
+      },
+    });
+    const halt = AbortSignal.any([signal, lease.signal]);
+    /** Past this, the rows' lease may be running out unrenewed: another replica may soon take them. */
+    const third = Math.floor(leaseMs / 3);
+    const unsure = () => clock.now().getTime() >= confirmedUntil - third;
+    const queue = [...rows];
+    const inFlight = new Set<Promise<void>>();
+    const marks = createMarks({
+      sql,
+      token,
+      clock,
+      log,
+      onMarked(ids, marked) {
+        sentTotal?.inc({}, ids.length);
+        if (marked < ids.length) {
+          log.warn("sent outbox rows another claim had taken", { token, sent: ids.length, marked });
+        }
+      },
+    });
+    let sent = 0;
+    let clean = false;
+
+    /** Takes the chat's rows out of the batch (settled with it, or its lane blocked). */
+    function leaveBatch(chatId: number): number[] {
+      const ids = queue.filter((r) => r.chat_id === chatId).map((r) => r.id);
+      for (let i = queue.length - 1; i >= 0; i--) {
+        if (queue[i].chat_id === chatId) queue.splice(i, 1);
+      }
+      for (const r of rows) if (r.chat_id === chatId) holding.delete(r.id);
+      return ids;
+    }
+
+    function send(row: OutboxRow) {
+      const paced = pacer.record(row.chat_id, clock.now().getTime());
+      const task = o.send(row.chat_id, row.text)
+        .finally(() => pacer.settle(paced, clock.now().getTime()))
+        .then(
+          () => {
+            sent++;
+            holding.delete(row.id);
+            marks.add(row.id);
+          },
+          (error) => {
+            const now = clock.now();
+            holding.delete(row.id);
+            const verdict = verdictFor(error, row.attempts, maxAttempts);
+            const wholeChat = verdict.kind === "unreachable" || verdict.kind === "migrate" ||
+              (verdict.kind === "retry" && verdict.rateLimited);
+            // Before any await: nothing more goes to a chat that is settled or told to wait.
+            if (verdict.kind === "retry" && verdict.rateLimited) {
+              pacer.block(row.chat_id, now.getTime() + verdict.delayMs);
+            }
+            const others = wholeChat ? leaveBatch(row.chat_id) : [];
+            const failed = { id: row.id, chatId: row.chat_id, attempts: row.attempts, token, now };
+            return settleFailure(failed, verdict, others);
+          },
+        )
+        .catch((error) => log.error("cannot settle an outbox row", { id: row.id, error }))
         .finally(() => inFlight.delete(task));
       inFlight.add(task);
-      if (inFlight.size >= concurrency) await Promise.race(inFlight);
     }
-    await Promise.all(inFlight);
-    if (queue.length > 0) {
-      // Stopping: hand the rest back at once rather than waiting for their lease.
-      await sql`UPDATE outbox SET state = 'pending', lease_until = NULL WHERE id = ANY(${
-        queue.map((r) => r.id)
-      }::bigint[])`;
+
+    try {
+      while (queue.length > 0 && !halt.aborted) {
+        if (unsure()) {
+          throw new LeaseLostError(
+            `Cannot keep the lease of outbox batch ${token}: not renewed since ${
+              new Date(confirmedUntil - leaseMs).toISOString()
+            }`,
+          );
+        }
+        const now = clock.now().getTime();
+        // A mark that failed: send nothing more until marks are written again.
+        const waitMarks = marks.failing;
+        // The row whose chat may go soonest (ties: oldest first).
+        let best = 0;
+        let bestAt = Infinity;
+        for (let i = 0; i < queue.length && !waitMarks; i++) {
+          const at = pacer.nextAllowed(queue[i].chat_id, now);
+          if (at < bestAt) [best, bestAt] = [i, at];
+          if (at <= now) break;
+        }
+        if (waitMarks || bestAt > now) {
+          if (inFlight.size > 0) {
+            // Let the sends in flight be answered first: their times are then final in the windows.
+            await Promise.all(inFlight);
+            continue;
+          }
+          const wait = waitMarks ? 1_000 : bestAt - now;
+          try {
+            await clock.sleep(Math.min(wait, Math.max(1, confirmedUntil - third - now)), halt);
+          } catch {
+            break;
+          }
+          if (waitMarks) await marks.flush().catch(() => {}); // logged; still failing
+          continue;
+        }
+        send(queue.splice(best, 1)[0]);
+        if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      await marks.flush();
+      if (lease.signal.aborted) throw lease.signal.reason;
+      clean = true;
+      return sent;
+    } finally {
+      await Promise.allSettled(inFlight);
+      // Stopping: the rest goes back at once rather than waiting for its lease.
+      await lease.end({ release: clean });
+      pacer.prune(clock.now().getTime());
     }
-    if (sent.length > 0) {
-      await sql`UPDATE outbox SET state = 'sent', sent_at = ${clock.now()}, attempts = attempts + 1, lease_until = NULL
-                WHERE id = ANY(${sent}::bigint[])`;
-      sentTotal?.inc({}, sent.length);
-    }
-    pacer.prune(clock.now().getTime());
-    return sent.length;
   }
 
   return {
-    /** The actor's loop, for the supervisor: runs until `stop` aborts. */
+    /** The actor's loop, for the supervisor: runs until `stop` aborts; throws on a lost lease. */
     async loop({ stop }: { stop: AbortSignal; kill: AbortSignal }) {
       log.info("outbox delivery started", { node: o.node });
       while (!stop.aborted) {
@@ -273,11 +291,7 @@ export function createDelivery(o: DeliveryOptions) {
           await deliver(rows, stop);
           continue;
         }
-        const oldest = await observe();
-        const wait = oldest
-          ? Math.min(idleMs, Math.max(10, oldest.getTime() - clock.now().getTime()))
-          : idleMs;
-        await clock.sleep(wait, stop).catch(() => {});
+        await clock.sleep(await observe(), stop).catch(() => {});
       }
     },
     deliver,

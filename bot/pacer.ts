@@ -32,6 +32,8 @@ export function createPacer(limits: PaceLimits) {
   const global: PacedSend[] = [];
   const perChat = new Map<number, PacedSend[]>();
   const perGroup = new Map<number, PacedSend[]>();
+  /** Lanes Telegram told us to leave alone (429 `retry_after`), until when. */
+  const blocked = new Map<number | "global", number>();
 
   function windowOpens(
     sends: PacedSend[] | undefined,
@@ -55,6 +57,8 @@ export function createPacer(limits: PaceLimits) {
   return {
     nextAllowed(chatId: number, now: number): number {
       return Math.max(
+        blocked.get("global") ?? now,
+        blocked.get(chatId) ?? now,
         windowOpens(global, limits.globalPerSecond, 1_000, now),
         windowOpens(perChat.get(chatId), limits.perChatPerSecond, 1_000, now),
         chatId < 0 ? windowOpens(perGroup.get(chatId), limits.perGroupPerMinute, 60_000, now) : now,
@@ -71,6 +75,10 @@ export function createPacer(limits: PaceLimits) {
     settle(send: PacedSend, answeredAt: number) {
       send.t = Math.max(send.t, answeredAt);
     },
+    /** Nothing goes to `lane` (a chat, or every chat) before `until`: a 429's `retry_after`. */
+    block(lane: number | "global", until: number) {
+      blocked.set(lane, Math.max(until, blocked.get(lane) ?? until));
+    },
     /** Forgets chats with nothing in their windows (keeps memory bounded). */
     prune(now: number) {
       for (const [map, span] of [[perChat, 1_000], [perGroup, 60_000]] as const) {
@@ -78,6 +86,7 @@ export function createPacer(limits: PaceLimits) {
           if (sends.every((s) => s.t <= now - span)) map.delete(chat);
         }
       }
+      for (const [lane, until] of blocked) if (until <= now) blocked.delete(lane);
     },
   };
 }

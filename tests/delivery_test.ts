@@ -9,18 +9,24 @@ import { syncLevels } from "../domain/levels.ts";
 import { testDatabase } from "./db.ts";
 import { botApiDouble } from "./fakes/bot_api.ts";
 import { type FakeClock, fakeClock } from "./fakes/clock.ts";
+import { ioTracker } from "./fakes/io_tracker.ts";
 import { community } from "./fakes/community.ts";
 
-/** Delivery through grammY to the double, both on one fake clock; `drive` moves time as the actor waits. */
+/**
+ * Delivery through grammY to the double, both on one fake clock; `drive` moves time as the actor
+ * waits. Its queries and sends are tracked: time moves only once none is in flight, since a batch
+ * has more than one sleeper (its lease renewer) while it waits on I/O.
+ */
 function setup(sql: postgres.Sql, clock: FakeClock) {
   const api = botApiDouble({ now: () => clock.now().getTime() });
   const registry = createRegistry();
   const bot = new Bot("123456:TEST", { client: { apiRoot: api.apiRoot } });
+  const io = ioTracker();
   const delivery = createDelivery({
-    sql,
+    sql: io.sql(sql),
     clock,
     log: createLogger({ level: "silent" }),
-    send: (chat, text) => bot.api.sendMessage(chat, text),
+    send: (chat, text) => io.track(() => bot.api.sendMessage(chat, text)),
     limits: telegramLimits,
     node: "test",
     idleMs: 5_000,
@@ -31,10 +37,13 @@ function setup(sql: postgres.Sql, clock: FakeClock) {
   return {
     api,
     registry,
+    /** Resolves once the actor waits on the clock, not on a query or a send. */
+    quiet: io.quiet,
     /** Lets the actor run, jumping the clock to each of its wake-ups, until `done` holds. */
     async drive(done: () => Promise<boolean>, limitMs = 600_000) {
       const start = clock.now().getTime();
       while (!(await done())) {
+        await io.quiet();
         const wake = await clock.sleeping();
         if (await done()) return; // the actor finished what we waited for before going to sleep
         if (wake.getTime() - start > limitMs) {
@@ -122,6 +131,7 @@ Deno.test("a 429 with retry_after 3: the row is retried after 3 s of the test cl
   const tries = () => d.api.calls.filter((c) => c.method === "sendMessage").map((c) => c.at - t0);
   await d.drive(() => Promise.resolve(tries().length >= 1));
   // The actor's next wake-up is when the row is due again: 3 s after the 429.
+  await d.quiet();
   assert.equal((await clock.sleeping()).getTime() - t0, 3_000);
   await clock.advance(2_900);
   assert.equal(tries().length, 1, "not before 3 s");

@@ -1,0 +1,146 @@
+/**
+ * The outbox claim's SQL: a batch of due rows taken under a token and a lease, sized to what the
+ * pacer lets out within that lease, renewed, marked and handed back only while still held.
+ */
+import type postgres from "postgres";
+import type { PaceLimits } from "./pacer.ts";
+
+/** A claimed outbox row. */
+export interface OutboxRow {
+  id: number;
+  chat_id: number;
+  text: string;
+  attempts: number;
+  due_at: Date;
+}
+
+/** How much one claim may take: per private chat, per group, and overall. */
+export interface ClaimBounds {
+  perChat: number;
+  perGroup: number;
+  total: number;
+}
+
+/** Share of the lease the claimed rows may need at full pace (the rest is slack for answers). */
+const SAFETY = 0.5;
+
+/**
+ * What can be sent within `leaseMs` at Telegram's pace, halved for slack, and at most `batch`.
+ *
+ * @example
+ * claimBounds(telegramLimits, 60_000, 200); // { perChat: 30, perGroup: 10, total: 200 }
+ */
+export function claimBounds(limits: PaceLimits, leaseMs: number, batch: number): ClaimBounds {
+  const fit = (perMs: number) => Math.max(1, Math.floor(perMs * leaseMs * SAFETY));
+  const perChat = fit(limits.perChatPerSecond / 1_000);
+  return {
+    perChat,
+    perGroup: Math.min(perChat, fit(limits.perGroupPerMinute / 60_000)),
+    total: Math.max(1, Math.min(batch, fit(limits.globalPerSecond / 1_000))),
+  };
+}
+
+/**
+ * Claims due rows (pending and due, or left `sending` by a lease that ran out) under `token`,
+ * skipping chats another claim is sending to right now, at most `bounds` of them, oldest first.
+ * Set-based: one statement, `SKIP LOCKED` against concurrent claims.
+ */
+export async function claimDue(
+  sql: postgres.Sql,
+  o: { now: Date; token: string; leaseMs: number; bounds: ClaimBounds },
+): Promise<OutboxRow[]> {
+  const { now, bounds } = o;
+  const rows = await sql<OutboxRow[]>`
+    WITH held AS (
+      SELECT DISTINCT chat_id FROM outbox WHERE state = 'sending' AND lease_until >= ${now}
+    ), due AS (
+      SELECT id, chat_id, due_at FROM outbox
+      WHERE ((state = 'pending' AND due_at <= ${now}) OR (state = 'sending' AND lease_until < ${now}))
+        AND chat_id NOT IN (SELECT chat_id FROM held)
+      ORDER BY due_at, id
+      LIMIT ${bounds.total * 5}::int
+      FOR UPDATE SKIP LOCKED
+    ), picked AS (
+      SELECT id FROM (
+        SELECT id, chat_id, due_at,
+               row_number() OVER (PARTITION BY chat_id ORDER BY due_at, id) AS n
+        FROM due
+      ) ranked
+      WHERE n <= CASE WHEN chat_id < 0 THEN ${bounds.perGroup}::int ELSE ${bounds.perChat}::int END
+      ORDER BY due_at, id
+      LIMIT ${bounds.total}::int
+    )
+    UPDATE outbox o SET state = 'sending', claimed_by = ${o.token},
+           lease_until = ${now}::timestamptz + ${o.leaseMs}::int * interval '1 millisecond'
+    FROM picked
+    WHERE o.id = picked.id
+    RETURNING o.id, o.chat_id, o.text, o.attempts, o.due_at`;
+  return rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || a.id - b.id);
+}
+
+/** Extends the lease of the rows `token` still holds; returns their ids. */
+export async function renewClaim(
+  sql: postgres.Sql,
+  token: string,
+  now: Date,
+  leaseMs: number,
+): Promise<Set<number>> {
+  const rows = await sql<{ id: number }[]>`
+    UPDATE outbox SET lease_until = ${now}::timestamptz + ${leaseMs}::int * interval '1 millisecond'
+    WHERE claimed_by = ${token} AND state = 'sending'
+    RETURNING id`;
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Marks rows sent, those among `ids` that `token` still holds; returns how many. */
+export async function markSent(
+  sql: postgres.Sql,
+  token: string,
+  ids: number[],
+  now: Date,
+): Promise<number> {
+  const marked = await sql`
+    UPDATE outbox SET state = 'sent', sent_at = ${now}, attempts = attempts + 1, lease_until = NULL
+    WHERE id = ANY(${ids}::bigint[]) AND claimed_by = ${token} AND state = 'sending'`;
+  return marked.count;
+}
+
+/** Gives rows still held by `token` back to the queue, due at `dueAt` (or as they were). */
+export async function handBack(
+  sql: postgres.Sql,
+  token: string,
+  ids: number[],
+  dueAt?: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    UPDATE outbox SET state = 'pending', lease_until = NULL, claimed_by = NULL,
+           due_at = coalesce(${dueAt ?? null}::timestamptz, due_at)
+    WHERE id = ANY(${ids}::bigint[]) AND claimed_by = ${token} AND state = 'sending'`;
+}
+
+/** What the queue looks like to a replica with nothing to send. */
+export interface OutboxView {
+  /** Rows waiting (pending or sending). */
+  depth: number;
+  /** Due time of the oldest of them. */
+  oldest: Date | null;
+  /** When a pending row in a chat nobody is sending to falls due. */
+  nextDue: Date | null;
+  /** When the first lease of a row being sent runs out. */
+  leaseEnds: Date | null;
+}
+
+/** The queue's depth and when this replica may next find something to claim. */
+export async function viewOutbox(sql: postgres.Sql, now: Date): Promise<OutboxView> {
+  const [r] = await sql<OutboxView[]>`
+    WITH held AS (
+      SELECT DISTINCT chat_id FROM outbox WHERE state = 'sending' AND lease_until >= ${now}
+    )
+    SELECT count(*)::int AS depth, min(o.due_at) AS oldest,
+           min(o.due_at) FILTER (WHERE o.state = 'pending' AND held.chat_id IS NULL) AS "nextDue",
+           min(o.lease_until) FILTER (WHERE o.state = 'sending') AS "leaseEnds"
+    FROM outbox o LEFT JOIN held ON held.chat_id = o.chat_id
+    WHERE o.state IN ('pending', 'sending')`;
+  return r;
+}

@@ -1,0 +1,56 @@
+import type postgres from "postgres";
+import type { Clock } from "../actors/clock.ts";
+import type { Logger } from "../actors/log.ts";
+import { markSent } from "./outbox_claim.ts";
+
+/**
+ * Sent marks of one claim, written as soon as each send resolves: while one write is on its
+ * way, the next marks gather and go together in the following one. A failed write keeps its
+ * marks for the next and sets `failing`, and the batch sends nothing more until one succeeds.
+ */
+export function createMarks(
+  o: {
+    sql: postgres.Sql;
+    token: string;
+    clock: Clock;
+    log: Logger;
+    onMarked: (ids: number[], marked: number) => void;
+  },
+) {
+  let waiting: number[] = [];
+  let writing: Promise<void> | null = null;
+  let failing = false;
+
+  function flush(): Promise<void> {
+    return writing ??= (async function writeMarks() {
+      try {
+        while (waiting.length > 0) {
+          const ids = waiting;
+          waiting = [];
+          try {
+            o.onMarked(ids, await markSent(o.sql, o.token, ids, o.clock.now()));
+            failing = false;
+          } catch (error) {
+            waiting = ids.concat(waiting);
+            if (!failing) o.log.warn("cannot mark outbox rows sent", { token: o.token, error });
+            failing = true;
+            throw error;
+          }
+        }
+      } finally {
+        writing = null;
+      }
+    })();
+  }
+
+  return {
+    get failing() {
+      return failing;
+    },
+    add(id: number) {
+      waiting.push(id);
+      flush().catch(() => {}); // logged, and `failing` holds the batch back
+    },
+    flush,
+  };
+}

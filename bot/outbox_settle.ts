@@ -1,0 +1,112 @@
+/**
+ * What a failed send means for its outbox row (and its chat), read from the Bot API's answer,
+ * and the statements that settle it; every one touches only rows the claim still holds.
+ */
+import type postgres from "postgres";
+import { describeError } from "../actors/log.ts";
+
+/** What to do with a row whose send failed. */
+export type Verdict =
+  | { kind: "retry"; delayMs: number; reason: string; rateLimited: boolean }
+  | { kind: "unreachable"; reason: string }
+  | { kind: "migrate"; to: number; reason: string }
+  | { kind: "drop"; reason: string }
+  | { kind: "fail"; reason: string };
+
+/** Reads grammY's GrammyError / HttpError (or anything alike) into what to do next. */
+export function verdictFor(error: unknown, attempts: number, maxAttempts: number): Verdict {
+  const e = error as {
+    error_code?: number;
+    description?: string;
+    parameters?: { retry_after?: number; migrate_to_chat_id?: number };
+  };
+  const code = e?.error_code;
+  const description = e?.description ?? describeError(error);
+  if (code === 429) {
+    const delayMs = (e.parameters?.retry_after ?? 1) * 1_000;
+    return { kind: "retry", delayMs, reason: description, rateLimited: true };
+  }
+  if (code === 400 && e.parameters?.migrate_to_chat_id) {
+    return { kind: "migrate", to: e.parameters.migrate_to_chat_id, reason: description };
+  }
+  if (
+    code === 403 ||
+    (code === 400 && /chat not found|user not found|PEER_ID_INVALID/i.test(description))
+  ) {
+    return { kind: "unreachable", reason: description };
+  }
+  if (code !== undefined && code >= 400 && code < 500) return { kind: "drop", reason: description };
+  // 5xx or no answer at all: bounded backoff, then give up.
+  if (attempts + 1 >= maxAttempts) return { kind: "fail", reason: description };
+  const delayMs = Math.min(60_000, 1_000 * 2 ** attempts);
+  return { kind: "retry", delayMs, reason: description, rateLimited: false };
+}
+
+/** The row a verdict is about, and the claim that holds it. */
+export interface Failed {
+  id: number;
+  chatId: number;
+  attempts: number;
+  token: string;
+  now: Date;
+}
+
+/** Back to pending, due after the verdict's delay, one more attempt counted. */
+export async function settleRetry(sql: postgres.Sql, row: Failed, delayMs: number, reason: string) {
+  await sql`
+    UPDATE outbox SET state = 'pending', attempts = attempts + 1, lease_until = NULL, claimed_by = NULL,
+           due_at = ${row.now}::timestamptz + ${delayMs} * interval '1 millisecond', last_error = ${reason}
+    WHERE id = ${row.id} AND claimed_by = ${row.token} AND state = 'sending'`;
+}
+
+/** The recipient blocked the bot or is gone: never retried, and neither is anything else for them. */
+export async function settleUnreachable(sql: postgres.Sql, row: Failed, reason: string) {
+  return await sql.begin(async (tx) => {
+    await tx`UPDATE members SET unreachable = true WHERE user_id = ${row.chatId} AND ${row.chatId} > 0`;
+    const dropped = await tx`
+      UPDATE outbox SET state = 'dropped', attempts = attempts + (id = ${row.id})::int, lease_until = NULL,
+             last_error = ${`unreachable: ${reason}`}
+      WHERE chat_id = ${row.chatId}
+        AND (state = 'pending' OR (state = 'sending' AND claimed_by = ${row.token}))`;
+    return dropped.count;
+  });
+}
+
+/**
+ * The group became a supergroup: the chat, its ledger and its waiting rows move to the new id
+ * and go again; a row that already moved once is dropped. Returns whether it moved.
+ */
+export async function settleMigrate(sql: postgres.Sql, row: Failed, to: number, reason: string) {
+  if (
+    row.attempts > 0 &&
+    (await sql`SELECT 1 FROM outbox WHERE id = ${row.id} AND last_error LIKE 'migrated%'`).length
+  ) {
+    await sql`
+      UPDATE outbox SET state = 'dropped', last_error = ${reason}, lease_until = NULL
+      WHERE id = ${row.id} AND claimed_by = ${row.token} AND state = 'sending'`;
+    return false;
+  }
+  await sql.begin(async (tx) => {
+    await tx`UPDATE chats SET chat_id = ${to}, kind = 'supergroup' WHERE chat_id = ${row.chatId}`;
+    await tx`UPDATE xp_ledger SET chat_id = ${to} WHERE chat_id = ${row.chatId}`;
+    await tx`
+      UPDATE outbox SET chat_id = ${to}, state = 'pending', lease_until = NULL, claimed_by = NULL,
+             due_at = ${row.now}, attempts = attempts + (id = ${row.id})::int,
+             last_error = ${`migrated from ${row.chatId}: ${reason}`}
+      WHERE chat_id = ${row.chatId}
+        AND (state = 'pending' OR (state = 'sending' AND claimed_by = ${row.token}))`;
+  });
+  return true;
+}
+
+/** Given up: `dropped` (Telegram refused it) or `failed` (out of attempts). */
+export async function settleGiveUp(
+  sql: postgres.Sql,
+  row: Failed,
+  state: "dropped" | "failed",
+  reason: string,
+) {
+  await sql`
+    UPDATE outbox SET state = ${state}, attempts = attempts + 1, lease_until = NULL, last_error = ${reason}
+    WHERE id = ${row.id} AND claimed_by = ${row.token} AND state = 'sending'`;
+}
