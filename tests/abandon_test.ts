@@ -27,6 +27,11 @@ async function until(what: string, check: () => Promise<boolean>) {
   throw new Error(`gave up waiting for ${what}`);
 }
 
+/** Each run on connections of its own, named after it, as `main.ts` wires them on a server. */
+function ownConnections(db: { url: string; sql: postgres.Sql }) {
+  return serverRunConnections({ url: db.url, admin: db.sql, max: 2, options: clientOptions({}) });
+}
+
 /** A job whose query ignores its signal: it sleeps in the database for ten minutes. */
 function sleeper(entered: (runId: string) => void) {
   return job({
@@ -50,12 +55,7 @@ Deno.test({
     const started = Promise.withResolvers<void>();
     await using r = dbRuntime(db.url, [sleeper((id) => (runId = id, started.resolve()))], {
       node: "a",
-      connections: serverRunConnections({
-        url: db.url,
-        admin: db.sql,
-        max: 2,
-        options: clientOptions({}),
-      }),
+      connections: ownConnections(db),
     });
     r.runtime.start();
     r.runtime.tick("sleeper", at(1));
@@ -91,12 +91,7 @@ Deno.test({
     });
     await using a = dbRuntime(db.url, [spec], {
       node: "a",
-      connections: serverRunConnections({
-        url: db.url,
-        admin: db.sql,
-        max: 2,
-        options: clientOptions({}),
-      }),
+      connections: ownConnections(db),
     });
     a.runtime.start();
     a.runtime.tick("stuck", at(2));
