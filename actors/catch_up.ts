@@ -35,9 +35,17 @@ export function planCatchUp(
 }
 
 /**
+ * How recent a slot is left to the live ticks: a replica starting at 10:00:02 must not record
+ * the 10:00 slot as skipped before the replica whose tick fired claims it (the tick tolerance,
+ * 35 s, plus the time a tick takes to reach its claim).
+ */
+export const LIVE_SLOT_MS = 60_000;
+
+/**
  * Looks for the slots missed since the job's last claimed slot (while nobody ran it, or while
  * it was paused), records the ones the plan skips, and runs the rest through `run`, oldest
- * first. A job that never ran has missed nothing. The store being away skips the catch-up.
+ * first. Slots within `LIVE_SLOT_MS` of now are the live ticks' and left alone. A job that
+ * never ran has missed nothing. The store being away skips the catch-up.
  */
 export async function catchUpMissed(o: {
   spec: JobSpec;
@@ -58,7 +66,7 @@ export async function catchUpMissed(o: {
   }
   if (!last) return;
   const now = o.clock.now();
-  const missed = slotsBetween(spec.schedule, last, now, 1_000);
+  const missed = slotsBetween(spec.schedule, last, new Date(now.getTime() - LIVE_SLOT_MS), 1_000);
   if (missed.length === 0) return;
   const plan = planCatchUp(spec.catchUp, missed, now);
   log.info("catch-up", {
