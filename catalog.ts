@@ -1,4 +1,5 @@
 import { type JobSpec, withSchedule } from "./actors/job.ts";
+import { parseSchedule } from "./actors/schedule.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { leaseRescueJob } from "./db/rescue_job.ts";
 import { badgeCheckJob } from "./domain/badges.ts";
@@ -26,13 +27,26 @@ export const catalog: JobCatalog = (config) => [
   lifeRegenJob({ concurrency: config.batchConcurrency }),
   quizCleanupJob(),
   leaderboardRecalcJob(),
-  leaderboardResetJob("week"),
-  leaderboardResetJob("month"),
+  utcByNature(leaderboardResetJob("week")),
+  utcByNature(leaderboardResetJob("month")),
   badgeCheckJob({ concurrency: config.batchConcurrency }),
 ];
 
+/** A job whose schedule means UTC whatever `SCHEDULE_TIMEZONE` says (weeks and months are UTC). */
+function utcByNature(spec: JobSpec): JobSpec {
+  return inZone(spec, "UTC");
+}
+
+/** The same job with its schedule read in `timezone`. */
+function inZone(spec: JobSpec, timezone: string): JobSpec {
+  const s = spec.schedule;
+  const schedule = s.kind === "cron" ? parseSchedule(s.expression, timezone) : s;
+  return Object.freeze({ ...spec, timezone, schedule });
+}
+
 /**
- * Reads the config and builds the jobs it enables, with their schedule overrides. The job
+ * Reads the config and builds the jobs it enables, in their zones (`JOB_<NAME>_TIMEZONE`, else
+ * the job's own, else `SCHEDULE_TIMEZONE`), with their schedule overrides. The job
  * names come from the catalog on defaults, so `JOB_<NAME>_*` is checked with everything else.
  * Throws `ConfigError` listing every problem.
  */
@@ -48,8 +62,9 @@ export function loadSetup(
   const specs = jobs(config)
     .filter((spec) => !disabled(spec.name))
     .map((spec) => {
-      const schedule = config.jobs[spec.name]?.schedule;
-      return schedule ? withSchedule(spec, schedule) : spec;
+      const { schedule, timezone } = config.jobs[spec.name] ?? {};
+      const zoned = inZone(spec, timezone ?? spec.timezone ?? config.scheduleTimezone);
+      return schedule ? withSchedule(zoned, schedule) : zoned;
     });
   return { config, specs };
 }

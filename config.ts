@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseSchedule, type ScheduleInput } from "./actors/schedule.ts";
+import { isZone } from "./actors/zone.ts";
 
 /** What an operator can set; every value comes from the environment, parsed once. */
 export interface Config {
@@ -18,6 +19,8 @@ export interface Config {
   adminChatId?: number;
   adminUserIds: number[];
   reportTimezone: string;
+  /** The zone of every job whose schedule is not UTC by nature, unless `JOB_<NAME>_TIMEZONE` says. */
+  scheduleTimezone: string;
   logLevel: "debug" | "info" | "warn" | "error";
   logFormat: "json" | "pretty";
   nodeId: string;
@@ -33,8 +36,8 @@ export interface Config {
   progression: { enabled: boolean; intervalHours?: number; batchSize: number; notify: boolean };
   /** Connections a batch job (level-ups, streak-expiry, life-regen, badge-check) uses at once. */
   batchConcurrency: number;
-  /** Per job: a schedule override (raw, validated) and whether it runs at all. */
-  jobs: Record<string, { schedule?: ScheduleInput; enabled: boolean }>;
+  /** Per job: a schedule override (raw, validated), its zone, and whether it runs at all. */
+  jobs: Record<string, { schedule?: ScheduleInput; timezone?: string; enabled: boolean }>;
 }
 
 /** An environment that cannot start Warden; `problems` has one line per bad variable. */
@@ -51,14 +54,8 @@ const int = (min: number, max: number) =>
   );
 const num = z.string().regex(/^\d+(\.\d+)?$/, "expected a number").transform(Number);
 const chatId = z.string().regex(/^-?\d+$/, "expected a numeric Telegram chat id").transform(Number);
-const timezone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, "expected an IANA time zone like Europe/Madrid");
+const ZONE_EXPECTED = "expected an IANA time zone like Europe/Madrid";
+const timezone = z.string().refine(isZone, ZONE_EXPECTED);
 
 const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "expected postgres://user@host:port/db")
@@ -85,6 +82,7 @@ const schema = z.object({
     return ids.map(Number);
   }),
   REPORT_TIMEZONE: timezone.default("UTC"),
+  SCHEDULE_TIMEZONE: timezone.default("UTC"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
   NODE_ID: z.string().regex(/^[\w.-]{1,64}$/, "expected 1-64 of letters, digits, . _ -").optional(),
@@ -118,7 +116,7 @@ const envName = (job: string) => job.toUpperCase().replaceAll("-", "_");
 
 /**
  * Parses the environment into a frozen config, or throws `ConfigError` listing every
- * problem. `jobs` are the known job names, for `JOB_<NAME>_SCHEDULE` / `_ENABLED`.
+ * problem. `jobs` are the known job names, for `JOB_<NAME>_SCHEDULE` / `_TIMEZONE` / `_ENABLED`.
  */
 export function loadConfig(
   env: Record<string, string | undefined>,
@@ -137,7 +135,7 @@ export function loadConfig(
   const known = new Map(jobs.map((j) => [envName(j), j]));
   for (const job of jobs) jobConfig[job] = { enabled: true };
   for (const [key, value] of Object.entries(present)) {
-    const m = /^JOB_([A-Z0-9_]+)_(SCHEDULE|ENABLED)$/.exec(key);
+    const m = /^JOB_([A-Z0-9_]+)_(SCHEDULE|TIMEZONE|ENABLED)$/.exec(key);
     if (!m) continue;
     const job = known.get(m[1]);
     if (!job) {
@@ -152,6 +150,11 @@ export function loadConfig(
       const b = z.stringbool().safeParse(value);
       if (b.success) jobConfig[job].enabled = b.data;
       else problems.push(`${key}=${JSON.stringify(value)}: expected true or false`);
+      continue;
+    }
+    if (m[2] === "TIMEZONE") {
+      if (isZone(value)) jobConfig[job].timezone = value;
+      else problems.push(`${key}=${JSON.stringify(value)}: ${ZONE_EXPECTED}`);
       continue;
     }
     const schedule: ScheduleInput = /^every\s+/.test(value)
@@ -185,6 +188,7 @@ export function loadConfig(
     adminChatId: v.ADMIN_CHAT_ID,
     adminUserIds: v.ADMIN_USER_IDS,
     reportTimezone: v.REPORT_TIMEZONE,
+    scheduleTimezone: v.SCHEDULE_TIMEZONE,
     logLevel: v.LOG_LEVEL,
     logFormat: v.LOG_FORMAT,
     nodeId: v.NODE_ID ?? `${Deno.hostname()}-${Deno.pid}`,
