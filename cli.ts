@@ -4,18 +4,13 @@
  */
 import { UnknownJobError } from "./actors/errors.ts";
 import type { JobSpec } from "./actors/job.ts";
-import { createLogger } from "./actors/log.ts";
 import { runToJson } from "./actors/run_store.ts";
-import { createRuntime } from "./actors/runtime.ts";
-import { describeSchedule, nextSlot } from "./actors/schedule.ts";
 import { loadSetup } from "./catalog.ts";
-import { type Config, ConfigError } from "./config.ts";
-import { databaseClock } from "./db/clock.ts";
-import { type Database, openDatabase } from "./db/connect.ts";
+import { list, run, status, withDb } from "./cli_jobs.ts";
+import { previewCommand } from "./cli_schedule.ts";
+import { ConfigError } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
 import { pgRunStore } from "./db/run_store.ts";
-import { syncBadges } from "./domain/badges.ts";
-import { syncLevels } from "./domain/levels.ts";
 import { seedCommunity } from "./domain/seed.ts";
 
 const USAGE = `usage:
@@ -26,6 +21,8 @@ const USAGE = `usage:
   deno task jobs pause <name> [--json]
   deno task jobs resume <name> [--json]
   deno task jobs history <name> [--limit N] [--json]
+  deno task jobs next <name> [--from ISO] [--count N] [--json]
+  deno task schedule "<cron>" [--tz ZONE] [--from ISO] [--count N] [--json]
   deno task seed [--members N] [--chats M] [--json]`;
 
 /** A command line that cannot be followed; the message is the one line printed. */
@@ -69,8 +66,6 @@ const SHAPES: Record<string, { args: [number, number]; flags: string[] }> = {
   "seed": { args: [0, 0], flags: ["json", "members", "chats"] },
 };
 
-type Io = { out: (line: string) => void };
-
 /** Runs one command line; returns the exit code. Output goes to `out`, problems to `err`. */
 export async function cli(
   args: string[],
@@ -78,6 +73,11 @@ export async function cli(
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<number> {
+  // The previews read their options with node:util parseArgs (strict); no database.
+  if (args[0] === "schedule") return previewCommand("schedule", args.slice(1), env, out, err);
+  if (args[0] === "jobs" && args[1] === "next") {
+    return previewCommand("jobs next", args.slice(2), env, out, err);
+  }
   try {
     const p = parse(args);
     const [command, verb] = p.positional;
@@ -234,111 +234,6 @@ function pick(specs: JobSpec[], name: string): JobSpec {
   const spec = specs.find((s) => s.name === name);
   if (!spec) throw new UnknownJobError(name, specs.map((s) => s.name));
   return spec;
-}
-
-function list(specs: JobSpec[], json: boolean, { out }: Io): number {
-  const now = new Date();
-  const rows = specs.map((s) => ({
-    name: s.name,
-    description: s.description,
-    schedule: describeSchedule(s.schedule),
-    timezone: s.timezone ?? "UTC",
-    nextRunAt: nextSlot(s.schedule, now).toISOString(),
-  }));
-  if (json) out(JSON.stringify(rows));
-  else for (const r of rows) out(`${r.name.padEnd(28)} ${r.schedule.padEnd(16)} ${r.description}`);
-  return 0;
-}
-
-async function status(
-  db: Database,
-  specs: JobSpec[],
-  { json, one }: { json: boolean; one: boolean },
-  { out }: Io,
-): Promise<number> {
-  const summaries = await pgRunStore(db.sql).summaries(specs.map((s) => s.name));
-  const now = new Date();
-  const rows = summaries.map((s, i) => ({
-    name: s.job,
-    schedule: describeSchedule(specs[i].schedule),
-    paused: s.paused,
-    nextRunAt: s.paused ? null : nextSlot(specs[i].schedule, now).toISOString(),
-    lastRun: s.lastRun ? runToJson(s.lastRun) : null,
-    lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
-    consecutiveFailures: s.consecutiveFailures,
-  }));
-  if (json) out(JSON.stringify(one ? rows[0] : rows));
-  else {
-    for (const r of rows) {
-      const last = r.lastRun ? `${r.lastRun.outcome} at ${r.lastRun.startedAt}` : "never ran";
-      out(
-        `${r.name.padEnd(28)} ${
-          r.paused ? "paused " : "active "
-        } last: ${last}; failures in a row: ${r.consecutiveFailures}; next: ${r.nextRunAt ?? "-"}`,
-      );
-    }
-  }
-  return 0;
-}
-
-/** Runs the job here, claimed like any other run; `--wait` prints the finished run and its outcome decides the exit code. */
-async function run(
-  db: Database,
-  config: Readonly<Config>,
-  spec: JobSpec,
-  options: { wait: boolean; json: boolean },
-  { out }: Io,
-): Promise<number> {
-  const stop = new AbortController();
-  const log = createLogger({
-    level: config.logLevel === "debug" ? "debug" : "warn",
-    format: config.logFormat,
-  });
-  const clock = await databaseClock(db.sql, { log, signal: stop.signal });
-  const runtime = createRuntime({
-    jobs: [spec],
-    store: pgRunStore(db.sql),
-    db: db.sql,
-    clock,
-    log,
-    node: `${config.nodeId}-cli`,
-    ticks: "manual",
-    catchUp: false,
-  });
-  runtime.start();
-  try {
-    const record = await runtime.run(spec.name);
-    if (!record) throw new Error(`the run of ${spec.name} could not be claimed`);
-    if (options.json) out(JSON.stringify(runToJson(record)));
-    else if (options.wait) {
-      out(`${record.outcome} ${spec.name} run ${record.id} in ${record.durationMs ?? "?"} ms`);
-      if (record.result) out(`result: ${JSON.stringify(record.result)}`);
-      if (record.error) out(`error: ${record.error}`);
-    } else out(`ran ${spec.name}: run ${record.id} ${record.outcome}`);
-    return options.wait && record.outcome !== "succeeded" ? 1 : 0;
-  } finally {
-    await runtime.shutdown(config.shutdownTimeoutMs);
-    stop.abort();
-  }
-}
-
-async function withDb<T>(
-  config: Readonly<Config>,
-  ...[a, b]: [(db: Database) => Promise<T>] | [{ migrated: false }, (db: Database) => Promise<T>]
-): Promise<T> {
-  const fn = typeof a === "function" ? a : b!;
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, max: 2 });
-  try {
-    // A fresh database works at once; on a migrated one this is one read.
-    if (typeof a === "function") {
-      await migrate(db.sql);
-      await syncLevels(db.sql, config.level);
-      await syncBadges(db.sql);
-    }
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
 }
 
 if (import.meta.main) Deno.exit(await cli(Deno.args));

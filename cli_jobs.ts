@@ -1,0 +1,127 @@
+/**
+ * The job verbs of the command line that read the database or run a job: `jobs list`,
+ * `jobs status`, `jobs run`, and the database a command works on.
+ */
+import type { JobSpec } from "./actors/job.ts";
+import { createLogger } from "./actors/log.ts";
+import { runToJson } from "./actors/run_store.ts";
+import { createRuntime } from "./actors/runtime.ts";
+import { describeSchedule, nextSlot } from "./actors/schedule.ts";
+import type { Config } from "./config.ts";
+import { databaseClock } from "./db/clock.ts";
+import { type Database, openDatabase } from "./db/connect.ts";
+import { migrate } from "./db/migrate.ts";
+import { pgRunStore } from "./db/run_store.ts";
+import { syncBadges } from "./domain/badges.ts";
+import { syncLevels } from "./domain/levels.ts";
+
+/** Where a command writes its output. */
+export type Io = { out: (line: string) => void };
+
+/** `jobs list`: the jobs, their schedules, zones and next runs. */
+export function list(specs: JobSpec[], json: boolean, { out }: Io): number {
+  const now = new Date();
+  const rows = specs.map((s) => ({
+    name: s.name,
+    description: s.description,
+    schedule: describeSchedule(s.schedule),
+    timezone: s.timezone ?? "UTC",
+    nextRunAt: nextSlot(s.schedule, now).toISOString(),
+  }));
+  if (json) out(JSON.stringify(rows));
+  else for (const r of rows) out(`${r.name.padEnd(28)} ${r.schedule.padEnd(16)} ${r.description}`);
+  return 0;
+}
+
+/** `jobs status`: from the database. */
+export async function status(
+  db: Database,
+  specs: JobSpec[],
+  { json, one }: { json: boolean; one: boolean },
+  { out }: Io,
+): Promise<number> {
+  const summaries = await pgRunStore(db.sql).summaries(specs.map((s) => s.name));
+  const now = new Date();
+  const rows = summaries.map((s, i) => ({
+    name: s.job,
+    schedule: describeSchedule(specs[i].schedule),
+    paused: s.paused,
+    nextRunAt: s.paused ? null : nextSlot(specs[i].schedule, now).toISOString(),
+    lastRun: s.lastRun ? runToJson(s.lastRun) : null,
+    lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
+    consecutiveFailures: s.consecutiveFailures,
+  }));
+  if (json) out(JSON.stringify(one ? rows[0] : rows));
+  else {
+    for (const r of rows) {
+      const last = r.lastRun ? `${r.lastRun.outcome} at ${r.lastRun.startedAt}` : "never ran";
+      out(
+        `${r.name.padEnd(28)} ${
+          r.paused ? "paused " : "active "
+        } last: ${last}; failures in a row: ${r.consecutiveFailures}; next: ${r.nextRunAt ?? "-"}`,
+      );
+    }
+  }
+  return 0;
+}
+
+/** Runs the job here, claimed like any other run; `--wait` prints the finished run and its outcome decides the exit code. */
+export async function run(
+  db: Database,
+  config: Readonly<Config>,
+  spec: JobSpec,
+  options: { wait: boolean; json: boolean },
+  { out }: Io,
+): Promise<number> {
+  const stop = new AbortController();
+  const log = createLogger({
+    level: config.logLevel === "debug" ? "debug" : "warn",
+    format: config.logFormat,
+  });
+  const clock = await databaseClock(db.sql, { log, signal: stop.signal });
+  const runtime = createRuntime({
+    jobs: [spec],
+    store: pgRunStore(db.sql),
+    db: db.sql,
+    clock,
+    log,
+    node: `${config.nodeId}-cli`,
+    ticks: "manual",
+    catchUp: false,
+  });
+  runtime.start();
+  try {
+    const record = await runtime.run(spec.name);
+    if (!record) throw new Error(`the run of ${spec.name} could not be claimed`);
+    if (options.json) out(JSON.stringify(runToJson(record)));
+    else if (options.wait) {
+      out(`${record.outcome} ${spec.name} run ${record.id} in ${record.durationMs ?? "?"} ms`);
+      if (record.result) out(`result: ${JSON.stringify(record.result)}`);
+      if (record.error) out(`error: ${record.error}`);
+    } else out(`ran ${spec.name}: run ${record.id} ${record.outcome}`);
+    return options.wait && record.outcome !== "succeeded" ? 1 : 0;
+  } finally {
+    await runtime.shutdown(config.shutdownTimeoutMs);
+    stop.abort();
+  }
+}
+
+/** Opens the database (migrated and synced unless `{ migrated: false }`), runs `fn`, closes it. */
+export async function withDb<T>(
+  config: Readonly<Config>,
+  ...[a, b]: [(db: Database) => Promise<T>] | [{ migrated: false }, (db: Database) => Promise<T>]
+): Promise<T> {
+  const fn = typeof a === "function" ? a : b!;
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, max: 2 });
+  try {
+    // A fresh database works at once; on a migrated one this is one read.
+    if (typeof a === "function") {
+      await migrate(db.sql);
+      await syncLevels(db.sql, config.level);
+      await syncBadges(db.sql);
+    }
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The schedule preview: `deno task schedule "<cron>" [--tz ZONE] [--from ISO] [--count N] [--json]`
+ * and `deno task jobs next <name> [--from ISO] [--count N] [--json]` print the next slots in UTC
+ * and in the zone, with its offset. No database: the slots are the schedule's alone.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { UnknownJobError } from "./actors/errors.ts";
+import { describeSchedule, nextSlot, parseSchedule, type Schedule } from "./actors/schedule.ts";
+import { isZone, localLabel, offsetLabel } from "./actors/zone.ts";
+import { loadSetup } from "./catalog.ts";
+import { ConfigError } from "./config.ts";
+
+export const SCHEDULE_HELP =
+  `usage: deno task schedule "<cron>" [--tz ZONE] [--from ISO] [--count N] [--json]
+  the next N (default 5, at most 1000) slots of a 5-field cron expression after --from
+  (default now), in UTC and in ZONE (an IANA zone, default UTC) with its offset`;
+
+export const NEXT_HELP = `usage: deno task jobs next <name> [--from ISO] [--count N] [--json]
+  the next N (default 5, at most 1000) slots of a configured job, in its zone`;
+
+const options = z.object({
+  tz: z.string().refine(isZone, "--tz expects an IANA zone like Europe/Madrid").default("UTC"),
+  from: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "--from expects an ISO time")
+    .transform((s) => new Date(s)).optional(),
+  count: z.string().regex(/^\d+$/, "--count expects a whole number from 1 to 1000")
+    .transform(Number).pipe(
+      z.number().min(1, "--count expects a whole number from 1 to 1000").max(
+        1000,
+        "--count expects a whole number from 1 to 1000",
+      ),
+    ).default(5),
+  json: z.boolean().default(false),
+  help: z.boolean().default(false),
+});
+
+/** Bad input: one line, exit 64. */
+class PreviewError extends Error {
+  override name = "PreviewError";
+}
+
+function read(args: string[], withTz: boolean) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        ...(withTz ? { tz: { type: "string" } } : {}),
+        from: { type: "string" },
+        count: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    throw new PreviewError((e as Error).message.split(". ")[0]);
+  }
+  const checked = options.safeParse(parsed.values);
+  if (!checked.success) throw new PreviewError(checked.error.issues[0].message);
+  return { positionals: parsed.positionals, ...checked.data };
+}
+
+/** The next `count` slots after `from`, each in UTC and in `zone` with its offset. */
+export function preview(schedule: Schedule, zone: string, from: Date, count: number) {
+  const slots = [];
+  for (let at = from, i = 0; i < count; i++) {
+    at = nextSlot(schedule, at);
+    const t = at.getTime();
+    slots.push({ utc: at.toISOString(), local: localLabel(zone, t), offset: offsetLabel(zone, t) });
+  }
+  return slots;
+}
+
+function print(
+  head: { schedule: string; timezone: string; from: Date },
+  slots: ReturnType<typeof preview>,
+  json: boolean,
+  out: (line: string) => void,
+) {
+  if (json) {
+    out(JSON.stringify({ ...head, from: head.from.toISOString(), slots }));
+    return;
+  }
+  out(`${head.schedule} in ${head.timezone}, after ${head.from.toISOString()}:`);
+  for (const s of slots) out(`  ${s.utc}  ${s.local} ${s.offset}`);
+}
+
+/**
+ * Runs `schedule …` (`command` "schedule") or `jobs next …` (`command` "jobs next") with the
+ * arguments after the command; returns the exit code: 0, 64 for bad input, 2 for a bad config.
+ */
+export function previewCommand(
+  command: "schedule" | "jobs next",
+  args: string[],
+  env: Record<string, string | undefined>,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): number {
+  const help = command === "schedule" ? SCHEDULE_HELP : NEXT_HELP;
+  try {
+    const o = read(args, command === "schedule");
+    if (o.help) {
+      out(help);
+      return 0;
+    }
+    if (o.positionals.length !== 1) {
+      throw new PreviewError(
+        command === "schedule"
+          ? `expected one cron expression in quotes, got ${o.positionals.length} arguments`
+          : `expected one job name, got ${o.positionals.length} arguments`,
+      );
+    }
+    const from = o.from ?? new Date();
+    if (command === "schedule") {
+      let schedule: Schedule;
+      try {
+        schedule = parseSchedule(o.positionals[0], o.tz);
+      } catch (e) {
+        throw new PreviewError((e as Error).message);
+      }
+      const head = { schedule: describeSchedule(schedule), timezone: o.tz, from };
+      print(head, preview(schedule, o.tz, from, o.count), o.json, out);
+      return 0;
+    }
+    const { specs } = loadSetup(env);
+    const spec = specs.find((s) => s.name === o.positionals[0]);
+    if (!spec) throw new UnknownJobError(o.positionals[0], specs.map((s) => s.name));
+    const zone = spec.timezone ?? "UTC";
+    const head = {
+      job: spec.name,
+      schedule: describeSchedule(spec.schedule),
+      timezone: zone,
+      from,
+    };
+    print(head, preview(spec.schedule, zone, from, o.count), o.json, out);
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      err(error.message);
+      return 2;
+    }
+    if (error instanceof PreviewError || error instanceof UnknownJobError) {
+      err(`${command}: ${error.message.split("\n")[0]} (--help for usage)`);
+      return 64;
+    }
+    throw error;
+  }
+}
