@@ -23,7 +23,7 @@ export const catalog: JobCatalog = (config) => [
       ? `0 */${config.progression.intervalHours} * * *`
       : undefined,
   }),
-  streakExpiryJob({ concurrency: config.batchConcurrency }),
+  utcByNature(streakExpiryJob({ concurrency: config.batchConcurrency })),
   lifeRegenJob({ concurrency: config.batchConcurrency }),
   quizCleanupJob(),
   leaderboardRecalcJob(),
@@ -32,7 +32,10 @@ export const catalog: JobCatalog = (config) => [
   badgeCheckJob({ concurrency: config.batchConcurrency }),
 ];
 
-/** A job whose schedule means UTC whatever `SCHEDULE_TIMEZONE` says (weeks and months are UTC). */
+/**
+ * A job whose schedule means UTC whatever `SCHEDULE_TIMEZONE` says: days, weeks and months of
+ * streaks and boards are UTC days (DESIGN §3).
+ */
 function utcByNature(spec: JobSpec): JobSpec {
   return inZone(spec, "UTC");
 }

@@ -81,7 +81,7 @@ Deno.test("deno task jobs next previews a configured job in its zone", async () 
   ]);
   const expiry = await task(
     ["jobs", "next", "streak-expiry", "--from", "2026-10-24T12:00:00Z", "--count", "2"],
-    { SCHEDULE_TIMEZONE: "Europe/Madrid" },
+    { JOB_STREAK_EXPIRY_TIMEZONE: "Europe/Madrid" },
   );
   assert.equal(expiry.code, 0, expiry.stderr);
   assert.match(expiry.stdout, /^0 0 \* \* \* in Europe\/Madrid/);

@@ -14,12 +14,13 @@ Deno.test("SCHEDULE_TIMEZONE zones every job but those UTC by nature; JOB_<NAME>
   });
   assert.equal(config.scheduleTimezone, "Europe/Madrid");
   assert.equal(config.reportTimezone, "America/New_York");
-  assert.equal(zoneOf(specs, "streak-expiry"), "Europe/Madrid");
+  assert.equal(zoneOf(specs, "level-ups"), "Europe/Madrid");
+  assert.equal(zoneOf(specs, "streak-expiry"), "UTC", "streak days are UTC");
   assert.equal(zoneOf(specs, "badge-check"), "Asia/Kolkata");
   assert.equal(zoneOf(specs, "leaderboard-reset-weekly"), "UTC", "weeks are UTC");
   assert.equal(zoneOf(specs, "leaderboard-reset-monthly"), "UTC", "months are UTC");
-  const expiry = specs.find((s) => s.name === "streak-expiry")!.schedule;
-  assert.equal(expiry.kind === "cron" && expiry.timezone, "Europe/Madrid", "the schedule reads it");
+  const levels = specs.find((s) => s.name === "level-ups")!.schedule;
+  assert.equal(levels.kind === "cron" && levels.timezone, "Europe/Madrid", "the schedule reads it");
   const weekly = loadSetup({ JOB_LEADERBOARD_RESET_WEEKLY_TIMEZONE: "Asia/Tokyo" }).specs;
   assert.equal(zoneOf(weekly, "leaderboard-reset-weekly"), "Asia/Tokyo", "an operator may say");
   assert.equal(zoneOf(loadSetup({}).specs, "level-ups"), "UTC", "UTC by default");
