@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { parseSchedule, type ScheduleInput } from "./actors/schedule.ts";
 import { isZone } from "./actors/zone.ts";
+import { redactUrl } from "./db/connect.ts";
+import { levelTable } from "./domain/levels.ts";
+import { BEARER_TOKEN } from "./routes/auth.ts";
 
 /** What an operator can set; every value comes from the environment, parsed once. */
 export interface Config {
@@ -53,34 +56,46 @@ const int = (min: number, max: number) =>
     z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
   );
 const num = z.string().regex(/^\d+(\.\d+)?$/, "expected a number").transform(Number);
-const chatId = z.string().regex(/^-?\d+$/, "expected a numeric Telegram chat id").transform(Number);
+const chatId = z.string().regex(/^-?\d+$/, "expected a numeric Telegram chat id").transform(Number)
+  .refine(Number.isSafeInteger, "beyond 2^53: not a Telegram id");
+const userIds = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
 const ZONE_EXPECTED = "expected an IANA time zone like Europe/Madrid";
 const timezone = z.string().refine(isZone, ZONE_EXPECTED);
 
 const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "expected postgres://user@host:port/db")
+    .refine(
+      (url) => !/^postgres(ql)?:\/\//.test(url) || /^postgres(ql)?:\/\/[^/?#]*\/[^/?#]+/.test(url),
+      "names no database: expected postgres://user@host:port/db",
+    )
     .optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   PORT: int(0, 65535).default(8080),
-  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters")
+    .regex(
+      BEARER_TOKEN,
+      "must be one Bearer token: letters, digits and . _ ~ + / - (no spaces)",
+    )
+    .optional(),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, "expected a token like 123456:ABC-DEF…")
     .optional(),
   TELEGRAM_MODE: z.enum(["polling", "webhook"]).default("polling"),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, "expected 1-256 of A-Z a-z 0-9 _ -")
     .optional(),
-  TELEGRAM_API_ROOT: z.url({ error: "expected a URL like http://127.0.0.1:8081" }).optional(),
+  TELEGRAM_API_ROOT: z.url({
+    protocol: /^https?$/,
+    error: "expected an http(s) URL like http://127.0.0.1:8081",
+  }).optional(),
   ADMIN_CHAT_ID: chatId.optional(),
-  ADMIN_USER_IDS: z.string().default("").transform((s, ctx) => {
-    const ids = s.split(",").map((x) => x.trim()).filter(Boolean);
-    const bad = ids.filter((x) => !/^\d+$/.test(x));
+  ADMIN_USER_IDS: z.string().default("").superRefine((s, ctx) => {
+    const bad = userIds(s).filter((x) => !/^\d+$/.test(x) || !Number.isSafeInteger(Number(x)));
     if (bad.length) {
       ctx.addIssue({
         code: "custom",
-        message: `expected comma-separated user ids, got ${bad.join(", ")}`,
+        message: `expected comma-separated user ids (below 2^53), got ${bad.join(", ")}`,
       });
     }
-    return ids.map(Number);
-  }),
+  }).transform((s) => userIds(s).map(Number)),
   REPORT_TIMEZONE: timezone.default("UTC"),
   SCHEDULE_TIMEZONE: timezone.default("UTC"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -107,7 +122,72 @@ const schema = z.object({
   TELEGRAM_RATE_GLOBAL_PER_SECOND: int(1, 100_000).default(30),
   TELEGRAM_RATE_PER_CHAT_PER_SECOND: int(1, 100_000).default(1),
   TELEGRAM_RATE_PER_GROUP_PER_MINUTE: int(1, 100_000).default(20),
+}).superRefine((v, ctx) => {
+  // Cross-field rules; they run even when a field is bad, so every problem is listed at once.
+  const problem = (key: string, message: string) =>
+    ctx.addIssue({ code: "custom", path: [key], message });
+  if (v.TELEGRAM_MODE === "webhook" && v.TELEGRAM_WEBHOOK_SECRET === undefined) {
+    problem("TELEGRAM_WEBHOOK_SECRET", "required with TELEGRAM_MODE=webhook");
+  }
+  const { LEVEL_FORMULA: formula, LEVEL_MULTIPLIER: multiplier } = v;
+  const { LEVEL_BASE_XP: baseXp, LEVEL_MAX: max } = v;
+  if (formula !== "exponential" || typeof multiplier !== "number") return;
+  if (multiplier <= 1) {
+    problem("LEVEL_MULTIPLIER", "must be above 1 with LEVEL_FORMULA=exponential");
+  } else if (typeof baseXp === "number" && typeof max === "number") {
+    const reachable = levelTable({ formula, baseXp, multiplier, max }).length;
+    if (reachable < max) {
+      problem(
+        "LEVEL_MULTIPLIER",
+        `reaches only ${reachable} levels before XP passes 2^53, below LEVEL_MAX=${max}; ` +
+          `lower LEVEL_MAX to ${reachable} or the multiplier`,
+      );
+    }
+  }
 });
+
+/** Variables whose values are never printed: shown as their length only. */
+const SECRETS = new Set(["ADMIN_TOKEN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"]);
+/** Variables holding URLs, printed with any password blanked. */
+const URLS = new Set(["DATABASE_URL", "TELEGRAM_API_ROOT", "TELEGRAM_WEBHOOK_URL"]);
+
+/** A variable's value as a problem line may show it: secrets hidden, URL passwords blanked. */
+export function showValue(key: string, value: string): string {
+  if (SECRETS.has(key) || /TOKEN|SECRET|PASSWORD/.test(key)) {
+    return `(hidden, ${value.length} characters)`;
+  }
+  if (URLS.has(key) || /_URL$/.test(key)) return JSON.stringify(redactUrl(value));
+  return JSON.stringify(value);
+}
+
+/** `text` with every secret value of `env` (and every URL password) replaced by `***`. */
+export function scrubSecrets(text: string, env: Record<string, string | undefined>): string {
+  const hidden: string[] = [];
+  for (const [key, value] of Object.entries(env)) {
+    if (!value) continue;
+    if (SECRETS.has(key) || /TOKEN|SECRET|PASSWORD/.test(key)) hidden.push(value);
+    else if (URLS.has(key) || /_URL$/.test(key)) {
+      const password = urlPassword(value);
+      if (password) hidden.push(password, decodeURIComponentSafe(password));
+    }
+  }
+  for (const secret of hidden.filter((h) => h.length >= 3).sort((a, b) => b.length - a.length)) {
+    text = text.replaceAll(secret, "***");
+  }
+  return text;
+}
+
+function urlPassword(url: string): string | undefined {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@]*)@/i.exec(url)?.[1] || undefined;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 /** Every variable the config reads by name (`JOB_<NAME>_*` aside). */
 export const VARIABLES: readonly string[] = Object.keys(schema.shape);
@@ -128,24 +208,36 @@ export function loadConfig(
   const parsed = schema.safeParse(present);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => {
     const key = String(i.path[0]);
-    return `${key}=${JSON.stringify(present[key] ?? "")}: ${i.message}`;
+    return key in present
+      ? `${key}=${showValue(key, present[key])}: ${i.message}`
+      : `${key}: ${i.message}`;
   });
 
   const jobConfig: Config["jobs"] = {};
   const known = new Map(jobs.map((j) => [envName(j), j]));
   for (const job of jobs) jobConfig[job] = { enabled: true };
+  const suffixes = ["SCHEDULE", "TIMEZONE", "ENABLED"] as const;
   for (const [key, value] of Object.entries(present)) {
-    const m = /^JOB_([A-Z0-9_]+)_(SCHEDULE|TIMEZONE|ENABLED)$/.exec(key);
-    if (!m) continue;
-    const job = known.get(m[1]);
-    if (!job) {
+    const loose = /^JOB_([A-Z0-9_]+)_([A-Z]+)$/.exec(key);
+    if (!loose) continue;
+    // JOB_<NAME>_<SUFFIX>, or a near miss of one (JOB_LEVEL_UPS_SCHEDUEL); others (Jenkins'
+    // JOB_BASE_NAME) are not ours.
+    const suffix = closest(loose[2], suffixes, 2);
+    if (!suffix) continue;
+    const job = known.get(loose[1]);
+    if (!job || suffix !== loose[2]) {
+      const guess = job ?? closest(envName(loose[1]), [...known.keys()].filter(Boolean), 4);
+      const named = guess ? `JOB_${envName(known.get(guess) ?? guess)}_${suffix}` : undefined;
       problems.push(
-        `${key}: no job is called ${m[1].toLowerCase().replaceAll("_", "-")}; known: ${
-          jobs.join(", ")
-        }`,
+        job
+          ? `${key}: unknown variable; did you mean ${named}?`
+          : `${key}: no job is called ${loose[1].toLowerCase().replaceAll("_", "-")}${
+            guess ? `; did you mean ${named} (job ${known.get(guess)})?` : ""
+          }; known: ${jobs.join(", ")}`,
       );
       continue;
     }
+    const m = [key, loose[1], suffix];
     if (m[2] === "ENABLED") {
       const b = z.stringbool().safeParse(value);
       if (b.success) jobConfig[job].enabled = b.data;
@@ -167,7 +259,9 @@ export function loadConfig(
       problems.push(`${key}=${JSON.stringify(value)}: ${(e as Error).message}`);
     }
   }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success) {
+    throw new ConfigError(problems.map((p) => scrubSecrets(p, present)));
+  }
   const v = parsed.data;
   return deepFreeze({
     databaseUrl: v.DATABASE_URL,
@@ -214,6 +308,29 @@ export function loadConfig(
     batchConcurrency: v.BATCH_CONCURRENCY,
     jobs: jobConfig,
   });
+}
+
+/** The candidate nearest `word` by edit distance, if within `max` edits. */
+function closest<T extends string>(word: string, candidates: readonly T[], max: number) {
+  let best: T | undefined;
+  let bestDistance = max + 1;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
 }
 
 function deepFreeze<T>(value: T): T {

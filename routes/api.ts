@@ -45,10 +45,10 @@ export function apiRoutes({ sql, adminToken }: { sql: postgres.Sql; adminToken?:
     if (!known.member) throw new HttpError(404, `unknown member ${userId} in chat ${chatId}`);
   }
 
+  const admin = bearerAuth(adminToken); // on each route, whatever else is mounted around it
   return new Hono()
-    .use("*", bearerAuth(adminToken))
-    .get("/chats", async (c) => c.json({ chats: await chatsWithCounts(sql) }))
-    .get("/chats/:chat/leaderboard", async (c) => {
+    .get("/chats", admin, async (c) => c.json({ chats: await chatsWithCounts(sql) }))
+    .get("/chats/:chat/leaderboard", admin, async (c) => {
       const chatId = idParam(c, "chat");
       const p = queryParam(c, "period", period, `one of ${PERIODS.join(", ")}`);
       const n = queryParam(c, "limit", limit, "an integer from 1 to 100");
@@ -56,7 +56,7 @@ export function apiRoutes({ sql, adminToken }: { sql: postgres.Sql; adminToken?:
       const board = await readBoard(sql, chatId, p, n);
       return c.json({ chatId, period: p, ...board });
     })
-    .get("/chats/:chat/members/:user", async (c) => {
+    .get("/chats/:chat/members/:user", admin, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
       const profile = await memberProfile(sql, chatId, userId);
@@ -66,14 +66,14 @@ export function apiRoutes({ sql, adminToken }: { sql: postgres.Sql; adminToken?:
       }
       return c.json(profile);
     })
-    .get("/chats/:chat/members/:user/badges", async (c) => {
+    .get("/chats/:chat/members/:user/badges", admin, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
       await requireMember(chatId, userId);
       const badges = await memberBadges(sql, chatId, userId);
       return c.json({ chatId, userId, totalBadges: badges.length, badges });
     })
-    .get("/chats/:chat/members/:user/badges/progress", async (c) => {
+    .get("/chats/:chat/members/:user/badges/progress", admin, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
       await requireMember(chatId, userId);

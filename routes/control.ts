@@ -9,11 +9,11 @@ const waitQuery = z.stringbool({ error: "expected true or false" }).optional();
 
 /** `POST /health/tasks/:name/run|pause|resume` and `POST /health/tasks/stop|start` (bearer). */
 export function controlRoutes({ runtime, adminToken }: { runtime: Runtime; adminToken?: string }) {
+  const admin = bearerAuth(adminToken); // on each route, whatever else is mounted around it
   return new Hono()
-    .use("*", bearerAuth(adminToken))
-    .post("/stop", async (c) => c.json({ paused: await runtime.pauseAll() }))
-    .post("/start", async (c) => c.json({ resumed: await runtime.resumeAll() }))
-    .post("/:name/run", async (c) => {
+    .post("/stop", admin, async (c) => c.json({ paused: await runtime.pauseAll() }))
+    .post("/start", admin, async (c) => c.json({ resumed: await runtime.resumeAll() }))
+    .post("/:name/run", admin, async (c) => {
       const name = c.req.param("name");
       runtime.actor(name); // 404 before anything is parsed
       const raw = c.req.query("wait");
@@ -29,12 +29,12 @@ export function controlRoutes({ runtime, adminToken }: { runtime: Runtime; admin
       if (!run) throw new HttpError(409, `run of ${name} could not claim its slot`);
       return c.json(runToJson(run));
     })
-    .post("/:name/pause", async (c) => {
+    .post("/:name/pause", admin, async (c) => {
       const name = c.req.param("name");
       await runtime.pause(name);
       return c.json({ job: name, paused: true });
     })
-    .post("/:name/resume", async (c) => {
+    .post("/:name/resume", admin, async (c) => {
       const name = c.req.param("name");
       await runtime.resume(name);
       return c.json({ job: name, paused: false });

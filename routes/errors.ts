@@ -25,7 +25,11 @@ export function errorHandler(log: Logger) {
     if (error instanceof MailboxFullError) return c.json({ error: error.message }, 429);
     if (error instanceof ActorStoppedError) return c.json({ error: error.message }, 409);
     if (error instanceof ShuttingDownError) return c.json({ error: error.message }, 503);
-    if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
+    if (error instanceof HTTPException) {
+      // bearer-auth's answers come whole (JSON body, WWW-Authenticate): pass them on
+      if (error.res) return error.getResponse();
+      return c.json({ error: error.message }, error.status);
+    }
     if (error instanceof SyntaxError) {
       return c.json({ error: `bad JSON body: ${error.message}` }, 400);
     }

@@ -6,6 +6,7 @@ import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase, type TestDb } from "./db.ts";
 import { community, runJob } from "./fakes/community.ts";
 import { serveApp } from "./fakes/http.ts";
+import { nearMisses } from "./fakes/tokens.ts";
 import { testRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "s3cret-admin-token-0123";
@@ -84,6 +85,11 @@ Deno.test("every API route needs the bearer token: none or wrong 401, no ADMIN_T
       const wrong = await http.get(path, { headers: { authorization: "Bearer nope-nope-nope" } });
       assert.equal(wrong.status, 401);
       assert.match(wrong.body.error, /does not match ADMIN_TOKEN/);
+      for (const near of nearMisses(TOKEN)) {
+        const r = await http.get(path, { headers: { authorization: `Bearer ${near}` } });
+        assert.equal(r.status, 401, `${JSON.stringify(near)} must not pass`);
+        assert.match(r.body.error, /does not match ADMIN_TOKEN/);
+      }
       const off = await closed.get(path, auth);
       assert.equal(off.status, 403);
       assert.equal(off.body.error, "admin routes are disabled: set ADMIN_TOKEN to use them");

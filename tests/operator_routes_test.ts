@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { createReadiness } from "../routes/readiness.ts";
+import { Hono } from "hono";
+import { createLogger } from "../actors/log.ts";
+import { controlRoutes } from "../routes/control.ts";
+import { errorHandler } from "../routes/errors.ts";
+import { healthRoutes } from "../routes/health.ts";
 import { testDatabase } from "./db.ts";
+import { serve } from "./fakes/http.ts";
+import { nearMisses } from "./fakes/tokens.ts";
 import { serveApp } from "./fakes/http.ts";
 import { dbRuntime, job, testRuntime, tickAndSettle } from "./fakes/runtime.ts";
 
@@ -38,6 +45,19 @@ Deno.test("mutating routes: no token 401, wrong token 401, no ADMIN_TOKEN 403, r
       const wrong = await http.get(path, bearer("not-the-token-at-all"));
       assert.equal(wrong.status, 401);
       assert.match(wrong.body.error, /does not match ADMIN_TOKEN/);
+      assert.equal(wrong.body.error, wrong.body.error.trim());
+      for (const near of nearMisses(TOKEN)) {
+        const r = await http.get(path, bearer(near));
+        assert.equal(r.status, 401, `${JSON.stringify(near)} must not pass`);
+      }
+      const spaced = await http.get(path, bearer(`${TOKEN} ${TOKEN}`));
+      assert.equal(spaced.status, 400, "two tokens: a malformed header");
+      assert.match(spaced.body.error, /malformed Authorization header/);
+      const lower = await http.get(path, {
+        method: "POST",
+        headers: { authorization: `bearer ${TOKEN}` },
+      });
+      assert.ok(lower.status === 200 || lower.status === 202, "the scheme is case-insensitive");
       const right = await http.get(path, bearer(TOKEN));
       assert.ok(
         right.status === 200 || right.status === 202,
@@ -179,4 +199,22 @@ Deno.test("POST /health/tasks/<job>/run?wait=true returns the finished run, and 
   assert.equal(cli.code, 0, new TextDecoder().decode(cli.stderr));
   const history = JSON.parse(stdout);
   assert.deepEqual(history[0], res.body, "the same run, in the same shape");
+});
+
+Deno.test("auth is on each control route, not on a mount point: mounted first, reads stay open", async () => {
+  const t = testRuntime([job({ name: "level-ups", run: () => Promise.resolve({}) })]);
+  const readiness = createReadiness({ ping: () => Promise.resolve(), clock: t.clock });
+  readiness.markMigrated();
+  readiness.markStarted();
+  t.runtime.start();
+  const app = new Hono(); // the control routes mounted before the health reads they share a path with
+  app.route("/health/tasks", controlRoutes({ runtime: t.runtime, adminToken: TOKEN }));
+  app.route("/health", healthRoutes({ runtime: t.runtime, readiness }));
+  app.onError(errorHandler(createLogger({ level: "silent" })));
+  await using http = serve(app);
+  assert.equal((await http.get("/health/tasks")).status, 200);
+  assert.equal((await http.get("/health/tasks/level-ups")).status, 200, "a read needs no token");
+  assert.equal((await http.get("/health/tasks/level-ups/pause", { method: "POST" })).status, 401);
+  assert.equal((await http.get("/health/tasks/level-ups/pause", bearer(TOKEN))).status, 200);
+  await t.runtime.shutdown(1_000);
 });
