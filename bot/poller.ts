@@ -10,7 +10,8 @@ export type PollerState =
   | { status: "polling" }
   | { status: "restarting"; error: string };
 
-const ALLOWED_UPDATES = ["message", "edited_message", "my_chat_member"] as const;
+/** The update types Warden reads, for `getUpdates` and `setWebhook` alike. */
+export const ALLOWED_UPDATES = ["message", "edited_message", "my_chat_member"] as const;
 
 /** The `bot_poller_lease` row: taken when free or run out, renewed and released only by its node. */
 function pollerLease(sql: postgres.Sql, node: string): LeaseBackend & {

@@ -8,6 +8,7 @@ import type { Config } from "../config.ts";
 import { createBot } from "./bot.ts";
 import { createDelivery } from "./delivery.ts";
 import { createPoller } from "./poller.ts";
+import { registerBot } from "./setup.ts";
 
 export interface TelegramStatus {
   status: "ok" | "disabled" | "error";
@@ -16,8 +17,8 @@ export interface TelegramStatus {
 
 /**
  * Warden's Telegram side, made from the config: without a token, nothing (the outbox waits);
- * with one, the bot, the outbox delivery actor, and either the poller (one replica holds its
- * lease) or the webhook handler.
+ * with one, the bot, the outbox delivery actor, the start's registration (command menu), and
+ * either the poller (one replica holds its lease) or the webhook handler.
  */
 export function createTelegram(o: {
   config: Readonly<Config>;
@@ -66,6 +67,15 @@ export function createTelegram(o: {
   });
   const children: ChildSpec[] = [
     track({ id: "outbox-delivery", restart: "permanent", loop: delivery.loop }),
+    // Once per start: the command menu. Retried by the supervisor while Telegram is unreachable.
+    track({
+      id: "telegram-setup",
+      restart: "transient",
+      loop: async () => {
+        await registerBot(bot.api);
+        log.info("command menu set");
+      },
+    }),
   ];
   const poller = config.telegram.mode === "polling"
     ? createPoller({ sql: o.sql, bot, clock: o.clock, log, node: config.nodeId })

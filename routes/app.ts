@@ -27,7 +27,10 @@ export function createApp(deps: AppDeps) {
   app.route("/metrics", metricsRoutes(deps.metrics));
   if (deps.sql) app.route("/api", apiRoutes({ sql: deps.sql, adminToken: deps.adminToken }));
   if (deps.webhook) {
-    app.route("/telegram", telegramRoutes(deps.webhook.bot, deps.webhook.secretToken));
+    app.route(
+      "/telegram",
+      telegramRoutes({ ...deps.webhook, log: deps.log.child({ part: "webhook" }) }),
+    );
   }
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError(errorHandler(deps.log));

@@ -1,8 +1,79 @@
-import { type Bot, webhookCallback } from "grammy";
+import { timingSafeEqual } from "node:crypto";
+import type { Bot } from "grammy";
 import { Hono } from "hono";
+import type { Logger } from "../actors/log.ts";
+import { classifyUpdateError } from "../bot/update_errors.ts";
+import { readUpdate } from "../bot/update_shape.ts";
 
-/** `POST /telegram/webhook`: grammY's webhook handler, checked against the secret header. */
-export function telegramRoutes(bot: Bot, secretToken?: string) {
-  const handle = webhookCallback(bot, "hono", { secretToken });
-  return new Hono().post("/webhook", (c) => handle(c));
+export interface WebhookDeps {
+  bot: Bot;
+  /** TELEGRAM_WEBHOOK_SECRET; without it every update is refused. */
+  secretToken?: string;
+  log: Logger;
+}
+
+const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
+const encoder = new TextEncoder();
+const sha256 = async (s: string) =>
+  new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(s)));
+
+/**
+ * Whether the header carries the secret, compared in constant time: both are hashed to the
+ * same length first, so neither the place of a difference nor the length leaks. No secret,
+ * no match.
+ */
+export async function secretMatches(
+  header: string | undefined,
+  secret: string | undefined,
+): Promise<boolean> {
+  if (!secret || header === undefined) return false;
+  const [a, b] = await Promise.all([sha256(header), sha256(secret)]);
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * `POST /telegram/webhook`: the secret header checked (401 JSON otherwise), then the update
+ * handled. Telegram hears 200 unless the update could not be recorded (the database
+ * unreachable: 503, and it redelivers); a failed reply or an update the bot cannot read is
+ * logged and acknowledged, so it is never redelivered forever.
+ */
+export function telegramRoutes({ bot, secretToken, log }: WebhookDeps) {
+  return new Hono().post("/webhook", async function webhook(c) {
+    if (!(await secretMatches(c.req.header(SECRET_HEADER), secretToken))) {
+      return c.json({
+        error: secretToken
+          ? `wrong or missing ${SECRET_HEADER} header`
+          : "no TELEGRAM_WEBHOOK_SECRET is set: the webhook refuses every update",
+      }, 401);
+    }
+    const body: unknown = await c.req.json().catch(() => undefined);
+    const read = readUpdate(body);
+    const updateId = (body as { update_id?: unknown } | undefined)?.update_id;
+    if (!read.ok) {
+      log.warn("unreadable update acknowledged", { update: updateId, problem: read.problem });
+      return c.body(null, 200);
+    }
+    try {
+      await bot.init(); // getMe once; concurrent calls share it
+    } catch (error) {
+      log.warn("cannot reach the Bot API for getMe: update left for redelivery", { error });
+      return c.json({ error: "the bot is not ready: Telegram will redeliver" }, 503);
+    }
+    try {
+      await bot.handleUpdate(read.update);
+    } catch (error) {
+      const failure = classifyUpdateError(error);
+      const cause = error instanceof Error && "error" in error ? error.error : error;
+      if (failure === "record") {
+        log.error("update not recorded: left for redelivery", { update: updateId, error: cause });
+        return c.json({ error: "the update could not be recorded: Telegram will redeliver" }, 503);
+      }
+      if (failure === "reply") {
+        log.warn("reply failed; update acknowledged", { update: updateId, error: cause });
+      } else {
+        log.error("update failed; acknowledged", { update: updateId, error: cause });
+      }
+    }
+    return c.body(null, 200);
+  });
 }
