@@ -5,7 +5,7 @@ import { badgeProgress, memberBadges } from "../domain/badges.ts";
 import { type Period, PERIODS, readBoard } from "../domain/boards.ts";
 import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
 import { bearerAuth } from "./auth.ts";
-import { HttpError } from "./errors.ts";
+import { deadline, HttpError } from "./errors.ts";
 
 const telegramId = z.string().regex(/^-?\d{1,16}$/).transform(Number).refine(Number.isSafeInteger);
 const period = z.enum(PERIODS as [Period, ...Period[]]).default("all");
@@ -35,7 +35,9 @@ function queryParam<T>(c: Context, name: string, schema: z.ZodType<T>, expected:
  * `GET /api/chats`, `/api/chats/:chat/leaderboard`, `/api/chats/:chat/members/:user` and its
  * `/badges` and `/badges/progress` (bearer): read-only views of the community.
  */
-export function apiRoutes({ sql, adminToken }: { sql: postgres.Sql; adminToken?: string }) {
+export function apiRoutes(
+  { sql, adminToken, deadlineMs }: { sql: postgres.Sql; adminToken?: string; deadlineMs?: number },
+) {
   async function requireChat(chatId: number) {
     if (!(await chatExists(sql, chatId))) throw new HttpError(404, `unknown chat ${chatId}`);
   }
@@ -46,9 +48,10 @@ export function apiRoutes({ sql, adminToken }: { sql: postgres.Sql; adminToken?:
   }
 
   const admin = bearerAuth(adminToken); // on each route, whatever else is mounted around it
+  const bounded = deadline(deadlineMs); // a database outage answers 503 within it
   return new Hono()
-    .get("/chats", admin, async (c) => c.json({ chats: await chatsWithCounts(sql) }))
-    .get("/chats/:chat/leaderboard", admin, async (c) => {
+    .get("/chats", admin, bounded, async (c) => c.json({ chats: await chatsWithCounts(sql) }))
+    .get("/chats/:chat/leaderboard", admin, bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const p = queryParam(c, "period", period, `one of ${PERIODS.join(", ")}`);
       const n = queryParam(c, "limit", limit, "an integer from 1 to 100");
@@ -56,7 +59,7 @@ export function apiRoutes({ sql, adminToken }: { sql: postgres.Sql; adminToken?:
       const board = await readBoard(sql, chatId, p, n);
       return c.json({ chatId, period: p, ...board });
     })
-    .get("/chats/:chat/members/:user", admin, async (c) => {
+    .get("/chats/:chat/members/:user", admin, bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
       const profile = await memberProfile(sql, chatId, userId);
@@ -66,14 +69,14 @@ export function apiRoutes({ sql, adminToken }: { sql: postgres.Sql; adminToken?:
       }
       return c.json(profile);
     })
-    .get("/chats/:chat/members/:user/badges", admin, async (c) => {
+    .get("/chats/:chat/members/:user/badges", admin, bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
       await requireMember(chatId, userId);
       const badges = await memberBadges(sql, chatId, userId);
       return c.json({ chatId, userId, totalBadges: badges.length, badges });
     })
-    .get("/chats/:chat/members/:user/badges/progress", admin, async (c) => {
+    .get("/chats/:chat/members/:user/badges/progress", admin, bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
       await requireMember(chatId, userId);

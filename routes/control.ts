@@ -1,19 +1,29 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { runToJson } from "../actors/run_store.ts";
 import type { Runtime } from "../actors/runtime.ts";
 import { bearerAuth } from "./auth.ts";
-import { HttpError } from "./errors.ts";
+import { deadline, HttpError } from "./errors.ts";
 
 const waitQuery = z.stringbool({ error: "expected true or false" }).optional();
 
 /** `POST /health/tasks/:name/run|pause|resume` and `POST /health/tasks/stop|start` (bearer). */
-export function controlRoutes({ runtime, adminToken }: { runtime: Runtime; adminToken?: string }) {
+export function controlRoutes(
+  { runtime, adminToken, deadlineMs }: {
+    runtime: Runtime;
+    adminToken?: string;
+    deadlineMs?: number;
+  },
+) {
   const admin = bearerAuth(adminToken); // on each route, whatever else is mounted around it
+  const bounded = deadline(deadlineMs); // a database outage answers 503 within it
+  // `run?wait=true` waits for the run itself, however long it takes
+  const unlessWaiting: MiddlewareHandler = (c, next) =>
+    waitQuery.safeParse(c.req.query("wait")).data ? next() : bounded(c, next);
   return new Hono()
-    .post("/stop", admin, async (c) => c.json({ paused: await runtime.pauseAll() }))
-    .post("/start", admin, async (c) => c.json({ resumed: await runtime.resumeAll() }))
-    .post("/:name/run", admin, async (c) => {
+    .post("/stop", admin, bounded, async (c) => c.json({ paused: await runtime.pauseAll() }))
+    .post("/start", admin, bounded, async (c) => c.json({ resumed: await runtime.resumeAll() }))
+    .post("/:name/run", admin, unlessWaiting, async (c) => {
       const name = c.req.param("name");
       runtime.actor(name); // 404 before anything is parsed
       const raw = c.req.query("wait");
@@ -29,12 +39,12 @@ export function controlRoutes({ runtime, adminToken }: { runtime: Runtime; admin
       if (!run) throw new HttpError(409, `run of ${name} could not claim its slot`);
       return c.json(runToJson(run));
     })
-    .post("/:name/pause", admin, async (c) => {
+    .post("/:name/pause", admin, bounded, async (c) => {
       const name = c.req.param("name");
       await runtime.pause(name);
       return c.json({ job: name, paused: true });
     })
-    .post("/:name/resume", admin, async (c) => {
+    .post("/:name/resume", admin, bounded, async (c) => {
       const name = c.req.param("name");
       await runtime.resume(name);
       return c.json({ job: name, paused: false });

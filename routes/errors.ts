@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
@@ -17,7 +17,80 @@ export class HttpError extends Error {
   }
 }
 
-/** The one error mapper: every failure becomes `{ "error": "…" }` with the right status. */
+/** How long a route that reads or writes the database waits before answering 503. */
+export const ROUTE_DEADLINE_MS = 5_000;
+
+/** The database did not answer within a route's deadline. */
+export class DatabaseTimeoutError extends Error {
+  override name = "DatabaseTimeoutError";
+  constructor(readonly ms: number) {
+    super(`no answer from the database within ${ms} ms`);
+  }
+}
+
+/** postgres.js / socket codes and SQLSTATEs meaning "the database is not there right now". */
+const OUTAGE_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EPIPE",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "57014", // query_canceled (statement_timeout)
+  "53300", // too_many_connections
+]);
+
+/** Whether `error` (or what caused it) says the database is down or unreachable. */
+export function isDatabaseOutage(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 4) return false;
+  if (error instanceof DatabaseTimeoutError) return true;
+  if (error instanceof Deno.errors.ConnectionRefused) return true;
+  if (error instanceof Deno.errors.ConnectionReset) return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && (OUTAGE_CODES.has(code) || code.startsWith("08"))) return true;
+  const errors = (error as { errors?: unknown }).errors; // AggregateError of every address tried
+  if (Array.isArray(errors) && errors.some((e) => isDatabaseOutage(e, depth + 1))) return true;
+  return isDatabaseOutage(error.cause, depth + 1);
+}
+
+/**
+ * Answers 503 when the rest of the route has not finished within `ms` (the query goes on, its
+ * outcome dropped): a database that accepts connections but never answers costs a caller
+ * `ms`, not the client's connect and retry timeouts.
+ */
+export function deadline(ms: number = ROUTE_DEADLINE_MS): MiddlewareHandler {
+  return async function withinDeadline(_c, next) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const rest = next();
+    rest.catch(() => {}); // past the deadline nobody is listening
+    try {
+      await Promise.race([
+        rest,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new DatabaseTimeoutError(ms)), ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/**
+ * The one error mapper: every failure becomes `{ "error": "…" }` with the right status. A
+ * database outage answers 503; anything unexpected 500 `internal error` with a log id (the
+ * same id on the log line), never the message, which may name tables, SQL or secrets.
+ */
 export function errorHandler(log: Logger) {
   return function onError(error: Error, c: Context) {
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
@@ -33,7 +106,17 @@ export function errorHandler(log: Logger) {
     if (error instanceof SyntaxError) {
       return c.json({ error: `bad JSON body: ${error.message}` }, 400);
     }
-    log.error("request failed", { path: c.req.path, error });
-    return c.json({ error: `internal error: ${error.message}` }, 500);
+    const logId = crypto.randomUUID().slice(0, 8);
+    const where = { method: c.req.method, path: c.req.path, logId };
+    if (isDatabaseOutage(error)) {
+      log.warn("request failed: database unavailable", { ...where, error });
+      c.header("Retry-After", "5");
+      return c.json(
+        { error: `database unavailable, try again shortly (log id ${logId})`, logId },
+        503,
+      );
+    }
+    log.error("request failed", { ...where, error });
+    return c.json({ error: `internal error (log id ${logId})`, logId }, 500);
   };
 }

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import postgres from "postgres";
+import { createLogger } from "../actors/log.ts";
+import type { Runtime } from "../actors/runtime.ts";
+import { apiRoutes } from "../routes/api.ts";
+import { controlRoutes } from "../routes/control.ts";
+import { errorHandler } from "../routes/errors.ts";
+import { testDatabase } from "./db.ts";
+import { serve } from "./fakes/http.ts";
+import { job, testRuntime } from "./fakes/runtime.ts";
+
+const TOKEN = "s3cret-admin-token-0123";
+const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+const post = { method: "POST", ...auth };
+
+/** `/api` on `sql` and the control routes on `runtime`, with every log line kept. */
+function app(options: { sql?: postgres.Sql; runtime?: Runtime; deadlineMs?: number }) {
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger({ level: "debug", write: (l) => lines.push(JSON.parse(l)) });
+  const hono = new Hono();
+  const { deadlineMs } = options;
+  if (options.sql) {
+    hono.route("/api", apiRoutes({ sql: options.sql, adminToken: TOKEN, deadlineMs }));
+  }
+  if (options.runtime) {
+    hono.route(
+      "/health/tasks",
+      controlRoutes({ runtime: options.runtime, adminToken: TOKEN, deadlineMs }),
+    );
+  }
+  hono.onError(errorHandler(log));
+  return { http: serve(hono), lines };
+}
+
+Deno.test("a 500 says internal error with a log id, the same id on the log line, never SQL", async () => {
+  await using db = await testDatabase({ migrate: false }); // no tables: every read fails
+  const { http, lines } = app({ sql: db.sql });
+  await using _ = http;
+  const r = await http.get("/api/chats", auth);
+  assert.equal(r.status, 500);
+  assert.match(r.body.error, /^internal error \(log id [0-9a-f]{8}\)$/);
+  assert.doesNotMatch(JSON.stringify(r.body), /relation|chats|members|SELECT|postgres/i);
+  const logged = lines.find((l) => l.logId === r.body.logId);
+  assert.ok(logged, `no log line with ${r.body.logId}: ${JSON.stringify(lines)}`);
+  assert.equal(logged.level, "error");
+  assert.match(JSON.stringify(logged.error), /does not exist/, "the log has the cause");
+});
+
+Deno.test("a database that refuses connections: /api answers 503 naming the outage", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close(); // nobody listens there now
+  const sql = postgres(`postgres://warden@127.0.0.1:${port}/warden`, { max: 1 });
+  const { http, lines } = app({ sql });
+  await using _ = http;
+  for (const path of ["/api/chats", "/api/chats/-1001/leaderboard", "/api/chats/-1001/members/1"]) {
+    const r = await http.get(path, auth);
+    assert.equal(r.status, 503, `${path}: ${JSON.stringify(r.body)}`);
+    assert.match(r.body.error, /^database unavailable, try again shortly \(log id [0-9a-f]{8}\)$/);
+    assert.ok(lines.some((l) => l.logId === r.body.logId && l.level === "warn"));
+  }
+  await sql.end({ timeout: 0 });
+});
+
+Deno.test("a database that accepts connections and never answers: 503 at the route's deadline", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn); // silent: no startup reply, ever
+  })();
+  const sql = postgres(`postgres://warden@127.0.0.1:${listener.addr.port}/warden`, {
+    max: 1,
+    connect_timeout: 600, // the client alone would wait ten minutes
+  });
+  const { http } = app({ sql, deadlineMs: 100 });
+  await using _ = http;
+  const r = await http.get("/api/chats", auth);
+  assert.equal(r.status, 503, JSON.stringify(r.body));
+  assert.match(r.body.error, /^database unavailable/);
+  const sqlEnded = sql.end({ timeout: 0 });
+  listener.close();
+  for (const conn of held) conn.close();
+  await accepting;
+  await sqlEnded;
+});
+
+Deno.test("control routes answer 503 when the run store is down or silent", async () => {
+  const t = testRuntime([job({ name: "level-ups", run: () => Promise.resolve({}) })]);
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), {
+    code: "ECONNREFUSED",
+  });
+  const down: Runtime = {
+    ...t.runtime,
+    pause: () => Promise.reject(refused),
+    pauseAll: () => Promise.reject(refused),
+    resume: () => new Promise<void>(() => {}), // never answers
+  };
+  const { http } = app({ runtime: down, deadlineMs: 50 });
+  await using _ = http;
+  for (const path of ["/health/tasks/level-ups/pause", "/health/tasks/stop"]) {
+    const r = await http.get(path, post);
+    assert.equal(r.status, 503, `${path}: ${JSON.stringify(r.body)}`);
+    assert.match(r.body.error, /^database unavailable/);
+    assert.doesNotMatch(r.body.error, /ECONNREFUSED|5432/);
+  }
+  const silent = await http.get("/health/tasks/level-ups/resume", post);
+  assert.equal(silent.status, 503, JSON.stringify(silent.body));
+  const other = await app({
+    runtime: { ...t.runtime, pause: () => Promise.reject(new Error("runs_pkey violated")) },
+  });
+  await using __ = other.http;
+  const r = await other.http.get("/health/tasks/level-ups/pause", post);
+  assert.equal(r.status, 500);
+  assert.doesNotMatch(r.body.error, /runs_pkey/);
+  await t.runtime.shutdown(1_000);
+});
