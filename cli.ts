@@ -1,5 +1,6 @@
 /**
- * The operator's command line: `deno task migrate`, `deno task jobs <verb> …`.
+ * The operator's command line: `deno task migrate`, `deno task jobs <verb> …`,
+ * `deno task telegram webhook …`.
  * It works on the database directly, so it works whether or not a server is up.
  */
 import { UnknownJobError } from "./actors/errors.ts";
@@ -8,6 +9,7 @@ import { runToJson } from "./actors/run_store.ts";
 import { loadSetup } from "./catalog.ts";
 import { list, run, status, withDb } from "./cli_jobs.ts";
 import { previewCommand } from "./cli_schedule.ts";
+import { telegramCommand } from "./cli_telegram.ts";
 import { ConfigError } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
 import { pgRunStore } from "./db/run_store.ts";
@@ -23,7 +25,8 @@ const USAGE = `usage:
   deno task jobs history <name> [--limit N] [--json]
   deno task jobs next <name> [--from ISO] [--count N] [--json]
   deno task schedule "<cron>" [--tz ZONE] [--from ISO] [--count N] [--json]
-  deno task seed [--members N] [--chats M] [--json]`;
+  deno task seed [--members N] [--chats M] [--json]
+  deno task telegram webhook set --url URL | delete [--drop-pending-updates] | info [--json]`;
 
 /** A command line that cannot be followed; the message is the one line printed. */
 class UsageError extends Error {
@@ -75,6 +78,8 @@ export async function cli(
 ): Promise<number> {
   // The previews read their options with node:util parseArgs (strict); no database.
   if (args[0] === "schedule") return previewCommand("schedule", args.slice(1), env, out, err);
+  // The webhook's registration talks to the Bot API only (cli_telegram.ts).
+  if (args[0] === "telegram") return await telegramCommand(args.slice(1), env, out, err);
   if (args[0] === "jobs" && args[1] === "next") {
     return previewCommand("jobs next", args.slice(2), env, out, err);
   }

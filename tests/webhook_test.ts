@@ -6,6 +6,7 @@ import { createRegistry } from "../actors/metrics.ts";
 import { createBot } from "../bot/bot.ts";
 import { COMMAND_MENU, registerBot } from "../bot/setup.ts";
 import { createTelegram } from "../bot/telegram.ts";
+import { cli } from "../cli.ts";
 import { loadConfig } from "../config.ts";
 import { connectClient } from "../db/connect.ts";
 import { levelUpsJob } from "../domain/level_ups.ts";
@@ -387,4 +388,62 @@ Deno.test("with a bot token the Telegram side has a setup child that sets the co
     [COMMAND_MENU],
   );
   assert.equal(api.calls.filter((c) => c.method === "setWebhook").length, 0, "no URL, no webhook");
+});
+
+Deno.test("deno task telegram webhook set|info|delete registers, shows and removes the webhook; bad input is one line and exit 64", async () => {
+  await using api = botApiDouble({ limits: false });
+  const env = {
+    TELEGRAM_BOT_TOKEN: "123456:TEST",
+    TELEGRAM_API_ROOT: api.apiRoot,
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+  };
+  const run = async (args: string[], e: Record<string, string> = env) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await cli(["telegram", ...args], e, (l) => out.push(l), (l) => err.push(l));
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  };
+  const url = "https://warden.example.org/telegram/webhook";
+
+  assert.equal((await run(["webhook", "set", "--url", url])).code, 0);
+  assert.deepEqual(api.calls.find((c) => c.method === "setWebhook")?.params, {
+    url,
+    secret_token: SECRET,
+    allowed_updates: ["message", "edited_message", "my_chat_member"],
+    max_connections: 40,
+  });
+  const info = await run(["webhook", "info", "--json"]);
+  assert.equal(info.code, 0);
+  assert.equal(JSON.parse(info.out).url, url);
+  assert.match((await run(["webhook", "info"])).out, /^url: https:\/\/warden\.example\.org/);
+  assert.equal((await run(["webhook", "delete"])).code, 0);
+  assert.equal(JSON.parse((await run(["webhook", "info", "--json"])).out).url, "");
+  assert.match((await run(["--help"])).out, /webhook set --url URL/);
+
+  for (
+    const bad of [
+      [],
+      ["webhook"],
+      ["webhook", "sett"],
+      ["webhook", "set"],
+      ["webhook", "set", "--url", "http://warden.example.org/telegram/webhook"],
+      ["webhook", "set", "--url", "not a url"],
+      ["webhook", "info", "--url", url],
+      ["webhook", "info", "--jsn"],
+      ["webhook", "info", "extra"],
+    ]
+  ) {
+    const r = await run(bad);
+    assert.equal(r.code, 64, `${bad.join(" ")}: ${r.err}`);
+    assert.doesNotMatch(r.err.split("\n")[0], /^\s*$|at /, bad.join(" "));
+  }
+  const noSecret = await run(["webhook", "set", "--url", url], {
+    TELEGRAM_BOT_TOKEN: "123456:TEST",
+    TELEGRAM_API_ROOT: api.apiRoot,
+  });
+  assert.equal(noSecret.code, 2);
+  assert.match(noSecret.err, /TELEGRAM_WEBHOOK_SECRET/);
+  const noToken = await run(["webhook", "info"], { TELEGRAM_API_ROOT: api.apiRoot });
+  assert.equal(noToken.code, 2);
+  assert.match(noToken.err, /TELEGRAM_BOT_TOKEN/);
 });

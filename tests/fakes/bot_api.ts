@@ -144,6 +144,8 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
   let nextIncomingId = 1;
   let nextUpdateId = 1;
   let closed = false;
+  /** What `setWebhook` registered; `getWebhookInfo` answers it. */
+  let webhook: Record<string, unknown> = { url: "" };
   /** Parked long polls: woken empty-handed (an update came, or time ran out) or with an error. */
   const waiters = new Set<(answer?: InjectedError) => void>();
   let watchers: Array<() => void> = [];
@@ -303,7 +305,24 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
         const user = { id: params.user_id, is_bot: false, first_name: `User ${params.user_id}` };
         return ok({ status, user });
       }
-      default: // deleteWebhook, setWebhook, setMyCommands and the rest
+      case "setWebhook":
+        webhook = {
+          url: String(params.url ?? ""),
+          ...(params.allowed_updates ? { allowed_updates: params.allowed_updates } : {}),
+          ...(params.max_connections ? { max_connections: params.max_connections } : {}),
+        };
+        return ok(true);
+      case "deleteWebhook":
+        webhook = { url: "" };
+        if (params.drop_pending_updates) queue = [];
+        return ok(true);
+      case "getWebhookInfo":
+        return ok({
+          ...webhook,
+          has_custom_certificate: false,
+          pending_update_count: queue.length,
+        });
+      default: // setMyCommands and the rest
         return ok(true);
     }
   }

@@ -1,0 +1,125 @@
+/**
+ * The webhook's registration with Telegram, for operators:
+ * `deno task telegram webhook set --url URL | delete [--drop-pending-updates] | info [--json]`.
+ * It talks to the Bot API (TELEGRAM_BOT_TOKEN, TELEGRAM_API_ROOT), never to the database.
+ */
+import { parseArgs } from "node:util";
+import { Api } from "grammy";
+import { z } from "zod";
+import { loadSetup } from "./catalog.ts";
+import { ConfigError } from "./config.ts";
+import { setWebhook } from "./bot/setup.ts";
+
+export const TELEGRAM_HELP = `usage: deno task telegram webhook set --url URL
+       deno task telegram webhook delete [--drop-pending-updates]
+       deno task telegram webhook info [--json]
+  set: points Telegram at URL (https, ending in /telegram/webhook) with TELEGRAM_WEBHOOK_SECRET
+  delete: removes the webhook (long polling works again)
+  info: what Telegram knows of the webhook: URL, pending updates, last error`;
+
+/** Bad input: one line, exit 64. */
+class TelegramUsageError extends Error {
+  override name = "TelegramUsageError";
+}
+
+const options = z.object({
+  url: z.url({ protocol: /^https$/, error: "--url expects an https URL" }).optional(),
+  "drop-pending-updates": z.boolean().default(false),
+  json: z.boolean().default(false),
+  help: z.boolean().default(false),
+});
+
+function read(args: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        url: { type: "string" },
+        "drop-pending-updates": { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    throw new TelegramUsageError((e as Error).message.split(". ")[0]);
+  }
+  const checked = options.safeParse(parsed.values);
+  if (!checked.success) throw new TelegramUsageError(checked.error.issues[0].message);
+  return { positionals: parsed.positionals, ...checked.data };
+}
+
+/** Runs `telegram …` (the arguments after `telegram`); returns the exit code. */
+export async function telegramCommand(
+  args: string[],
+  env: Record<string, string | undefined>,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  try {
+    const o = read(args);
+    if (o.help) {
+      out(TELEGRAM_HELP);
+      return 0;
+    }
+    const [noun, verb, extra] = o.positionals;
+    if (noun !== "webhook") {
+      throw new TelegramUsageError(noun ? `unknown telegram command "${noun}"` : "missing command");
+    }
+    if (!verb || !["set", "delete", "info"].includes(verb)) {
+      throw new TelegramUsageError(
+        verb ? `unknown webhook verb "${verb}": expected set, delete or info` : "missing verb",
+      );
+    }
+    if (extra !== undefined) throw new TelegramUsageError(`unexpected argument "${extra}"`);
+    if (verb !== "set" && o.url) throw new TelegramUsageError(`--url is for webhook set`);
+    if (verb !== "delete" && o["drop-pending-updates"]) {
+      throw new TelegramUsageError("--drop-pending-updates is for webhook delete");
+    }
+    const { telegram } = loadSetup(env).config;
+    if (!telegram.botToken) throw new ConfigError(["TELEGRAM_BOT_TOKEN: required"]);
+    const api = new Api(
+      telegram.botToken,
+      telegram.apiRoot ? { apiRoot: telegram.apiRoot } : undefined,
+    );
+    if (verb === "set") {
+      if (!o.url) throw new TelegramUsageError("webhook set: missing --url");
+      if (!telegram.webhookSecret) {
+        throw new ConfigError(["TELEGRAM_WEBHOOK_SECRET: required to register a webhook"]);
+      }
+      await setWebhook(api, { url: o.url, secretToken: telegram.webhookSecret });
+      out(o.json ? JSON.stringify({ url: o.url, set: true }) : `webhook set to ${o.url}`);
+    } else if (verb === "delete") {
+      await api.deleteWebhook({ drop_pending_updates: o["drop-pending-updates"] });
+      out(o.json ? JSON.stringify({ deleted: true }) : "webhook deleted");
+    } else {
+      const info = await api.getWebhookInfo();
+      if (o.json) out(JSON.stringify(info));
+      else {
+        out(`url: ${info.url || "(none: long polling)"}`);
+        out(`pending updates: ${info.pending_update_count}`);
+        if (info.last_error_date) {
+          out(
+            `last error: ${new Date(info.last_error_date * 1000).toISOString()} ${
+              info.last_error_message ?? ""
+            }`.trimEnd(),
+          );
+        }
+      }
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof TelegramUsageError) {
+      err(`${error.message}\n${TELEGRAM_HELP}`);
+      return 64;
+    }
+    if (error instanceof ConfigError) {
+      err(error.message);
+      return 2;
+    }
+    err(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
