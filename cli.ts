@@ -3,6 +3,7 @@
  * `deno task telegram webhook …`.
  * It works on the database directly, so it works whether or not a server is up.
  */
+import { z } from "zod";
 import { UnknownJobError } from "./actors/errors.ts";
 import type { JobSpec } from "./actors/job.ts";
 import { runToJson } from "./actors/run_store.ts";
@@ -10,64 +11,143 @@ import { loadSetup } from "./catalog.ts";
 import { list, run, status, withDb } from "./cli_jobs.ts";
 import { previewCommand } from "./cli_schedule.ts";
 import { telegramCommand } from "./cli_telegram.ts";
-import { ConfigError } from "./config.ts";
+import { ArgsError, type OptionTypes, readArgs, wholeNumber } from "./cli_args.ts";
+import { ConfigError, scrubSecrets } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
 import { pgRunStore } from "./db/run_store.ts";
 import { seedCommunity } from "./domain/seed.ts";
 
-const USAGE = `usage:
-  deno task migrate [--json]
-  deno task jobs list [--json]
-  deno task jobs status [name] [--json]
-  deno task jobs run <name> [--wait] [--json]
-  deno task jobs pause <name> [--json]
-  deno task jobs resume <name> [--json]
-  deno task jobs history <name> [--limit N] [--json]
-  deno task jobs next <name> [--from ISO] [--count N] [--json]
-  deno task schedule "<cron>" [--tz ZONE] [--from ISO] [--count N] [--json]
-  deno task seed [--members N] [--chats M] [--json]
-  deno task telegram webhook set --url URL | delete [--drop-pending-updates] | info [--json]`;
+/** Every command and verb: its usage line and what it does, in one line each. */
+const VERBS = {
+  "migrate": {
+    usage: "deno task migrate [--json]",
+    does: "apply the pending database migrations and say which",
+    args: [0, 0],
+    options: ["json"],
+  },
+  "jobs list": {
+    usage: "deno task jobs list [--json]",
+    does: "the jobs, their schedules, zones and next runs (no database)",
+    args: [0, 0],
+    options: ["json"],
+  },
+  "jobs status": {
+    usage: "deno task jobs status [name] [--json]",
+    does: "each job's last run, failures in a row, pause state and next run",
+    args: [0, 1],
+    options: ["json"],
+  },
+  "jobs run": {
+    usage: "deno task jobs run <name> [--wait] [--json]",
+    does: "run a job here now, claimed like any run; exit 1 when the run failed",
+    args: [1, 1],
+    options: ["json", "wait"],
+  },
+  "jobs pause": {
+    usage: "deno task jobs pause <name> [--json]",
+    does: "every replica skips the job's ticks until resumed",
+    args: [1, 1],
+    options: ["json"],
+  },
+  "jobs resume": {
+    usage: "deno task jobs resume <name> [--json]",
+    does: "every replica runs the job's ticks again",
+    args: [1, 1],
+    options: ["json"],
+  },
+  "jobs history": {
+    usage: "deno task jobs history <name> [--limit N] [--json]",
+    does: "the job's last N runs (default 20, at most 10000), newest first",
+    args: [1, 1],
+    options: ["json", "limit"],
+  },
+  "jobs next": {
+    usage: "deno task jobs next <name> [--from ISO] [--count N] [--json]",
+    does: "the job's next N slots in UTC and its zone (no database)",
+    args: [1, 1],
+    options: [],
+  },
+  "schedule": {
+    usage: 'deno task schedule "<cron>" [--tz ZONE] [--from ISO] [--count N] [--json]',
+    does: "the next N slots of a cron expression in UTC and a zone (no database)",
+    args: [1, 1],
+    options: [],
+  },
+  "telegram": {
+    usage:
+      "deno task telegram webhook set --url URL | delete [--drop-pending-updates] | info [--json]",
+    does: "register, remove or show the bot's webhook (the Bot API only)",
+    args: [0, 0],
+    options: [],
+  },
+  "seed": {
+    usage: "deno task seed [--members N] [--chats M] [--json]",
+    does: "a demo community (default 1000 members); seeding again adds nothing",
+    args: [0, 0],
+    options: ["json", "members", "chats"],
+  },
+} as const;
+type VerbName = keyof typeof VERBS;
+
+const helpOf = (names: VerbName[]) =>
+  `usage:\n${names.map((n) => `  ${VERBS[n].usage}\n      ${VERBS[n].does}`).join("\n")}`;
+const ALL = Object.keys(VERBS) as VerbName[];
+const USAGE = helpOf(ALL);
+const JOBS_USAGE = helpOf(ALL.filter((n) => n.startsWith("jobs ")));
 
 /** A command line that cannot be followed; the message is the one line printed. */
 class UsageError extends Error {
   override name = "UsageError";
-}
-
-interface Parsed {
-  positional: string[];
-  flags: Record<string, string | true>;
-}
-
-const VALUED = new Set(["limit", "members", "chats"]);
-
-function parse(args: string[]): Parsed {
-  const positional: string[] = [];
-  const flags: Record<string, string | true> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith("--")) {
-      positional.push(a);
-      continue;
-    }
-    const [key, value] = a.slice(2).split("=", 2);
-    if (value !== undefined) flags[key] = value;
-    else if (VALUED.has(key)) flags[key] = args[++i] ?? "";
-    else flags[key] = true;
+  constructor(message: string, readonly usage = USAGE) {
+    super(message);
   }
-  return { positional, flags };
 }
 
-/** What each command accepts: positional count and options. */
-const SHAPES: Record<string, { args: [number, number]; flags: string[] }> = {
-  "migrate": { args: [0, 0], flags: ["json"] },
-  "jobs list": { args: [0, 0], flags: ["json"] },
-  "jobs status": { args: [0, 1], flags: ["json"] },
-  "jobs run": { args: [1, 1], flags: ["json", "wait"] },
-  "jobs pause": { args: [1, 1], flags: ["json"] },
-  "jobs resume": { args: [1, 1], flags: ["json"] },
-  "jobs history": { args: [1, 1], flags: ["json", "limit"] },
-  "seed": { args: [0, 0], flags: ["json", "members", "chats"] },
+const OPTION_TYPES: OptionTypes = {
+  json: { type: "boolean" },
+  wait: { type: "boolean" },
+  limit: { type: "string" },
+  members: { type: "string" },
+  chats: { type: "string" },
 };
+
+const OPTIONS = z.object({
+  json: z.boolean().default(false),
+  wait: z.boolean().default(false),
+  help: z.boolean().default(false),
+  limit: wholeNumber("--limit", 10_000).default(20),
+  members: wholeNumber("--members", 5_000_000).optional(),
+  chats: wholeNumber("--chats", 100_000).optional(),
+});
+
+/** `args` after the command (and verb) through the one parser (cli_args.ts). */
+function readOptions(name: VerbName, args: string[]) {
+  const allowed: readonly string[] = VERBS[name].options;
+  const usage = helpOf([name]);
+  let parsed;
+  try {
+    parsed = readArgs(
+      args,
+      Object.fromEntries(Object.entries(OPTION_TYPES).filter(([k]) => allowed.includes(k))),
+      OPTIONS,
+      allowed.length ? allowed.map((f) => `--${f}`).join(", ") : "none",
+    );
+  } catch (e) {
+    if (!(e instanceof ArgsError)) throw e;
+    const line = /^--\w+ expects/.test(e.message) ? e.message : `${name}: ${e.message}`;
+    throw new UsageError(line, usage);
+  }
+  const checked = { data: parsed.values };
+  const rest = parsed.positionals;
+  const [min, max] = VERBS[name].args;
+  if (!checked.data.help) {
+    if (rest.length < min) throw new UsageError(`${name}: missing job name`, usage);
+    if (rest.length > max) {
+      throw new UsageError(`${name}: unexpected argument "${rest[max]}"`, usage);
+    }
+  }
+  return { ...checked.data, rest };
+}
 
 /** Runs one command line; returns the exit code. Output goes to `out`, problems to `err`. */
 export async function cli(
@@ -84,56 +164,52 @@ export async function cli(
     return previewCommand("jobs next", args.slice(2), env, out, err);
   }
   try {
-    const p = parse(args);
-    const [command, verb] = p.positional;
-    if (!command) throw new UsageError("missing command");
-    const name = command === "jobs" ? `jobs ${verb ?? ""}`.trim() : command;
-    const shape = SHAPES[name];
-    if (!shape) {
-      throw new UsageError(
-        command === "jobs"
-          ? (verb ? `unknown jobs verb "${verb}"` : "missing jobs verb")
-          : `unknown command "${command}"`,
-      );
+    const [command, verb] = args;
+    if (command === undefined) throw new UsageError("missing command");
+    if (command === "--help" || command === "-h" || command === "help") {
+      out(USAGE);
+      return 0;
     }
-    const rest = p.positional.slice(command === "jobs" ? 2 : 1);
-    if (rest.length < shape.args[0]) throw new UsageError(`${name}: missing job name`);
-    if (rest.length > shape.args[1]) {
-      throw new UsageError(`${name}: unexpected argument "${rest[shape.args[1]]}"`);
+    if (command === "jobs" && (verb === "--help" || verb === "-h")) {
+      out(JOBS_USAGE);
+      return 0;
     }
-    for (const key of Object.keys(p.flags)) {
-      if (!shape.flags.includes(key)) {
-        throw new UsageError(
-          `${name}: unknown option --${key}; expected ${
-            shape.flags.map((f) => `--${f}`).join(", ")
-          }`,
-        );
-      }
+    const name = (command === "jobs" ? `jobs ${verb ?? ""}`.trim() : command) as VerbName;
+    if (!(name in VERBS) || ["jobs next", "schedule", "telegram"].includes(name)) {
+      throw command === "jobs"
+        ? new UsageError(
+          verb ? `unknown jobs verb "${verb}"` : "missing jobs verb",
+          JOBS_USAGE,
+        )
+        : new UsageError(`unknown command "${command}"`);
     }
+    const o = readOptions(name, args.slice(command === "jobs" ? 2 : 1));
+    if (o.help) {
+      out(helpOf([name]));
+      return 0;
+    }
+    const rest = o.rest;
     const { config, specs } = loadSetup(env);
     const job = rest[0] === undefined ? undefined : pick(specs, rest[0]);
-    const json = p.flags.json === true;
+    const json = o.json;
     const io = { out };
     switch (name) {
       case "migrate":
         return await withDb(config, { migrated: false }, async (db) => {
-          const r = await migrate(db.sql, { log: json ? undefined : out });
+          const r = await migrate(db.sql); // one line says what it did, not one per file too
           if (json) out(JSON.stringify(r));
-          else {out(
+          else {
+            out(
               r.applied.length
-                ? `applied ${r.applied.length} migration(s)`
+                ? `applied ${r.applied.length} migration(s): ${r.applied.join(", ")}`
                 : `up to date (${r.alreadyApplied} applied before)`,
-            );}
+            );
+          }
           return 0;
         });
       case "seed": {
-        const members = count(p.flags.members, "--members", 1_000, 5_000_000);
-        const chats = count(
-          p.flags.chats,
-          "--chats",
-          Math.max(1, Math.ceil(members / 1_000)),
-          100_000,
-        );
+        const members = o.members ?? 1_000;
+        const chats = o.chats ?? Math.max(1, Math.ceil(members / 1_000));
         return await withDb(config, async (db) => {
           const t0 = performance.now();
           const made = await seedCommunity(db.sql, { members, chats, now: new Date() });
@@ -159,7 +235,7 @@ export async function cli(
       case "jobs run":
         return await withDb(
           config,
-          (db) => run(db, config, job!, { wait: p.flags.wait === true, json }, io),
+          (db) => run(db, config, job!, { wait: o.wait, json }, io),
         );
       case "jobs pause":
       case "jobs resume": {
@@ -176,12 +252,7 @@ export async function cli(
         });
       }
       case "jobs history": {
-        const limit = p.flags.limit === undefined ? 20 : Number(p.flags.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-          throw new UsageError(
-            `--limit must be a whole number from 1 to 10000, got "${p.flags.limit}"`,
-          );
-        }
+        const limit = o.limit;
         return await withDb(config, async (db) => {
           const runs = await pgRunStore(db.sql).history(job!.name, limit);
           if (json) out(JSON.stringify(runs.map(runToJson)));
@@ -203,7 +274,7 @@ export async function cli(
     throw new UsageError(`unhandled command ${name}`);
   } catch (error) {
     if (error instanceof UsageError) {
-      err(`${error.message}\n${USAGE}`);
+      err(`${error.message}\n${error.usage}`);
       return 64;
     }
     if (error instanceof UnknownJobError) {
@@ -214,25 +285,9 @@ export async function cli(
       err(error.message);
       return 2;
     }
-    err(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    err(`failed: ${scrubSecrets(error instanceof Error ? error.message : String(error), env)}`);
     return 1;
   }
-}
-
-function count(
-  raw: string | true | undefined,
-  flag: string,
-  fallback: number,
-  max: number,
-): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new UsageError(
-      `${flag} must be a whole number from 1 to ${max}, got "${raw === true ? "" : raw}"`,
-    );
-  }
-  return n;
 }
 
 function pick(specs: JobSpec[], name: string): JobSpec {

@@ -65,7 +65,7 @@ export async function status(
   return 0;
 }
 
-/** Runs the job here, claimed like any other run; `--wait` prints the finished run and its outcome decides the exit code. */
+/** Runs the job here, claimed like any other run; its outcome decides the exit code (1 unless it succeeded). */
 export async function run(
   db: Database,
   config: Readonly<Config>,
@@ -98,8 +98,11 @@ export async function run(
       out(`${record.outcome} ${spec.name} run ${record.id} in ${record.durationMs ?? "?"} ms`);
       if (record.result) out(`result: ${JSON.stringify(record.result)}`);
       if (record.error) out(`error: ${record.error}`);
-    } else out(`ran ${spec.name}: run ${record.id} ${record.outcome}`);
-    return options.wait && record.outcome !== "succeeded" ? 1 : 0;
+    } else {
+      out(`ran ${spec.name}: run ${record.id} ${record.outcome}`);
+      if (record.error) out(`error: ${record.error}`);
+    }
+    return record.outcome === "succeeded" ? 0 : 1; // with or without --wait: it ran here
   } finally {
     await runtime.shutdown(config.shutdownTimeoutMs);
     stop.abort();

@@ -6,6 +6,8 @@
  * and `badge-check` the same three ways (`competition.ts`), and outbox delivery against its
  * budget (`delivery.ts`). Prints ratios, not verdicts.
  */
+import { z } from "zod";
+import { ArgsError, readArgs, wholeNumber } from "../cli_args.ts";
 import { migrate } from "../db/migrate.ts";
 import { levelUpsJob } from "../domain/level_ups.ts";
 import { syncLevels } from "../domain/levels.ts";
@@ -26,46 +28,59 @@ interface Args {
   json: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = {
-    members: 100_000,
-    batch: 5_000,
-    naiveSample: 20_000,
-    concurrency: 2,
-    json: false,
-    rows: 10_000,
-    budget: 1_000,
-    boardMembers: 100_000,
+const count = (flag: string) => wholeNumber(flag, 100_000_000, "a positive whole number");
+const BENCH_OPTIONS = z.object({
+  members: count("--members").default(100_000),
+  batch: count("--batch").default(5_000),
+  "naive-sample": count("--naive-sample").default(20_000),
+  concurrency: count("--concurrency").default(2),
+  rows: count("--rows").default(10_000),
+  budget: count("--budget").default(1_000),
+  "board-members": count("--board-members").default(100_000),
+  json: z.boolean().default(false),
+  help: z.boolean().default(false),
+});
+
+const USAGE = "usage: deno task bench [--members N] [--batch B] [--concurrency C] " +
+  "[--naive-sample S] [--rows R] [--budget PER_S] [--board-members M] [--json]\n" +
+  "  seeds N members in a fresh database and measures the batch jobs and delivery";
+
+/** The bench's options through the CLI's one parser (cli_args.ts); `null` for `--help`. */
+function parseArgs(argv: string[]): Args | null {
+  const string = { type: "string" } as const;
+  const { values: v, positionals } = readArgs(
+    argv,
+    {
+      members: string,
+      batch: string,
+      "naive-sample": string,
+      concurrency: string,
+      rows: string,
+      budget: string,
+      "board-members": string,
+      json: { type: "boolean" },
+    },
+    BENCH_OPTIONS,
+    "--members N, --batch B, --concurrency C, --naive-sample S, --rows R, --budget PER_S, " +
+      "--board-members M, --json",
+  );
+  if (v.help) return null;
+  if (positionals.length) throw new ArgsError(`unexpected argument "${positionals[0]}"`);
+  return {
+    members: v.members,
+    batch: v.batch,
+    naiveSample: v["naive-sample"],
+    concurrency: v.concurrency,
+    rows: v.rows,
+    budget: v.budget,
+    boardMembers: v["board-members"],
+    json: v.json,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = Number(argv[++i]);
-      if (!Number.isInteger(v) || v < 1) {
-        throw new Error(`${a} expects a positive whole number, got "${argv[i]}"`);
-      }
-      return v;
-    };
-    if (a === "--members") args.members = value();
-    else if (a === "--batch") args.batch = value();
-    else if (a === "--naive-sample") args.naiveSample = value();
-    else if (a === "--concurrency") args.concurrency = value();
-    else if (a === "--rows") args.rows = value();
-    else if (a === "--budget") args.budget = value();
-    else if (a === "--board-members") args.boardMembers = value();
-    else if (a === "--json") args.json = true;
-    else {
-      throw new Error(
-        `unknown option ${a}; expected --members N, --batch B, --concurrency C, --naive-sample S, --rows R, --budget PER_S, ` +
-          `--board-members M, --json`,
-      );
-    }
-  }
-  return args;
 }
 
 async function main() {
   const args = parseArgs(Deno.args);
+  if (!args) return console.log(USAGE);
   const { db, drop } = await freshDatabase();
   try {
     const sql = db.sql;

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { cli } from "../cli.ts";
+import { openDatabase } from "../db/connect.ts";
 import { childDatabase, spawnWarden } from "./fakes/process.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -91,7 +93,7 @@ Deno.test("every jobs verb through a child process, with --json and with bad inp
       [["jobs"], /^missing jobs verb/],
       [
         ["jobs", "history", "lease-rescue", "--limit", "lots"],
-        /^--limit must be a whole number from 1 to 10000, got "lots"/,
+        /^--limit expects a whole number from 1 to 10000, got "lots"/,
       ],
       [["jobs", "list", "--verbose"], /^jobs list: unknown option --verbose; expected --json/],
       [["jobs", "pause", "lease-rescue", "extra"], /^jobs pause: unexpected argument "extra"/],
@@ -122,4 +124,90 @@ Deno.test("an invalid environment stops the start with exit code 2, naming every
   if (db.env.DATA_DIR) {
     await assert.rejects(Deno.stat(db.env.DATA_DIR), Deno.errors.NotFound, "nothing was opened");
   }
+});
+
+Deno.test("--help on every command and verb: usage and a one-line description, exit 0", async () => {
+  const verbs = [
+    [],
+    ["jobs"],
+    ["migrate"],
+    ["seed"],
+    ["jobs", "list"],
+    ["jobs", "status"],
+    ["jobs", "run"],
+    ["jobs", "pause"],
+    ["jobs", "resume"],
+    ["jobs", "history"],
+    ["jobs", "next"],
+    ["schedule"],
+  ];
+  for (const verb of verbs) {
+    for (const flag of ["--help", "-h"]) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await cli([...verb, flag], {}, (l) => out.push(l), (l) => err.push(l));
+      const text = out.join("\n");
+      assert.equal(code, 0, `${verb.join(" ")} ${flag}: ${err.join("\n")}`);
+      assert.match(text, /^usage:/, `${verb.join(" ")} ${flag}`);
+      assert.ok(text.includes(`deno task ${verb.join(" ")}`.trim()), text);
+      assert.ok(text.split("\n").length >= 2, `a description: ${text}`);
+      assert.equal(err.length, 0);
+    }
+  }
+  const help: string[] = [];
+  await cli(["--help"], {}, (l) => help.push(l));
+  for (const v of ["migrate", "seed", "jobs run", "jobs history", "schedule", "telegram"]) {
+    assert.match(help.join("\n"), new RegExp(`deno task ${v}`), v);
+  }
+});
+
+Deno.test("values the parser must refuse: one line naming the option, exit 64, nothing run", async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [["jobs", "run", "lease-rescue", "--wait=maybe"], /^jobs run: --wait takes no value/],
+    [["jobs", "run", "lease-rescue", "--wait=true"], /^jobs run: --wait takes no value/],
+    [["jobs", "list", "--json=1"], /^jobs list: --json takes no value/],
+    [["jobs", "history", "lease-rescue", "--limit", "1e3"], /^--limit expects .* got "1e3"/],
+    [["jobs", "history", "lease-rescue", "--limit", "0x10"], /^--limit expects .* got "0x10"/],
+    [["jobs", "history", "lease-rescue", "--limit", " 7"], /^--limit expects .* got " 7"/],
+    [["jobs", "history", "lease-rescue", "--limit=+7"], /^--limit expects .* got "\+7"/],
+    [["jobs", "history", "lease-rescue", "--limit", "0"], /^--limit expects .* got "0"/],
+    [["jobs", "history", "lease-rescue", "--limit"], /^jobs history: --limit needs a value/],
+    [["seed", "--members", "1e3"], /^--members expects .* got "1e3"/],
+    [["seed", "--members", "1000.0"], /^--members expects .* got "1000.0"/],
+    [["seed", "--chats", "-1"], /^seed: --chats needs a value/],
+    [["seed", "--wait"], /^seed: unknown option --wait; expected --json, --members, --chats/],
+  ];
+  for (const [args, message] of cases) {
+    const err: string[] = [];
+    const code = await cli(args, { DATA_DIR: "/nonexistent/never" }, () => {}, (l) => err.push(l));
+    assert.equal(code, 64, args.join(" "));
+    assert.match(err.join("\n"), message, args.join(" "));
+  }
+});
+
+Deno.test("jobs run exits 1 when the run failed, with or without --wait; migrate says it once", async () => {
+  await using db = await childDatabase();
+  const env = db.env;
+  const first = await task(["migrate"], env);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.stdout.split("\n").length, 1, first.stdout);
+  assert.match(first.stdout, /^applied \d+ migration\(s\): 0001_/);
+  const again = await task(["migrate"], env);
+  assert.equal(again.stdout, `up to date (${first.stdout.split(",").length} applied before)`);
+  assert.equal((await task(["seed", "--members", "50"], env)).code, 0);
+  // life-regen cannot give lives back: every update of a life fails
+  const url = env.DATABASE_URL;
+  const opened = await openDatabase(url ? { url } : { dataDir: env.DATA_DIR });
+  await opened.sql.unsafe(`
+    CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'lives are read-only today'; END $$;
+    CREATE TRIGGER refuse BEFORE UPDATE ON lives FOR EACH ROW EXECUTE FUNCTION refuse();`);
+  await opened.close();
+  for (const wait of [[], ["--wait"], ["--json"]]) {
+    const r = await task(["jobs", "run", "life-regen", ...wait], env);
+    assert.equal(r.code, 1, `${wait.join(" ")}: ${r.stdout} ${r.stderr}`);
+    assert.match(r.stdout, /failed|lives are read-only/);
+  }
+  const ok = await task(["jobs", "run", "lease-rescue"], env);
+  assert.equal(ok.code, 0, ok.stderr);
 });
