@@ -26,7 +26,12 @@ export async function seedCommunity(
       INSERT INTO chats (chat_id, title, kind)
       SELECT ${SEED_CHAT_BASE} - g, 'Community ' || g, 'supergroup' FROM generate_series(1, ${o.chats}) g
       ON CONFLICT (chat_id) DO NOTHING`).count;
+    // Only members this call creates get the rest (ledger, streak, lives, session): once jobs
+    // or the bot have moved things on, seeding again adds nothing and balances stay the ledger's.
+    await tx`CREATE TEMP TABLE seeded (chat_id bigint, user_id bigint, xp bigint,
+                                      last_activity_at timestamptz) ON COMMIT DROP`;
     counts.members = (await tx`
+      WITH inserted AS (
       INSERT INTO members (chat_id, user_id, display_name, username, started_bot, xp, level, next_level_xp,
                            messages_count, links_shared, thanks_received, days_active, last_activity_at)
       SELECT ${SEED_CHAT_BASE} - (1 + g % ${o.chats}), ${SEED_USER_BASE} + g, 'Member ' || g, 'member' || g,
@@ -39,28 +44,30 @@ export async function seedCommunity(
         SELECT number FROM levels WHERE min_xp <= x.xp AND (g / ${o.chats}) % 10 <> 0 ORDER BY min_xp DESC LIMIT 1
       ) l ON true
       LEFT JOIN levels nx ON nx.number = coalesce(l.number, 1) + 1
-      ON CONFLICT (chat_id, user_id) DO NOTHING`).count;
+      ON CONFLICT (chat_id, user_id) DO NOTHING
+      RETURNING chat_id, user_id, xp, last_activity_at)
+      INSERT INTO seeded SELECT chat_id, user_id, xp, last_activity_at FROM inserted`).count;
     counts.ledger = (await tx`
       INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
       SELECT chat_id, user_id, xp, 'seed', 'seed', ${o.now}::timestamptz - interval '30 days'
-      FROM members WHERE user_id > ${SEED_USER_BASE} AND xp > 0
+      FROM seeded WHERE xp > 0
       ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING`).count;
     counts.streaks = (await tx`
       INSERT INTO streaks (chat_id, user_id, current, best, last_activity_at, protections)
       SELECT chat_id, user_id, 1 + user_id % 30, 1 + user_id % 45, last_activity_at, (user_id % 3)::int
-      FROM members WHERE user_id > ${SEED_USER_BASE} AND user_id % 2 = 0
+      FROM seeded WHERE user_id % 2 = 0
       ON CONFLICT DO NOTHING`).count;
     counts.lives = (await tx`
       INSERT INTO lives (chat_id, user_id, current, max, last_refill_at)
       SELECT chat_id, user_id, (user_id % 6)::int, 5, ${o.now}::timestamptz - (user_id % 180) * interval '1 minute'
-      FROM members WHERE user_id > ${SEED_USER_BASE} AND user_id % 10 < 3
+      FROM seeded WHERE user_id % 10 < 3
       ON CONFLICT DO NOTHING`).count;
     counts.sessions = (await tx`
       INSERT INTO quiz_sessions (chat_id, user_id, status, started_at, expires_at)
       SELECT chat_id, user_id, 'active', s, s + interval '10 minutes'
-      FROM members, LATERAL (SELECT ${o.now}::timestamptz - (user_id % 40) * interval '1 minute' AS s) t
-      WHERE user_id > ${SEED_USER_BASE} AND user_id % 100 = 0
-        AND NOT EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.chat_id = members.chat_id AND q.user_id = members.user_id)`)
+      FROM seeded, LATERAL (SELECT ${o.now}::timestamptz - (user_id % 40) * interval '1 minute' AS s) t
+      WHERE user_id % 100 = 0
+        AND NOT EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.chat_id = seeded.chat_id AND q.user_id = seeded.user_id)`)
       .count;
   });
   return counts;
