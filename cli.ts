@@ -12,7 +12,7 @@ import { list, run, status, withDb } from "./cli_jobs.ts";
 import { previewCommand } from "./cli_schedule.ts";
 import { telegramCommand } from "./cli_telegram.ts";
 import { ArgsError, type OptionTypes, readArgs, wholeNumber } from "./cli_args.ts";
-import { ConfigError, scrubSecrets } from "./config.ts";
+import { ConfigError, scrubSecrets, withDotEnv } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
 import { pgRunStore } from "./db/run_store.ts";
 import { seedCommunity } from "./domain/seed.ts";
@@ -152,7 +152,7 @@ function readOptions(name: VerbName, args: string[]) {
 /** Runs one command line; returns the exit code. Output goes to `out`, problems to `err`. */
 export async function cli(
   args: string[],
-  env: Record<string, string | undefined> = Deno.env.toObject(),
+  env: Record<string, string | undefined> = withDotEnv(),
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<number> {

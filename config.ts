@@ -1,3 +1,4 @@
+import { parseEnv } from "node:util";
 import { z } from "zod";
 import { parseSchedule, type ScheduleInput } from "./actors/schedule.ts";
 import { isZone } from "./actors/zone.ts";
@@ -187,6 +188,24 @@ function decodeURIComponentSafe(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * `env` over the variables of `.env` in the working directory (the environment wins, as with
+ * Deno's `--env-file`); without the file, `env` as it is (no warning, unlike `--env-file`).
+ */
+export function withDotEnv(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+  path = ".env",
+): Record<string, string | undefined> {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return env;
+    throw error;
+  }
+  return { ...parseEnv(text), ...env };
 }
 
 /** Every variable the config reads by name (`JOB_<NAME>_*` aside). */

@@ -5,7 +5,7 @@
 import type { JobSpec } from "./actors/job.ts";
 import { createLogger } from "./actors/log.ts";
 import { createRuntime } from "./actors/runtime.ts";
-import { type Config, ConfigError } from "./config.ts";
+import { type Config, ConfigError, withDotEnv } from "./config.ts";
 import { databaseClock } from "./db/clock.ts";
 import { clientOptions, guardClientBug, openDatabase, redactUrl } from "./db/connect.ts";
 import { incidentAlerts } from "./db/incidents.ts";
@@ -31,7 +31,7 @@ import { catalog, type JobCatalog, loadSetup } from "./catalog.ts";
 export { catalog, type JobCatalog };
 
 /** Starts Warden and resolves when it has shut down. Exit codes: 0 clean, 1 failure, 2 bad config. */
-export async function main(jobs: JobCatalog = catalog, env = Deno.env.toObject()): Promise<number> {
+export async function main(jobs: JobCatalog = catalog, env = withDotEnv()): Promise<number> {
   let config: Readonly<Config>;
   let specs: JobSpec[];
   try {

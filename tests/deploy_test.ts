@@ -153,6 +153,9 @@ Deno.test("the manifest's environment and the example Secret make a valid Warden
 Deno.test("every variable Warden reads is in the README; a bad one is named", async () => {
   const documented = await documentedVariables();
   assert.deepEqual(VARIABLES.filter((v) => !documented.has(v)), [], "undocumented variables");
+  const example = await Deno.readTextFile(new URL(".env.example", ROOT));
+  const listed = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+  assert.deepEqual(VARIABLES.filter((v) => !listed.has(v)), [], "missing from .env.example");
   assert.equal(loadConfig({}, []).batchConcurrency, 2);
   assert.equal(loadConfig({ BATCH_CONCURRENCY: "4" }, []).batchConcurrency, 4);
   assert.throws(
