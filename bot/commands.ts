@@ -95,7 +95,8 @@ export function commands(deps: CommandDeps) {
   const c = new Composer();
 
   c.command("start", async (ctx) => {
-    if (ctx.from) {
+    // Only a /start in private proves the bot may write to the member; in a group it does not.
+    if (ctx.from && ctx.chat?.type === "private") {
       await sql.begin(async (tx) => {
         await tx`INSERT INTO bot_users (user_id) VALUES (${
           ctx.from!.id

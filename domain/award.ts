@@ -1,8 +1,17 @@
 import type postgres from "postgres";
-import { awardFor, displayName, type MessageLike, type XpAmounts } from "./xp_rules.ts";
+import {
+  awardFor,
+  CAP_WINDOW_SECONDS,
+  CAPPED_REASONS,
+  cappedAmount,
+  displayName,
+  isServiceMessage,
+  type MessageLike,
+  THANKS_COOLDOWN_MINUTES,
+  type XpAmounts,
+} from "./xp_rules.ts";
 
-/** A thanker may reward the same member again only after this long. */
-export const THANKS_COOLDOWN_MINUTES = 10;
+export { THANKS_COOLDOWN_MINUTES };
 
 export interface ChatLike {
   id: number;
@@ -19,10 +28,69 @@ export interface AwardOutcome {
 }
 
 /**
- * Pays one group message, once: XP to the author (capped per rolling minute), to up to three
- * members thanked (same cap, and a cooldown per thanker→thanked pair), counters, streak and
- * last activity. Every award is a ledger row bound to `(chat, message)`, so a redelivered
- * update pays nothing. Times are the message's own date.
+ * The most a member already holds, in chat-earned XP (`CAPPED_REASONS`), in any 60-s window
+ * `(t-60s, t]` that contains the instant `at`.
+ *
+ * The invariant: for every member and every t, the sum of their capped ledger rows dated in
+ * `(t-60s, t]` is at most `maxPerMinute` — whatever the order updates arrive in. An award at
+ * date d falls in exactly the windows ending at t ∈ [d, d+60s), so paying x keeps the
+ * invariant iff x ≤ max - S(t) for all those t. S(t) only rises at a row's date, so its
+ * maximum over [d, d+60s) is reached at t = d or at the date of a row in (d, d+60s): those are
+ * the windows checked. An update arriving late (older than rows already paid) is thereby
+ * capped by the later rows too; the newest-first order cannot pay more than in order.
+ *
+ * Sound only while no other award to the same member runs: callers hold the member's row
+ * lock (`lockMembers`) for the whole transaction.
+ */
+async function windowPeak(
+  tx: postgres.TransactionSql,
+  chatId: number,
+  userId: number,
+  at: Date,
+): Promise<number> {
+  const reasons = [...CAPPED_REASONS];
+  const [row] = await tx<{ peak: number }[]>`
+    SELECT coalesce(max((
+      SELECT coalesce(sum(l.amount), 0) FROM xp_ledger l
+      WHERE l.chat_id = ${chatId} AND l.user_id = ${userId} AND l.reason = ANY(${reasons}::text[])
+        AND l.created_at > t.at - ${CAP_WINDOW_SECONDS} * interval '1 second' AND l.created_at <= t.at
+    )), 0)::int AS peak
+    FROM (
+      SELECT ${at}::timestamptz AS at
+      UNION
+      SELECT created_at FROM xp_ledger
+      WHERE chat_id = ${chatId} AND user_id = ${userId} AND reason = ANY(${reasons}::text[])
+        AND created_at > ${at}::timestamptz
+        AND created_at < ${at}::timestamptz + ${CAP_WINDOW_SECONDS} * interval '1 second'
+    ) t`;
+  return row.peak;
+}
+
+/**
+ * The serialisation of awards: every award to a member (as author or as one thanked) runs
+ * with that member's row locked `FOR UPDATE` until its transaction ends, so reading the
+ * windows and paying are one step. Rows are locked in user-id order so two messages thanking
+ * each other's authors cannot deadlock.
+ */
+async function lockMembers(
+  tx: postgres.TransactionSql,
+  chatId: number,
+  userIds: number[],
+): Promise<void> {
+  await tx`
+    SELECT user_id FROM members WHERE chat_id = ${chatId} AND user_id = ANY(${userIds}::bigint[])
+    ORDER BY user_id FOR UPDATE`;
+}
+
+/**
+ * Pays one group message, once: XP to the author, to up to three members thanked (and a
+ * cooldown per thanker→thanked pair), counters, streak and last activity. Every payment,
+ * thanks included, is capped so that no member earns more than `maxPerMinute` in any 60-s
+ * window of message dates: thanks count in the *receiver's* window (the receiver is the one
+ * earning them), and a thanked member at the cap gets 0 (the thanks is still counted and the
+ * cooldown still starts). Service messages pay nothing and are not counted. Every award is a
+ * ledger row bound to `(chat, message)`, so a redelivered update pays nothing. Times are the
+ * message's own date.
  */
 export async function awardMessage(
   sql: postgres.Sql,
@@ -31,7 +99,9 @@ export async function awardMessage(
   amounts: XpAmounts,
 ): Promise<AwardOutcome> {
   const from = message.from;
-  if (!from || from.is_bot) return { author: 0, duplicate: false, thanked: [] };
+  if (!from || from.is_bot || isServiceMessage(message)) {
+    return { author: 0, duplicate: false, thanked: [] };
+  }
   const award = awardFor(message, amounts);
   const at = new Date(message.date * 1000);
   const source = `msg:${message.message_id}`;
@@ -58,7 +128,11 @@ export async function awardMessage(
   return await sql.begin(async (tx) => {
     await tx`
       INSERT INTO chats (chat_id, title, kind) VALUES (${chat.id}, ${chat.title ?? ""}, ${kind})
-      ON CONFLICT (chat_id) DO UPDATE SET title = EXCLUDED.title WHERE chats.title IS DISTINCT FROM EXCLUDED.title`;
+      ON CONFLICT (chat_id) DO NOTHING`;
+    // Not an upsert's DO UPDATE, which would lock the chat's row for every message.
+    await tx`
+      UPDATE chats SET title = ${chat.title ?? ""}
+      WHERE chat_id = ${chat.id} AND title IS DISTINCT FROM ${chat.title ?? ""}::text`;
     // The author and anyone thanked by id become members if they were not yet.
     await tx`
       INSERT INTO members (chat_id, user_id, display_name, username, is_bot, next_level_xp, started_bot)
@@ -75,102 +149,98 @@ export async function awardMessage(
         ...known,
       ])
     }::text::json) AS u(user_id bigint, name text, username text, is_bot boolean)
-      ON CONFLICT (chat_id, user_id) DO UPDATE
-        SET display_name = EXCLUDED.display_name, username = EXCLUDED.username
-        WHERE members.user_id = ${from.id}
-          AND (members.display_name, members.username) IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.username)`;
+      ON CONFLICT (chat_id, user_id) DO NOTHING`;
+    // The author's name follows Telegram. Deliberately not an upsert's DO UPDATE: that locks the
+    // row even when nothing changes, and would hide a missing `lockMembers` from the tests.
+    await tx`
+      UPDATE members SET display_name = ${displayName(from)}, username = ${from.username ?? null}
+      WHERE chat_id = ${chat.id} AND user_id = ${from.id}
+        AND (display_name, username) IS DISTINCT FROM (${displayName(from)}::text, ${
+      from.username ?? null
+    }::text)`;
 
-    const [author] = await tx<{ amount: number | null }[]>`
-      WITH earned AS (
-        SELECT coalesce(sum(amount), 0)::int AS xp FROM xp_ledger
-        WHERE chat_id = ${chat.id} AND user_id = ${from.id}
-          AND created_at > ${at}::timestamptz - interval '1 minute' AND created_at <= ${at}
-      ), paid AS (
-        INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
-        SELECT ${chat.id}, ${from.id}, greatest(0, least(${award.amount}, ${amounts.maxPerMinute} - earned.xp)),
-               'message', ${source}, ${at}
-        FROM earned
-        ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING
-        RETURNING amount
-      ), member AS (
-        UPDATE members SET
-          xp = xp + paid.amount,
-          messages_count = messages_count + 1,
-          links_shared = links_shared + ${award.hasLink ? 1 : 0},
-          days_active = days_active + CASE
-            WHEN last_activity_at IS NULL
-              OR (last_activity_at AT TIME ZONE 'UTC')::date < (${at}::timestamptz AT TIME ZONE 'UTC')::date
-            THEN 1 ELSE 0 END,
-          last_activity_at = greatest(last_activity_at, ${at}),
-          updated_at = now()
-        FROM paid WHERE chat_id = ${chat.id} AND user_id = ${from.id}
-        RETURNING 1
-      ), streak AS (
-        INSERT INTO streaks (chat_id, user_id, current, best, last_activity_at)
-        SELECT ${chat.id}, ${from.id}, 1, 1, ${at} FROM paid
-        ON CONFLICT (chat_id, user_id) DO UPDATE SET
-          current = CASE
-            WHEN (streaks.last_activity_at AT TIME ZONE 'UTC')::date >= (${at}::timestamptz AT TIME ZONE 'UTC')::date
-              THEN greatest(streaks.current, 1)
-            WHEN streaks.current > 0 THEN streaks.current + 1
-            ELSE 1 END,
-          best = greatest(streaks.best, CASE
-            WHEN (streaks.last_activity_at AT TIME ZONE 'UTC')::date >= (${at}::timestamptz AT TIME ZONE 'UTC')::date
-              THEN greatest(streaks.current, 1)
-            WHEN streaks.current > 0 THEN streaks.current + 1
-            ELSE 1 END),
-          -- every seventh day in a row earns a protection, at most two held
-          protections = CASE
-            WHEN (streaks.last_activity_at AT TIME ZONE 'UTC')::date < (${at}::timestamptz AT TIME ZONE 'UTC')::date
-              AND streaks.current > 0 AND (streaks.current + 1) % 7 = 0
-              THEN least(2, streaks.protections + 1)
-            ELSE streaks.protections END,
-          last_activity_at = greatest(streaks.last_activity_at, ${at})
-        RETURNING 1
-      )
-      SELECT (SELECT amount FROM paid) AS amount`;
-    if (author.amount === null) return { author: 0, duplicate: true, thanked: [] };
-    if (award.thanked.length === 0) return { author: author.amount, duplicate: false, thanked: [] };
+    const recipients = award.thanked.length === 0 ? [] : (await tx<{ user_id: number }[]>`
+      SELECT DISTINCT m.user_id FROM members m
+      WHERE m.chat_id = ${chat.id} AND m.user_id <> ${from.id} AND NOT m.is_bot
+        AND (m.user_id = ANY(${ids}::bigint[]) OR lower(m.username) = ANY(${usernames}::text[]))
+      ORDER BY m.user_id
+      LIMIT 3`).map((r) => Number(r.user_id));
+    await lockMembers(tx, chat.id, [from.id, ...recipients]);
 
-    const thanked = await tx<{ user_id: number; amount: number }[]>`
-      WITH recipients AS (
-        SELECT DISTINCT m.user_id FROM members m
-        WHERE m.chat_id = ${chat.id} AND m.user_id <> ${from.id} AND NOT m.is_bot
-          AND (m.user_id = ANY(${ids}::bigint[]) OR lower(m.username) = ANY(${usernames}::text[]))
-        LIMIT 3
-      ), fresh AS (
-        SELECT r.user_id FROM recipients r
-        LEFT JOIN thanks_cooldowns c
-          ON c.chat_id = ${chat.id} AND c.from_user = ${from.id} AND c.to_user = r.user_id
-        WHERE c.last_at IS NULL OR c.last_at <= ${at}::timestamptz - ${THANKS_COOLDOWN_MINUTES} * interval '1 minute'
-      ), earned AS (
-        SELECT f.user_id, coalesce(sum(l.amount), 0)::int AS xp
-        FROM fresh f LEFT JOIN xp_ledger l
-          ON l.chat_id = ${chat.id} AND l.user_id = f.user_id
-         AND l.created_at > ${at}::timestamptz - interval '1 minute' AND l.created_at <= ${at}
-        GROUP BY f.user_id
-      ), paid AS (
+    const authorAmount = cappedAmount(
+      award.amount,
+      await windowPeak(tx, chat.id, from.id, at),
+      amounts.maxPerMinute,
+    );
+    const [paid] = await tx<{ amount: number }[]>`
+      INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+      VALUES (${chat.id}, ${from.id}, ${authorAmount}, 'message', ${source}, ${at})
+      ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING
+      RETURNING amount`;
+    if (!paid) return { author: 0, duplicate: true, thanked: [] };
+    await tx`
+      UPDATE members SET
+        xp = xp + ${authorAmount},
+        messages_count = messages_count + 1,
+        links_shared = links_shared + ${award.hasLink ? 1 : 0},
+        days_active = days_active + CASE
+          WHEN last_activity_at IS NULL
+            OR (last_activity_at AT TIME ZONE 'UTC')::date < (${at}::timestamptz AT TIME ZONE 'UTC')::date
+          THEN 1 ELSE 0 END,
+        last_activity_at = greatest(last_activity_at, ${at}),
+        updated_at = now()
+      WHERE chat_id = ${chat.id} AND user_id = ${from.id}`;
+    // The streak continues on a new UTC day after an active one, holds within a day.
+    await tx`
+      INSERT INTO streaks (chat_id, user_id, current, best, last_activity_at)
+      VALUES (${chat.id}, ${from.id}, 1, 1, ${at})
+      ON CONFLICT (chat_id, user_id) DO UPDATE SET
+        current = CASE
+          WHEN (streaks.last_activity_at AT TIME ZONE 'UTC')::date >= (${at}::timestamptz AT TIME ZONE 'UTC')::date
+            THEN greatest(streaks.current, 1)
+          WHEN streaks.current > 0 THEN streaks.current + 1
+          ELSE 1 END,
+        best = greatest(streaks.best, CASE
+          WHEN (streaks.last_activity_at AT TIME ZONE 'UTC')::date >= (${at}::timestamptz AT TIME ZONE 'UTC')::date
+            THEN greatest(streaks.current, 1)
+          WHEN streaks.current > 0 THEN streaks.current + 1
+          ELSE 1 END),
+        -- every seventh day in a row earns a protection, at most two held
+        protections = CASE
+          WHEN (streaks.last_activity_at AT TIME ZONE 'UTC')::date < (${at}::timestamptz AT TIME ZONE 'UTC')::date
+            AND streaks.current > 0 AND (streaks.current + 1) % 7 = 0
+            THEN least(2, streaks.protections + 1)
+          ELSE streaks.protections END,
+        last_activity_at = greatest(streaks.last_activity_at, ${at})`;
+
+    const thanked: Array<{ userId: number; amount: number }> = [];
+    for (const userId of recipients) {
+      const [cooling] = await tx`
+        SELECT 1 FROM thanks_cooldowns
+        WHERE chat_id = ${chat.id} AND from_user = ${from.id} AND to_user = ${userId}
+          AND last_at > ${at}::timestamptz - ${THANKS_COOLDOWN_MINUTES} * interval '1 minute'`;
+      if (cooling) continue;
+      const amount = cappedAmount(
+        amounts.perThanks,
+        await windowPeak(tx, chat.id, userId, at),
+        amounts.maxPerMinute,
+      );
+      const [row] = await tx`
         INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
-        SELECT ${chat.id}, e.user_id, greatest(0, least(${amounts.perThanks}, ${amounts.maxPerMinute} - e.xp)),
-               'thanks', ${source}, ${at}
-        FROM earned e
+        VALUES (${chat.id}, ${userId}, ${amount}, 'thanks', ${source}, ${at})
         ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING
-        RETURNING user_id, amount
-      ), credited AS (
-        UPDATE members m SET xp = m.xp + p.amount, thanks_received = m.thanks_received + 1, updated_at = now()
-        FROM paid p WHERE m.chat_id = ${chat.id} AND m.user_id = p.user_id
-        RETURNING 1
-      ), cooled AS (
+        RETURNING 1`;
+      if (!row) continue;
+      await tx`
+        UPDATE members SET xp = xp + ${amount}, thanks_received = thanks_received + 1, updated_at = now()
+        WHERE chat_id = ${chat.id} AND user_id = ${userId}`;
+      await tx`
         INSERT INTO thanks_cooldowns (chat_id, from_user, to_user, last_at)
-        SELECT ${chat.id}, ${from.id}, p.user_id, ${at} FROM paid p
-        ON CONFLICT (chat_id, from_user, to_user) DO UPDATE SET last_at = EXCLUDED.last_at
-        RETURNING 1
-      )
-      SELECT user_id, amount FROM paid ORDER BY user_id`;
-    return {
-      author: author.amount,
-      duplicate: false,
-      thanked: thanked.map((t) => ({ userId: t.user_id, amount: t.amount })),
-    };
+        VALUES (${chat.id}, ${from.id}, ${userId}, ${at})
+        ON CONFLICT (chat_id, from_user, to_user)
+        DO UPDATE SET last_at = greatest(thanks_cooldowns.last_at, EXCLUDED.last_at)`;
+      thanked.push({ userId, amount });
+    }
+    return { author: authorAmount, duplicate: false, thanked };
   });
 }

@@ -1,8 +1,23 @@
 /**
- * What a group message is worth (seed 003), decided from the message alone: a pure
- * function, so the rules are tested without a database. Caps and cooldowns that need
- * history are applied in SQL (`bot/award.ts`).
+ * What a group message is worth (seed 003), decided from the message alone: pure
+ * functions, so the rules are tested without a database. The cap and the cooldown need
+ * history: `domain/award.ts` reads it under a lock and applies `cappedAmount` here.
  */
+
+/** A thanker may reward the same member again only after this long. */
+export const THANKS_COOLDOWN_MINUTES = 10;
+/** The cap's window: no member earns more than `maxPerMinute` in any window this long. */
+export const CAP_WINDOW_SECONDS = 60;
+/** The ledger reasons the cap counts: XP earned by chatting (a message, a thank-you received). */
+export const CAPPED_REASONS = ["message", "thanks"] as const;
+
+/**
+ * What may be paid now, given `peak`: the most the member already holds in any 60-s window
+ * that will contain this award (see `domain/award.ts` for how `peak` is read). Never negative.
+ */
+export function cappedAmount(amount: number, peak: number, maxPerMinute: number): number {
+  return Math.max(0, Math.min(amount, maxPerMinute - peak));
+}
 
 export interface XpAmounts {
   perMessage: number;
@@ -44,8 +59,88 @@ export interface MessageAward {
   thanked: Thanked[];
 }
 
-const THANKS =
-  /\b(thanks|thank\s+you|thx|ty|tysm|cheers|gracias|merci|danke|grazie|obrigad[oa]|спасибо|дякую)\b/i;
+/**
+ * The words that make a message a thank-you, by language (case-insensitive, whole words;
+ * a space in an entry matches any run of spaces). 🙏 counts anywhere, skin tone or not.
+ * A word right after a negation ("no thanks", "no, gracias", "нет, спасибо") does not count.
+ */
+export const THANKS_WORDS = {
+  en: ["thanks", "thank you", "thank u", "thanks a lot", "thx", "thnx", "ty", "tysm", "cheers"],
+  es: ["gracias", "muchas gracias", "mil gracias"],
+  ru: ["спасибо", "спасибочки", "спс", "благодарю"],
+  emoji: ["🙏"],
+} as const;
+/** Words that, just before a thanks word, turn it into a refusal. */
+export const THANKS_NEGATIONS = ["no", "nope", "nah", "нет", "не"] as const;
+
+const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "\\s+");
+const WORDS = [...THANKS_WORDS.en, ...THANKS_WORDS.es, ...THANKS_WORDS.ru]
+  .sort((a, b) => b.length - a.length)
+  .map(escape);
+const THANKS = new RegExp(
+  `(?<![\\p{L}\\p{N}_])(?:${WORDS.join("|")})(?![\\p{L}\\p{N}_])|${
+    THANKS_WORDS.emoji.map(escape).join("|")
+  }`,
+  "giu",
+);
+const NEGATED = new RegExp(
+  `(?:^|[^\\p{L}\\p{N}_])(?:${THANKS_NEGATIONS.join("|")})[\\s,.!:;…-]*$`,
+  "iu",
+);
+
+/** Whether the text says thank you: a listed word or 🙏 not right after a negation. */
+export function saysThanks(text: string): boolean {
+  for (const m of text.matchAll(THANKS)) {
+    if (!NEGATED.test(text.slice(0, m.index))) return true;
+  }
+  return false;
+}
+
+/**
+ * The fields that make a message a service message (joins, leaves, pins, titles, photos,
+ * migrations, …): it pays nothing and is not counted as a message.
+ */
+export const SERVICE_FIELDS = [
+  "new_chat_members",
+  "left_chat_member",
+  "new_chat_title",
+  "new_chat_photo",
+  "delete_chat_photo",
+  "group_chat_created",
+  "supergroup_chat_created",
+  "channel_chat_created",
+  "message_auto_delete_timer_changed",
+  "migrate_to_chat_id",
+  "migrate_from_chat_id",
+  "pinned_message",
+  "chat_shared",
+  "users_shared",
+  "write_access_allowed",
+  "proximity_alert_triggered",
+  "boost_added",
+  "chat_background_set",
+  "forum_topic_created",
+  "forum_topic_edited",
+  "forum_topic_closed",
+  "forum_topic_reopened",
+  "general_forum_topic_hidden",
+  "general_forum_topic_unhidden",
+  "video_chat_scheduled",
+  "video_chat_started",
+  "video_chat_ended",
+  "video_chat_participants_invited",
+  "giveaway_created",
+  "giveaway_completed",
+  "successful_payment",
+  "refunded_payment",
+] as const;
+
+/** Whether Telegram sent this as a service message rather than something a member said. */
+export function isServiceMessage(message: object): boolean {
+  return SERVICE_FIELDS.some((f) =>
+    f in message && (message as Record<string, unknown>)[f] != null
+  );
+}
 const LINK = /\bhttps?:\/\/\S+|\bwww\.\S+\.\S+/i;
 export const MAX_THANKED = 3;
 
@@ -57,7 +152,7 @@ export function awardFor(message: MessageLike, amounts: XpAmounts): MessageAward
   const hasLink = entities.some((e) => e.type === "url" || e.type === "text_link") ||
     LINK.test(text);
   const thanked: Thanked[] = [];
-  if (author && THANKS.test(text)) {
+  if (author && saysThanks(text)) {
     const seen = new Set<string>();
     const add = (t: Thanked, isBot: boolean) => {
       const key = "userId" in t ? `id:${t.userId}` : `@${t.username.toLowerCase()}`;

@@ -1,0 +1,67 @@
+/** The pure XP rules of `domain/xp_rules.ts`: no database. */
+import assert from "node:assert/strict";
+import {
+  awardFor,
+  cappedAmount,
+  isServiceMessage,
+  saysThanks,
+  SERVICE_FIELDS,
+  THANKS_WORDS,
+} from "../domain/xp_rules.ts";
+
+const XP = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
+
+Deno.test("every listed thanks word is a thank-you, alone, capitalised and in a sentence", () => {
+  for (const word of Object.values(THANKS_WORDS).flat()) {
+    assert.ok(saysThanks(word), word);
+    assert.ok(saysThanks(word.toUpperCase()), word.toUpperCase());
+    assert.ok(saysThanks(`ok, ${word}!`), `ok, ${word}!`);
+  }
+  for (const text of ["¡Gracias, amigo!", "Спасибо большое", "спасибо)", "🙏🏽", "thanks🙏"]) {
+    assert.ok(saysThanks(text), text);
+  }
+});
+
+Deno.test("a negated thanks, or a thanks word inside another word, is not a thank-you", () => {
+  for (
+    const text of [
+      "no thanks",
+      "No, thanks.",
+      "no thank you",
+      "nope, thanks",
+      "no, gracias",
+      "No gracias",
+      "нет, спасибо",
+      "Нет спасибо",
+      "tanks",
+      "thanksgiving",
+      "graciasss",
+      "typo",
+      "",
+    ]
+  ) {
+    assert.equal(saysThanks(text), false, text);
+  }
+  assert.ok(saysThanks("no thanks needed… but thank you anyway"), "a later plain thanks counts");
+});
+
+Deno.test("awardFor: a negated thanks thanks nobody", () => {
+  const from = { id: 1, is_bot: false, first_name: "Ana" };
+  const replyTo = { from: { id: 2, is_bot: false, first_name: "Ben" } };
+  const base = { message_id: 1, date: 0, from, reply_to_message: replyTo };
+  assert.deepEqual(awardFor({ ...base, text: "no, gracias" }, XP).thanked, []);
+  assert.deepEqual(awardFor({ ...base, text: "gracias" }, XP).thanked, [{ userId: 2 }]);
+});
+
+Deno.test("service messages are recognised by their fields", () => {
+  for (const field of SERVICE_FIELDS) assert.ok(isServiceMessage({ [field]: {} }), field);
+  assert.equal(isServiceMessage({ text: "hi" }), false);
+  assert.equal(isServiceMessage({ text: "hi", pinned_message: undefined }), false);
+});
+
+Deno.test("cappedAmount never pays past the cap nor below 0", () => {
+  assert.equal(cappedAmount(3, 0, 10), 3);
+  assert.equal(cappedAmount(3, 9, 10), 1);
+  assert.equal(cappedAmount(5, 10, 10), 0);
+  assert.equal(cappedAmount(5, 14, 10), 0);
+});
