@@ -8,6 +8,7 @@ import {
   UnknownJobError,
 } from "../actors/errors.ts";
 import type { Logger } from "../actors/log.ts";
+import { isDatabaseUnavailable } from "../db/outage.ts";
 
 /** An HTTP answer other than 2xx, with a message that names the problem. */
 export class HttpError extends Error {
@@ -28,39 +29,9 @@ export class DatabaseTimeoutError extends Error {
   }
 }
 
-/** postgres.js / socket codes and SQLSTATEs meaning "the database is not there right now". */
-const OUTAGE_CODES = new Set([
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EPIPE",
-  "57P01", // admin_shutdown
-  "57P02", // crash_shutdown
-  "57P03", // cannot_connect_now
-  "57014", // query_canceled (statement_timeout)
-  "53300", // too_many_connections
-]);
-
-/** Whether `error` (or what caused it) says the database is down or unreachable. */
-export function isDatabaseOutage(error: unknown, depth = 0): boolean {
-  if (!(error instanceof Error) || depth > 4) return false;
-  if (error instanceof DatabaseTimeoutError) return true;
-  if (error instanceof Deno.errors.ConnectionRefused) return true;
-  if (error instanceof Deno.errors.ConnectionReset) return true;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && (OUTAGE_CODES.has(code) || code.startsWith("08"))) return true;
-  const errors = (error as { errors?: unknown }).errors; // AggregateError of every address tried
-  if (Array.isArray(errors) && errors.some((e) => isDatabaseOutage(e, depth + 1))) return true;
-  return isDatabaseOutage(error.cause, depth + 1);
+/** Whether `error` says the database is down, unreachable or did not answer in time. */
+export function isDatabaseOutage(error: unknown): boolean {
+  return error instanceof DatabaseTimeoutError || isDatabaseUnavailable(error);
 }
 
 /**
