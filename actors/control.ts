@@ -16,7 +16,7 @@ export function startControl(o: {
   log: Logger;
   pollMs: number;
   jobs: JobSpec[];
-  /** Reads the summaries and applies them (pause state) to the actors. */
+  /** Reads the pause states and applies them to the actors. */
   read(names: string[]): Promise<void>;
   /** Hands an abandoned slot to its actor; false when it cannot take it now. */
   retry(slot: AbandonedSlot): boolean;

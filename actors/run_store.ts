@@ -42,10 +42,14 @@ export type UnrecordedFailure = Omit<ClaimRequest, "leaseMs" | "retryOf"> & {
   error: string;
 };
 
-/** What the cluster knows of a job, the same for every replica (read from the store). */
-export interface JobSummary {
+/** A job's persisted pause state. */
+export interface PauseState {
   job: string;
   paused: boolean;
+}
+
+/** What the cluster knows of a job, the same for every replica (read from the store). */
+export interface JobSummary extends PauseState {
   /** When the pause state last changed. */
   pausedSince: Date | null;
   /** The newest run that is not a skipped slot (running ones included). */
@@ -83,6 +87,8 @@ export interface RunStore {
   isPaused(job: string): Promise<boolean>;
   /** Pauses or resumes jobs at once, in one write, and tells every replica (`watch`). */
   setPaused(job: string | string[], paused: boolean): Promise<void>;
+  /** Whether each named job is paused, in one light read (what the control watcher polls). */
+  pauseStates(jobs: string[]): Promise<PauseState[]>;
   /** One summary per named job, in one read. */
   summaries(jobs: string[]): Promise<JobSummary[]>;
   /** Abandoned cron and catch-up runs of these jobs since `since` that no retry has taken. */

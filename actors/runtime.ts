@@ -10,7 +10,7 @@ import type { TickReceipt } from "./mailbox.ts";
 import type { Command, Reply } from "./commands.ts";
 import { defaultRestartPolicy, type RestartPolicy } from "./policy.ts";
 import { type RunConnections, sharedConnections } from "./run_db.ts";
-import type { JobSummary, RunRecord, RunStore } from "./run_store.ts";
+import type { JobSummary, PauseState, RunRecord, RunStore } from "./run_store.ts";
 import { type Alert, type ChildSpec, createSupervisor } from "./supervisor.ts";
 import { startTicks } from "./ticks.ts";
 import { maxAgeOf, summarize, type Summary, type TaskView, taskView } from "./task_view.ts";
@@ -145,8 +145,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   }
 
   /** Applies the cluster's pause state to this replica's actors; a resume looks for missed slots. */
-  function follow(summaries: JobSummary[]) {
-    for (const s of summaries) {
+  function follow(states: PauseState[]) {
+    for (const s of states) {
       const a = actors.get(s.job);
       if (!a || a.health().paused === s.paused) continue;
       a.apply({ type: s.paused ? "paused" : "resumed" });
@@ -171,11 +171,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         CLUSTER_READ_MS,
       );
     });
-    const since = writes;
     try {
       const summaries = await Promise.race([store.summaries(names), away]);
-      // A read that began before this replica's own pause or resume may predate it: not followed.
-      if (since === writes) follow(summaries);
       return new Map(summaries.map((s) => [s.job, s]));
     } catch (error) {
       log.warn("cannot read the cluster's job state; showing this replica's", { error });
@@ -183,6 +180,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** What the control watcher polls: only the pause states (a light read), followed. */
+  async function followPauses(names: string[]) {
+    const since = writes;
+    const states = await store.pauseStates(names);
+    // A read that began before this replica's own pause or resume may predate it: not followed.
+    if (since === writes) follow(states);
   }
 
   async function views(names: string[]): Promise<TaskView[]> {
@@ -207,7 +212,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     for (const name of names) actor(name); // unknown names fail before anything is written
     await store.setPaused(names, paused);
     writes++;
-    follow(names.map((job) => ({ job, paused } as JobSummary)));
+    follow(names.map((job) => ({ job, paused })));
   }
 
   const control = startControl({
@@ -216,7 +221,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     log,
     pollMs: options.controlPollMs ?? 1_500,
     jobs: options.jobs,
-    read: (names) => readCluster(names).then(() => {}),
+    read: followPauses,
     retry(slot) {
       const a = actors.get(slot.job);
       if (!a || a.mailbox.closed) return false;

@@ -205,6 +205,11 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
           "startedAt" timestamptz, error text)
         ON CONFLICT DO NOTHING`;
     },
+    async pauseStates(jobs) {
+      return await sql<{ job: string; paused: boolean }[]>`
+        SELECT n.job, coalesce(s.paused, false) AS paused
+        FROM unnest(${jobs}::text[]) AS n(job) LEFT JOIN job_state s ON s.job = n.job`;
+    },
     async summaries(jobs) {
       // One lateral read per job, each walking the history index from the newest run.
       const rows = await runs<

@@ -93,6 +93,7 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
       }
       return Promise.resolve();
     },
+    pauseStates: (jobs) => Promise.resolve(jobs.map((job) => ({ job, paused: paused.has(job) }))),
     summaries(jobs) {
       const newest = (rs: RunRecord[]) =>
         rs.reduce<RunRecord | null>(
