@@ -1,34 +1,68 @@
 import type { Clock } from "./clock.ts";
-import type { JobSpec } from "./job.ts";
+import type { JobActor } from "./job_actor.ts";
 import type { Logger } from "./log.ts";
-import type { AbandonedSlot, RunStore } from "./run_store.ts";
+import type { AbandonedSlot, PauseState, RunStore } from "./run_store.ts";
 
 /**
- * The control plane's watcher on one replica: re-reads the cluster's job state when another
- * replica notifies a change (LISTEN/NOTIFY where the store can) and every `pollMs` anyway, so
- * a pause or resume from anywhere reaches this replica's actors within that time. The same
- * pass hands abandoned scheduled slots (within their job's grace) to the actors to run again;
- * their claim decides which replica does.
+ * The control plane on one replica. Pause and resume are written to the store at once (never
+ * queued behind a running job) and applied to this replica's actors. A watcher re-reads the
+ * pause states when another replica notifies a change (LISTEN/NOTIFY where the store can) and
+ * every `pollMs` anyway, so a pause or resume from anywhere reaches this replica's actors
+ * within that time; a resume makes the actor look for missed slots. The same pass hands
+ * abandoned scheduled slots (within their job's grace) to the actors to run again; their
+ * claim decides which replica does.
  */
 export function startControl(o: {
   store: RunStore;
   clock: Clock;
   log: Logger;
   pollMs: number;
-  jobs: JobSpec[];
-  /** Reads the pause states and applies them to the actors. */
-  read(names: string[]): Promise<void>;
-  /** Hands an abandoned slot to its actor; false when it cannot take it now. */
-  retry(slot: AbandonedSlot): boolean;
+  actors: ReadonlyMap<string, JobActor>;
 }) {
-  const names = o.jobs.map((j) => j.name);
-  const graceOf = new Map(o.jobs.map((j) => [j.name, j.catchUp.graceMs]));
+  const { actors, log } = o;
+  const names = [...actors.keys()];
+  const graceOf = new Map([...actors.values()].map((a) => [a.spec.name, a.spec.catchUp.graceMs]));
   const maxGrace = Math.max(0, ...graceOf.values());
   const handed = new Set<string>();
   let wake: (() => void) | null = null;
+  /** This replica's own writes, counted: a read that began before the last one is stale. */
+  let writes = 0;
+
+  /** Applies pause states to this replica's actors; a resume looks for missed slots. */
+  function follow(states: PauseState[]) {
+    for (const s of states) {
+      const a = actors.get(s.job);
+      if (!a || a.health().paused === s.paused) continue;
+      a.apply({ type: s.paused ? "paused" : "resumed" });
+      log.info(s.paused ? "paused" : "resumed", { job: s.job });
+      if (!s.paused && !a.mailbox.closed) {
+        try {
+          a.mailbox.postCommand({ kind: "command", name: "catch-up" });
+        } catch (error) {
+          log.warn("cannot queue the catch-up after a resume", { job: s.job, error });
+        }
+      }
+    }
+  }
+
+  /** Hands an abandoned slot to its actor; false when it cannot take it now. */
+  function retry(slot: AbandonedSlot): boolean {
+    const a = actors.get(slot.job);
+    if (!a || a.mailbox.closed) return false;
+    a.mailbox.postCommand({
+      kind: "command",
+      name: "retry-abandoned",
+      slot: slot.scheduledFor,
+      retryOf: slot.runId,
+    });
+    return true;
+  }
 
   async function sync() {
-    await o.read(names);
+    const since = writes;
+    const states = await o.store.pauseStates(names);
+    // A read that began before this replica's own pause or resume may predate it: not followed.
+    if (since === writes) follow(states);
     const now = o.clock.now().getTime();
     const slots = await o.store.abandonedSlots(names, new Date(now - maxGrace));
     const seen = new Set<string>();
@@ -36,9 +70,9 @@ export function startControl(o: {
       seen.add(s.runId);
       if (handed.has(s.runId) || now - s.scheduledFor.getTime() > graceOf.get(s.job)!) continue;
       try {
-        if (o.retry(s)) handed.add(s.runId);
+        if (retry(s)) handed.add(s.runId);
       } catch (error) {
-        o.log.warn("cannot hand an abandoned slot to its actor yet", { job: s.job, error });
+        log.warn("cannot hand an abandoned slot to its actor yet", { job: s.job, error });
       }
     }
     for (const id of handed) if (!seen.has(id)) handed.delete(id);
@@ -46,17 +80,23 @@ export function startControl(o: {
 
   return {
     sync,
+    /** Writes the pause state of `jobs` (known names) and applies it here at once. */
+    async setPaused(jobs: string[], paused: boolean) {
+      await o.store.setPaused(jobs, paused);
+      writes++;
+      follow(jobs.map((job) => ({ job, paused })));
+    },
     /** Runs until `signal` aborts. */
     async run(signal: AbortSignal) {
       let unwatch: (() => Promise<void>) | undefined;
       try {
         unwatch = await o.store.watch?.(() => wake?.());
       } catch (error) {
-        o.log.warn("cannot listen for control changes; re-reading on a timer", { error });
+        log.warn("cannot listen for control changes; re-reading on a timer", { error });
       }
       try {
         while (!signal.aborted) {
-          await sync().catch((error) => o.log.warn("cannot read the control state", { error }));
+          await sync().catch((error) => log.warn("cannot read the control state", { error }));
           if (signal.aborted) break; // aborted while it read: a listener added now would never fire
           const nap = new AbortController();
           const stop = () => nap.abort();

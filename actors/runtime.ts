@@ -10,7 +10,7 @@ import type { TickReceipt } from "./mailbox.ts";
 import type { Command, Reply } from "./commands.ts";
 import { defaultRestartPolicy, type RestartPolicy } from "./policy.ts";
 import { type RunConnections, sharedConnections } from "./run_db.ts";
-import type { JobSummary, PauseState, RunRecord, RunStore } from "./run_store.ts";
+import type { JobSummary, RunRecord, RunStore } from "./run_store.ts";
 import { type Alert, type ChildSpec, createSupervisor } from "./supervisor.ts";
 import { startTicks } from "./ticks.ts";
 import { maxAgeOf, summarize, type Summary, type TaskView, taskView } from "./task_view.ts";
@@ -126,8 +126,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const ticking = new AbortController();
   const background: Promise<void>[] = [];
   let shuttingDown = false;
-  /** This replica's own control writes, counted: a cluster read older than the last is stale. */
-  let writes = 0;
 
   function actor(name: string): JobActor {
     const found = actors.get(name);
@@ -142,23 +140,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return Promise.reject(new ShuttingDownError(`Cannot ask ${name}: shutting down`));
     }
     return new Promise<T>((resolve, reject) => a.mailbox.postCommand(make({ resolve, reject })));
-  }
-
-  /** Applies the cluster's pause state to this replica's actors; a resume looks for missed slots. */
-  function follow(states: PauseState[]) {
-    for (const s of states) {
-      const a = actors.get(s.job);
-      if (!a || a.health().paused === s.paused) continue;
-      a.apply({ type: s.paused ? "paused" : "resumed" });
-      log.info(s.paused ? "paused" : "resumed", { job: s.job });
-      if (!s.paused && !a.mailbox.closed) {
-        try {
-          a.mailbox.postCommand({ kind: "command", name: "catch-up" });
-        } catch (error) {
-          log.warn("cannot queue the catch-up after a resume", { job: s.job, error });
-        }
-      }
-    }
   }
 
   async function readCluster(names: string[]): Promise<Map<string, JobSummary>> {
@@ -182,14 +163,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
   }
 
-  /** What the control watcher polls: only the pause states (a light read), followed. */
-  async function followPauses(names: string[]) {
-    const since = writes;
-    const states = await store.pauseStates(names);
-    // A read that began before this replica's own pause or resume may predate it: not followed.
-    if (since === writes) follow(states);
-  }
-
   async function views(names: string[]): Promise<TaskView[]> {
     const cluster = await readCluster(names);
     const now = clock.now();
@@ -210,9 +183,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   async function setPaused(names: string[], paused: boolean) {
     for (const name of names) actor(name); // unknown names fail before anything is written
-    await store.setPaused(names, paused);
-    writes++;
-    follow(names.map((job) => ({ job, paused })));
+    await control.setPaused(names, paused);
   }
 
   const control = startControl({
@@ -220,19 +191,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     clock,
     log,
     pollMs: options.controlPollMs ?? 1_500,
-    jobs: options.jobs,
-    read: followPauses,
-    retry(slot) {
-      const a = actors.get(slot.job);
-      if (!a || a.mailbox.closed) return false;
-      a.mailbox.postCommand({
-        kind: "command",
-        name: "retry-abandoned",
-        slot: slot.scheduledFor,
-        retryOf: slot.runId,
-      });
-      return true;
-    },
+    actors,
   });
 
   events.on((e) => {
