@@ -39,15 +39,34 @@ function listeningBot(api: BotApiDouble) {
   return { bot, heard, hears };
 }
 
-/** A poller's loop, started; `ended` settles with "stopped" or the error it threw. */
+/**
+ * A poller's loop, started. `ended` settles with "stopped" or the error it threw, and
+ * `polling()` once it polls; both fail past the test deadline rather than hang the suite.
+ */
 function replica(sql: postgres.Sql, api: BotApiDouble, node: string) {
   const clock = fakeClock();
   const { bot, heard, hears } = listeningBot(api);
   const poller = createPoller({ sql, bot, clock, log, node, leaseMs: LEASE_MS });
   const stop = new AbortController();
-  const ended = poller.loop({ stop: stop.signal, kill: stop.signal })
+  const settled = poller.loop({ stop: stop.signal, kill: stop.signal })
     .then(() => "stopped" as const, (error: unknown) => error);
-  return { node, clock, heard, hears, poller, stop, ended };
+  const lastSeen = () =>
+    `poller ${node}: ${
+      JSON.stringify(poller.state())
+    }, ${clock.pending} asleep at ${clock.now().toISOString()}\n` +
+    api.calls.slice(-5).map((c) => `${c.method} ${JSON.stringify(c.params)}`).join("\n");
+  return {
+    node,
+    clock,
+    heard,
+    hears,
+    poller,
+    stop,
+    get ended() {
+      return withDeadline(settled, `the loop of poller ${node} to end`, { lastSeen });
+    },
+    polling: () => withDeadline(poller.polling(), `poller ${node} to poll`, { lastSeen }),
+  };
 }
 
 /** Pushes a text and resolves once the bot that polls has handled it and polls again. */
@@ -72,7 +91,7 @@ for (const code of [409, 401]) {
     await using db = await testDatabase();
     await using api = botApiDouble({ limits: false });
     const r = replica(db.sql, api, "a");
-    await r.poller.polling();
+    await r.polling();
     await api.polling();
     assert.equal(await leaseHolder(db.sql), "a");
     assert.deepEqual(r.poller.state(), { status: "polling" });
@@ -92,7 +111,7 @@ Deno.test("a poller whose lease another node took stops polling and fails with L
   await using db = await testDatabase();
   await using api = botApiDouble({ limits: false });
   const r = replica(db.sql, api, "a");
-  await r.poller.polling();
+  await r.polling();
   await api.polling();
   await db.sql`UPDATE bot_poller_lease SET node = 'intruder'`;
   const before = api.calls.length;
@@ -169,7 +188,7 @@ for (const death of ["its loop fails", "its lease is made to run out"] as const)
     await using api = botApiDouble({ limits: false });
     const replicas = ["a", "b"].map((node) => replica(db.sql, api, node));
     try {
-      await Promise.race(replicas.map((r) => r.poller.polling()));
+      await Promise.race(replicas.map((r) => r.polling()));
       await api.polling();
       const holder = await leaseHolder(db.sql);
       const first = replicas.find((r) => r.node === holder)!;
@@ -188,8 +207,11 @@ for (const death of ["its loop fails", "its lease is made to run out"] as const)
         // The first's clock stands still, so it never renews: run the lease out as time would.
         await db.sql`UPDATE bot_poller_lease SET expires_at = now() - interval '1 second'`;
       }
-      await second.clock.advance(LEASE_MS / 3); // the standby's next try
-      await second.poller.polling();
+      // The standby's next try. Its first one may still be on its way to the database (the
+      // holder answered first), so wait until it sleeps before moving its time on.
+      await second.clock.sleeping(LEASE_MS / 3);
+      await second.clock.advance(LEASE_MS / 3);
+      await second.polling();
       assert.equal(await leaseHolder(db.sql), second.node);
       // Either way the first is done: the new holder's poll ends its own with a 409.
       assert.ok(await first.ended instanceof GrammyError);
