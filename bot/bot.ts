@@ -2,9 +2,10 @@ import { Bot } from "grammy";
 import type postgres from "postgres";
 import type { Logger } from "../actors/log.ts";
 import type { Runtime } from "../actors/runtime.ts";
-import { awardMessage } from "./award.ts";
+import { awardMessage } from "../domain/award.ts";
+import { mergeChats } from "../domain/chat_merge.ts";
+import type { XpAmounts } from "../domain/xp_rules.ts";
 import { commands } from "./commands.ts";
-import type { XpAmounts } from "./xp_rules.ts";
 
 export interface BotDeps {
   token: string;
@@ -21,6 +22,16 @@ export function createBot(deps: BotDeps): Bot {
   const bot = new Bot(deps.token, { client: deps.apiRoot ? { apiRoot: deps.apiRoot } : undefined });
   bot.use(commands({ sql: deps.sql, runtime: deps.runtime, adminUserIds: deps.adminUserIds }));
   bot.chatType(["group", "supergroup"]).on("message", async (ctx) => {
+    // A group upgraded to a supergroup says so in both chats; the first to arrive merges.
+    const { migrate_to_chat_id: newId, migrate_from_chat_id: oldId } = ctx.message;
+    if (newId !== undefined || oldId !== undefined) {
+      const from = oldId ?? ctx.chat.id;
+      const to = newId ?? ctx.chat.id;
+      const moved = await mergeChats(deps.sql, from, to);
+      if (moved.merged) {
+        deps.log.info("group upgraded to a supergroup: merged", { from, to, ...moved });
+      }
+    }
     const outcome = await awardMessage(deps.sql, ctx.chat, ctx.message, deps.xp);
     if (outcome.duplicate) {
       deps.log.debug("update seen before: no XP paid twice", { chat: ctx.chat.id });

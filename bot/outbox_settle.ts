@@ -4,6 +4,7 @@
  */
 import type postgres from "postgres";
 import { describeError } from "../actors/log.ts";
+import { mergeChat } from "../domain/chat_merge.ts";
 
 /** What to do with a row whose send failed. */
 export type Verdict =
@@ -73,30 +74,29 @@ export async function settleUnreachable(sql: postgres.Sql, row: Failed, reason: 
 }
 
 /**
- * The group became a supergroup: the chat, its ledger and its waiting rows move to the new id
- * and go again; a row that already moved once is dropped. Returns whether it moved.
+ * The group became a supergroup: the chat merges into the new id (`mergeChat`, the step the
+ * bot's migration service messages take too), and the rows this claim held for it go again
+ * there. A row that already moved once is dropped. Returns whether it moved.
  */
 export async function settleMigrate(sql: postgres.Sql, row: Failed, to: number, reason: string) {
-  if (
-    row.attempts > 0 &&
-    (await sql`SELECT 1 FROM outbox WHERE id = ${row.id} AND last_error LIKE 'migrated%'`).length
-  ) {
-    await sql`
-      UPDATE outbox SET state = 'dropped', last_error = ${reason}, lease_until = NULL
-      WHERE id = ${row.id} AND claimed_by = ${row.token} AND state = 'sending'`;
-    return false;
-  }
-  await sql.begin(async (tx) => {
-    await tx`UPDATE chats SET chat_id = ${to}, kind = 'supergroup' WHERE chat_id = ${row.chatId}`;
-    await tx`UPDATE xp_ledger SET chat_id = ${to} WHERE chat_id = ${row.chatId}`;
+  return await sql.begin(async (tx) => {
+    const [again] = await tx`
+      SELECT 1 FROM outbox WHERE id = ${row.id} AND ${row.attempts} > 0 AND last_error LIKE 'migrated%'`;
+    if (again) {
+      await tx`
+        UPDATE outbox SET state = 'dropped', last_error = ${reason}, lease_until = NULL
+        WHERE id = ${row.id} AND claimed_by = ${row.token} AND state = 'sending'`;
+      return false;
+    }
+    // Back to pending while still under the old id, then moved with everything else.
     await tx`
-      UPDATE outbox SET chat_id = ${to}, state = 'pending', lease_until = NULL, claimed_by = NULL,
-             due_at = ${row.now}, attempts = attempts + (id = ${row.id})::int,
+      UPDATE outbox SET state = 'pending', lease_until = NULL, claimed_by = NULL, due_at = ${row.now},
+             attempts = attempts + (id = ${row.id})::int,
              last_error = ${`migrated from ${row.chatId}: ${reason}`}
-      WHERE chat_id = ${row.chatId}
-        AND (state = 'pending' OR (state = 'sending' AND claimed_by = ${row.token}))`;
+      WHERE chat_id = ${row.chatId} AND state = 'sending' AND claimed_by = ${row.token}`;
+    await mergeChat(tx, row.chatId, to);
+    return true;
   });
-  return true;
 }
 
 /** Given up: `dropped` (Telegram refused it) or `failed` (out of attempts). */

@@ -146,11 +146,12 @@ Deno.test("a 429 with retry_after 3: the row is retried after 3 s of the test cl
   assert.match(sent.last_error, /Too Many Requests: retry after 3/);
 });
 
-Deno.test("a group upgraded to a supergroup: the chat id moves and the row is sent once more", async () => {
+Deno.test("a group upgraded to a supergroup, whose new id has chatted already: the chats merge and the row is sent once more", async () => {
   await using db = await testDatabase();
   await syncLevels(db.sql, { formula: "mee6", baseXp: 100, multiplier: 1.5, max: 10 });
   const clock = fakeClock("2026-06-01T00:00:00Z");
   await community(db.sql, { id: -55, kind: "group" }, [{ user: 9, xp: 3 }]);
+  await community(db.sql, { id: -100555 }, [{ user: 9, xp: 1 }]);
   await db
     .sql`INSERT INTO outbox (chat_id, text, dedupe_key, due_at) VALUES (-55, 'digest', 'd1', ${clock.now()})`;
   await using d = setup(db.sql, clock);
@@ -164,8 +165,9 @@ Deno.test("a group upgraded to a supergroup: the chat id moves and the row is se
   });
   await d.drive(async () => (await states(db.sql)).sent === 1);
   assert.deepEqual(d.api.sent.map((m) => [m.chat_id, m.text]), [[-100555, "digest"]]);
-  const [member] = await db.sql`SELECT chat_id FROM members WHERE user_id = 9`;
-  assert.equal(member.chat_id, -100555, "the members moved with the chat");
+  const members = await db.sql`SELECT chat_id, xp FROM members WHERE user_id = 9`;
+  assert.deepEqual(members.map((m) => [m.chat_id, m.xp]), [[-100555, 4]], "the members merged");
+  assert.equal((await db.sql`SELECT 1 FROM chats WHERE chat_id = -55`).length, 0);
 });
 
 Deno.test("5xx and network failures back off, then fail for good after the last attempt", async () => {

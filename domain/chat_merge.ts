@@ -1,0 +1,134 @@
+import type postgres from "postgres";
+
+/** What one merge moved; all zero when there was nothing left to move (it ran before). */
+export interface MergeOutcome {
+  merged: boolean;
+  members: number;
+  ledger: number;
+  outbox: number;
+  /** Archived board periods both chats hold: left under the old id rather than lost. */
+  archiveKept: number;
+}
+
+const NOTHING: MergeOutcome = { merged: false, members: 0, ledger: 0, outbox: 0, archiveKept: 0 };
+
+/**
+ * A group that became a supergroup (`migrate_to_chat_id`): everything kept under the old chat
+ * id moves to the new one, in one transaction, merging with what the new chat already holds.
+ *
+ * - members: XP, messages, links and thanks add up; the higher level stays (level-ups takes it
+ *   further when the sum allows); the earliest join and latest activity stay;
+ * - streaks, lives, badges, thanks cooldowns: the better of the two for the member;
+ * - the ledger moves whole, so a balance stays the sum of its ledger; a row whose source the
+ *   new chat already used (message ids restart in a supergroup) gets `@<old id>` appended;
+ * - events, quiz sessions and every outbox row move; leaderboard entries move unless the new
+ *   chat has its own for that period (they are recomputed); archived periods both chats hold
+ *   stay under the old id.
+ *
+ * Idempotent: once the old chat is gone there is nothing to do. Both service messages of a
+ * migration (`migrate_to_chat_id` in the old chat, `migrate_from_chat_id` in the new) and the
+ * delivery's 400 all call it; concurrent calls queue on the new chat's row.
+ */
+export async function mergeChat(
+  tx: postgres.TransactionSql,
+  from: number,
+  to: number,
+): Promise<MergeOutcome> {
+  if (from === to) return NOTHING;
+  // The new chat's row first (made if missing), then the old one's: always in this order.
+  await tx`
+    INSERT INTO chats (chat_id, title, kind)
+    SELECT ${to}, title, 'supergroup' FROM chats WHERE chat_id = ${from}
+    ON CONFLICT (chat_id) DO UPDATE SET kind = 'supergroup',
+      title = CASE WHEN chats.title = '' THEN EXCLUDED.title ELSE chats.title END`;
+  const [old] = await tx`SELECT 1 FROM chats WHERE chat_id = ${from} FOR UPDATE`;
+  if (!old) return NOTHING;
+
+  const members = await tx`
+    INSERT INTO members (chat_id, user_id, display_name, username, is_bot, started_bot, unreachable,
+      xp, level, next_level_xp, messages_count, links_shared, thanks_received, last_activity_at,
+      created_at, updated_at)
+    SELECT ${to}, user_id, display_name, username, is_bot, started_bot, unreachable, xp, level,
+      next_level_xp, messages_count, links_shared, thanks_received, last_activity_at, created_at, now()
+    FROM members WHERE chat_id = ${from}
+    ON CONFLICT (chat_id, user_id) DO UPDATE SET
+      xp = members.xp + EXCLUDED.xp,
+      level = GREATEST(members.level, EXCLUDED.level),
+      next_level_xp = CASE WHEN EXCLUDED.level > members.level THEN EXCLUDED.next_level_xp
+                           ELSE members.next_level_xp END,
+      messages_count = members.messages_count + EXCLUDED.messages_count,
+      links_shared = members.links_shared + EXCLUDED.links_shared,
+      thanks_received = members.thanks_received + EXCLUDED.thanks_received,
+      started_bot = members.started_bot OR EXCLUDED.started_bot,
+      unreachable = members.unreachable OR EXCLUDED.unreachable,
+      last_activity_at = GREATEST(members.last_activity_at, EXCLUDED.last_activity_at),
+      created_at = LEAST(members.created_at, EXCLUDED.created_at),
+      updated_at = now()`;
+  await tx`
+    INSERT INTO streaks (chat_id, user_id, current, best, last_activity_at, protections, protected_until)
+    SELECT ${to}, user_id, current, best, last_activity_at, protections, protected_until
+    FROM streaks WHERE chat_id = ${from}
+    ON CONFLICT (chat_id, user_id) DO UPDATE SET
+      current = GREATEST(streaks.current, EXCLUDED.current),
+      best = GREATEST(streaks.best, EXCLUDED.best),
+      last_activity_at = GREATEST(streaks.last_activity_at, EXCLUDED.last_activity_at),
+      protections = GREATEST(streaks.protections, EXCLUDED.protections),
+      protected_until = GREATEST(streaks.protected_until, EXCLUDED.protected_until)`;
+  await tx`
+    INSERT INTO lives (chat_id, user_id, current, max, last_refill_at)
+    SELECT ${to}, user_id, current, max, last_refill_at FROM lives WHERE chat_id = ${from}
+    ON CONFLICT (chat_id, user_id) DO UPDATE SET
+      current = GREATEST(lives.current, EXCLUDED.current),
+      max = GREATEST(lives.max, EXCLUDED.max),
+      last_refill_at = GREATEST(lives.last_refill_at, EXCLUDED.last_refill_at)`;
+  await tx`
+    INSERT INTO member_badges (chat_id, user_id, badge_id, awarded_at)
+    SELECT ${to}, user_id, badge_id, awarded_at FROM member_badges WHERE chat_id = ${from}
+    ON CONFLICT (chat_id, user_id, badge_id) DO UPDATE SET
+      awarded_at = LEAST(member_badges.awarded_at, EXCLUDED.awarded_at)`;
+  await tx`
+    INSERT INTO thanks_cooldowns (chat_id, from_user, to_user, last_at)
+    SELECT ${to}, from_user, to_user, last_at FROM thanks_cooldowns WHERE chat_id = ${from}
+    ON CONFLICT (chat_id, from_user, to_user) DO UPDATE SET
+      last_at = GREATEST(thanks_cooldowns.last_at, EXCLUDED.last_at)`;
+  await tx`UPDATE quiz_sessions SET chat_id = ${to} WHERE chat_id = ${from}`;
+  for (const table of ["streaks", "lives", "member_badges", "thanks_cooldowns", "members"]) {
+    await tx`DELETE FROM ${tx(table)} WHERE chat_id = ${from}`;
+  }
+
+  const ledger = await tx`
+    UPDATE xp_ledger l SET chat_id = ${to},
+      source = CASE WHEN EXISTS (
+        SELECT 1 FROM xp_ledger t
+        WHERE t.chat_id = ${to} AND t.user_id = l.user_id AND t.reason = l.reason AND t.source = l.source
+      ) THEN l.source || '@' || ${String(from)} ELSE l.source END
+    WHERE l.chat_id = ${from}`;
+  await tx`UPDATE events SET chat_id = ${to} WHERE chat_id = ${from}`;
+  const outbox = await tx`UPDATE outbox SET chat_id = ${to} WHERE chat_id = ${from}`;
+  await tx`
+    UPDATE leaderboard_entries e SET chat_id = ${to}
+    WHERE e.chat_id = ${from} AND NOT EXISTS (
+      SELECT 1 FROM leaderboard_entries t
+      WHERE t.chat_id = ${to} AND t.period = e.period AND t.period_start = e.period_start)`;
+  await tx`DELETE FROM leaderboard_entries WHERE chat_id = ${from}`;
+  await tx`
+    UPDATE leaderboard_archive a SET chat_id = ${to}
+    WHERE a.chat_id = ${from} AND NOT EXISTS (
+      SELECT 1 FROM leaderboard_archive t
+      WHERE t.chat_id = ${to} AND t.period = a.period AND t.period_start = a.period_start)`;
+  const [kept] = await tx<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM leaderboard_archive WHERE chat_id = ${from}`;
+  await tx`DELETE FROM chats WHERE chat_id = ${from}`;
+  return {
+    merged: true,
+    members: members.count,
+    ledger: ledger.count,
+    outbox: outbox.count,
+    archiveKept: kept.n,
+  };
+}
+
+/** `mergeChat` in a transaction of its own. */
+export function mergeChats(sql: postgres.Sql, from: number, to: number): Promise<MergeOutcome> {
+  return sql.begin((tx) => mergeChat(tx, from, to)) as Promise<MergeOutcome>;
+}
