@@ -1,6 +1,6 @@
 /**
  * The webhook's registration with Telegram, for operators:
- * `deno task telegram webhook set --url URL | delete [--drop-pending-updates] | info [--json]`.
+ * `deno task telegram webhook set [--url URL] | delete [--drop-pending-updates] | info [--json]`.
  * It talks to the Bot API (TELEGRAM_BOT_TOKEN, TELEGRAM_API_ROOT), never to the database.
  */
 import { parseArgs } from "node:util";
@@ -10,10 +10,11 @@ import { loadSetup } from "./catalog.ts";
 import { ConfigError } from "./config.ts";
 import { setWebhook } from "./bot/setup.ts";
 
-export const TELEGRAM_HELP = `usage: deno task telegram webhook set --url URL
+export const TELEGRAM_HELP = `usage: deno task telegram webhook set [--url URL]
        deno task telegram webhook delete [--drop-pending-updates]
        deno task telegram webhook info [--json]
-  set: points Telegram at URL (https, ending in /telegram/webhook) with TELEGRAM_WEBHOOK_SECRET
+  set: points Telegram at URL (https, ending in /telegram/webhook; default TELEGRAM_WEBHOOK_URL)
+       with TELEGRAM_WEBHOOK_SECRET
   delete: removes the webhook (long polling works again)
   info: what Telegram knows of the webhook: URL, pending updates, last error`;
 
@@ -85,12 +86,15 @@ export async function telegramCommand(
       telegram.apiRoot ? { apiRoot: telegram.apiRoot } : undefined,
     );
     if (verb === "set") {
-      if (!o.url) throw new TelegramUsageError("webhook set: missing --url");
+      const url = o.url ?? telegram.webhookUrl;
+      if (!url) {
+        throw new TelegramUsageError("webhook set: missing --url (or TELEGRAM_WEBHOOK_URL)");
+      }
       if (!telegram.webhookSecret) {
         throw new ConfigError(["TELEGRAM_WEBHOOK_SECRET: required to register a webhook"]);
       }
-      await setWebhook(api, { url: o.url, secretToken: telegram.webhookSecret });
-      out(o.json ? JSON.stringify({ url: o.url, set: true }) : `webhook set to ${o.url}`);
+      await setWebhook(api, { url, secretToken: telegram.webhookSecret });
+      out(o.json ? JSON.stringify({ url, set: true }) : `webhook set to ${url}`);
     } else if (verb === "delete") {
       await api.deleteWebhook({ drop_pending_updates: o["drop-pending-updates"] });
       out(o.json ? JSON.stringify({ deleted: true }) : "webhook deleted");

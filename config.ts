@@ -16,6 +16,8 @@ export interface Config {
     botToken?: string;
     mode: "polling" | "webhook";
     webhookSecret?: string;
+    /** Where Telegram sends updates; with it the start registers the webhook (`setWebhook`). */
+    webhookUrl?: string;
     apiRoot?: string;
     /** Warden's own pacing of sends (Telegram's limits by default). */
     limits: { globalPerSecond: number; perChatPerSecond: number; perGroupPerMinute: number };
@@ -83,6 +85,10 @@ const schema = z.object({
   TELEGRAM_MODE: z.enum(["polling", "webhook"]).default("polling"),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{1,256}$/, "expected 1-256 of A-Z a-z 0-9 _ -")
     .optional(),
+  TELEGRAM_WEBHOOK_URL: z.url({
+    protocol: /^https$/,
+    error: "expected the public https URL of POST /telegram/webhook",
+  }).optional(),
   TELEGRAM_API_ROOT: z.url({
     protocol: /^https?$/,
     error: "expected an http(s) URL like http://127.0.0.1:8081",
@@ -129,6 +135,12 @@ const schema = z.object({
     ctx.addIssue({ code: "custom", path: [key], message });
   if (v.TELEGRAM_MODE === "webhook" && v.TELEGRAM_WEBHOOK_SECRET === undefined) {
     problem("TELEGRAM_WEBHOOK_SECRET", "required with TELEGRAM_MODE=webhook");
+  }
+  if (v.TELEGRAM_WEBHOOK_URL !== undefined && v.TELEGRAM_MODE !== "webhook") {
+    problem(
+      "TELEGRAM_WEBHOOK_URL",
+      "set only with TELEGRAM_MODE=webhook (a registered webhook stops long polling)",
+    );
   }
   const { LEVEL_FORMULA: formula, LEVEL_MULTIPLIER: multiplier } = v;
   const { LEVEL_BASE_XP: baseXp, LEVEL_MAX: max } = v;
@@ -291,6 +303,7 @@ export function loadConfig(
       botToken: v.TELEGRAM_BOT_TOKEN,
       mode: v.TELEGRAM_MODE,
       webhookSecret: v.TELEGRAM_WEBHOOK_SECRET,
+      webhookUrl: v.TELEGRAM_WEBHOOK_URL,
       apiRoot: v.TELEGRAM_API_ROOT,
       limits: {
         globalPerSecond: v.TELEGRAM_RATE_GLOBAL_PER_SECOND,

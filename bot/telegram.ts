@@ -17,7 +17,8 @@ export interface TelegramStatus {
 
 /**
  * Warden's Telegram side, made from the config: without a token, nothing (the outbox waits);
- * with one, the bot, the outbox delivery actor, the start's registration (command menu), and
+ * with one, the bot, the outbox delivery actor, the start's registration (command menu, and
+ * the webhook with `TELEGRAM_WEBHOOK_URL`), and
  * either the poller (one replica holds its lease) or the webhook handler.
  */
 export function createTelegram(o: {
@@ -67,13 +68,16 @@ export function createTelegram(o: {
   });
   const children: ChildSpec[] = [
     track({ id: "outbox-delivery", restart: "permanent", loop: delivery.loop }),
-    // Once per start: the command menu. Retried by the supervisor while Telegram is unreachable.
+    // Once per start: the command menu, and the webhook when its URL is configured. Retried by
+    // the supervisor while Telegram is unreachable.
     track({
       id: "telegram-setup",
       restart: "transient",
       loop: async () => {
-        await registerBot(bot.api);
-        log.info("command menu set");
+        const { webhookUrl: url, webhookSecret: secretToken } = config.telegram;
+        const webhook = url && secretToken ? { url, secretToken } : undefined;
+        await registerBot(bot.api, { webhook });
+        log.info(webhook ? `command menu set; webhook set to ${url}` : "command menu set");
       },
     }),
   ];

@@ -390,6 +390,56 @@ Deno.test("with a bot token the Telegram side has a setup child that sets the co
   assert.equal(api.calls.filter((c) => c.method === "setWebhook").length, 0, "no URL, no webhook");
 });
 
+Deno.test("with TELEGRAM_WEBHOOK_URL the start's setup child registers the webhook; the URL wants webhook mode and https", async () => {
+  await using db = await testDatabase();
+  await using api = botApiDouble({ limits: false });
+  const url = "https://warden.example.org/telegram/webhook";
+  const env = {
+    TELEGRAM_BOT_TOKEN: "123456:TEST",
+    TELEGRAM_API_ROOT: api.apiRoot,
+    TELEGRAM_MODE: "webhook",
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+    TELEGRAM_WEBHOOK_URL: url,
+  };
+  const telegram = createTelegram({
+    config: loadConfig(env, []),
+    sql: db.sql,
+    clock: systemClock(),
+    log: createLogger({ level: "silent" }),
+    registry: createRegistry(),
+    runtime: () => undefined,
+  });
+  const setup = telegram.children.find((c) => c.id === "telegram-setup")!;
+  const signal = new AbortController().signal;
+  await setup.loop({ stop: signal, kill: signal });
+  assert.deepEqual(api.calls.filter((c) => c.method === "setWebhook").map((c) => c.params), [{
+    url,
+    secret_token: SECRET,
+    allowed_updates: ["message", "edited_message", "my_chat_member"],
+    max_connections: 40,
+  }]);
+  assert.equal(telegram.children.some((c) => c.id === "telegram-poller"), false);
+
+  for (
+    const [bad, problem] of [
+      [
+        { TELEGRAM_MODE: "polling" },
+        /TELEGRAM_WEBHOOK_URL="[^"]*": set only with TELEGRAM_MODE=webhook/,
+      ],
+      [
+        { TELEGRAM_WEBHOOK_URL: "http://warden.example.org/x" },
+        /TELEGRAM_WEBHOOK_URL="[^"]*": expected the public https URL/,
+      ],
+      [
+        { TELEGRAM_WEBHOOK_URL: "warden.example.org" },
+        /TELEGRAM_WEBHOOK_URL="[^"]*": expected the public https URL/,
+      ],
+    ] as const
+  ) {
+    assert.throws(() => loadConfig({ ...env, ...bad }, []), (e: Error) => problem.test(e.message));
+  }
+});
+
 Deno.test("deno task telegram webhook set|info|delete registers, shows and removes the webhook; bad input is one line and exit 64", async () => {
   await using api = botApiDouble({ limits: false });
   const env = {
@@ -418,14 +468,14 @@ Deno.test("deno task telegram webhook set|info|delete registers, shows and remov
   assert.match((await run(["webhook", "info"])).out, /^url: https:\/\/warden\.example\.org/);
   assert.equal((await run(["webhook", "delete"])).code, 0);
   assert.equal(JSON.parse((await run(["webhook", "info", "--json"])).out).url, "");
-  assert.match((await run(["--help"])).out, /webhook set --url URL/);
+  assert.match((await run(["--help"])).out, /webhook set \[--url URL\]/);
 
   for (
     const bad of [
       [],
       ["webhook"],
       ["webhook", "sett"],
-      ["webhook", "set"],
+      ["webhook", "set"], // no --url and no TELEGRAM_WEBHOOK_URL
       ["webhook", "set", "--url", "http://warden.example.org/telegram/webhook"],
       ["webhook", "set", "--url", "not a url"],
       ["webhook", "info", "--url", url],
