@@ -31,6 +31,8 @@ export interface Config {
   logFormat: "json" | "pretty";
   nodeId: string;
   shutdownTimeoutMs: number;
+  /** How long the start retries a database server that does not answer yet. */
+  databaseWaitMs: number;
   level: {
     formula: "mee6" | "exponential" | "linear";
     baseXp: number;
@@ -109,6 +111,7 @@ const schema = z.object({
   LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
   NODE_ID: z.string().regex(/^[\w.-]{1,64}$/, "expected 1-64 of letters, digits, . _ -").optional(),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
+  DATABASE_WAIT_SECONDS: int(0, 600).default(30),
   LEVEL_FORMULA: z.enum(["mee6", "exponential", "linear"]).default("mee6"),
   LEVEL_BASE_XP: int(1, 1_000_000).default(100),
   LEVEL_MULTIPLIER: num.default(1.5),
@@ -319,6 +322,7 @@ export function loadConfig(
     logFormat: v.LOG_FORMAT,
     nodeId: v.NODE_ID ?? `${Deno.hostname()}-${Deno.pid}`,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    databaseWaitMs: v.DATABASE_WAIT_SECONDS * 1000,
     level: {
       formula: v.LEVEL_FORMULA,
       baseXp: v.LEVEL_BASE_XP,

@@ -2,12 +2,20 @@
  * Warden's entry point: reads the config, opens the database, migrates, starts the
  * supervised jobs and the HTTP server, and shuts all of it down in order on SIGTERM/SIGINT.
  */
+import "./actors/process_warnings.ts"; // first: see there
 import type { JobSpec } from "./actors/job.ts";
-import { createLogger } from "./actors/log.ts";
+import { createLogger, describeError, type Logger } from "./actors/log.ts";
 import { createRuntime } from "./actors/runtime.ts";
 import { type Config, ConfigError, withDotEnv } from "./config.ts";
 import { databaseClock } from "./db/clock.ts";
-import { clientOptions, guardClientBug, openDatabase, redactUrl } from "./db/connect.ts";
+import {
+  clientOptions,
+  type Database,
+  guardClientBug,
+  openDatabase,
+  redactUrl,
+} from "./db/connect.ts";
+import { checkPort, dataDirProblem, StartupError, waitForDatabase } from "./db/startup.ts";
 import { incidentAlerts } from "./db/incidents.ts";
 import { serverRunConnections } from "./db/run_connections.ts";
 import {
@@ -30,7 +38,10 @@ import { catalog, type JobCatalog, loadSetup } from "./catalog.ts";
 
 export { catalog, type JobCatalog };
 
-/** Starts Warden and resolves when it has shut down. Exit codes: 0 clean, 1 failure, 2 bad config. */
+/**
+ * Starts Warden and resolves when it has shut down. Exit codes: 0 clean, 1 failure (one line
+ * on stderr: port in use, database unreachable or missing, unusable `DATA_DIR`, …), 2 bad config.
+ */
 export async function main(jobs: JobCatalog = catalog, env = withDotEnv()): Promise<number> {
   let config: Readonly<Config>;
   let specs: JobSpec[];
@@ -41,6 +52,45 @@ export async function main(jobs: JobCatalog = catalog, env = withDotEnv()): Prom
     console.error(error.message);
     return 2;
   }
+  try {
+    return await run(config, specs);
+  } catch (error) {
+    const line = error instanceof StartupError ? error.message : describeError(error);
+    console.error(`warden: cannot start: ${line.split("\n")[0]}`);
+    return 1;
+  }
+}
+
+/** The database, opened for the start: a port or database problem is a `StartupError`. */
+async function openForStart(config: Readonly<Config>, log: Logger): Promise<Database> {
+  checkPort(config.port); // before anything is migrated
+  let db: Database;
+  try {
+    db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, share: true });
+  } catch (error) {
+    if (
+      config.databaseUrl || !(error instanceof Deno.errors.PermissionDenied ||
+        error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory)
+    ) {
+      throw error;
+    }
+    throw dataDirProblem(config.dataDir, error);
+  }
+  if (db.kind === "server") {
+    await waitForDatabase(db.sql, {
+      url: db.url,
+      waitMs: config.databaseWaitMs,
+      onRetry: (error, delayMs) =>
+        log.warn("the database does not answer yet: retrying", { error, delayMs }),
+    }).catch(async (error) => {
+      await db.close().catch(() => {});
+      throw error;
+    });
+  }
+  return db;
+}
+
+async function run(config: Readonly<Config>, specs: JobSpec[]): Promise<number> {
   const log = createLogger({ level: config.logLevel, format: config.logFormat }).child({
     node: config.nodeId,
   });
@@ -49,17 +99,29 @@ export async function main(jobs: JobCatalog = catalog, env = withDotEnv()): Prom
     log.error("database client fault contained", { error })
   );
 
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, share: true });
+  const db = await openForStart(config, log).catch((error) => {
+    unguard();
+    throw error;
+  });
   log.info("database open", {
     kind: db.kind,
     url: redactUrl(db.url),
     dataDir: db.kind === "embedded" ? config.dataDir : undefined,
   });
-  const clock = await databaseClock(db.sql, { log, signal: root.signal });
+  const prepared = await (async () => {
+    const clock = await databaseClock(db.sql, { log, signal: root.signal });
+    const migrated = await migrate(db.sql, { log: (line) => log.info(line) });
+    await syncLevels(db.sql, config.level);
+    await syncBadges(db.sql);
+    return { clock, migrated };
+  })().catch(async (error) => {
+    root.abort();
+    unguard();
+    await db.close().catch(() => {});
+    throw error;
+  });
+  const { clock, migrated } = prepared;
   const readiness = createReadiness({ ping: () => db.sql`SELECT 1`, clock });
-  const migrated = await migrate(db.sql, { log: (line) => log.info(line) });
-  await syncLevels(db.sql, config.level);
-  await syncBadges(db.sql);
   readiness.markMigrated();
   log.info("migrations applied", {
     applied: migrated.applied,
