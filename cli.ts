@@ -3,6 +3,7 @@
  * `deno task telegram webhook …`.
  * It works on the database directly, so it works whether or not a server is up.
  */
+import "./actors/process_warnings.ts"; // first: see there
 import { z } from "zod";
 import { UnknownJobError } from "./actors/errors.ts";
 import type { JobSpec } from "./actors/job.ts";

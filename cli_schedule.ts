@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { describeError } from "./actors/log.ts";
 import { UnknownJobError } from "./actors/errors.ts";
 import { describeSchedule, nextSlot, parseSchedule, type Schedule } from "./actors/schedule.ts";
 import { isZone, localLabel, offsetLabel } from "./actors/zone.ts";
@@ -21,8 +22,13 @@ export const NEXT_HELP = `usage: deno task jobs next <name> [--from ISO] [--coun
 
 const options = z.object({
   tz: z.string().refine(isZone, "--tz expects an IANA zone like Europe/Madrid").default("UTC"),
-  from: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "--from expects an ISO time")
-    .transform((s) => new Date(s)).optional(),
+  from: z.string().refine(
+    (s) => {
+      const t = Date.parse(s);
+      return !Number.isNaN(t) && t >= Date.UTC(1970, 0, 1) && t < Date.UTC(10000, 0, 1);
+    },
+    "--from expects an ISO time between 1970 and 9999",
+  ).transform((s) => new Date(s)).optional(),
   count: z.string().regex(/^\d+$/, "--count expects a whole number from 1 to 1000")
     .transform(Number).pipe(
       z.number().min(1, "--count expects a whole number from 1 to 1000").max(
@@ -145,6 +151,7 @@ export function previewCommand(
       err(`${command}: ${error.message.split("\n")[0]} (--help for usage)`);
       return 64;
     }
-    throw error;
+    err(`${command}: failed: ${describeError(error).split("\n")[0]}`);
+    return 1;
   }
 }

@@ -6,6 +6,7 @@
  * and `badge-check` the same three ways (`competition.ts`), and outbox delivery against its
  * budget (`delivery.ts`). Prints ratios, not verdicts.
  */
+import "../actors/process_warnings.ts"; // first: see there
 import { z } from "zod";
 import { ArgsError, readArgs, wholeNumber } from "../cli_args.ts";
 import { migrate } from "../db/migrate.ts";
