@@ -5,11 +5,12 @@ import { badgeProgress, memberBadges } from "../domain/badges.ts";
 import { type Period, PERIODS, readBoard } from "../domain/boards.ts";
 import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
 import { bearerAuth } from "./auth.ts";
-import { deadline, HttpError } from "./errors.ts";
+import { deadline, HttpError, singleQuery } from "./errors.ts";
 
 const telegramId = z.string().regex(/^-?\d{1,16}$/).transform(Number).refine(Number.isSafeInteger);
 const period = z.enum(PERIODS as [Period, ...Period[]]).default("all");
-const limit = z.coerce.number().int().min(1).max(100).default(10);
+const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().min(1).max(100))
+  .optional();
 
 /** A path parameter that must be a Telegram id: 400 naming the parameter and the value. */
 function idParam(c: Context, name: "chat" | "user"): number {
@@ -23,7 +24,7 @@ function idParam(c: Context, name: "chat" | "user"): number {
 
 /** A query value through `schema`, or 400 saying what was expected and what came. */
 function queryParam<T>(c: Context, name: string, schema: z.ZodType<T>, expected: string): T {
-  const raw = c.req.query(name);
+  const raw = singleQuery(c, name);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new HttpError(400, `query ${name}=${JSON.stringify(raw)}: expected ${expected}`);
@@ -54,7 +55,7 @@ export function apiRoutes(
     .get("/chats/:chat/leaderboard", admin, bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const p = queryParam(c, "period", period, `one of ${PERIODS.join(", ")}`);
-      const n = queryParam(c, "limit", limit, "an integer from 1 to 100");
+      const n = queryParam(c, "limit", limit, "a whole number from 1 to 100") ?? 10;
       await requireChat(chatId);
       const board = await readBoard(sql, chatId, p, n);
       return c.json({ chatId, period: p, ...board });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { runToJson } from "../actors/run_store.ts";
 import type { Runtime } from "../actors/runtime.ts";
 import { bearerAuth } from "./auth.ts";
-import { deadline, HttpError } from "./errors.ts";
+import { deadline, HttpError, singleQuery } from "./errors.ts";
 
 const waitQuery = z.stringbool({ error: "expected true or false" }).optional();
 
@@ -19,14 +19,16 @@ export function controlRoutes(
   const bounded = deadline(deadlineMs); // a database outage answers 503 within it
   // `run?wait=true` waits for the run itself, however long it takes
   const unlessWaiting: MiddlewareHandler = (c, next) =>
-    waitQuery.safeParse(c.req.query("wait")).data ? next() : bounded(c, next);
+    waitQuery.safeParse(c.req.queries("wait")?.length === 1 && c.req.query("wait")).data
+      ? next()
+      : bounded(c, next);
   return new Hono()
     .post("/stop", admin, bounded, async (c) => c.json({ paused: await runtime.pauseAll() }))
     .post("/start", admin, bounded, async (c) => c.json({ resumed: await runtime.resumeAll() }))
     .post("/:name/run", admin, unlessWaiting, async (c) => {
       const name = c.req.param("name");
       runtime.actor(name); // 404 before anything is parsed
-      const raw = c.req.query("wait");
+      const raw = singleQuery(c, "wait");
       const wait = waitQuery.safeParse(raw);
       if (!wait.success) {
         throw new HttpError(400, `query wait=${JSON.stringify(raw)}: expected true or false`);

@@ -18,6 +18,15 @@ export class HttpError extends Error {
   }
 }
 
+/** The one value of query parameter `name` (undefined when absent); 400 when it is repeated. */
+export function singleQuery(c: Context, name: string): string | undefined {
+  const values = c.req.queries(name) ?? [];
+  if (values.length > 1) {
+    throw new HttpError(400, `query ${name} given ${values.length} times: expected it once`);
+  }
+  return values[0];
+}
+
 /** How long a route that reads or writes the database waits before answering 503. */
 export const ROUTE_DEADLINE_MS = 5_000;
 

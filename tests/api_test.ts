@@ -172,14 +172,17 @@ Deno.test("GET /api/chats/:chat/leaderboard reads the cached boards", async (t) 
     assert.equal(body.error, 'query period="year": expected one of all, month, week, day');
   });
   await t.step("bad limit 400", async () => {
-    for (const limit of ["0", "101", "abc", "2.5", ""]) {
-      const { status, body } = await board(`?limit=${limit}`);
+    for (const limit of ["0", "101", "abc", "2.5", "", "0x10", " 7", "1e2", "010"]) {
+      const { status, body } = await board(`?limit=${encodeURIComponent(limit)}`);
       assert.equal(status, 400, limit);
       assert.equal(
         body.error,
-        `query limit=${JSON.stringify(limit)}: expected an integer from 1 to 100`,
+        `query limit=${JSON.stringify(limit)}: expected a whole number from 1 to 100`,
       );
     }
+    const twice = await board("?limit=1&limit=abc");
+    assert.equal(twice.status, 400);
+    assert.equal(twice.body.error, "query limit given 2 times: expected it once");
   });
   await t.step("non-numeric chat 400, unknown chat 404", async () => {
     const bad = await http.get("/api/chats/abc/leaderboard", auth);
