@@ -236,7 +236,12 @@ export async function cli(
       case "jobs run":
         return await withDb(
           config,
-          (db) => run(db, config, job!, { wait: o.wait, json }, io),
+          (db) =>
+            run(db, config, job!, {
+              wait: o.wait,
+              json,
+              redact: (line) => scrubSecrets(line, env),
+            }, io),
         );
       case "jobs pause":
       case "jobs resume": {

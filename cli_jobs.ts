@@ -70,13 +70,14 @@ export async function run(
   db: Database,
   config: Readonly<Config>,
   spec: JobSpec,
-  options: { wait: boolean; json: boolean },
+  options: { wait: boolean; json: boolean; redact?: (line: string) => string },
   { out }: Io,
 ): Promise<number> {
   const stop = new AbortController();
   const log = createLogger({
     level: config.logLevel === "debug" ? "debug" : "warn",
     format: config.logFormat,
+    redact: options.redact,
   });
   const clock = await databaseClock(db.sql, { log, signal: stop.signal });
   const runtime = createRuntime({

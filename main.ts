@@ -6,7 +6,7 @@ import "./actors/process_warnings.ts"; // first: see there
 import type { JobSpec } from "./actors/job.ts";
 import { createLogger, describeError, type Logger } from "./actors/log.ts";
 import { createRuntime } from "./actors/runtime.ts";
-import { type Config, ConfigError, withDotEnv } from "./config.ts";
+import { type Config, ConfigError, scrubSecrets, withDotEnv } from "./config.ts";
 import { databaseClock } from "./db/clock.ts";
 import {
   clientOptions,
@@ -52,11 +52,13 @@ export async function main(jobs: JobCatalog = catalog, env = withDotEnv()): Prom
     console.error(error.message);
     return 2;
   }
+  // Whatever a log line or the last error carries (a client's message, a URL), no secret shows.
+  const redact = (line: string) => scrubSecrets(line, env);
   try {
-    return await run(config, specs);
+    return await run(config, specs, redact);
   } catch (error) {
     const line = error instanceof StartupError ? error.message : describeError(error);
-    console.error(`warden: cannot start: ${line.split("\n")[0]}`);
+    console.error(redact(`warden: cannot start: ${line.split("\n")[0]}`));
     return 1;
   }
 }
@@ -90,8 +92,12 @@ async function openForStart(config: Readonly<Config>, log: Logger): Promise<Data
   return db;
 }
 
-async function run(config: Readonly<Config>, specs: JobSpec[]): Promise<number> {
-  const log = createLogger({ level: config.logLevel, format: config.logFormat }).child({
+async function run(
+  config: Readonly<Config>,
+  specs: JobSpec[],
+  redact: (line: string) => string,
+): Promise<number> {
+  const log = createLogger({ level: config.logLevel, format: config.logFormat, redact }).child({
     node: config.nodeId,
   });
   const root = new AbortController();

@@ -17,6 +17,8 @@ export interface LoggerOptions {
   /** Where lines go (default: stderr). Tests pass an array's push. */
   write?: (line: string) => void;
   now?: () => Date;
+  /** Applied to every finished line: the start hides its secrets (`scrubSecrets`) with it. */
+  redact?: (line: string) => string;
 }
 
 /** Makes a logger. `createLogger({ level: "info", format: "json" }).child({ job: "level-ups" })` */
@@ -28,8 +30,10 @@ export function createLogger(
   const format = options.format ?? "json";
   const now = options.now ?? (() => new Date());
   const encoder = new TextEncoder();
-  const write = options.write ??
+  const sink = options.write ??
     ((line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n")));
+  const redact = options.redact;
+  const write = redact ? (line: string) => sink(redact(line)) : sink;
 
   function emit(lvl: LogLevel, msg: string, fields?: Record<string, unknown>) {
     if (RANK[lvl] < RANK[level]) return;

@@ -6,4 +6,5 @@
  */
 import process from "node:process";
 
-process.noDeprecation = true;
+// Node reads it when it warns; its types omit it.
+(process as { noDeprecation?: boolean }).noDeprecation = true;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { loadSetup } from "../catalog.ts";
 import { cli } from "../cli.ts";
-import { ConfigError } from "../config.ts";
+import { createLogger } from "../actors/log.ts";
+import { ConfigError, scrubSecrets } from "../config.ts";
 import { spawnWarden } from "./fakes/process.ts";
 
 /** The problems `env` is refused with (fails when it is accepted). */
@@ -120,4 +121,31 @@ Deno.test("LEVEL_MULTIPLIER=1 with the exponential formula: exit 2 naming it, no
   assert.match(text, /LEVEL_MULTIPLIER="0.5": must be above 1/);
   assert.match(text, /TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_MODE=webhook/);
   assert.doesNotMatch(text, /\n\s+at /);
+});
+
+Deno.test("log lines from any source (a client's error, a URL, a field) hide the environment's secrets", () => {
+  const env = {
+    TELEGRAM_BOT_TOKEN: "123456:SECRET-bot-token",
+    ADMIN_TOKEN: "admin-token-0123456789",
+    TELEGRAM_WEBHOOK_SECRET: "hook_secret_42",
+    DATABASE_URL: "postgres://app:pa%24%24word@db.internal:5432/warden",
+  };
+  const lines: string[] = [];
+  const log = createLogger({
+    write: (l) => lines.push(l),
+    redact: (l) => scrubSecrets(l, env),
+  }).child({ node: "a" });
+  const fetchError = new TypeError(
+    "error sending request for url (https://api.telegram.org/bot123456:SECRET-bot-token/getMe)",
+  );
+  log.error("telegram-setup restarting", { error: fetchError });
+  log.warn("auth", { header: "Bearer admin-token-0123456789", secret: "hook_secret_42" });
+  log.info("connect", { dsn: "postgres://app:pa$$word@db.internal:5432/warden" });
+  const text = lines.join("\n");
+  for (
+    const secret of ["SECRET-bot-token", "admin-token-0123456789", "hook_secret_42", "pa$$word"]
+  ) {
+    assert.ok(!text.includes(secret), `${secret} shown in:\n${text}`);
+  }
+  assert.match(text, /bot\*\*\*\/getMe/, "the rest of the line stays readable");
 });
