@@ -2,6 +2,7 @@ import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { claimDataDir } from "./data_dir_owner.ts";
+import { pgSocket } from "./pg_socket.ts";
 
 /** The one database handle of the app: a postgres.js pool, on a server or on embedded PGlite. */
 export interface Database {
@@ -65,12 +66,16 @@ const int8AsNumber = {
   },
 };
 
-/** The client settings every postgres.js pool of the app uses (int8 as number, notices, timeouts). */
+/**
+ * The client settings every postgres.js pool of the app uses (int8 as number, notices, timeouts,
+ * and sockets that report an error as a close at once: see `pgSocket`).
+ */
 export function clientOptions(options: Pick<OpenDatabaseOptions, "onNotice">) {
   return {
     onnotice: options.onNotice ?? (() => {}),
     connect_timeout: 10,
     types: { int8: int8AsNumber },
+    socket: pgSocket(),
   };
 }
 
