@@ -3,8 +3,8 @@
  * and `deno task jobs next <name> [--from ISO] [--count N] [--json]` print the next slots in UTC
  * and in the zone, with its offset. No database: the slots are the schedule's alone.
  */
-import { parseArgs } from "node:util";
 import { z } from "zod";
+import { ArgsError, type OptionTypes, readArgs } from "./cli_args.ts";
 import { describeError } from "./actors/log.ts";
 import { UnknownJobError } from "./actors/errors.ts";
 import { describeSchedule, nextSlot, parseSchedule, type Schedule } from "./actors/schedule.ts";
@@ -46,26 +46,23 @@ class PreviewError extends Error {
 }
 
 function read(args: string[], withTz: boolean) {
-  let parsed;
   try {
-    parsed = parseArgs({
+    const { values, positionals } = readArgs(
       args,
-      strict: true,
-      allowPositionals: true,
-      options: {
+      {
         ...(withTz ? { tz: { type: "string" } } : {}),
         from: { type: "string" },
         count: { type: "string" },
         json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+      } as OptionTypes,
+      options,
+      `${withTz ? "--tz, " : ""}--from, --count, --json or --help`,
+    );
+    return { positionals, ...values };
   } catch (e) {
-    throw new PreviewError((e as Error).message.split(". ")[0]);
+    if (e instanceof ArgsError) throw new PreviewError(e.message);
+    throw e;
   }
-  const checked = options.safeParse(parsed.values);
-  if (!checked.success) throw new PreviewError(checked.error.issues[0].message);
-  return { positionals: parsed.positionals, ...checked.data };
 }
 
 /** The next `count` slots after `from`, each in UTC and in `zone` with its offset. */

@@ -3,9 +3,9 @@
  * `deno task telegram webhook set [--url URL] | delete [--drop-pending-updates] | info [--json]`.
  * It talks to the Bot API (TELEGRAM_BOT_TOKEN, TELEGRAM_API_ROOT), never to the database.
  */
-import { parseArgs } from "node:util";
 import { Api } from "grammy";
 import { z } from "zod";
+import { ArgsError, readArgs } from "./cli_args.ts";
 import { loadSetup } from "./catalog.ts";
 import { ConfigError } from "./config.ts";
 import { setWebhook } from "./bot/setup.ts";
@@ -31,25 +31,22 @@ const options = z.object({
 });
 
 function read(args: string[]) {
-  let parsed;
   try {
-    parsed = parseArgs({
+    const { values, positionals } = readArgs(
       args,
-      strict: true,
-      allowPositionals: true,
-      options: {
+      {
         url: { type: "string" },
         "drop-pending-updates": { type: "boolean" },
         json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
       },
-    });
+      options,
+      "--url, --drop-pending-updates, --json or --help",
+    );
+    return { positionals, ...values };
   } catch (e) {
-    throw new TelegramUsageError((e as Error).message.split(". ")[0]);
+    if (e instanceof ArgsError) throw new TelegramUsageError(e.message);
+    throw e;
   }
-  const checked = options.safeParse(parsed.values);
-  if (!checked.success) throw new TelegramUsageError(checked.error.issues[0].message);
-  return { positionals: parsed.positionals, ...checked.data };
 }
 
 /** Runs `telegram …` (the arguments after `telegram`); returns the exit code. */
