@@ -7,6 +7,7 @@ import { leaderboardRecalcJob, leaderboardResetJob } from "./domain/boards.ts";
 import { levelUpsJob } from "./domain/level_ups.ts";
 import { lifeRegenJob } from "./domain/life_regen.ts";
 import { quizCleanupJob } from "./domain/quiz_cleanup.ts";
+import { retentionJob } from "./domain/retention.ts";
 import { streakExpiryJob } from "./domain/streak_expiry.ts";
 
 /** The jobs Warden runs, made from the config alone (they reach the database through `ctx.db`). */
@@ -30,6 +31,7 @@ export const catalog: JobCatalog = (config) => [
   utcByNature(leaderboardResetJob("week")),
   utcByNature(leaderboardResetJob("month")),
   badgeCheckJob({ concurrency: config.batchConcurrency }),
+  retentionJob(config.retention),
 ];
 
 /**

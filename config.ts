@@ -44,6 +44,8 @@ export interface Config {
   progression: { enabled: boolean; intervalHours?: number; batchSize: number; notify: boolean };
   /** Connections a batch job (level-ups, streak-expiry, life-regen, badge-check) uses at once. */
   batchConcurrency: number;
+  /** Days finished rows are kept (`retention-cleanup`). */
+  retention: { outboxDays: number; runHistoryDays: number; eventsDays: number; quizDays: number };
   /** Per job: a schedule override (raw, validated), its zone, and whether it runs at all. */
   jobs: Record<string, { schedule?: ScheduleInput; timezone?: string; enabled: boolean }>;
 }
@@ -128,6 +130,10 @@ const schema = z.object({
     .optional(),
   AUTO_PROGRESSION_BATCH_SIZE: int(1, 100_000).default(100),
   BATCH_CONCURRENCY: int(1, 16).default(2),
+  OUTBOX_RETENTION_DAYS: int(1, 3650).default(7),
+  RUN_HISTORY_RETENTION_DAYS: int(1, 3650).default(30),
+  EVENTS_RETENTION_DAYS: int(1, 3650).default(30),
+  QUIZ_RETENTION_DAYS: int(1, 3650).default(7),
   NOTIFY_LEVEL_UP: z.stringbool({ error: "expected true or false" }).default(true),
   TELEGRAM_RATE_GLOBAL_PER_SECOND: int(1, 100_000).default(30),
   TELEGRAM_RATE_PER_CHAT_PER_SECOND: int(1, 100_000).default(1),
@@ -342,6 +348,12 @@ export function loadConfig(
       notify: v.NOTIFY_LEVEL_UP,
     },
     batchConcurrency: v.BATCH_CONCURRENCY,
+    retention: {
+      outboxDays: v.OUTBOX_RETENTION_DAYS,
+      runHistoryDays: v.RUN_HISTORY_RETENTION_DAYS,
+      eventsDays: v.EVENTS_RETENTION_DAYS,
+      quizDays: v.QUIZ_RETENTION_DAYS,
+    },
     jobs: jobConfig,
   });
 }

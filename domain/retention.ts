@@ -1,0 +1,127 @@
+import type postgres from "postgres";
+import { defineJob, type JobContext, type JobSpec } from "../actors/job.ts";
+
+/** How long each kind of finished row is kept, in days. The XP ledger is kept for ever. */
+export interface Retention {
+  outboxDays: number;
+  runHistoryDays: number;
+  eventsDays: number;
+  quizDays: number;
+}
+
+/** Every job keeps at least its newest runs, however old: health and history read them. */
+export const KEEP_RUNS_PER_JOB = 100;
+
+type Tx = postgres.TransactionSql;
+type Fragment = ReturnType<Tx["unsafe"]>;
+
+/**
+ * One kind of row to forget: `doomed` selects the ids of at most `limit` of them, oldest first,
+ * through an index, locking them (`SKIP LOCKED`: a row another transaction holds waits for the
+ * next run). Each batch is its own short transaction that deletes only the rows it locked.
+ */
+interface Target {
+  table: string;
+  doomed(tx: Tx, cutoff: Date, limit: number): Fragment;
+}
+
+const day = 86_400_000;
+
+function targets(r: Retention, floors: string): Array<Target & { days: number }> {
+  return [
+    {
+      table: "outbox",
+      days: r.outboxDays,
+      doomed: (tx, cutoff, limit) =>
+        tx`SELECT id FROM outbox
+           WHERE state IN ('sent', 'dropped', 'failed') AND coalesce(sent_at, created_at) < ${cutoff}
+           ORDER BY coalesce(sent_at, created_at) LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+    },
+    {
+      table: "job_runs",
+      days: r.runHistoryDays,
+      // Older than the cutoff and than the job's 100th newest run (`floors`, read once a run).
+      doomed: (tx, cutoff, limit) =>
+        tx`SELECT r.id FROM job_runs r
+           JOIN json_to_recordset(${floors}::text::json) AS f(job text, floor timestamptz) ON f.job = r.job
+           WHERE r.outcome <> 'running' AND r.finished_at < ${cutoff} AND r.started_at < f.floor
+           ORDER BY r.finished_at LIMIT ${limit} FOR UPDATE OF r SKIP LOCKED`,
+    },
+    {
+      table: "events",
+      days: r.eventsDays,
+      doomed: (tx, cutoff, limit) =>
+        tx`SELECT id FROM events WHERE created_at < ${cutoff}
+           ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+    },
+    {
+      table: "quiz_sessions",
+      days: r.quizDays,
+      doomed: (tx, cutoff, limit) =>
+        tx`SELECT id FROM quiz_sessions
+           WHERE status <> 'active' AND coalesce(completed_at, expires_at) < ${cutoff}
+           ORDER BY coalesce(completed_at, expires_at) LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+    },
+  ];
+}
+
+/** Per job, the start of its `KEEP_RUNS_PER_JOB`-th newest run (jobs with fewer are absent). */
+async function runFloors(sql: postgres.Sql): Promise<string> {
+  // A loose index scan over job_runs_history: one probe per job, not a scan of the table.
+  const rows = await sql<{ job: string; floor: Date }[]>`
+    WITH RECURSIVE jobs AS (
+      (SELECT job FROM job_runs ORDER BY job LIMIT 1)
+      UNION ALL
+      SELECT (SELECT job FROM job_runs WHERE job > jobs.job ORDER BY job LIMIT 1)
+      FROM jobs WHERE jobs.job IS NOT NULL
+    )
+    SELECT job, (SELECT started_at FROM job_runs k WHERE k.job = jobs.job
+                 ORDER BY started_at DESC LIMIT 1 OFFSET ${KEEP_RUNS_PER_JOB - 1}) AS floor
+    FROM jobs WHERE job IS NOT NULL`;
+  return JSON.stringify(rows.filter((r) => r.floor !== null));
+}
+
+/** Deletes `target`'s rows older than `cutoff`, `batchSize` per transaction, until none is left. */
+async function forget(ctx: JobContext, target: Target, cutoff: Date, batchSize: number) {
+  let deleted = 0;
+  for (;;) {
+    ctx.signal.throwIfAborted();
+    const gone = await ctx.db.begin((tx) =>
+      tx`WITH doomed AS (${target.doomed(tx, cutoff, batchSize)})
+         DELETE FROM ${tx(target.table)} t USING doomed d WHERE t.id = d.id`
+    );
+    deleted += gone.count;
+    ctx.progress({ processed: deleted, note: target.table });
+    if (gone.count < batchSize) return deleted;
+  }
+}
+
+/**
+ * `retention-cleanup` (hourly): deletes finished rows past their retention, as of the run's
+ * slot: delivered, dropped and failed outbox rows, finished run history (each job keeps its
+ * newest 100 runs whatever their age), events, and finished quiz sessions. Never the XP
+ * ledger, never a pending notification, never a running run. Bounded batches, each its own
+ * transaction with row locks only; a run stopped midway leaves whole batches done, and the
+ * next run goes on from there. Running a slot twice deletes nothing more.
+ */
+export function retentionJob(retention: Retention, options: { batchSize?: number } = {}): JobSpec {
+  const batchSize = options.batchSize ?? 5_000;
+  return defineJob({
+    name: "retention-cleanup",
+    description:
+      "Deletes finished outbox rows, run history, events and quiz sessions past their retention",
+    schedule: "30 * * * *",
+    timeout: "30m",
+    async run(ctx) {
+      const floors = await runFloors(ctx.db);
+      const details: Record<string, number> = {};
+      let changed = 0;
+      for (const target of targets(retention, floors)) {
+        const cutoff = new Date(ctx.scheduledFor.getTime() - target.days * day);
+        details[target.table] = await forget(ctx, target, cutoff, batchSize);
+        changed += details[target.table];
+      }
+      return { processed: changed, changed, details };
+    },
+  });
+}
