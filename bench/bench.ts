@@ -4,7 +4,8 @@
  * and measures `level-ups` three ways on identical data: Warden's job, a naive per-member loop
  * (what seed 000's code does), and one bare UPDATE (the lower bound); then `leaderboard-recalc`
  * and `badge-check` the same three ways (`competition.ts`), and outbox delivery against its
- * budget (`delivery.ts`). Prints ratios, not verdicts.
+ * budget (`delivery.ts`), and `retention-cleanup` against one bare DELETE (`retention.ts`).
+ * Prints ratios, not verdicts.
  */
 import "../actors/process_warnings.ts"; // first: see there
 import { z } from "zod";
@@ -15,12 +16,14 @@ import { syncLevels } from "../domain/levels.ts";
 import { seedCommunity } from "../domain/seed.ts";
 import { competitionBench } from "./competition.ts";
 import { deliveryBench } from "./delivery.ts";
+import { retentionBench } from "./retention.ts";
 import { boundLevelUps, naiveLevelUps, restore } from "./level_ups.ts";
 import { compare, context, freshDatabase, print, rssMeter, timed } from "./measure.ts";
 
 interface Args {
   boardMembers: number;
   rows: number;
+  retentionRows: number;
   budget: number;
   members: number;
   batch: number;
@@ -36,6 +39,7 @@ const BENCH_OPTIONS = z.object({
   "naive-sample": count("--naive-sample").default(20_000),
   concurrency: count("--concurrency").default(2),
   rows: count("--rows").default(10_000),
+  "retention-rows": count("--retention-rows").default(2_000_000),
   budget: count("--budget").default(1_000),
   "board-members": count("--board-members").default(100_000),
   json: z.boolean().default(false),
@@ -43,7 +47,7 @@ const BENCH_OPTIONS = z.object({
 });
 
 const USAGE = "usage: deno task bench [--members N] [--batch B] [--concurrency C] " +
-  "[--naive-sample S] [--rows R] [--budget PER_S] [--board-members M] [--json]\n" +
+  "[--naive-sample S] [--rows R] [--budget PER_S] [--board-members M] [--retention-rows D] [--json]\n" +
   "  seeds N members in a fresh database and measures the batch jobs and delivery";
 
 /** The bench's options through the CLI's one parser (cli_args.ts); `null` for `--help`. */
@@ -57,13 +61,14 @@ function parseArgs(argv: string[]): Args | null {
       "naive-sample": string,
       concurrency: string,
       rows: string,
+      "retention-rows": string,
       budget: string,
       "board-members": string,
       json: { type: "boolean" },
     },
     BENCH_OPTIONS,
     "--members N, --batch B, --concurrency C, --naive-sample S, --rows R, --budget PER_S, " +
-      "--board-members M, --json",
+      "--board-members M, --retention-rows D, --json",
   );
   if (v.help) return null;
   if (positionals.length) throw new ArgsError(`unexpected argument "${positionals[0]}"`);
@@ -73,6 +78,7 @@ function parseArgs(argv: string[]): Args | null {
     naiveSample: v["naive-sample"],
     concurrency: v.concurrency,
     rows: v.rows,
+    retentionRows: v["retention-rows"],
     budget: v.budget,
     boardMembers: v["board-members"],
     json: v.json,
@@ -141,6 +147,7 @@ async function main() {
       Math.min(args.naiveSample, 5_000),
       args.concurrency,
     );
+    const retention = await retentionBench(sql, args.retentionRows);
     const deliveryLine = {
       job: "outbox-delivery",
       rows: d.rows,
@@ -153,6 +160,7 @@ async function main() {
       print(line, true);
       for (const l of competition) print(l, true);
       console.log(JSON.stringify(deliveryLine));
+      console.log(JSON.stringify(retention));
     } else {
       print(line, false);
       for (const l of competition) print(l, false);
@@ -162,6 +170,11 @@ async function main() {
             (deliveryLine.of_budget * 100).toFixed(1)
           }% ` +
           `(${deliveryLine.seconds}s)`,
+      );
+      console.log(
+        `retention-cleanup rows=${retention.rows} warden_per_s=${retention.warden_per_s} ` +
+          `bound_per_s=${retention.bound_per_s} vs_bound=${retention.vs_bound} ` +
+          `longest_lock_ms=${retention.longest_lock_ms} bound_lock_ms=${retention.bound_lock_ms}`,
       );
     }
   } finally {

@@ -24,6 +24,8 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
     "200",
     "--rows",
     "50",
+    "--retention-rows",
+    "300",
     "--json",
   ]);
   assert.equal(r.code, 0, r.stderr);
@@ -33,6 +35,7 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
     "leaderboard-recalc",
     "badge-check",
     "outbox-delivery",
+    "retention-cleanup",
   ]);
   for (const line of lines.slice(0, 3)) {
     for (const key of ["warden_per_s", "naive_per_s", "bound_per_s", "vs_naive", "vs_bound"]) {
@@ -45,6 +48,10 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
   assert.ok(lines[0].due > 0, "the seeded members owe level-ups");
   assert.ok(lines[2].awarded > 0, "badges were awarded (the same number as the bound's)");
   assert.equal(lines[3].rows, 50);
+  assert.equal(lines[4].rows, 300, "retention-cleanup deleted exactly what the bare DELETE did");
+  for (const key of ["warden_per_s", "bound_per_s", "vs_bound", "longest_lock_ms"]) {
+    assert.ok(lines[4][key] >= 0, `retention-cleanup: ${key} = ${lines[4][key]}`);
+  }
 });
 
 Deno.test("deno task bench names a bad option and exits non-zero", async () => {
