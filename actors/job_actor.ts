@@ -104,7 +104,14 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
   function finished(run: RunRecord) {
     const last = lastRunOf(run, clock.now());
     apply({ type: "run-finished", run: last });
-    log[run.outcome === "succeeded" ? "info" : "warn"]("run finished", {
+    // A run that changed nothing (lease-rescue finding no expired lease, 2,880 times a day) is
+    // a debug line; one that changed something, or did not succeed, is always told.
+    const level = run.outcome !== "succeeded"
+      ? "warn"
+      : run.result?.changed === 0
+      ? "debug"
+      : "info";
+    log[level]("run finished", {
       run: run.id,
       slot: run.scheduledFor.toISOString(),
       trigger: run.trigger,
