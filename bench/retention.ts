@@ -54,7 +54,7 @@ export async function retentionBench(sql: postgres.Sql, rows: number) {
   await fill(sql, rows, now);
   const bound = await timed(async () =>
     (await sql`
-      DELETE FROM outbox WHERE state IN ('sent', 'dropped', 'failed')
+      DELETE FROM outbox WHERE state IN ('sent', 'dropped', 'failed', 'expired')
         AND coalesce(sent_at, created_at) < ${new Date(now.getTime() - 7 * 86_400_000)}`).count
   );
   if (deleted !== rows || bound.value !== rows) {

@@ -7,6 +7,7 @@ import type { Registry } from "../actors/metrics.ts";
 import {
   claimBounds,
   claimDue,
+  expireStale,
   handBack,
   type OutboxRow,
   renewClaim,
@@ -90,8 +91,18 @@ export function createDelivery(o: DeliveryOptions) {
     (set) => set({}, oldestAgeS),
   );
 
+  // Expired rows are never claimed; marking them `expired` is bookkeeping, once a minute.
+  let expiredAt = -Infinity;
   async function claim(): Promise<Claim> {
     const now = clock.now();
+    if (now.getTime() - expiredAt >= 60_000) {
+      expiredAt = now.getTime();
+      const expired = await expireStale(sql, now);
+      if (expired > 0) {
+        droppedTotal?.inc({ reason: "expired" }, expired);
+        log.info("notifications expired before they could be sent: dropped", { expired });
+      }
+    }
     const token = `${o.node} ${crypto.randomUUID()}`;
     const rows = await claimDue(sql, { now, token, leaseMs, bounds });
     return Object.assign(rows, { token, at: now.getTime() });

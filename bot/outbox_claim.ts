@@ -45,6 +45,26 @@ export function claimBounds(limits: PaceLimits, leaseMs: number, batch: number):
  * skipping chats another claim is sending to right now, at most `bounds` of them, oldest first.
  * Set-based: one statement, `SKIP LOCKED` against concurrent claims.
  */
+/**
+ * Drops as `expired` (at most `limit`) waiting rows past their `expires_at`, never sent late;
+ * returns how many. A row another claim holds under a live lease is left to that claim, and a
+ * row claimed meanwhile is re-checked by the UPDATE and left alone.
+ */
+export async function expireStale(sql: postgres.Sql, now: Date, limit = 1_000): Promise<number> {
+  const rows = await sql`
+    WITH stale AS (
+      SELECT id FROM outbox
+      WHERE ((state = 'pending') OR (state = 'sending' AND lease_until < ${now}))
+        AND expires_at < ${now}
+      ORDER BY due_at, id LIMIT ${limit}::int
+    )
+    UPDATE outbox o SET state = 'expired', lease_until = NULL, claimed_by = NULL,
+           last_error = 'expired: still waiting past its expiry, not sent late'
+    FROM stale WHERE o.id = stale.id
+      AND (o.state = 'pending' OR (o.state = 'sending' AND o.lease_until < ${now}))`;
+  return rows.count;
+}
+
 export async function claimDue(
   sql: postgres.Sql,
   o: { now: Date; token: string; leaseMs: number; bounds: ClaimBounds },
@@ -56,6 +76,7 @@ export async function claimDue(
     ), due AS (
       SELECT id, chat_id, due_at FROM outbox
       WHERE ((state = 'pending' AND due_at <= ${now}) OR (state = 'sending' AND lease_until < ${now}))
+        AND (expires_at IS NULL OR expires_at >= ${now})
         AND chat_id NOT IN (SELECT chat_id FROM held)
       ORDER BY due_at, id
       LIMIT ${bounds.total * 5}::int

@@ -18,10 +18,10 @@ export function incidentAlerts(sql: postgres.Sql, o: { adminChatId?: number }): 
           VALUES (${alert.child}, 'gave-up', ${alert.error.slice(0, 2_000)}, ${alert.at})
           ON CONFLICT (job, reason) WHERE closed_at IS NULL DO NOTHING
           RETURNING id, job, detail)
-        INSERT INTO outbox (chat_id, text, dedupe_key)
+        INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
         SELECT ${chat}::bigint,
                format(E'🚨 Warden: job %s was given up after repeated failures.\\n%s', job, left(detail, 500)),
-               'incident:' || id || ':opened'
+               'incident:' || id || ':opened', NULL
         FROM opened WHERE ${chat}::bigint IS NOT NULL
         ON CONFLICT (dedupe_key) DO NOTHING`;
     },
@@ -31,10 +31,10 @@ export function incidentAlerts(sql: postgres.Sql, o: { adminChatId?: number }): 
           UPDATE incidents SET closed_at = now()
           WHERE job = ${job} AND closed_at IS NULL
           RETURNING id, job, opened_at)
-        INSERT INTO outbox (chat_id, text, dedupe_key)
+        INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
         SELECT ${chat}::bigint,
                format('✅ Warden: job %s succeeded again; incident %s is closed.', job, id),
-               'incident:' || id || ':closed'
+               'incident:' || id || ':closed', NULL
         FROM closed WHERE ${chat}::bigint IS NOT NULL
         ON CONFLICT (dedupe_key) DO NOTHING`;
     },

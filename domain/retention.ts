@@ -34,7 +34,7 @@ function targets(r: Retention, floors: string): Array<Target & { days: number }>
       days: r.outboxDays,
       doomed: (tx, cutoff, limit) =>
         tx`SELECT id FROM outbox
-           WHERE state IN ('sent', 'dropped', 'failed') AND coalesce(sent_at, created_at) < ${cutoff}
+           WHERE state IN ('sent', 'dropped', 'failed', 'expired') AND coalesce(sent_at, created_at) < ${cutoff}
            ORDER BY coalesce(sent_at, created_at) LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
     },
     {
@@ -98,7 +98,7 @@ async function forget(ctx: JobContext, target: Target, cutoff: Date, batchSize: 
 
 /**
  * `retention-cleanup` (hourly): deletes finished rows past their retention, as of the run's
- * slot: delivered, dropped and failed outbox rows, finished run history (each job keeps its
+ * slot: delivered, dropped, failed and expired outbox rows, finished run history (each job keeps its
  * newest 100 runs whatever their age), events, and finished quiz sessions. Never the XP
  * ledger, never a pending notification, never a running run. Bounded batches, each its own
  * transaction with row locks only; a run stopped midway leaves whole batches done, and the

@@ -184,3 +184,25 @@ Deno.test("5xx and network failures back off, then fail for good after the last 
   const gaps = tries.slice(1).map((t, i) => t - tries[i]);
   assert.deepEqual(gaps.map((g) => Math.round(g / 1000)), [1, 2, 4, 8], "1 s, 2 s, 4 s, 8 s");
 });
+
+Deno.test("a notification still waiting past its expiry is dropped as expired, never sent late; an admin alert has none", async () => {
+  await using db = await testDatabase();
+  const clock = fakeClock("2026-06-01T00:00:00Z");
+  const now = clock.now();
+  await db.sql`
+    INSERT INTO outbox (chat_id, text, dedupe_key, due_at, expires_at) VALUES
+      (7, 'stale level-up', 'stale', ${now}, ${new Date(now.getTime() - 1)}),
+      (8, 'fresh level-up', 'fresh', ${now}, ${new Date(now.getTime() + 60_000)}),
+      (9, 'admin alert', 'alert', ${now}, NULL)`;
+  const [{ defaulted }] = await db.sql`
+    INSERT INTO outbox (chat_id, text, dedupe_key, due_at) VALUES (10, 'x', 'x', ${now})
+    RETURNING expires_at - created_at = interval '24 hours' AS defaulted`;
+  assert.equal(defaulted, true, "a notification written without one gets a day");
+  await using d = setup(db.sql, clock);
+  await d.drive(async () => (await states(db.sql)).sent === 3);
+  assert.deepEqual(d.api.sent.map((m) => m.text).sort(), ["admin alert", "fresh level-up", "x"]);
+  const [stale] = await db.sql`SELECT state, last_error FROM outbox WHERE dedupe_key = 'stale'`;
+  assert.equal(stale.state, "expired");
+  assert.match(stale.last_error, /^expired/);
+  assert.match(d.registry.render(), /warden_outbox_dropped_total\{reason="expired"\} 1/);
+});
