@@ -9,7 +9,7 @@ import { UnknownJobError } from "./actors/errors.ts";
 import type { JobSpec } from "./actors/job.ts";
 import { runToJson } from "./actors/run_store.ts";
 import { loadSetup } from "./catalog.ts";
-import { list, run, status, withDb } from "./cli_jobs.ts";
+import { incidents, list, run, status, withDb } from "./cli_jobs.ts";
 import { previewCommand } from "./cli_schedule.ts";
 import { telegramCommand } from "./cli_telegram.ts";
 import { ArgsError, type OptionTypes, readArgs, wholeNumber } from "./cli_args.ts";
@@ -62,6 +62,12 @@ const VERBS = {
     args: [1, 1],
     options: ["json", "limit"],
   },
+  "jobs incidents": {
+    usage: "deno task jobs incidents [--open] [--limit N] [--json]",
+    does: "the newest incidents (a job given up, …), open or closed, newest first",
+    args: [0, 0],
+    options: ["json", "limit", "open"],
+  },
   "jobs next": {
     usage: "deno task jobs next <name> [--from ISO] [--count N] [--json]",
     does: "the job's next N slots in UTC and its zone (no database)",
@@ -76,7 +82,7 @@ const VERBS = {
   },
   "telegram": {
     usage:
-      "deno task telegram webhook set --url URL | delete [--drop-pending-updates] | info [--json]",
+      "deno task telegram webhook set [--url URL] | delete [--drop-pending-updates] | info [--json]",
     does: "register, remove or show the bot's webhook (the Bot API only)",
     args: [0, 0],
     options: [],
@@ -107,6 +113,7 @@ class UsageError extends Error {
 const OPTION_TYPES: OptionTypes = {
   json: { type: "boolean" },
   wait: { type: "boolean" },
+  open: { type: "boolean" },
   limit: { type: "string" },
   members: { type: "string" },
   chats: { type: "string" },
@@ -115,6 +122,7 @@ const OPTION_TYPES: OptionTypes = {
 const OPTIONS = z.object({
   json: z.boolean().default(false),
   wait: z.boolean().default(false),
+  open: z.boolean().default(false),
   help: z.boolean().default(false),
   limit: wholeNumber("--limit", 10_000).default(20),
   members: wholeNumber("--members", 5_000_000).optional(),
@@ -228,6 +236,11 @@ export async function cli(
       }
       case "jobs list":
         return list(specs, json, io);
+      case "jobs incidents":
+        return await withDb(
+          config,
+          (db) => incidents(db, { open: o.open, limit: o.limit, json }, io),
+        );
       case "jobs status":
         return await withDb(
           config,

@@ -4,6 +4,7 @@
  */
 import type { JobSpec } from "./actors/job.ts";
 import { createLogger } from "./actors/log.ts";
+import { listIncidents } from "./db/incidents.ts";
 import { runToJson } from "./actors/run_store.ts";
 import { createRuntime } from "./actors/runtime.ts";
 import { describeSchedule, nextSlot } from "./actors/schedule.ts";
@@ -128,4 +129,22 @@ export async function withDb<T>(
   } finally {
     await db.close();
   }
+}
+
+/** `jobs incidents`: the newest incidents (the open ones with `--open`), newest first. */
+export async function incidents(
+  db: Database,
+  o: { open: boolean; limit: number; json: boolean },
+  { out }: Io,
+): Promise<number> {
+  const rows = await listIncidents(db.sql, o);
+  if (o.json) out(JSON.stringify(rows));
+  else if (rows.length === 0) out(o.open ? "no open incidents" : "no incidents yet");
+  else {
+    for (const i of rows) {
+      const state = i.closedAt ? `closed ${i.closedAt.toISOString()}` : "open";
+      out(`#${i.id}  ${i.openedAt.toISOString()}  ${i.job}  ${i.reason}  ${state}  ${i.detail}`);
+    }
+  }
+  return 0;
 }

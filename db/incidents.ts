@@ -40,3 +40,25 @@ export function incidentAlerts(sql: postgres.Sql, o: { adminChatId?: number }): 
     },
   };
 }
+
+/** An incident as the API and the CLI show it. */
+export interface Incident {
+  id: number;
+  job: string;
+  reason: string;
+  detail: string;
+  openedAt: Date;
+  closedAt: Date | null;
+}
+
+/** The newest `limit` incidents (only the open ones with `open`), newest first. */
+export async function listIncidents(
+  sql: postgres.Sql,
+  o: { open: boolean; limit: number },
+): Promise<Incident[]> {
+  const rows = await sql<Incident[]>`
+    SELECT id, job, reason, detail, opened_at AS "openedAt", closed_at AS "closedAt"
+    FROM incidents WHERE ${o.open} = false OR closed_at IS NULL
+    ORDER BY opened_at DESC, id DESC LIMIT ${o.limit}`;
+  return [...rows];
+}

@@ -3,11 +3,13 @@ import type postgres from "postgres";
 import { z } from "zod";
 import { badgeProgress, memberBadges } from "../domain/badges.ts";
 import { type Period, PERIODS, readBoard } from "../domain/boards.ts";
+import { listIncidents } from "../db/incidents.ts";
 import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
 import { bearerAuth } from "./auth.ts";
 import { deadline, HttpError, singleQuery } from "./errors.ts";
 
 const telegramId = z.string().regex(/^-?\d{1,16}$/).transform(Number).refine(Number.isSafeInteger);
+const incidentState = z.enum(["open", "all"]).optional();
 const period = z.enum(PERIODS as [Period, ...Period[]]).default("all");
 const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().min(1).max(100))
   .optional();
@@ -34,7 +36,8 @@ function queryParam<T>(c: Context, name: string, schema: z.ZodType<T>, expected:
 
 /**
  * `GET /api/chats`, `/api/chats/:chat/leaderboard`, `/api/chats/:chat/members/:user` and its
- * `/badges` and `/badges/progress` (bearer): read-only views of the community.
+ * `/badges` and `/badges/progress`, and `/api/incidents` (bearer): read-only views of the
+ * community and of the runtime's incidents.
  */
 export function apiRoutes(
   { sql, adminToken, deadlineMs }: { sql: postgres.Sql; adminToken?: string; deadlineMs?: number },
@@ -85,5 +88,10 @@ export function apiRoutes(
       const progress = await badgeProgress(sql, chatId, userId) ??
         { earned: 0, total: 0, badges: [] };
       return c.json({ chatId, userId, ...progress });
+    })
+    .get("/incidents", admin, bounded, async (c) => {
+      const state = queryParam(c, "state", incidentState, "open or all") ?? "all";
+      const n = queryParam(c, "limit", limit, "a whole number from 1 to 100") ?? 20;
+      return c.json({ incidents: await listIncidents(sql, { open: state === "open", limit: n }) });
     });
 }

@@ -62,7 +62,7 @@ const QUERY_VALUES = [
 // deno-fmt-ignore
 const QUERIES = [
   ["/api/chats/:chat/leaderboard", "period"], ["/api/chats/:chat/leaderboard", "limit"],
-  ["/health/tasks/:name/run", "wait"],
+  ["/health/tasks/:name/run", "wait"], ["/api/incidents", "state"], ["/api/incidents", "limit"],
 ];
 // deno-fmt-ignore
 const BODIES_NOT_UPDATES = [
@@ -133,7 +133,7 @@ Deno.test("every route, with hostile paths, queries, bodies, auth and methods: n
   const authFor = (auth: string): Record<string, string> =>
     auth === "bearer" ? { authorization: `Bearer ${TOKEN}` } : {};
   const ROUTES = readmeRoutes();
-  assert.equal(ROUTES.length, 17, `the README's routes: ${JSON.stringify(ROUTES)}`);
+  assert.equal(ROUTES.length, 18, `the README's routes: ${JSON.stringify(ROUTES)}`);
   const VALID: Record<string, string> = { name: "lease-rescue", chat: m.chat, user: m.user };
   const fill = (path: string, over: Record<string, string> = {}) =>
     path.replace(/:(\w+)/g, (_, k) => over[k] ?? VALID[k]);

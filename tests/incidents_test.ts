@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { cli } from "../cli.ts";
+import { incidentAlerts } from "../db/incidents.ts";
+import { createLogger } from "../actors/log.ts";
+import { apiRoutes } from "../routes/api.ts";
+import { errorHandler } from "../routes/errors.ts";
+import { testDatabase } from "./db.ts";
+import { serve } from "./fakes/http.ts";
+
+const TOKEN = "s3cret-admin-token-0123";
+const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+const at = (m: number) => new Date(Date.UTC(2026, 5, 1, 10, m));
+
+Deno.test("incidents are listed newest first at GET /api/incidents and by jobs incidents, open or all", async () => {
+  await using db = await testDatabase({ share: true });
+  const alerts = incidentAlerts(db.sql, { adminChatId: -5 });
+  await alerts.raise({ child: "level-ups", error: "boom", at: at(1) });
+  await alerts.raise({ child: "level-ups", error: "boom again", at: at(2) }); // still the same one
+  await alerts.raise({ child: "badge-check", error: "no table", at: at(3) });
+  await alerts.recovered("level-ups", at(4));
+
+  const app = new Hono().route("/api", apiRoutes({ sql: db.sql, adminToken: TOKEN }));
+  app.onError(errorHandler(createLogger({ level: "silent" })));
+  await using http = serve(app);
+  const all = await http.get("/api/incidents", auth);
+  assert.equal(all.status, 200);
+  assert.deepEqual(
+    all.body.incidents.map((i: Record<string, unknown>) => [i.job, i.reason, i.closedAt === null]),
+    [["badge-check", "gave-up", true], ["level-ups", "gave-up", false]],
+  );
+  assert.equal(all.body.incidents[1].detail, "boom");
+  const open = await http.get("/api/incidents?state=open&limit=5", auth);
+  assert.deepEqual(open.body.incidents.map((i: { job: string }) => i.job), ["badge-check"]);
+  const one = await http.get("/api/incidents?limit=1", auth);
+  assert.equal(one.body.incidents.length, 1);
+  for (const bad of ["?state=closed", "?limit=0", "?state=open&state=all"]) {
+    const r = await http.get(`/api/incidents${bad}`, auth);
+    assert.equal(r.status, 400, bad);
+    assert.match(r.body.error, /^query (state|limit)/, bad);
+  }
+  assert.equal((await http.get("/api/incidents")).status, 401);
+
+  const lines: string[] = [];
+  const errors: string[] = [];
+  const run = (args: string[]) =>
+    cli(["jobs", "incidents", ...args], db.env, (l) => lines.push(l), (l) => errors.push(l));
+  assert.equal(await run(["--json"]), 0, errors.join("\n"));
+  assert.deepEqual(JSON.parse(lines.pop()!).map((i: { job: string }) => i.job), [
+    "badge-check",
+    "level-ups",
+  ]);
+  assert.equal(await run(["--open"]), 0);
+  assert.deepEqual(lines.splice(0), [
+    `#${open.body.incidents[0].id}  ${at(3).toISOString()}  badge-check  gave-up  open  no table`,
+  ]);
+  assert.equal(await run(["--open=1"]), 64);
+  assert.match(errors.pop()!, /--open takes no value/);
+});
