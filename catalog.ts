@@ -8,6 +8,7 @@ import { levelUpsJob } from "./domain/level_ups.ts";
 import { lifeRegenJob } from "./domain/life_regen.ts";
 import { quizCleanupJob } from "./domain/quiz_cleanup.ts";
 import { retentionJob } from "./domain/retention.ts";
+import { HEALTH_MONITOR, healthMonitorJob, monitorRun } from "./domain/health_monitor.ts";
 import { streakExpiryJob } from "./domain/streak_expiry.ts";
 
 /** The jobs Warden runs, made from the config alone (they reach the database through `ctx.db`). */
@@ -32,6 +33,8 @@ export const catalog: JobCatalog = (config) => [
   utcByNature(leaderboardResetJob("month")),
   badgeCheckJob({ concurrency: config.batchConcurrency }),
   retentionJob(config.retention),
+  // Watches the jobs as configured: `loadSetup` hands it the final list.
+  healthMonitorJob({ watched: [], pauseAlertAfterMs: config.pauseAlertAfterMs }),
 ];
 
 /**
@@ -71,5 +74,14 @@ export function loadSetup(
       const zoned = inZone(spec, timezone ?? spec.timezone ?? config.scheduleTimezone);
       return schedule ? withSchedule(zoned, schedule) : zoned;
     });
-  return { config, specs };
+  const watched = specs.filter((s) => s.name !== HEALTH_MONITOR);
+  const run = monitorRun({
+    watched,
+    pauseAlertAfterMs: config.pauseAlertAfterMs,
+    adminChatId: config.adminChatId,
+  });
+  return {
+    config,
+    specs: specs.map((s) => s.name === HEALTH_MONITOR ? Object.freeze({ ...s, run }) : s),
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDuration } from "./actors/duration.ts";
 import { parseSchedule, type ScheduleInput } from "./actors/schedule.ts";
 import { isZone } from "./actors/zone.ts";
 import { levelTable } from "./domain/levels.ts";
@@ -45,6 +46,8 @@ export interface Config {
   progression: { enabled: boolean; intervalHours?: number; batchSize: number; notify: boolean };
   /** Connections a batch job (level-ups, streak-expiry, life-regen, badge-check) uses at once. */
   batchConcurrency: number;
+  /** A job paused for longer than this opens an incident (`health-monitor`). */
+  pauseAlertAfterMs: number;
   /** Days finished rows are kept (`retention-cleanup`). */
   retention: { outboxDays: number; runHistoryDays: number; eventsDays: number; quizDays: number };
   /** Per job: a schedule override (raw, validated), its zone, and whether it runs at all. */
@@ -131,6 +134,16 @@ const schema = z.object({
     .optional(),
   AUTO_PROGRESSION_BATCH_SIZE: int(1, 100_000).default(100),
   BATCH_CONCURRENCY: int(1, 16).default(2),
+  PAUSE_ALERT_AFTER: z.string().default("24h").superRefine((value, ctx) => {
+    try {
+      if (parseDuration(value) < 60_000) throw new RangeError("too short");
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message: "expected a duration of 1m or more, like 30m, 24h or 7d",
+      });
+    }
+  }).transform((value) => parseDuration(value)),
   OUTBOX_RETENTION_DAYS: int(1, 3650).default(7),
   RUN_HISTORY_RETENTION_DAYS: int(1, 3650).default(30),
   EVENTS_RETENTION_DAYS: int(1, 3650).default(30),
@@ -288,6 +301,7 @@ export function loadConfig(
       notify: v.NOTIFY_LEVEL_UP,
     },
     batchConcurrency: v.BATCH_CONCURRENCY,
+    pauseAlertAfterMs: v.PAUSE_ALERT_AFTER,
     retention: {
       outboxDays: v.OUTBOX_RETENTION_DAYS,
       runHistoryDays: v.RUN_HISTORY_RETENTION_DAYS,
