@@ -70,13 +70,7 @@ async function openForStart(config: Readonly<Config>, log: Logger): Promise<Data
   try {
     db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, share: true });
   } catch (error) {
-    if (
-      config.databaseUrl || !(error instanceof Deno.errors.PermissionDenied ||
-        error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory)
-    ) {
-      throw error;
-    }
-    throw dataDirProblem(config.dataDir, error);
+    throw (!config.databaseUrl && dataDirProblem(config.dataDir, error)) || error;
   }
   if (db.kind === "server") {
     await waitForDatabase(db.sql, {

@@ -41,11 +41,6 @@ export function claimBounds(limits: PaceLimits, leaseMs: number, batch: number):
 }
 
 /**
- * Claims due rows (pending and due, or left `sending` by a lease that ran out) under `token`,
- * skipping chats another claim is sending to right now, at most `bounds` of them, oldest first.
- * Set-based: one statement, `SKIP LOCKED` against concurrent claims.
- */
-/**
  * Drops as `expired` (at most `limit`) waiting rows past their `expires_at`, never sent late;
  * returns how many. A row another claim holds under a live lease is left to that claim, and a
  * row claimed meanwhile is re-checked by the UPDATE and left alone.
@@ -65,6 +60,11 @@ export async function expireStale(sql: postgres.Sql, now: Date, limit = 1_000): 
   return rows.count;
 }
 
+/**
+ * Claims due rows (pending and due, or left `sending` by a lease that ran out) under `token`,
+ * skipping chats another claim is sending to right now, at most `bounds` of them, oldest first.
+ * Set-based: one statement, `SKIP LOCKED` against concurrent claims.
+ */
 export async function claimDue(
   sql: postgres.Sql,
   o: { now: Date; token: string; leaseMs: number; bounds: ClaimBounds },

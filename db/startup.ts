@@ -30,13 +30,17 @@ export function checkPort(port: number): void {
   }
 }
 
-/** What a failed open of the embedded database means, as one line naming `DATA_DIR`. */
-export function dataDirProblem(dataDir: string, error: unknown): StartupError {
+/**
+ * What a failed open of the embedded database means, as one line naming `DATA_DIR`; undefined
+ * when the failure is not the directory's (then it is reported as it is).
+ */
+export function dataDirProblem(dataDir: string, error: unknown): StartupError | undefined {
   const why = error instanceof Deno.errors.PermissionDenied
     ? "permission denied: the directory must be writable by this user"
     : error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory
     ? "it is a file, not a directory"
-    : describeError(error).split("\n")[0];
+    : undefined;
+  if (!why) return undefined;
   return new StartupError(`DATA_DIR=${JSON.stringify(dataDir)} cannot hold the database: ${why}`);
 }
 
