@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import type postgres from "postgres";
-import { createLogger } from "../actors/log.ts";
-import { createBot } from "../bot/bot.ts";
 import { mergeChats } from "../domain/chat_merge.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { testDatabase } from "./db.ts";
 import { botApiDouble, type Update } from "./fakes/bot_api.ts";
+import { testBot } from "./fakes/bot.ts";
 import { community } from "./fakes/community.ts";
 import { groupMessage, type Person } from "./fakes/updates.ts";
 
@@ -160,15 +159,7 @@ Deno.test("the bot merges on the migration service messages, once, and pays noth
   await using db = await testDatabase();
   await twoChats(db.sql);
   await using api = botApiDouble({ limits: false });
-  const bot = createBot({
-    token: "123456:TEST",
-    apiRoot: api.apiRoot,
-    sql: db.sql,
-    log: createLogger({ level: "silent" }),
-    xp: { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 },
-    adminUserIds: [],
-    runtime: () => undefined,
-  });
+  const bot = testBot(api, db.sql);
   await bot.init();
   const ana: Person = { id: 9, name: "Ana", username: "ana" };
   const service = (chat: number, type: string, field: Record<string, number>) => {

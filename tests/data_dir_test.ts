@@ -34,58 +34,51 @@ async function otherOwner(dir: string) {
   };
 }
 
+/** A fresh directory, removed when disposed. */
+async function tempDir() {
+  const path = await Deno.makeTempDir();
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+/** Claims `dir` and expects to own it. */
+async function own(dir: string, waitMs?: number) {
+  const ownership = await claimDataDir(dir, { waitMs });
+  assert.equal(ownership.kind, "owner");
+  return ownership as Extract<typeof ownership, { kind: "owner" }>;
+}
+
 Deno.test("an owner file naming a live process (a restarted container's same pid) is not an owner: the lock is free, so it is taken", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${dir}/warden.owner`, JSON.stringify({ pid: Deno.pid }));
-    const ownership = await claimDataDir(dir, { waitMs: 200 });
-    assert.equal(ownership.kind, "owner");
-    if (ownership.kind === "owner") await ownership.release();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/warden.owner`, JSON.stringify({ pid: Deno.pid }));
+  await (await own(dir.path, 200)).release();
 });
 
 Deno.test("a process holding the lock keeps others out, named in one line; killed with -9, its lock is gone at once", async () => {
-  const dir = await Deno.makeTempDir();
+  await using dir = await tempDir();
+  const other = await otherOwner(dir.path);
   try {
-    const other = await otherOwner(dir);
-    try {
-      await assert.rejects(
-        claimDataDir(dir, { waitMs: 300 }),
-        (error: Error) => {
-          assert.match(error.message, new RegExp(`process ${other.pid} holds it`));
-          assert.doesNotMatch(error.message, /\n/);
-          return true;
-        },
-      );
-    } finally {
-      await other.kill();
-    }
-    // Its owner file is still there, naming a dead process; the lock went with it.
-    assert.ok(await Deno.stat(`${dir}/warden.owner`));
-    const ownership = await claimDataDir(dir, { waitMs: 0 });
-    assert.equal(ownership.kind, "owner");
-    if (ownership.kind === "owner") {
-      await ownership.release();
-      await ownership.release(); // twice is harmless
-    }
+    await assert.rejects(
+      claimDataDir(dir.path, { waitMs: 300 }),
+      (error: Error) => {
+        assert.match(error.message, new RegExp(`process ${other.pid} holds it`));
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      },
+    );
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await other.kill();
   }
+  // Its owner file is still there, naming a dead process; the lock went with it.
+  assert.ok(await Deno.stat(`${dir.path}/warden.owner`));
+  const ownership = await own(dir.path, 0);
+  await ownership.release();
+  await ownership.release(); // twice is harmless
 });
 
 Deno.test("two claims in one process: the second waits for the first's release, then owns", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const first = await claimDataDir(dir);
-    assert.equal(first.kind, "owner");
-    await assert.rejects(claimDataDir(dir, { waitMs: 0 }), /holds it/);
-    if (first.kind === "owner") await first.release();
-    const second = await claimDataDir(dir, { waitMs: 0 });
-    assert.equal(second.kind, "owner");
-    if (second.kind === "owner") await second.release();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await tempDir();
+  const first = await own(dir.path);
+  await assert.rejects(claimDataDir(dir.path, { waitMs: 0 }), /holds it/);
+  await first.release();
+  await (await own(dir.path, 0)).release();
 });

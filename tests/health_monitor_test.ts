@@ -10,21 +10,12 @@ const T = new Date("2026-06-01T10:00:00Z");
 const min = (m: number) => new Date(T.getTime() + m * 60_000);
 const ADMIN = -500;
 
-/** A half-hourly job with a 1 min timeout: its window is 30 + 1 + 5 = 36 min. */
-const halfHourly = defineJob({
-  name: "half-hourly",
-  description: "x",
-  schedule: "*/30 * * * *",
-  timeout: "1m",
-  run: () => Promise.resolve({}),
-});
-const hourly = defineJob({
-  name: "hourly",
-  description: "x",
-  schedule: "0 * * * *",
-  timeout: "1m",
-  run: () => Promise.resolve({}),
-});
+/** A job on `schedule` with a 1 min timeout. */
+const watchedJob = (name: string, schedule: string) =>
+  defineJob({ name, description: "x", schedule, timeout: "1m", run: () => Promise.resolve({}) });
+/** Its window is 30 + 1 + 5 = 36 min. */
+const halfHourly = watchedJob("half-hourly", "*/30 * * * *");
+const hourly = watchedJob("hourly", "0 * * * *");
 
 async function ran(sql: postgres.Sql, job: string, at: Date, outcome = "succeeded") {
   await sql`

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { createLogger } from "../actors/log.ts";
 import { createRegistry } from "../actors/metrics.ts";
-import { createBot } from "../bot/bot.ts";
 import { createDelivery } from "../bot/delivery.ts";
 import { telegramLimits } from "../bot/pacer.ts";
 import { createPoller } from "../bot/poller.ts";
@@ -12,28 +11,20 @@ import { runtimeMetrics } from "../routes/metrics.ts";
 import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase } from "./db.ts";
 import { botApiDouble } from "./fakes/bot_api.ts";
+import { testBot } from "./fakes/bot.ts";
 import { serve } from "./fakes/http.ts";
 import { dbRuntime } from "./fakes/runtime.ts";
 import { groupMessage, privateMessage } from "./fakes/updates.ts";
 import { systemClock } from "../actors/clock.ts";
 import { connectClient } from "../db/connect.ts";
 
-const XP = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
 const SECRET = "webhook-secret-123";
 
 Deno.test("end to end: updates through the webhook → XP → level-ups → the level-up message reaches Telegram", async () => {
   await using db = await testDatabase();
   await syncLevels(db.sql, { formula: "mee6", baseXp: 100, multiplier: 1.5, max: 100 });
   await using api = botApiDouble({ limits: false });
-  const bot = createBot({
-    token: "123456:TEST",
-    apiRoot: api.apiRoot,
-    sql: db.sql,
-    log: createLogger({ level: "silent" }),
-    xp: XP,
-    adminUserIds: [],
-    runtime: () => undefined,
-  });
+  const bot = testBot(api, db.sql);
   await using r = dbRuntime(db.url, [levelUpsJob({ batchSize: 100, notify: true })], {
     node: "e2e",
   });
@@ -110,15 +101,7 @@ Deno.test("two runtimes with long polling: exactly one polls; stop it and the ot
   const log = createLogger({ level: "silent" });
   const replicas = ["a", "b"].map((node) => {
     const sql = connectClient(db.url, { embedded: db.kind === "embedded", max: 2 });
-    const bot = createBot({
-      token: "123456:TEST",
-      apiRoot: api.apiRoot,
-      sql,
-      log,
-      xp: XP,
-      adminUserIds: [],
-      runtime: () => undefined,
-    });
+    const bot = testBot(api, sql, { log });
     const poller = createPoller({ sql, bot, clock: systemClock(), log, node, leaseMs: 600 });
     const stop = new AbortController();
     return {
