@@ -206,3 +206,21 @@ Deno.test("a notification still waiting past its expiry is dropped as expired, n
   assert.match(stale.last_error, /^expired/);
   assert.match(d.registry.render(), /warden_outbox_dropped_total\{reason="expired"\} 1/);
 });
+
+Deno.test("a row that expires between two expiry sweeps is still never claimed", async () => {
+  await using db = await testDatabase();
+  const clock = fakeClock("2026-06-01T00:00:00Z");
+  const at = (s: number) => new Date(clock.now().getTime() + s * 1_000);
+  // The first claim sweeps at 0 s; the next sweep is at 60 s. In between, at 40 s, a row falls
+  // due 10 s after its expiry, and at 45 s another one that is still fresh.
+  await db.sql`
+    INSERT INTO outbox (chat_id, text, dedupe_key, due_at, expires_at) VALUES
+      (7, 'late', 'late', ${at(40)}, ${at(30)}),
+      (8, 'on time', 'on-time', ${at(45)}, ${at(3_600)})`;
+  await using d = setup(db.sql, clock);
+  await d.drive(async () => (await states(db.sql)).sent === 1);
+  assert.ok(clock.now() < at(60), "before the next sweep");
+  assert.deepEqual(d.api.sent.map((m) => m.text), ["on time"]);
+  const [late] = await db.sql`SELECT state FROM outbox WHERE dedupe_key = 'late'`;
+  assert.equal(late.state, "pending", "waiting for the next sweep, unclaimed");
+});
