@@ -10,6 +10,7 @@ import { quizCleanupJob } from "./domain/quiz_cleanup.ts";
 import { retentionJob } from "./domain/retention.ts";
 import { HEALTH_MONITOR, healthMonitorJob, monitorRun } from "./domain/health_monitor.ts";
 import { streakExpiryJob } from "./domain/streak_expiry.ts";
+import { streakRemindersJob } from "./domain/streak_reminders.ts";
 
 /** The jobs Warden runs, made from the config alone (they reach the database through `ctx.db`). */
 export type JobCatalog = (config: Readonly<Config>) => JobSpec[];
@@ -32,6 +33,7 @@ export const catalog: JobCatalog = (config) => [
   utcByNature(leaderboardResetJob("week")),
   utcByNature(leaderboardResetJob("month")),
   badgeCheckJob({ concurrency: config.batchConcurrency }),
+  streakRemindersJob({ hours: config.streakReminderHours, defaultZone: config.reportTimezone }),
   retentionJob(config.retention),
   // Watches the jobs as configured: `loadSetup` hands it the final list.
   healthMonitorJob({ watched: [], pauseAlertAfterMs: config.pauseAlertAfterMs }),

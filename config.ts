@@ -49,7 +49,15 @@ export interface Config {
   /** A job paused for longer than this opens an incident (`health-monitor`). */
   pauseAlertAfterMs: number;
   /** Days finished rows are kept (`retention-cleanup`). */
-  retention: { outboxDays: number; runHistoryDays: number; eventsDays: number; quizDays: number };
+  retention: {
+    outboxDays: number;
+    runHistoryDays: number;
+    eventsDays: number;
+    quizDays: number;
+    metricsDays: number;
+  };
+  /** `streak-reminders` warns this many hours before a streak ends. */
+  streakReminderHours: number;
   /** Per job: a schedule override (raw, validated), its zone, and whether it runs at all. */
   jobs: Record<string, { schedule?: ScheduleInput; timezone?: string; enabled: boolean }>;
 }
@@ -148,6 +156,8 @@ const schema = z.object({
   RUN_HISTORY_RETENTION_DAYS: int(1, 3650).default(30),
   EVENTS_RETENTION_DAYS: int(1, 3650).default(30),
   QUIZ_RETENTION_DAYS: int(1, 3650).default(7),
+  METRICS_RETENTION_DAYS: int(1, 3650).default(90),
+  STREAK_REMINDER_HOURS: int(1, 47).default(4),
   NOTIFY_LEVEL_UP: z.stringbool({ error: "expected true or false" }).default(true),
   TELEGRAM_RATE_GLOBAL_PER_SECOND: int(1, 100_000).default(30),
   TELEGRAM_RATE_PER_CHAT_PER_SECOND: int(1, 100_000).default(1),
@@ -307,7 +317,9 @@ export function loadConfig(
       runHistoryDays: v.RUN_HISTORY_RETENTION_DAYS,
       eventsDays: v.EVENTS_RETENTION_DAYS,
       quizDays: v.QUIZ_RETENTION_DAYS,
+      metricsDays: v.METRICS_RETENTION_DAYS,
     },
+    streakReminderHours: v.STREAK_REMINDER_HOURS,
     jobs: jobConfig,
   });
 }

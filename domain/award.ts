@@ -150,14 +150,16 @@ export async function awardMessage(
       ])
     }::text::json) AS u(user_id bigint, name text, username text, is_bot boolean)
       ON CONFLICT (chat_id, user_id) DO NOTHING`;
-    // The author's name follows Telegram. Deliberately not an upsert's DO UPDATE: that locks the
-    // row even when nothing changes, and would hide a missing `lockMembers` from the tests.
+    // The author's name and language follow Telegram. Deliberately not an upsert's DO UPDATE:
+    // that locks the row even when nothing changes, and would hide a missing `lockMembers`.
+    const name = displayName(from), username = from.username ?? null;
+    const language = from.language_code ?? null;
     await tx`
-      UPDATE members SET display_name = ${displayName(from)}, username = ${from.username ?? null}
+      UPDATE members SET display_name = ${name}, username = ${username},
+        language_code = coalesce(${language}::text, language_code)
       WHERE chat_id = ${chat.id} AND user_id = ${from.id}
-        AND (display_name, username) IS DISTINCT FROM (${displayName(from)}::text, ${
-      from.username ?? null
-    }::text)`;
+        AND (display_name, username, language_code)
+          IS DISTINCT FROM (${name}::text, ${username}::text, coalesce(${language}::text, language_code))`;
 
     const recipients = award.thanked.length === 0 ? [] : (await tx<{ user_id: number }[]>`
       SELECT DISTINCT m.user_id FROM members m

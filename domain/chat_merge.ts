@@ -36,11 +36,16 @@ export async function mergeChat(
 ): Promise<MergeOutcome> {
   if (from === to) return NOTHING;
   // The new chat's row first (made if missing), then the old one's: always in this order.
+  // Settings the new chat has not set itself follow from the old one.
   await tx`
-    INSERT INTO chats (chat_id, title, kind)
-    SELECT ${to}, title, 'supergroup' FROM chats WHERE chat_id = ${from}
+    INSERT INTO chats (chat_id, title, kind, language, time_zone, quiet_start, quiet_end, report_chat_id)
+    SELECT ${to}, title, 'supergroup', language, time_zone, quiet_start, quiet_end, report_chat_id
+    FROM chats WHERE chat_id = ${from}
     ON CONFLICT (chat_id) DO UPDATE SET kind = 'supergroup',
-      title = CASE WHEN chats.title = '' THEN EXCLUDED.title ELSE chats.title END`;
+      title = CASE WHEN chats.title = '' THEN EXCLUDED.title ELSE chats.title END,
+      language = coalesce(chats.language, EXCLUDED.language),
+      time_zone = coalesce(chats.time_zone, EXCLUDED.time_zone),
+      report_chat_id = coalesce(chats.report_chat_id, EXCLUDED.report_chat_id)`;
   const [old] = await tx`SELECT 1 FROM chats WHERE chat_id = ${from} FOR UPDATE`;
   if (!old) return NOTHING;
 
@@ -104,6 +109,12 @@ export async function mergeChat(
       ) THEN l.source || '@' || ${String(from)} ELSE l.source END
     WHERE l.chat_id = ${from}`;
   await tx`UPDATE events SET chat_id = ${to} WHERE chat_id = ${from}`;
+  // Metric snapshots of the same slot in both (a run between the two halves): the new one's stay.
+  await tx`
+    UPDATE chat_metrics m SET chat_id = ${to}
+    WHERE m.chat_id = ${from} AND NOT EXISTS (
+      SELECT 1 FROM chat_metrics t WHERE t.chat_id = ${to} AND t.at = m.at)`;
+  await tx`DELETE FROM chat_metrics WHERE chat_id = ${from}`;
   const outbox = await tx`UPDATE outbox SET chat_id = ${to} WHERE chat_id = ${from}`;
   await tx`
     UPDATE leaderboard_entries e SET chat_id = ${to}

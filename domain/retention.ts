@@ -7,6 +7,7 @@ export interface Retention {
   runHistoryDays: number;
   eventsDays: number;
   quizDays: number;
+  metricsDays: number;
 }
 
 /** Every job keeps at least its newest runs, however old: health and history read them. */
@@ -63,6 +64,12 @@ function targets(r: Retention, floors: string): Array<Target & { days: number }>
            WHERE status <> 'active' AND coalesce(completed_at, expires_at) < ${cutoff}
            ORDER BY coalesce(completed_at, expires_at) LIMIT ${limit}`,
     },
+    {
+      table: "chat_metrics",
+      days: r.metricsDays,
+      doomed: (tx, cutoff, limit) =>
+        tx`SELECT ctid FROM chat_metrics WHERE at < ${cutoff} ORDER BY at LIMIT ${limit}`,
+    },
   ];
 }
 
@@ -100,7 +107,7 @@ async function forget(ctx: JobContext, target: Target, cutoff: Date, batchSize: 
 /**
  * `retention-cleanup` (hourly): deletes finished rows past their retention, as of the run's
  * slot: delivered, dropped, failed and expired outbox rows, finished run history (each job keeps its
- * newest 100 runs whatever their age), events, and finished quiz sessions. Never the XP
+ * newest 100 runs whatever their age), events, finished quiz sessions and metric snapshots. Never the XP
  * ledger, never a pending notification, never a running run. Bounded batches (20,000 rows),
  * each its own transaction with row locks only; a run stopped midway leaves whole batches done,
  * and the next run goes on from there. Running a slot twice deletes nothing more.
@@ -110,7 +117,7 @@ export function retentionJob(retention: Retention, options: { batchSize?: number
   return defineJob({
     name: "retention-cleanup",
     description:
-      "Deletes finished outbox rows, run history, events and quiz sessions past their retention",
+      "Deletes finished outbox rows, run history, events, quiz sessions and metric snapshots past their retention",
     schedule: "30 * * * *",
     timeout: "30m",
     async run(ctx) {

@@ -32,7 +32,14 @@ export interface MessageLike {
   date: number;
   text?: string;
   caption?: string;
-  from?: { id: number; is_bot: boolean; first_name: string; last_name?: string; username?: string };
+  from?: {
+    id: number;
+    is_bot: boolean;
+    first_name: string;
+    last_name?: string;
+    username?: string;
+    language_code?: string;
+  };
   entities?: EntityLike[];
   caption_entities?: EntityLike[];
   reply_to_message?: {

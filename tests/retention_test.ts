@@ -7,7 +7,13 @@ import { fakeClock } from "./fakes/clock.ts";
 import { community } from "./fakes/community.ts";
 
 const SLOT = new Date("2026-06-30T12:30:00Z");
-const RETENTION: Retention = { outboxDays: 7, runHistoryDays: 30, eventsDays: 30, quizDays: 7 };
+const RETENTION: Retention = {
+  outboxDays: 7,
+  runHistoryDays: 30,
+  eventsDays: 30,
+  quizDays: 7,
+  metricsDays: 14,
+};
 const daysAgo = (d: number) => new Date(SLOT.getTime() - d * 86_400_000);
 
 /** Rows on both sides of every retention edge, written set-based. */
@@ -49,6 +55,11 @@ async function history(sql: postgres.Sql) {
     daysAgo(9)
   }::timestamptz)) AS s(status, e)`;
   await sql`
+    INSERT INTO chat_metrics (chat_id, at, active_24h, active_7d, messages_24h, xp_24h, level_ups_24h,
+                              badges_24h, streaks_alive, outbox_backlog)
+    SELECT -1, ${SLOT}::timestamptz - d * interval '1 day', 0, 0, 0, 0, 0, 0, 0, 0
+    FROM generate_series(1, 20) d`;
+  await sql`
     INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
     VALUES (-1, 1, 5, 'message', 'msg:1', ${daysAgo(400)})`;
 }
@@ -63,6 +74,7 @@ async function counts(sql: postgres.Sql) {
       (SELECT count(*) FROM job_runs WHERE outcome = 'running')::int AS running,
       (SELECT count(*) FROM events)::int AS events,
       (SELECT count(*) FROM quiz_sessions)::int AS quiz,
+      (SELECT count(*) FROM chat_metrics)::int AS metrics,
       (SELECT count(*) FROM xp_ledger)::int AS ledger`;
   return { ...c };
 }
@@ -90,9 +102,16 @@ Deno.test("retention-cleanup deletes finished rows past their retention, in batc
     running: 1,
     events: 30, // 1..30 days old stay (30 is the edge: not older than it); 31..60 go
     quiz: 2, // the active one, and the one completed 2 days ago
+    metrics: 14, // snapshots 1..14 days old stay
     ledger: 1, // never
   });
-  assert.deepEqual(result?.details, { outbox: 113, job_runs: 51, events: 30, quiz_sessions: 2 });
+  assert.deepEqual(result?.details, {
+    outbox: 113,
+    job_runs: 51,
+    events: 30,
+    quiz_sessions: 2,
+    chat_metrics: 6,
+  });
 
   const again = await run(db.sql);
   assert.equal(again?.changed, 0, "the same slot again deletes nothing more");

@@ -1,0 +1,93 @@
+import { defineJob, type JobSpec } from "../actors/job.ts";
+import { LANGUAGES } from "./i18n.ts";
+
+/** How long a streak lives after the last activity (seed 000 G5.2; `streak-expiry`). */
+const STREAK_LIFE = "48 hours";
+
+/**
+ * A duration in minutes as `i18n.duration` says it below two days ("45 min", "3 h 20 min",
+ * "12 h"): the SQL twin the reminder texts are built with, pinned to it by a test.
+ */
+export function sqlDuration(minutes: string): string {
+  return `CASE WHEN ${minutes} < 60 THEN greatest(${minutes}, 1) || ' min'
+    WHEN ${minutes} % 60 = 0 OR ${minutes} >= 600 THEN round(${minutes} / 60.0) || ' h'
+    ELSE ${minutes} / 60 || ' h ' || ${minutes} % 60 || ' min' END`;
+}
+
+/**
+ * `streak-reminders` (every 15 min; seed 004's notification checks). As of the run's slot, a
+ * member whose streak in a group ends within `hours` — 48 h after the last activity, or at
+ * the end of a spent protection, with no protection left to spend — gets one private reminder
+ * per streak-day (the UTC day of the last activity: chatting again makes a new streak-day),
+ * in their language: the chat's, else their Telegram one's, else English. Never to members who
+ * have not started the bot or are unreachable, never during the chat's quiet hours (local
+ * [start, end) in the chat's zone, else `defaultZone`); a reminder whose window falls wholly
+ * in quiet hours is not sent. The message expires when the streak does: never sent late.
+ *
+ * One set-based statement: two index ranges find the streaks ending in the window; the
+ * outbox's dedupe key makes a rerun of the slot, or a second replica, send nothing more.
+ */
+export function streakRemindersJob(options: { hours: number; defaultZone: string }): JobSpec {
+  return defineJob({
+    name: "streak-reminders",
+    description: "Reminds members privately that their streak ends within a few hours",
+    schedule: "*/15 * * * *",
+    timeout: "5m",
+    async run(ctx) {
+      const at = ctx.scheduledFor;
+      const horizon = new Date(at.getTime() + options.hours * 3_600_000);
+      const minutesLeft = "(extract(epoch FROM d.deadline - d.at) / 60)::int";
+      const [r] = await ctx.db<{ due: number; sent: number }[]>`
+        WITH ending AS (
+          SELECT chat_id, user_id FROM streaks
+          WHERE current > 0 AND last_activity_at > ${at}::timestamptz - ${STREAK_LIFE}::interval
+            AND last_activity_at <= ${horizon}::timestamptz - ${STREAK_LIFE}::interval
+          UNION
+          SELECT chat_id, user_id FROM streaks
+          WHERE current > 0 AND protected_until IS NOT NULL
+            AND protected_until > ${at} AND protected_until <= ${horizon}
+        ), due AS (
+          SELECT s.chat_id, s.user_id, s.current, s.last_activity_at, ${at}::timestamptz AS at,
+                 greatest(s.last_activity_at + ${STREAK_LIFE}::interval,
+                          coalesce(s.protected_until, '-infinity')) AS deadline,
+                 coalesce(nullif(ch.title, ''), 'your group') AS title,
+                 coalesce(ch.language, CASE
+                   WHEN lower(split_part(replace(m.language_code, '_', '-'), '-', 1)) = ANY(${[
+        ...LANGUAGES,
+      ]}::text[])
+                   THEN lower(split_part(replace(m.language_code, '_', '-'), '-', 1)) END, 'en') AS lang,
+                 (${at}::timestamptz AT TIME ZONE coalesce(ch.time_zone, ${options.defaultZone}))::time
+                   AS local_time,
+                 ch.quiet_start, ch.quiet_end
+          FROM ending e
+          JOIN streaks s ON s.chat_id = e.chat_id AND s.user_id = e.user_id
+          JOIN members m ON m.chat_id = e.chat_id AND m.user_id = e.user_id
+          JOIN chats ch ON ch.chat_id = e.chat_id
+          WHERE s.current > 0 AND s.protections = 0 AND m.started_bot AND NOT m.unreachable
+        ), sendable AS (
+          SELECT * FROM due d
+          WHERE d.deadline > d.at AND d.deadline <= ${horizon}
+            AND NOT CASE
+              WHEN d.quiet_start < d.quiet_end THEN d.local_time >= d.quiet_start AND d.local_time < d.quiet_end
+              WHEN d.quiet_start > d.quiet_end THEN d.local_time >= d.quiet_start OR d.local_time < d.quiet_end
+              ELSE false END
+        ), sent AS (
+          INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
+          SELECT d.user_id,
+                 format(CASE
+                   WHEN d.lang = 'es' AND d.current = 1 THEN E'🔥 Tu racha de %s día termina en %s: escribe algo en %s para mantenerla.'
+                   WHEN d.lang = 'es' THEN E'🔥 Tu racha de %s días termina en %s: escribe algo en %s para mantenerla.'
+                   ELSE E'🔥 Your %s-day streak ends in %s — say something in %s to keep it.' END,
+                   d.current, ${ctx.db.unsafe(sqlDuration(minutesLeft))}, d.title),
+                 'streak-reminder:' || d.chat_id || ':' || d.user_id || ':'
+                   || to_char(d.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+                 d.deadline
+          FROM sendable d
+          ON CONFLICT (dedupe_key) DO NOTHING
+          RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM due)::int AS due, (SELECT count(*) FROM sent)::int AS sent`;
+      return { processed: r.due, changed: r.sent, details: { reminded: r.sent } };
+    },
+  });
+}
