@@ -195,3 +195,18 @@ Deno.test("days active count the UTC days with a paid message, once a day", asyn
   const [m] = await db.sql`SELECT days_active FROM members WHERE user_id = 4`;
   assert.equal(m.days_active, 2);
 });
+
+Deno.test("a member's language follows the language_code of their messages; a message without one keeps it", async () => {
+  await using db = await testDatabase();
+  const w = await world(db);
+  await using _api = w.api;
+  const bot = await w.start();
+  const language = async () =>
+    (await db.sql`SELECT language_code FROM members WHERE user_id = 4`)[0].language_code;
+  await w.say(bot, { ...dee, language: "es-AR" }, "hola", at(0));
+  assert.equal(await language(), "es-AR");
+  await w.say(bot, dee, "sin idioma", at(60));
+  assert.equal(await language(), "es-AR", "an update without language_code changes nothing");
+  await w.say(bot, { ...dee, language: "en" }, "hello", at(120));
+  assert.equal(await language(), "en");
+});

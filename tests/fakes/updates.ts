@@ -7,6 +7,8 @@ export interface Person {
   name: string;
   username?: string;
   bot?: boolean;
+  /** Telegram's `language_code` of the user's app, e.g. "es". */
+  language?: string;
 }
 
 const user = (p: Person) => ({
@@ -14,6 +16,7 @@ const user = (p: Person) => ({
   is_bot: p.bot ?? false,
   first_name: p.name,
   ...(p.username ? { username: p.username } : {}),
+  ...(p.language ? { language_code: p.language } : {}),
 });
 
 /** A group message; `mentions` become `@username` entities, `replyTo` a reply to that person. */
