@@ -174,7 +174,12 @@ Deno.test("a crash loop under the default policy ends failed, /health degraded w
   assert.deepEqual(health.body.jobs.failed, ["doomed"]);
   const metrics = await (await fetch(`${http.base}/metrics`)).text();
   assert.match(metrics, /warden_actor_up\{job="doomed"\} 0/);
-  await new Promise((r) => setTimeout(r, 50)); // the alert is written beside the give-up
+  // The alert is written beside the give-up, a few round trips on: poll (bounded) for it.
+  for (let i = 0; i < 200; i++) {
+    const [n] = await db.sql`SELECT count(*)::int AS n FROM incidents`;
+    if (n.n === 1) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const opened = await db.sql`
     SELECT chat_id, text FROM outbox WHERE dedupe_key LIKE 'incident:%:opened'`;
   assert.equal(opened.length, 1, "one alert for the incident, whichever replicas gave up");
