@@ -7,7 +7,13 @@ import type postgres from "postgres";
 import { type Retention, retentionJob } from "../domain/retention.ts";
 import { checkpoint, context, timed } from "./measure.ts";
 
-const RETENTION: Retention = { outboxDays: 7, runHistoryDays: 30, eventsDays: 30, quizDays: 7 };
+const RETENTION: Retention = {
+  outboxDays: 7,
+  runHistoryDays: 30,
+  eventsDays: 30,
+  quizDays: 7,
+  metricsDays: 90,
+};
 
 async function fill(sql: postgres.Sql, rows: number, now: Date) {
   await sql`TRUNCATE outbox`;
