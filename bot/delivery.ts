@@ -27,8 +27,21 @@ import { createPacer, type PaceLimits } from "./pacer.ts";
 
 export { verdictFor } from "./outbox_settle.ts";
 
-/** Sends one message; throws `{ error_code, description, parameters }`-like errors (grammY's). */
-export type SendMessage = (chatId: number, text: string) => Promise<unknown>;
+/**
+ * Sends one message, with its inline keyboard if it has one; resolves to Telegram's answer (the
+ * message's id is kept); throws `{ error_code, description, parameters }`-like errors (grammY's).
+ */
+export type SendMessage = (
+  chatId: number,
+  text: string,
+  extra?: { reply_markup?: unknown },
+) => Promise<unknown>;
+
+/** The `message_id` of a sendMessage answer, or null. */
+const messageIdOf = (answer: unknown) => {
+  const id = (answer as { message_id?: unknown } | null)?.message_id;
+  return typeof id === "number" ? id : null;
+};
 
 export interface DeliveryOptions {
   sql: postgres.Sql;
@@ -213,13 +226,14 @@ export function createDelivery(o: DeliveryOptions) {
 
     function send(row: OutboxRow) {
       const paced = pacer.record(row.chat_id, clock.now().getTime());
-      const task = o.send(row.chat_id, row.text)
+      const extra = row.reply_markup ? { reply_markup: row.reply_markup } : undefined;
+      const task = o.send(row.chat_id, row.text, extra)
         .finally(() => pacer.settle(paced, clock.now().getTime()))
         .then(
-          () => {
+          (answer) => {
             sent++;
             holding.delete(row.id);
-            marks.add(row.id);
+            marks.add(row.id, messageIdOf(answer));
           },
           (error) => {
             const now = clock.now();

@@ -10,6 +10,8 @@ export interface OutboxRow {
   id: number;
   chat_id: number;
   text: string;
+  /** An inline keyboard to send with the text (a case's vote buttons), or null. */
+  reply_markup: unknown;
   attempts: number;
   due_at: Date;
 }
@@ -95,7 +97,7 @@ export async function claimDue(
            lease_until = ${now}::timestamptz + ${o.leaseMs}::int * interval '1 millisecond'
     FROM picked
     WHERE o.id = picked.id
-    RETURNING o.id, o.chat_id, o.text, o.attempts, o.due_at`;
+    RETURNING o.id, o.chat_id, o.text, o.reply_markup, o.attempts, o.due_at`;
   return rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || a.id - b.id);
 }
 
@@ -113,16 +115,27 @@ export async function renewClaim(
   return new Set(rows.map((r) => r.id));
 }
 
-/** Marks rows sent, those among `ids` that `token` still holds; returns how many. */
+/** A row sent, with the id Telegram gave its message (null when the answer had none). */
+export interface SentMark {
+  id: number;
+  messageId: number | null;
+}
+
+/**
+ * Marks rows sent, those among `sent` that `token` still holds, with their message ids;
+ * returns how many.
+ */
 export async function markSent(
   sql: postgres.Sql,
   token: string,
-  ids: number[],
+  sent: SentMark[],
   now: Date,
 ): Promise<number> {
   const marked = await sql`
-    UPDATE outbox SET state = 'sent', sent_at = ${now}, attempts = attempts + 1, lease_until = NULL
-    WHERE id = ANY(${ids}::bigint[]) AND claimed_by = ${token} AND state = 'sending'`;
+    UPDATE outbox o SET state = 'sent', sent_at = ${now}, attempts = o.attempts + 1, lease_until = NULL,
+      sent_message_id = s."messageId"
+    FROM json_to_recordset(${JSON.stringify(sent)}::text::json) AS s(id bigint, "messageId" bigint)
+    WHERE o.id = s.id AND o.claimed_by = ${token} AND o.state = 'sending'`;
   return marked.count;
 }
 

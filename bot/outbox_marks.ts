@@ -1,7 +1,7 @@
 import type postgres from "postgres";
 import type { Clock } from "../actors/clock.ts";
 import type { Logger } from "../actors/log.ts";
-import { markSent } from "./outbox_claim.ts";
+import { markSent, type SentMark } from "./outbox_claim.ts";
 
 /**
  * Sent marks of one claim, written as soon as each send resolves: while one write is on its
@@ -17,7 +17,7 @@ export function createMarks(
     onMarked: (ids: number[], marked: number) => void;
   },
 ) {
-  let waiting: number[] = [];
+  let waiting: SentMark[] = [];
   let writing: Promise<void> | null = null;
   let failing = false;
 
@@ -28,7 +28,7 @@ export function createMarks(
           const ids = waiting;
           waiting = [];
           try {
-            o.onMarked(ids, await markSent(o.sql, o.token, ids, o.clock.now()));
+            o.onMarked(ids.map((m) => m.id), await markSent(o.sql, o.token, ids, o.clock.now()));
             failing = false;
           } catch (error) {
             waiting = ids.concat(waiting);
@@ -47,8 +47,8 @@ export function createMarks(
     get failing() {
       return failing;
     },
-    add(id: number) {
-      waiting.push(id);
+    add(id: number, messageId: number | null = null) {
+      waiting.push({ id, messageId });
       flush().catch(() => {}); // logged, and `failing` holds the batch back
     },
     flush,

@@ -55,7 +55,7 @@ export function createTelegram(o: {
     sql: o.sql,
     clock: o.clock,
     log,
-    send: (chatId, text) => bot.api.sendMessage(chatId, text),
+    send: (chatId, text, extra) => bot.api.sendMessage(chatId, text, extra as never),
     limits: config.telegram.limits,
     node: config.nodeId,
     registry: o.registry,
