@@ -83,7 +83,8 @@ CREATE TABLE case_rewards (
   case_id     bigint NOT NULL REFERENCES cases (id),
   user_id     bigint NOT NULL,
   kind        text NOT NULL CHECK (kind IN ('voter', 'argument', 'participant', 'creator')),
-  rank        int,
+  -- An argument reward's rank (one member may hold two top arguments); 0 for the others.
+  rank        int NOT NULL DEFAULT 0 CHECK (rank BETWEEN 0 AND 3),
   amount      int NOT NULL CHECK (amount > 0),
   -- Where the XP is credited on settlement: the chat the member took part from.
   chat_id     bigint NOT NULL,
@@ -94,7 +95,7 @@ CREATE TABLE case_rewards (
   last_error  text,
   created_at  timestamptz NOT NULL DEFAULT now(),
   settled_at  timestamptz,
-  UNIQUE (case_id, user_id, kind)
+  UNIQUE (case_id, user_id, kind, rank)
 );
 CREATE INDEX case_rewards_processing ON case_rewards (created_at, id) WHERE state = 'processing';
 
