@@ -3,6 +3,7 @@ import { parseSchedule } from "./actors/schedule.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { leaseRescueJob } from "./db/rescue_job.ts";
 import { badgeCheckJob } from "./domain/badges.ts";
+import { communityMetricsJob } from "./domain/community_metrics.ts";
 import { leaderboardRecalcJob, leaderboardResetJob } from "./domain/boards.ts";
 import { levelUpsJob } from "./domain/level_ups.ts";
 import { lifeRegenJob } from "./domain/life_regen.ts";
@@ -34,6 +35,7 @@ export const catalog: JobCatalog = (config) => [
   utcByNature(leaderboardResetJob("month")),
   badgeCheckJob({ concurrency: config.batchConcurrency }),
   streakRemindersJob({ hours: config.streakReminderHours, defaultZone: config.reportTimezone }),
+  communityMetricsJob(),
   retentionJob(config.retention),
   // Watches the jobs as configured: `loadSetup` hands it the final list.
   healthMonitorJob({ watched: [], pauseAlertAfterMs: config.pauseAlertAfterMs }),

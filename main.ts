@@ -160,7 +160,7 @@ async function run(
     children: telegram.children,
   });
   late.runtime = runtime;
-  const metrics = runtimeMetrics(registry, runtime, readiness);
+  const metrics = runtimeMetrics(registry, runtime, readiness, { sql: db.sql });
   const app = createApp({
     runtime,
     readiness,

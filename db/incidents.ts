@@ -62,3 +62,19 @@ export async function listIncidents(
     ORDER BY opened_at DESC, id DESC LIMIT ${o.limit}`;
   return [...rows];
 }
+
+/** Why incidents open: a job given up by its supervisor, and `health-monitor`'s reasons. */
+export const INCIDENT_REASONS = ["gave-up", "stale", "failing", "paused"] as const;
+
+/** Open incidents per reason, every reason present (0 when none is open). */
+export async function openIncidentCounts(
+  sql: postgres.Sql,
+): Promise<Array<{ reason: string; n: number }>> {
+  return [
+    ...await sql<{ reason: string; n: number }[]>`
+      SELECT r.reason, count(i.id)::int AS n
+      FROM unnest(${[...INCIDENT_REASONS]}::text[]) AS r(reason)
+      LEFT JOIN incidents i ON i.reason = r.reason AND i.closed_at IS NULL
+      GROUP BY r.reason ORDER BY r.reason`,
+  ];
+}

@@ -1,11 +1,16 @@
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
 import { isStale, maxAgeOf } from "../actors/task_view.ts";
+import { INCIDENT_REASONS } from "../db/incidents.ts";
 import { pgRunStore } from "../db/run_store.ts";
 
 export const HEALTH_MONITOR = "health-monitor";
 
 /** The trouble the monitor watches for; `gave-up` incidents are the runtime's own. */
-export const MONITOR_REASONS = ["stale", "failing", "paused"] as const;
+export const MONITOR_REASONS = [
+  "stale",
+  "failing",
+  "paused",
+] as const satisfies readonly (typeof INCIDENT_REASONS)[number][];
 
 export interface HealthMonitorOptions {
   /** The jobs to watch, as they are configured (schedules and zones applied). */

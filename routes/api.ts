@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import { z } from "zod";
 import { badgeProgress, memberBadges } from "../domain/badges.ts";
 import { type Period, PERIODS, readBoard } from "../domain/boards.ts";
+import { readChatMetrics } from "../domain/community_metrics.ts";
 import { listIncidents } from "../db/incidents.ts";
 import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
 import { bearerAuth } from "./auth.ts";
@@ -11,11 +12,16 @@ import { deadline, HttpError, singleQuery } from "./errors.ts";
 const telegramId = z.string().regex(/^-?\d{1,16}$/).transform(Number).refine(Number.isSafeInteger);
 const incidentState = z.enum(["open", "all"]).optional();
 const period = z.enum(PERIODS as [Period, ...Period[]]).default("all");
+const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s))
+  .refine((d) => d.getTime() >= 0).optional();
+const INSTANT = "an ISO-8601 instant from 1970 on, like 2026-06-01T00:00:00Z";
+const DAY_MS = 86_400_000;
+const MAX_METRICS_DAYS = 31;
 const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().min(1).max(100))
   .optional();
 
 /** A path parameter that must be a Telegram id: 400 naming the parameter and the value. */
-function idParam(c: Context, name: "chat" | "user"): number {
+export function idParam(c: Context, name: "chat" | "user"): number {
   const raw = c.req.param(name);
   const parsed = telegramId.safeParse(raw);
   if (!parsed.success) {
@@ -34,10 +40,24 @@ function queryParam<T>(c: Context, name: string, schema: z.ZodType<T>, expected:
   return parsed.data;
 }
 
+/** `from`/`to` of a metrics series: to defaults to `now`, from to 24 h before to; at most 31 days. */
+function metricsRange(c: Context, now: Date): { from: Date; to: Date } {
+  const to = queryParam(c, "to", instant, INSTANT) ?? now;
+  const from = queryParam(c, "from", instant, INSTANT) ?? new Date(to.getTime() - DAY_MS);
+  const span = `query from=${from.toISOString()}, to=${to.toISOString()}`;
+  if (from >= to) throw new HttpError(400, `${span}: expected from before to`);
+  if (to.getTime() - from.getTime() > MAX_METRICS_DAYS * DAY_MS) {
+    const days = ((to.getTime() - from.getTime()) / DAY_MS).toFixed(1);
+    throw new HttpError(400, `${span}: expected at most ${MAX_METRICS_DAYS} days, got ${days}`);
+  }
+  return { from, to };
+}
+
 /**
  * `GET /api/chats`, `/api/chats/:chat/leaderboard`, `/api/chats/:chat/members/:user` and its
- * `/badges` and `/badges/progress`, and `/api/incidents` (bearer): read-only views of the
- * community and of the runtime's incidents.
+ * `/badges` and `/badges/progress`, `/api/chats/:chat/metrics?from&to` (the community-metrics
+ * snapshots with `from <= at <= to`, oldest first), and `/api/incidents` (bearer): read-only
+ * views of the community and of the runtime's incidents.
  */
 export function apiRoutes(
   { sql, adminToken, deadlineMs }: { sql: postgres.Sql; adminToken?: string; deadlineMs?: number },
@@ -88,6 +108,13 @@ export function apiRoutes(
       const progress = await badgeProgress(sql, chatId, userId) ??
         { earned: 0, total: 0, badges: [] };
       return c.json({ chatId, userId, ...progress });
+    })
+    .get("/chats/:chat/metrics", admin, bounded, async (c) => {
+      const chatId = idParam(c, "chat");
+      const { from, to } = metricsRange(c, new Date());
+      await requireChat(chatId);
+      const points = await readChatMetrics(sql, chatId, { from, to });
+      return c.json({ chat: chatId, from: from.toISOString(), to: to.toISOString(), points });
     })
     .get("/incidents", admin, bounded, async (c) => {
       const state = queryParam(c, "state", incidentState, "open or all") ?? "all";

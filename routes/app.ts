@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type postgres from "postgres";
 import type { Logger } from "../actors/log.ts";
 import { apiRoutes } from "./api.ts";
+import { chatSettingsRoutes } from "./chat_settings.ts";
 import { errorHandler } from "./errors.ts";
 import { controlRoutes } from "./control.ts";
 import { healthRoutes, type HealthRoutesDeps } from "./health.ts";
@@ -25,7 +26,11 @@ export function createApp(deps: AppDeps) {
   app.route("/health", healthRoutes(deps));
   app.route("/health/tasks", controlRoutes(deps));
   app.route("/metrics", metricsRoutes(deps.metrics));
-  if (deps.sql) app.route("/api", apiRoutes({ sql: deps.sql, adminToken: deps.adminToken }));
+  if (deps.sql) {
+    const api = { sql: deps.sql, adminToken: deps.adminToken };
+    app.route("/api", apiRoutes(api));
+    app.route("/api", chatSettingsRoutes(api));
+  }
   if (deps.webhook) {
     app.route(
       "/telegram",

@@ -1,12 +1,23 @@
 import { Hono } from "hono";
+import type postgres from "postgres";
 import type { Registry } from "../actors/metrics.ts";
 import type { Runtime, TaskView } from "../actors/runtime.ts";
+import { clusterGauges } from "./cluster_metrics.ts";
 import type { Readiness } from "./readiness.ts";
 
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900];
 
-/** Registers the runtime's metric families; counters follow the runtime's events. */
-export function runtimeMetrics(registry: Registry, runtime: Runtime, readiness: Readiness) {
+/**
+ * Registers the runtime's metric families; counters follow the runtime's events. With `sql`, the
+ * cluster's gauges too (community totals, open incidents), read from the database at each
+ * scrape (the same on every replica).
+ */
+export function runtimeMetrics(
+  registry: Registry,
+  runtime: Runtime,
+  readiness: Readiness,
+  options: { sql?: postgres.Sql; communityReadMs?: number } = {},
+) {
   // Read once per scrape: the cluster's picture (the same on every replica) and this node's actors.
   let tasks: TaskView[] = [];
   const runs = registry.counter("warden_runs_total", "Finished runs by job and outcome.");
@@ -74,6 +85,9 @@ export function runtimeMetrics(registry: Registry, runtime: Runtime, readiness: 
   });
   const dbUp = registry.gauge("warden_database_up", "1 when the database answered the last check.");
   const pausedSkips = new Map<string, number>();
+  const cluster = options.sql
+    ? clusterGauges(registry, options.sql, options.communityReadMs)
+    : undefined;
 
   runtime.events.on((e) => {
     if (e.type === "run-finished") {
@@ -90,7 +104,9 @@ export function runtimeMetrics(registry: Registry, runtime: Runtime, readiness: 
   return {
     /** Refreshes what must be asked for (the database check), then renders. */
     async scrape(): Promise<string> {
-      dbUp.set({}, (await readiness.database()).ok ? 1 : 0);
+      const up = (await readiness.database()).ok;
+      dbUp.set({}, up ? 1 : 0);
+      await cluster?.refresh(up);
       tasks = await runtime.tasks();
       return registry.render();
     },

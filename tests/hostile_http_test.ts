@@ -29,7 +29,7 @@ function readmeRoutes(): Array<[string, string, string]> {
   );
   for (const [, cell, auth] of rows) {
     for (const item of cell.match(/`[^`]+`/g) ?? []) {
-      const [, method, raw] = /^`(?:(GET|POST) )?([^`?\s]+)/.exec(item)!;
+      const [, method, raw] = /^`(?:(GET|POST|PATCH) )?([^`?\s]+)/.exec(item)!;
       const last = routes.at(-1);
       const path = raw.startsWith("…/") ? last![1].replace(/\/[^/]+$/, raw.slice(1)) : raw;
       routes.push([method ?? last![0], path, auth]);
@@ -63,6 +63,7 @@ const QUERY_VALUES = [
 const QUERIES = [
   ["/api/chats/:chat/leaderboard", "period"], ["/api/chats/:chat/leaderboard", "limit"],
   ["/health/tasks/:name/run", "wait"], ["/api/incidents", "state"], ["/api/incidents", "limit"],
+  ["/api/chats/:chat/metrics", "from"], ["/api/chats/:chat/metrics", "to"],
 ];
 // deno-fmt-ignore
 const BODIES_NOT_UPDATES = [
@@ -133,7 +134,7 @@ Deno.test("every route, with hostile paths, queries, bodies, auth and methods: n
   const authFor = (auth: string): Record<string, string> =>
     auth === "bearer" ? { authorization: `Bearer ${TOKEN}` } : {};
   const ROUTES = readmeRoutes();
-  assert.equal(ROUTES.length, 18, `the README's routes: ${JSON.stringify(ROUTES)}`);
+  assert.equal(ROUTES.length, 21, `the README's routes: ${JSON.stringify(ROUTES)}`);
   const VALID: Record<string, string> = { name: "lease-rescue", chat: m.chat, user: m.user };
   const fill = (path: string, over: Record<string, string> = {}) =>
     path.replace(/:(\w+)/g, (_, k) => over[k] ?? VALID[k]);

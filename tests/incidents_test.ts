@@ -6,7 +6,9 @@ import { createLogger } from "../actors/log.ts";
 import { apiRoutes } from "../routes/api.ts";
 import { errorHandler } from "../routes/errors.ts";
 import { testDatabase } from "./db.ts";
-import { serve } from "./fakes/http.ts";
+import { serve, serveApp } from "./fakes/http.ts";
+import { testRuntime } from "./fakes/runtime.ts";
+import { createReadiness } from "../routes/readiness.ts";
 
 const TOKEN = "s3cret-admin-token-0123";
 const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
@@ -56,4 +58,25 @@ Deno.test("incidents are listed newest first at GET /api/incidents and by jobs i
   ]);
   assert.equal(await run(["--open=1"]), 64);
   assert.match(errors.pop()!, /--open takes no value/);
+});
+
+Deno.test("/metrics counts the open incidents by reason, from the database, as every replica does", async () => {
+  await using db = await testDatabase();
+  const alerts = incidentAlerts(db.sql, { adminChatId: -5 });
+  await alerts.raise({ child: "level-ups", error: "boom", at: at(1) });
+  await alerts.raise({ child: "badge-check", error: "boom", at: at(2) });
+  await alerts.recovered("badge-check", at(3));
+  await db.sql`
+    INSERT INTO incidents (job, reason, detail, opened_at) VALUES ('streak-expiry', 'stale', 'x', ${at(4)})`;
+  const { runtime, clock } = testRuntime([]);
+  const readiness = createReadiness({ ping: () => Promise.resolve(), clock });
+  await using http = serveApp(runtime, readiness, { sql: db.sql });
+  const text = await (await fetch(`${http.base}/metrics`)).text();
+  const lines = text.split("\n").filter((l) => l.startsWith("warden_incidents_open"));
+  assert.deepEqual(lines, [
+    'warden_incidents_open{reason="failing"} 0',
+    'warden_incidents_open{reason="gave-up"} 1',
+    'warden_incidents_open{reason="paused"} 0',
+    'warden_incidents_open{reason="stale"} 1',
+  ]);
 });

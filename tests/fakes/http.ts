@@ -36,7 +36,7 @@ export function serveApp(
     runtime,
     readiness,
     log: createLogger({ level: "silent" }),
-    metrics: runtimeMetrics(createRegistry(), runtime, readiness),
+    metrics: runtimeMetrics(createRegistry(), runtime, readiness, { sql: options.sql }),
     adminToken: options.adminToken,
     sql: options.sql,
   }));

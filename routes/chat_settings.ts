@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import type postgres from "postgres";
+import {
+  readSettings,
+  settingsPatch,
+  UnknownZoneError,
+  updateSettings,
+} from "../domain/chat_settings.ts";
+import { bearerAuth } from "./auth.ts";
+import { deadline, HttpError } from "./errors.ts";
+import { idParam } from "./api.ts";
+
+/**
+ * `GET` and `PATCH /api/chats/:chat/settings` (bearer): a chat's language, time zone, quiet
+ * hours and report chat. A bad body answers 400 naming every field at fault; nothing is changed.
+ */
+export function chatSettingsRoutes(
+  { sql, adminToken, deadlineMs }: { sql: postgres.Sql; adminToken?: string; deadlineMs?: number },
+) {
+  const admin = bearerAuth(adminToken);
+  const bounded = deadline(deadlineMs);
+  const unknown = (chat: number) => new HttpError(404, `unknown chat ${chat}`);
+  return new Hono()
+    .get("/chats/:chat/settings", admin, bounded, async (c) => {
+      const chat = idParam(c, "chat");
+      const settings = await readSettings(sql, chat);
+      if (!settings) throw unknown(chat);
+      return c.json(settings);
+    })
+    .patch("/chats/:chat/settings", admin, bounded, async (c) => {
+      const chat = idParam(c, "chat");
+      const parsed = settingsPatch.safeParse(await c.req.json());
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((i) =>
+          i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message
+        );
+        throw new HttpError(400, `bad settings: ${problems.join("; ")}`);
+      }
+      const settings = await updateSettings(sql, chat, parsed.data).catch((error) => {
+        throw error instanceof UnknownZoneError ? new HttpError(400, error.message) : error;
+      });
+      if (!settings) throw unknown(chat);
+      return c.json(settings);
+    });
+}

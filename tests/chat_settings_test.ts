@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { createLogger } from "../actors/log.ts";
+import { chatSettingsRoutes } from "../routes/chat_settings.ts";
+import { errorHandler } from "../routes/errors.ts";
+import { testDatabase } from "./db.ts";
+import { community } from "./fakes/community.ts";
+import { serve } from "./fakes/http.ts";
+
+const TOKEN = "s3cret-admin-token-0123";
+const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+
+Deno.test("chat settings: read, changed field by field, bad input refused by name with nothing changed", async () => {
+  await using db = await testDatabase();
+  await community(db.sql, { id: -100, title: "Rust Learners" }, []);
+  const app = new Hono().route("/api", chatSettingsRoutes({ sql: db.sql, adminToken: TOKEN }));
+  app.onError(errorHandler(createLogger({ level: "silent" })));
+  await using http = serve(app);
+  const patch = (body: unknown, chat = -100) =>
+    http.get(`/api/chats/${chat}/settings`, {
+      method: "PATCH",
+      headers,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+
+  const defaults = {
+    chat: -100,
+    language: null,
+    timeZone: null,
+    quietHours: { start: "23:00", end: "08:00" },
+    reportChatId: null,
+  };
+  assert.deepEqual((await http.get("/api/chats/-100/settings", { headers })).body, defaults);
+
+  const set = await patch({ language: "es", timeZone: "Europe/Madrid", reportChatId: -200 });
+  assert.equal(set.status, 200);
+  assert.deepEqual(set.body, {
+    ...defaults,
+    language: "es",
+    timeZone: "Europe/Madrid",
+    reportChatId: -200,
+  });
+  const quiet = await patch({ quietHours: { start: "22:30", end: "07:00" } });
+  assert.deepEqual(quiet.body.quietHours, { start: "22:30", end: "07:00" });
+  assert.equal(quiet.body.language, "es", "fields not sent are kept");
+  const back = await patch({ language: null, reportChatId: null });
+  assert.deepEqual([back.body.language, back.body.reportChatId, back.body.timeZone], [
+    null,
+    null,
+    "Europe/Madrid",
+  ]);
+
+  const before = (await http.get("/api/chats/-100/settings", { headers })).body;
+  for (
+    const [body, error] of [
+      [{ language: "fr" }, /^bad settings: language: /],
+      [{ timeZone: "Mars/Olympus" }, /timeZone: expected an IANA time zone/],
+      [
+        { quietHours: { start: "25:00", end: "07:00" } },
+        /quietHours\.start: expected a time of day/,
+      ],
+      [{ colour: "blue" }, /colour/],
+      [{ reportChatId: 1.5 }, /reportChatId/],
+      ["{not json", /bad JSON body/],
+    ] as const
+  ) {
+    const r = await patch(body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.match(r.body.error, error);
+  }
+  assert.deepEqual((await http.get("/api/chats/-100/settings", { headers })).body, before);
+
+  assert.equal((await patch({ language: "en" }, -999)).status, 404);
+  assert.equal((await http.get("/api/chats/-999/settings", { headers })).status, 404);
+  assert.equal((await http.get("/api/chats/-100/settings")).status, 401);
+});
