@@ -66,8 +66,10 @@ Deno.test("/metrics counts the open incidents by reason, from the database, as e
   await alerts.raise({ child: "level-ups", error: "boom", at: at(1) });
   await alerts.raise({ child: "badge-check", error: "boom", at: at(2) });
   await alerts.recovered("badge-check", at(3));
+  const opened = at(4);
   await db.sql`
-    INSERT INTO incidents (job, reason, detail, opened_at) VALUES ('streak-expiry', 'stale', 'x', ${at(4)})`;
+    INSERT INTO incidents (job, reason, detail, opened_at)
+    VALUES ('streak-expiry', 'stale', 'x', ${opened})`;
   const { runtime, clock } = testRuntime([]);
   const readiness = createReadiness({ ping: () => Promise.resolve(), clock });
   await using http = serveApp(runtime, readiness, { sql: db.sql });
