@@ -4,6 +4,7 @@ import { type Config, loadConfig } from "./config.ts";
 import { leaseRescueJob } from "./db/rescue_job.ts";
 import { badgeCheckJob } from "./domain/badges.ts";
 import { communityMetricsJob } from "./domain/community_metrics.ts";
+import { dailyReportJob } from "./domain/daily_report.ts";
 import { leaderboardRecalcJob, leaderboardResetJob } from "./domain/boards.ts";
 import { levelUpsJob } from "./domain/level_ups.ts";
 import { lifeRegenJob } from "./domain/life_regen.ts";
@@ -36,6 +37,11 @@ export const catalog: JobCatalog = (config) => [
   badgeCheckJob({ concurrency: config.batchConcurrency }),
   streakRemindersJob({ hours: config.streakReminderHours, defaultZone: config.reportTimezone }),
   communityMetricsJob(),
+  // The day it reports is a local day in REPORT_TIMEZONE, and so is its 08:00.
+  inZone(
+    dailyReportJob({ timezone: config.reportTimezone, adminChatId: config.adminChatId }),
+    config.reportTimezone,
+  ),
   retentionJob(config.retention),
   // Watches the jobs as configured: `loadSetup` hands it the final list.
   healthMonitorJob({ watched: [], pauseAlertAfterMs: config.pauseAlertAfterMs }),

@@ -1,0 +1,177 @@
+import { type Language, languageOf, longDate, number, plural } from "./i18n.ts";
+
+/** One member of a chat's top three: `rank` is shared by equal XP (1, 1, 3). */
+export interface TopMember {
+  name: string;
+  xp: number;
+  rank: number;
+}
+
+/** A chat's reported day, as the report statement returns it (one row per active chat). */
+export interface ChatDay {
+  chatId: number;
+  title: string;
+  language: string | null;
+  reportChatId: number | null;
+  /** Distinct members with a `message` ledger row in the day. */
+  active: number;
+  messages: number;
+  /** The sum of every ledger amount in the day (messages, thanks, badge bonuses, admin moves). */
+  xp: number;
+  levelUps: number;
+  badges: number;
+  streaksKept: number;
+  streaksBroken: number;
+  /** At most three, XP descending then user id; members with positive XP only. */
+  top: TopMember[];
+}
+
+/** An incident opened in the reported day (cluster-wide), as the admin report lists it. */
+export interface DayIncident {
+  job: string;
+  reason: string;
+  open: boolean;
+}
+
+/** The day reported: its local start (a `Date`) and the zone it is local to. */
+export interface ReportDay {
+  start: Date;
+  timezone: string;
+}
+
+/** The busiest chats the admin report names; the rest are counted. */
+export const ADMIN_CHATS_SHOWN = 10;
+/** The incidents the admin report names; the rest are counted. */
+export const ADMIN_INCIDENTS_SHOWN = 5;
+/** Titles and names are cut to this many characters, so a message stays far below 4,096. */
+const NAME_MAX = 40;
+
+const MEDALS = ["🥇", "🥈", "🥉"];
+
+/** A title or a display name, cut to `NAME_MAX` characters (by code point). */
+function short(text: string, fallback: string): string {
+  const chars = [...(text.trim() || fallback)];
+  return chars.length > NAME_MAX ? chars.slice(0, NAME_MAX - 1).join("") + "…" : chars.join("");
+}
+
+const words = {
+  en: {
+    title: (t: string) => `📊 Daily report for ${t}`,
+    active: { one: "active member", other: "active members" },
+    messages: { one: "message", other: "messages" },
+    levelUps: { one: "level-up", other: "level-ups" },
+    badges: { one: "new badge", other: "new badges" },
+    kept: { one: "streak kept", other: "streaks kept" },
+    broken: { one: "streak broken", other: "streaks broken" },
+    top: "🏆 Top members",
+    group: "your group",
+  },
+  es: {
+    title: (t: string) => `📊 Informe diario de ${t}`,
+    active: { one: "miembro activo", other: "miembros activos" },
+    messages: { one: "mensaje", other: "mensajes" },
+    levelUps: { one: "subida de nivel", other: "subidas de nivel" },
+    badges: { one: "insignia nueva", other: "insignias nuevas" },
+    kept: { one: "racha mantenida", other: "rachas mantenidas" },
+    broken: { one: "racha rota", other: "rachas rotas" },
+    top: "🏆 Los más activos",
+    group: "tu grupo",
+  },
+} as const;
+
+/** The activity lines every report shares, in `lang`. */
+function activityLines(lang: Language, d: Omit<ChatDay, "chatId" | "title" | "top">): string[] {
+  const w = words[lang];
+  return [
+    `👥 ${plural(lang, d.active, w.active)}`,
+    `💬 ${plural(lang, d.messages, w.messages)}`,
+    `✨ ${number(lang, d.xp)} XP`,
+    `⬆️ ${plural(lang, d.levelUps, w.levelUps)}`,
+    `🏅 ${plural(lang, d.badges, w.badges)}`,
+    `🔥 ${plural(lang, d.streaksKept, w.kept)} · ${plural(lang, d.streaksBroken, w.broken)}`,
+  ];
+}
+
+/**
+ * A chat's own report, in the chat's language (else English):
+ * "📊 Daily report for Rust Lovers\nSunday, 29 November 2026\n\n👥 2 active members\n…".
+ */
+export function chatReportText(d: ChatDay, day: ReportDay): string {
+  const lang = languageOf(d.language);
+  const w = words[lang];
+  const lines = [
+    w.title(short(d.title, w.group)),
+    longDate(lang, day.start, day.timezone),
+    "",
+    ...activityLines(lang, d),
+  ];
+  if (d.top.length > 0) {
+    lines.push("", w.top);
+    for (const m of d.top) {
+      lines.push(
+        `${MEDALS[m.rank - 1] ?? `${m.rank}.`} ${short(m.name, "?")} — ${number(lang, m.xp)} XP`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The admin's one message, in English: cluster totals, the `ADMIN_CHATS_SHOWN` busiest chats
+ * (messages, then XP, then chat id), the incidents opened that day. A day with no activity
+ * anywhere still gets a short "quiet day" message, so the admin sees the report ran.
+ * Bounded: at most ~2,000 characters whatever the number of chats or incidents.
+ */
+export function adminReportText(
+  chats: readonly ChatDay[],
+  incidents: { total: number; shown: readonly DayIncident[] },
+  day: ReportDay,
+): string {
+  const lines = [`📊 Warden daily report — ${longDate("en", day.start, day.timezone)}`, ""];
+  if (chats.length === 0) {
+    lines.push("A quiet day: no activity in any chat.");
+  } else {
+    const sum = (f: (c: ChatDay) => number) => chats.reduce((n, c) => n + f(c), 0);
+    lines.push(
+      `🗂 ${plural("en", chats.length, { one: "active chat", other: "active chats" })}`,
+      ...activityLines("en", {
+        language: null,
+        reportChatId: null,
+        active: sum((c) => c.active),
+        messages: sum((c) => c.messages),
+        xp: sum((c) => c.xp),
+        levelUps: sum((c) => c.levelUps),
+        badges: sum((c) => c.badges),
+        streaksKept: sum((c) => c.streaksKept),
+        streaksBroken: sum((c) => c.streaksBroken),
+      }),
+      "",
+      "Busiest chats",
+    );
+    for (const [i, c] of chats.slice(0, ADMIN_CHATS_SHOWN).entries()) {
+      lines.push(
+        `${i + 1}. ${short(c.title, String(c.chatId))} — ${
+          plural("en", c.messages, words.en.messages)
+        }, ${plural("en", c.active, words.en.active)}, ${number("en", c.xp)} XP`,
+      );
+    }
+    const more = chats.length - ADMIN_CHATS_SHOWN;
+    if (more > 0) {
+      lines.push(`…and ${plural("en", more, { one: "more chat", other: "more chats" })}`);
+    }
+  }
+  lines.push("");
+  if (incidents.total === 0) {
+    lines.push("✅ No incidents opened.");
+  } else {
+    lines.push(
+      `🚨 ${plural("en", incidents.total, { one: "incident opened", other: "incidents opened" })}`,
+    );
+    for (const i of incidents.shown) {
+      lines.push(`• ${i.job}: ${i.reason} (${i.open ? "still open" : "closed"})`);
+    }
+    const more = incidents.total - incidents.shown.length;
+    if (more > 0) lines.push(`…and ${more} more`);
+  }
+  return lines.join("\n");
+}
