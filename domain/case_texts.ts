@@ -61,15 +61,23 @@ export interface ClosedView {
 export function closingPost(c: ClosedView, lang: Language): string {
   const es = lang === "es";
   const medals = ["🥇", "🥈", "🥉"];
-  const top = c.top.map((a, i) =>
-    `${medals[i]} ${a.name} (${number(lang, a.votes)} 👍)`
-  ).join("\n");
-  const people = plural(lang, c.participants, es
-    ? { one: "participante", other: "participantes" }
-    : { one: "participant", other: "participants" });
-  const winners = plural(lang, c.winners, es
-    ? { one: "votante acertó", other: "votantes acertaron" }
-    : { one: "voter picked it", other: "voters picked it" });
+  const top = c.top.map((a, i) => `${medals[i]} ${a.name} (${number(lang, a.votes)} 👍)`).join(
+    "\n",
+  );
+  const people = plural(
+    lang,
+    c.participants,
+    es
+      ? { one: "participante", other: "participantes" }
+      : { one: "participant", other: "participants" },
+  );
+  const winners = plural(
+    lang,
+    c.winners,
+    es
+      ? { one: "votante acertó", other: "votantes acertaron" }
+      : { one: "voter picked it", other: "voters picked it" },
+  );
   const check = `sha256("${c.verdict}" ‖ "${c.salt}") = ${c.commitment}`;
   return es
     ? `⚖️ Caso #${c.id} cerrado: ${c.title.es}\n\nVeredicto: ${c.verdictLabel.es}\n${c.reasoning.es}\n\n` +
@@ -86,5 +94,10 @@ export async function commitmentOf(verdict: string, salt: string): Promise<strin
     "SHA-256",
     new TextEncoder().encode(verdict + salt),
   );
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return hex(new Uint8Array(digest));
+}
+
+/** Bytes as lower-case hex. */
+export function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

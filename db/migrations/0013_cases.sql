@@ -20,7 +20,9 @@ CREATE TABLE cases (
   salt         text NOT NULL,
   -- hex sha256(verdict ‖ salt), published with the case.
   commitment   text NOT NULL,
+  -- The member who proposed it, and the chat they proposed it from (where their reward goes).
   creator_id   bigint,
+  creator_chat bigint,
   -- The case-generation slot that made it: one case per slot, whichever replica runs it.
   slot         timestamptz UNIQUE,
   status       text NOT NULL DEFAULT 'open' CHECK (status IN ('pending', 'open', 'closed', 'rejected')),
