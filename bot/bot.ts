@@ -5,6 +5,7 @@ import type { Runtime } from "../actors/runtime.ts";
 import { awardMessage } from "../domain/award.ts";
 import { mergeChats } from "../domain/chat_merge.ts";
 import type { XpAmounts } from "../domain/xp_rules.ts";
+import { caseHandlers } from "./cases.ts";
 import { commands } from "./commands.ts";
 
 export interface BotDeps {
@@ -15,12 +16,18 @@ export interface BotDeps {
   xp: XpAmounts;
   adminUserIds: readonly number[];
   runtime: () => Runtime | undefined;
+  /** The time case votes and arguments are judged at (default: the system clock). */
+  now?: () => Date;
 }
 
-/** The grammY bot: XP from group messages, member and admin commands. Nothing starts here. */
+/**
+ * The grammY bot: XP from group messages, member and admin commands, the dilemma cases' votes and
+ * arguments. Nothing starts here.
+ */
 export function createBot(deps: BotDeps): Bot {
   const bot = new Bot(deps.token, { client: deps.apiRoot ? { apiRoot: deps.apiRoot } : undefined });
   bot.use(commands({ sql: deps.sql, runtime: deps.runtime, adminUserIds: deps.adminUserIds }));
+  bot.use(caseHandlers({ sql: deps.sql, now: deps.now }));
   bot.chatType(["group", "supergroup"]).on("message", async (ctx) => {
     // A group upgraded to a supergroup says so in both chats; the first to arrive merges.
     const { migrate_to_chat_id: newId, migrate_from_chat_id: oldId } = ctx.message;

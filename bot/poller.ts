@@ -11,7 +11,13 @@ export type PollerState =
   | { status: "restarting"; error: string };
 
 /** The update types Warden reads, for `getUpdates` and `setWebhook` alike. */
-export const ALLOWED_UPDATES = ["message", "edited_message", "my_chat_member"] as const;
+export const ALLOWED_UPDATES = [
+  "message",
+  "edited_message",
+  "my_chat_member",
+  "callback_query",
+  "message_reaction",
+] as const;
 
 /** The `bot_poller_lease` row: taken when free or run out, renewed and released only by its node. */
 function pollerLease(sql: postgres.Sql, node: string): LeaseBackend & {

@@ -10,6 +10,8 @@ export interface ChatSettings {
   timeZone: string | null;
   quietHours: { start: string; end: string };
   reportChatId: number | null;
+  /** Whether the chat takes part in the dilemma cases (posted there, voted on there). */
+  cases: boolean;
 }
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected a time of day like 23:00");
@@ -26,6 +28,7 @@ export const settingsPatch = z.strictObject({
   quietHours: z.strictObject({ start: clock, end: clock }).optional(),
   reportChatId: z.number().int().refine(Number.isSafeInteger, "expected a Telegram chat id")
     .nullable().optional(),
+  cases: z.boolean().optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatch>;
 
@@ -38,10 +41,12 @@ export async function readSettings(sql: postgres.Sql, chat: number): Promise<Cha
       qs: string;
       qe: string;
       report: string | null;
+      cases: boolean;
     }[]
   >`
     SELECT language, time_zone AS zone, to_char(quiet_start, 'HH24:MI') AS qs,
-           to_char(quiet_end, 'HH24:MI') AS qe, report_chat_id::text AS report
+           to_char(quiet_end, 'HH24:MI') AS qe, report_chat_id::text AS report,
+           cases_enabled AS cases
     FROM chats WHERE chat_id = ${chat}`;
   if (!row) return null;
   return {
@@ -50,6 +55,7 @@ export async function readSettings(sql: postgres.Sql, chat: number): Promise<Cha
     timeZone: row.zone,
     quietHours: { start: row.qs, end: row.qe },
     reportChatId: row.report === null ? null : Number(row.report),
+    cases: row.cases,
   };
 }
 
@@ -83,7 +89,8 @@ export async function updateSettings(
       quiet_start = coalesce(${patch.quietHours?.start ?? null}::time, quiet_start),
       quiet_end = coalesce(${patch.quietHours?.end ?? null}::time, quiet_end),
       report_chat_id = CASE WHEN ${has("reportChatId")} THEN ${patch.reportChatId ?? null}::bigint
-                       ELSE report_chat_id END
+                       ELSE report_chat_id END,
+      cases_enabled = coalesce(${patch.cases ?? null}::boolean, cases_enabled)
     WHERE chat_id = ${chat}`;
   return updated.count === 0 ? null : await readSettings(sql, chat);
 }

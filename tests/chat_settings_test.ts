@@ -29,6 +29,7 @@ Deno.test("chat settings: read, changed field by field, bad input refused by nam
     timeZone: null,
     quietHours: { start: "23:00", end: "08:00" },
     reportChatId: null,
+    cases: false,
   };
   assert.deepEqual((await http.get("/api/chats/-100/settings", { headers })).body, defaults);
 
@@ -40,7 +41,8 @@ Deno.test("chat settings: read, changed field by field, bad input refused by nam
     timeZone: "Europe/Madrid",
     reportChatId: -200,
   });
-  const quiet = await patch({ quietHours: { start: "22:30", end: "07:00" } });
+  const quiet = await patch({ quietHours: { start: "22:30", end: "07:00" }, cases: true });
+  assert.equal(quiet.body.cases, true);
   assert.deepEqual(quiet.body.quietHours, { start: "22:30", end: "07:00" });
   assert.equal(quiet.body.language, "es", "fields not sent are kept");
   const back = await patch({ language: null, reportChatId: null });
@@ -61,6 +63,7 @@ Deno.test("chat settings: read, changed field by field, bad input refused by nam
       ],
       [{ colour: "blue" }, /colour/],
       [{ reportChatId: 1.5 }, /reportChatId/],
+      [{ cases: "yes" }, /cases/],
       ["{not json", /bad JSON body/],
     ] as const
   ) {

@@ -27,6 +27,8 @@ export function groupMessage(o: {
   messageId: number;
   date: Date;
   replyTo?: Person;
+  /** With `replyTo`: the id of the message replied to (default: the one before). */
+  replyToId?: number;
   title?: string;
 }) {
   const entities: Array<Record<string, unknown>> = [];
@@ -51,7 +53,7 @@ export function groupMessage(o: {
       ...(o.replyTo
         ? {
           reply_to_message: {
-            message_id: o.messageId - 1,
+            message_id: o.replyToId ?? o.messageId - 1,
             date: Math.floor(o.date.getTime() / 1000) - 60,
             chat: { id: o.chat, type: "supergroup", title: o.title ?? `Group ${o.chat}` },
             from: user(o.replyTo),
@@ -77,6 +79,46 @@ export function privateMessage(o: { from: Person; text: string; messageId: numbe
       from: user(o.from),
       text: o.text,
       ...(command ? { entities: command } : {}),
+    },
+  };
+}
+
+/** A press on an inline button under the bot's message `messageId` in a group. */
+export function callbackQuery(
+  o: { chat: number; from: Person; messageId: number; data: string; date: Date },
+) {
+  return {
+    update_id: nextUpdateId++,
+    callback_query: {
+      id: String(nextUpdateId * 7919),
+      from: user(o.from),
+      chat_instance: `ci${o.chat}`,
+      data: o.data,
+      message: {
+        message_id: o.messageId,
+        date: Math.floor(o.date.getTime() / 1000),
+        chat: { id: o.chat, type: "supergroup", title: `Group ${o.chat}` },
+        from: { id: 999, is_bot: true, first_name: "Warden", username: "warden_test_bot" },
+        text: "…",
+      },
+    },
+  };
+}
+
+/** A member's reaction on a group message changing from `old` to `now` (emoji lists). */
+export function reaction(
+  o: { chat: number; from: Person; messageId: number; old: string[]; now: string[]; date: Date },
+) {
+  const emoji = (list: string[]) => list.map((e) => ({ type: "emoji", emoji: e }));
+  return {
+    update_id: nextUpdateId++,
+    message_reaction: {
+      chat: { id: o.chat, type: "supergroup", title: `Group ${o.chat}` },
+      message_id: o.messageId,
+      user: user(o.from),
+      date: Math.floor(o.date.getTime() / 1000),
+      old_reaction: emoji(o.old),
+      new_reaction: emoji(o.now),
     },
   };
 }

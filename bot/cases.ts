@@ -1,0 +1,132 @@
+import { Composer, type Context } from "grammy";
+import type postgres from "postgres";
+import { parseWallet } from "../domain/evm_rail.ts";
+import { castVote, linkWallet, reactToArgument, recordArgument } from "../domain/case_votes.ts";
+import { caseStatusText, verifyText, voteAnswer } from "../domain/case_answers.ts";
+import { type Language, languageOf } from "../domain/i18n.ts";
+
+export interface CaseBotDeps {
+  sql: postgres.Sql;
+  /** The time votes and arguments are judged at (default: the system clock). */
+  now?: () => Date;
+}
+
+const THUMBS_UP = "👍";
+const hasThumbsUp = (reactions: ReadonlyArray<{ type: string; emoji?: string }>) =>
+  reactions.some((r) => r.type === "emoji" && r.emoji === THUMBS_UP);
+
+/** The language to answer `ctx`'s member in: the chat's setting, else their app's. */
+async function languageFor(sql: postgres.Sql, ctx: Context): Promise<Language> {
+  const [chat] = ctx.chat
+    ? await sql<{ language: string | null }[]>`
+      SELECT language FROM chats WHERE chat_id = ${ctx.chat.id}`
+    : [];
+  return languageOf(chat?.language, ctx.from?.language_code);
+}
+
+/**
+ * The dilemma cases in Telegram: the vote buttons under a case's post, replies to it as
+ * arguments, 👍 reactions on arguments as their votes (Telegram sends `message_reaction` only
+ * where the bot is an admin), and `/case [id]`, `/verify <id>`, `/wallet <address>`.
+ */
+export function caseHandlers(deps: CaseBotDeps) {
+  const { sql } = deps;
+  const now = deps.now ?? (() => new Date());
+  const c = new Composer();
+
+  c.callbackQuery(/^vote:(\d{1,15}):([a-z0-9-]{1,16})$/, async (ctx) => {
+    const chat = ctx.chat;
+    if (!chat || chat.type === "private" || chat.type === "channel") {
+      return void (await ctx.answerCallbackQuery());
+    }
+    const from = ctx.from;
+    const outcome = await castVote(sql, {
+      caseId: Number(ctx.match[1]),
+      option: ctx.match[2],
+      chat: { id: chat.id, type: chat.type, title: chat.title },
+      voter: {
+        id: from.id,
+        name: [from.first_name, from.last_name].filter(Boolean).join(" "),
+        username: from.username,
+      },
+      at: now(),
+    });
+    await ctx.answerCallbackQuery({ text: voteAnswer(outcome, await languageFor(sql, ctx)) });
+  });
+
+  c.chatType(["group", "supergroup"]).on("message", async (ctx, next) => {
+    const reply = ctx.message.reply_to_message;
+    const text = ctx.message.text ?? ctx.message.caption;
+    if (reply && text && !ctx.from.is_bot && reply.from?.id === ctx.me.id) {
+      await recordArgument(sql, {
+        chatId: ctx.chat.id,
+        messageId: ctx.message.message_id,
+        replyTo: reply.message_id,
+        userId: ctx.from.id,
+        text,
+        at: new Date(ctx.message.date * 1000),
+      });
+    }
+    await next();
+  });
+
+  c.on("message_reaction", async (ctx) => {
+    const r = ctx.messageReaction;
+    if (!r.user || r.user.is_bot) return; // anonymous (a channel's) reactions are not votes
+    const before = hasThumbsUp(r.old_reaction), after = hasThumbsUp(r.new_reaction);
+    if (before === after) return;
+    await reactToArgument(sql, {
+      chatId: r.chat.id,
+      messageId: r.message_id,
+      userId: r.user.id,
+      thumbsUp: after,
+    });
+  });
+
+  c.command("case", async (ctx) => {
+    const lang = await languageFor(sql, ctx);
+    const id = ctx.match.trim();
+    if (id && !/^\d{1,15}$/.test(id)) {
+      return void (await ctx.reply(
+        lang === "es" ? "Uso: /case [número]" : "Usage: /case [number]",
+      ));
+    }
+    await ctx.reply(await caseStatusText(sql, id ? Number(id) : null, lang, now()));
+  });
+
+  c.command("verify", async (ctx) => {
+    const lang = await languageFor(sql, ctx);
+    const id = ctx.match.trim();
+    if (!/^\d{1,15}$/.test(id)) {
+      return void (await ctx.reply(
+        lang === "es" ? "Uso: /verify <caso>" : "Usage: /verify <case>",
+      ));
+    }
+    await ctx.reply(await verifyText(sql, Number(id), lang));
+  });
+
+  c.command("wallet", async (ctx) => {
+    const lang = await languageFor(sql, ctx);
+    if (ctx.chat?.type !== "private" || !ctx.from) {
+      return void (await ctx.reply(
+        lang === "es"
+          ? "Vincula tu cartera en privado conmigo: /wallet 0x…"
+          : "Link your wallet in private with me: /wallet 0x…",
+      ));
+    }
+    const parsed = parseWallet(ctx.match);
+    if (!parsed.ok) {
+      return void (await ctx.reply(
+        (lang === "es" ? "❌ Esa dirección no vale: " : "❌ That address won't do: ") +
+          parsed.error,
+      ));
+    }
+    await linkWallet(sql, ctx.from.id, parsed.address);
+    await ctx.reply(
+      lang === "es"
+        ? `🔗 Cartera ${parsed.address} vinculada: tus premios de casos irán allí.`
+        : `🔗 Wallet ${parsed.address} linked: your case rewards will go there.`,
+    );
+  });
+  return c;
+}
