@@ -31,7 +31,7 @@ export function idParam(c: Context, name: "chat" | "user"): number {
 }
 
 /** A query value through `schema`, or 400 saying what was expected and what came. */
-function queryParam<T>(c: Context, name: string, schema: z.ZodType<T>, expected: string): T {
+export function queryParam<T>(c: Context, name: string, schema: z.ZodType<T>, expected: string): T {
   const raw = singleQuery(c, name);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {

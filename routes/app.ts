@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type postgres from "postgres";
 import type { Logger } from "../actors/log.ts";
 import { apiRoutes } from "./api.ts";
+import { caseRoutes } from "./cases.ts";
 import { chatSettingsRoutes } from "./chat_settings.ts";
 import { errorHandler } from "./errors.ts";
 import { controlRoutes } from "./control.ts";
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps) {
     const api = { sql: deps.sql, adminToken: deps.adminToken };
     app.route("/api", apiRoutes(api));
     app.route("/api", chatSettingsRoutes(api));
+    app.route("/api", caseRoutes(api));
   }
   if (deps.webhook) {
     app.route(

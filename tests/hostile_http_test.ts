@@ -64,6 +64,7 @@ const QUERIES = [
   ["/api/chats/:chat/leaderboard", "period"], ["/api/chats/:chat/leaderboard", "limit"],
   ["/health/tasks/:name/run", "wait"], ["/api/incidents", "state"], ["/api/incidents", "limit"],
   ["/api/chats/:chat/metrics", "from"], ["/api/chats/:chat/metrics", "to"],
+  ["/api/cases", "status"], ["/api/cases", "limit"],
 ];
 // deno-fmt-ignore
 const BODIES_NOT_UPDATES = [
@@ -134,8 +135,13 @@ Deno.test("every route, with hostile paths, queries, bodies, auth and methods: n
   const authFor = (auth: string): Record<string, string> =>
     auth === "bearer" ? { authorization: `Bearer ${TOKEN}` } : {};
   const ROUTES = readmeRoutes();
-  assert.equal(ROUTES.length, 21, `the README's routes: ${JSON.stringify(ROUTES)}`);
-  const VALID: Record<string, string> = { name: "lease-rescue", chat: m.chat, user: m.user };
+  assert.equal(ROUTES.length, 23, `the README's routes: ${JSON.stringify(ROUTES)}`);
+  const VALID: Record<string, string> = {
+    name: "lease-rescue",
+    chat: m.chat,
+    user: m.user,
+    id: "1",
+  };
   const fill = (path: string, over: Record<string, string> = {}) =>
     path.replace(/:(\w+)/g, (_, k) => over[k] ?? VALID[k]);
   for (const [method, path, auth] of ROUTES) {

@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import type postgres from "postgres";
+import { z } from "zod";
+import { listCases, readCase } from "../domain/case_reads.ts";
+import { queryParam } from "./api.ts";
+import { bearerAuth } from "./auth.ts";
+import { deadline, HttpError } from "./errors.ts";
+
+const status = z.enum(["open", "closed", "all"]).default("all");
+const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().max(100))
+  .default(20);
+
+/**
+ * `GET /api/cases?status=open|closed|all&limit` and `GET /api/cases/:id` (bearer): the dilemma
+ * cases, newest first; one case with its vote counts, verdict and salt once closed, its top
+ * arguments and its rewards by settlement state.
+ */
+export function caseRoutes(
+  { sql, adminToken, deadlineMs }: { sql: postgres.Sql; adminToken?: string; deadlineMs?: number },
+) {
+  const admin = bearerAuth(adminToken);
+  const bounded = deadline(deadlineMs);
+  return new Hono()
+    .get("/cases", admin, bounded, async (c) => {
+      const s = queryParam(c, "status", status, "one of open, closed, all");
+      const n = queryParam(c, "limit", limit, "1..100");
+      return c.json({
+        cases: await listCases(sql, { status: s === "all" ? undefined : s, limit: n }),
+      });
+    })
+    .get("/cases/:id", admin, bounded, async (c) => {
+      const raw = c.req.param("id");
+      if (!/^\d{1,15}$/.test(raw)) {
+        throw new HttpError(400, `id must be a case number, got ${JSON.stringify(raw)}`);
+      }
+      const found = await readCase(sql, Number(raw));
+      if (!found) throw new HttpError(404, `unknown case ${raw}`);
+      return c.json(found);
+    });
+}
