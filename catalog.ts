@@ -3,6 +3,10 @@ import { parseSchedule } from "./actors/schedule.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { leaseRescueJob } from "./db/rescue_job.ts";
 import { badgeCheckJob } from "./domain/badges.ts";
+import { caseClosureJob } from "./domain/case_closure.ts";
+import { caseGenerationJob } from "./domain/case_generation.ts";
+import { openaiProvider } from "./domain/case_openai.ts";
+import { bankProvider, type CaseProvider } from "./domain/case_provider.ts";
 import { communityMetricsJob } from "./domain/community_metrics.ts";
 import { dailyReportJob } from "./domain/daily_report.ts";
 import { leaderboardRecalcJob, leaderboardResetJob } from "./domain/boards.ts";
@@ -43,9 +47,20 @@ export const catalog: JobCatalog = (config) => [
     config.reportTimezone,
   ),
   retentionJob(config.retention),
+  caseGenerationJob({
+    provider: caseProvider(config),
+    votingHours: config.cases.votingHours,
+    rail: config.settlement.rail,
+  }),
+  caseClosureJob({ pool: config.cases.poolXp, rail: config.settlement.rail }),
   // Watches the jobs as configured: `loadSetup` hands it the final list.
   healthMonitorJob({ watched: [], pauseAlertAfterMs: config.pauseAlertAfterMs }),
 ];
+
+/** Where cases come from (`CASE_PROVIDER`). */
+export function caseProvider(config: Readonly<Config>): CaseProvider {
+  return config.cases.openai ? openaiProvider(config.cases.openai) : bankProvider();
+}
 
 /**
  * A job whose schedule means UTC whatever `SCHEDULE_TIMEZONE` says: days, weeks and months of

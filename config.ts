@@ -58,6 +58,25 @@ export interface Config {
   };
   /** `streak-reminders` warns this many hours before a streak ends. */
   streakReminderHours: number;
+  /** The dilemma cases: where they come from, how long voting lasts, the pool. */
+  cases: {
+    provider: "bank" | "openai";
+    openai?: { url: string; model: string; apiKey?: string; timeoutMs: number };
+    votingHours: number;
+    poolXp: number;
+    earlyAdopterUntil?: Date;
+  };
+  /** Where case rewards are settled: the XP ledger at once, or on an EVM chain. */
+  settlement: {
+    rail: "xp" | "evm";
+    evm?: {
+      rpcUrl: string;
+      privateKey: `0x${string}`;
+      chainId: number;
+      confirmations: number;
+      maxAttempts: number;
+    };
+  };
   /** Per job: a schedule override (raw, validated), its zone, and whether it runs at all. */
   jobs: Record<string, { schedule?: ScheduleInput; timezone?: string; enabled: boolean }>;
 }
@@ -195,6 +214,32 @@ export function loadConfig(
       metricsDays: v.METRICS_RETENTION_DAYS,
     },
     streakReminderHours: v.STREAK_REMINDER_HOURS,
+    cases: {
+      provider: v.CASE_PROVIDER,
+      openai: v.CASE_PROVIDER === "openai"
+        ? {
+          url: v.CASE_PROVIDER_URL!,
+          model: v.CASE_PROVIDER_MODEL!,
+          apiKey: v.CASE_PROVIDER_API_KEY,
+          timeoutMs: v.CASE_PROVIDER_TIMEOUT_MS,
+        }
+        : undefined,
+      votingHours: v.CASE_VOTING_HOURS,
+      poolXp: v.CASE_REWARD_POOL_XP,
+      earlyAdopterUntil: v.EARLY_ADOPTER_UNTIL,
+    },
+    settlement: {
+      rail: v.SETTLEMENT_RAIL,
+      evm: v.SETTLEMENT_RAIL === "evm"
+        ? {
+          rpcUrl: v.EVM_RPC_URL!,
+          privateKey: v.EVM_PRIVATE_KEY! as `0x${string}`,
+          chainId: v.EVM_CHAIN_ID!,
+          confirmations: v.EVM_CONFIRMATIONS,
+          maxAttempts: v.EVM_MAX_ATTEMPTS,
+        }
+        : undefined,
+    },
     jobs: jobConfig,
   });
 }

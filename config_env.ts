@@ -7,13 +7,19 @@ import { parseEnv } from "node:util";
 import { redactUrl } from "./db/connect.ts";
 
 /** Variables whose values are never printed: shown as their length only. */
-const SECRETS = new Set(["ADMIN_TOKEN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"]);
+const SECRETS = new Set([
+  "ADMIN_TOKEN",
+  "TELEGRAM_BOT_TOKEN",
+  "TELEGRAM_WEBHOOK_SECRET",
+  "CASE_PROVIDER_API_KEY",
+  "EVM_PRIVATE_KEY",
+]);
 /** Variables holding URLs, printed with any password blanked. */
 const URLS = new Set(["DATABASE_URL", "TELEGRAM_API_ROOT", "TELEGRAM_WEBHOOK_URL"]);
 
 /** A variable's value as a problem line may show it: secrets hidden, URL passwords blanked. */
 export function showValue(key: string, value: string): string {
-  if (SECRETS.has(key) || /TOKEN|SECRET|PASSWORD/.test(key)) {
+  if (SECRETS.has(key) || /TOKEN|SECRET|PASSWORD|_KEY$/.test(key)) {
     return `(hidden, ${value.length} characters)`;
   }
   if (URLS.has(key) || /_URL$/.test(key)) return JSON.stringify(redactUrl(value));
@@ -25,7 +31,7 @@ export function scrubSecrets(text: string, env: Record<string, string | undefine
   const hidden: string[] = [];
   for (const [key, value] of Object.entries(env)) {
     if (!value) continue;
-    if (SECRETS.has(key) || /TOKEN|SECRET|PASSWORD/.test(key)) hidden.push(value);
+    if (SECRETS.has(key) || /TOKEN|SECRET|PASSWORD|_KEY$/.test(key)) hidden.push(value);
     else if (URLS.has(key) || /_URL$/.test(key)) {
       const password = urlPassword(value);
       if (password) hidden.push(password, decodeURIComponentSafe(password));

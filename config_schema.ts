@@ -100,6 +100,38 @@ export const schema = z.object({
   TELEGRAM_RATE_GLOBAL_PER_SECOND: int(1, 100_000).default(30),
   TELEGRAM_RATE_PER_CHAT_PER_SECOND: int(1, 100_000).default(1),
   TELEGRAM_RATE_PER_GROUP_PER_MINUTE: int(1, 100_000).default(20),
+  CASE_PROVIDER: z.enum(["bank", "openai"]).default("bank"),
+  CASE_PROVIDER_URL: z.url({
+    protocol: /^https?$/,
+    error: "expected an http(s) URL like https://api.openai.com/v1",
+  })
+    .optional(),
+  CASE_PROVIDER_MODEL: z.string().regex(
+    /^[\w.:/@-]{1,100}$/,
+    "expected a model name like gpt-4o-mini",
+  )
+    .optional(),
+  CASE_PROVIDER_API_KEY: z.string().min(1).optional(),
+  CASE_PROVIDER_TIMEOUT_MS: int(1_000, 600_000).default(30_000),
+  CASE_VOTING_HOURS: int(1, 720).default(24),
+  CASE_REWARD_POOL_XP: int(0, 1_000_000).default(1000),
+  EARLY_ADOPTER_UNTIL: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date like 2027-01-01")
+    .refine(
+      (d) => new Date(Date.parse(`${d}T00:00:00Z`) || 0).toISOString().slice(0, 10) === d,
+      "not a calendar date",
+    )
+    .transform((d) => new Date(`${d}T00:00:00Z`)).optional(),
+  SETTLEMENT_RAIL: z.enum(["xp", "evm"]).default("xp"),
+  EVM_RPC_URL: z.url({
+    protocol: /^https?$/,
+    error: "expected an http(s) URL like http://127.0.0.1:8545",
+  })
+    .optional(),
+  EVM_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x and 64 hex digits")
+    .optional(),
+  EVM_CHAIN_ID: int(1, 2_147_483_647).optional(),
+  EVM_CONFIRMATIONS: int(1, 1_000).default(1),
+  EVM_MAX_ATTEMPTS: int(1, 100).default(5),
 }).superRefine((v, ctx) => {
   // Cross-field rules; they run even when a field is bad, so every problem is listed at once.
   const problem = (key: string, message: string) =>
@@ -112,6 +144,16 @@ export const schema = z.object({
       "TELEGRAM_WEBHOOK_URL",
       "set only with TELEGRAM_MODE=webhook (a registered webhook stops long polling)",
     );
+  }
+  if (v.CASE_PROVIDER === "openai") {
+    for (const key of ["CASE_PROVIDER_URL", "CASE_PROVIDER_MODEL"] as const) {
+      if (v[key] === undefined) problem(key, "required with CASE_PROVIDER=openai");
+    }
+  }
+  if (v.SETTLEMENT_RAIL === "evm") {
+    for (const key of ["EVM_RPC_URL", "EVM_PRIVATE_KEY", "EVM_CHAIN_ID"] as const) {
+      if (v[key] === undefined) problem(key, "required with SETTLEMENT_RAIL=evm");
+    }
   }
   const { LEVEL_FORMULA: formula, LEVEL_MULTIPLIER: multiplier } = v;
   const { LEVEL_BASE_XP: baseXp, LEVEL_MAX: max } = v;

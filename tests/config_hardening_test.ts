@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { loadSetup } from "../catalog.ts";
 import { cli } from "../cli.ts";
 import { createLogger } from "../actors/log.ts";
-import { ConfigError, scrubSecrets } from "../config.ts";
+import { ConfigError, loadConfig, scrubSecrets } from "../config.ts";
 import { spawnWarden } from "./fakes/process.ts";
 
 /** The problems `env` is refused with (fails when it is accepted). */
@@ -148,4 +148,33 @@ Deno.test("log lines from any source (a client's error, a URL, a field) hide the
     assert.ok(!text.includes(secret), `${secret} shown in:\n${text}`);
   }
   assert.match(text, /bot\*\*\*\/getMe/, "the rest of the line stays readable");
+});
+
+Deno.test("the case provider and the evm rail name every variable they still need, at once", () => {
+  assert.throws(
+    () => loadConfig({ CASE_PROVIDER: "openai", SETTLEMENT_RAIL: "evm" }, []),
+    (e: ConfigError) => {
+      assert.deepEqual(e.problems, [
+        "CASE_PROVIDER_URL: required with CASE_PROVIDER=openai",
+        "CASE_PROVIDER_MODEL: required with CASE_PROVIDER=openai",
+        "EVM_RPC_URL: required with SETTLEMENT_RAIL=evm",
+        "EVM_PRIVATE_KEY: required with SETTLEMENT_RAIL=evm",
+        "EVM_CHAIN_ID: required with SETTLEMENT_RAIL=evm",
+      ]);
+      return true;
+    },
+  );
+  const config = loadConfig({
+    CASE_PROVIDER: "openai",
+    CASE_PROVIDER_URL: "http://127.0.0.1:1234/v1",
+    CASE_PROVIDER_MODEL: "local-model",
+    SETTLEMENT_RAIL: "evm",
+    EVM_RPC_URL: "http://127.0.0.1:8545",
+    EVM_PRIVATE_KEY: "0x" + "ab".repeat(32),
+    EVM_CHAIN_ID: "1337",
+    EARLY_ADOPTER_UNTIL: "2027-01-01",
+  }, []);
+  assert.equal(config.cases.openai?.model, "local-model");
+  assert.equal(config.settlement.evm?.chainId, 1337);
+  assert.equal(config.cases.earlyAdopterUntil?.toISOString(), "2027-01-01T00:00:00.000Z");
 });

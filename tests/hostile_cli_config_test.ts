@@ -121,8 +121,25 @@ const BAD: Record<string, [string[], Record<string, string>?]> = {
   BATCH_CONCURRENCY: [[...INT, "0", "17"]], TELEGRAM_RATE_GLOBAL_PER_SECOND: [[...INT, "0"]],
   TELEGRAM_RATE_PER_CHAT_PER_SECOND: [[...INT, "0"]], TELEGRAM_RATE_PER_GROUP_PER_MINUTE: [[...INT, "0"]],
   JOB_LEVEL_UPS_SCHEDULE: [["61 * * * *", "every 0s", "every", LONG, "* * * * * *", "   "]],
+  CASE_PROVIDER: [["ai", "OpenAI", " bank"]],
+  CASE_PROVIDER_URL: [["ftp://u:CasePass9@h/v1", "not a url"], { CASE_PROVIDER: "openai", CASE_PROVIDER_MODEL: "m" }],
+  CASE_PROVIDER_MODEL: [["has space", "x".repeat(101)], { CASE_PROVIDER: "openai", CASE_PROVIDER_URL: "http://h/v1" }],
+  CASE_PROVIDER_API_KEY: [[]], CASE_PROVIDER_TIMEOUT_MS: [[...INT, "999", "600001"]],
+  CASE_VOTING_HOURS: [[...INT, "0", "721"]], CASE_REWARD_POOL_XP: [[...INT, "1000001"]],
+  EARLY_ADOPTER_UNTIL: [["2027-02-30", "tomorrow", "2027-1-1", "2027-01-01T00:00:00Z"]],
+  SETTLEMENT_RAIL: [["eth", "EVM", " xp"]],
+  EVM_RPC_URL: [["ws://u:RpcPass9@h", "not a url"], { SETTLEMENT_RAIL: "evm", EVM_PRIVATE_KEY: "0x" + "1".repeat(64), EVM_CHAIN_ID: "1337" }],
+  EVM_PRIVATE_KEY: [["0x1234", "1".repeat(64), "0x" + "g".repeat(64)], { SETTLEMENT_RAIL: "evm", EVM_RPC_URL: "http://h:8545", EVM_CHAIN_ID: "1337" }],
+  EVM_CHAIN_ID: [[...INT, "0"], { SETTLEMENT_RAIL: "evm", EVM_RPC_URL: "http://h:8545", EVM_PRIVATE_KEY: "0x" + "1".repeat(64) }],
+  EVM_CONFIRMATIONS: [[...INT, "0", "1001"]], EVM_MAX_ATTEMPTS: [[...INT, "0", "101"]],
 };
-const SECRET_VARS = ["ADMIN_TOKEN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"];
+const SECRET_VARS = [
+  "ADMIN_TOKEN",
+  "TELEGRAM_BOT_TOKEN",
+  "TELEGRAM_WEBHOOK_SECRET",
+  "CASE_PROVIDER_API_KEY",
+  "EVM_PRIVATE_KEY",
+];
 
 Deno.test("every configuration variable with bad values: refused, named, no secret echoed", () => {
   const readmeVars = [...section("## Configuration", "## Docker").matchAll(/^\| `([A-Z_<>]+)`/gm)]
