@@ -6,6 +6,9 @@ import { badgeCheckJob } from "./domain/badges.ts";
 import { caseClosureJob } from "./domain/case_closure.ts";
 import { caseGenerationJob } from "./domain/case_generation.ts";
 import { openaiProvider } from "./domain/case_openai.ts";
+import { type EvmRail, evmRail } from "./domain/evm_rail.ts";
+import { SETTLEMENT_MONITOR, settlementMonitorJob } from "./domain/settlement_monitor.ts";
+import { VERDICT_CHECK, verdictCheckJob } from "./domain/verdict_check.ts";
 import { bankProvider, type CaseProvider } from "./domain/case_provider.ts";
 import { communityMetricsJob } from "./domain/community_metrics.ts";
 import { dailyReportJob } from "./domain/daily_report.ts";
@@ -53,6 +56,12 @@ export const catalog: JobCatalog = (config) => [
     rail: config.settlement.rail,
   }),
   caseClosureJob({ pool: config.cases.poolXp, rail: config.settlement.rail }),
+  // On chain only with SETTLEMENT_RAIL=evm (`loadSetup` leaves them out otherwise).
+  settlementMonitorJob({
+    rail: chainRail(config),
+    maxAttempts: config.settlement.evm?.maxAttempts,
+  }),
+  verdictCheckJob({ rail: chainRail(config), adminChatId: config.adminChatId }),
   // Watches the jobs as configured: `loadSetup` hands it the final list.
   healthMonitorJob({ watched: [], pauseAlertAfterMs: config.pauseAlertAfterMs }),
 ];
@@ -60,6 +69,28 @@ export const catalog: JobCatalog = (config) => [
 /** Where cases come from (`CASE_PROVIDER`). */
 export function caseProvider(config: Readonly<Config>): CaseProvider {
   return config.cases.openai ? openaiProvider(config.cases.openai) : bankProvider();
+}
+
+const rails = new WeakMap<object, EvmRail>();
+/**
+ * The process's one EVM rail (it orders the account's nonces), made on first use; without
+ * `SETTLEMENT_RAIL=evm` every call says so.
+ */
+function chainRail(config: Readonly<Config>): EvmRail {
+  const evm = config.settlement.evm;
+  if (!evm) {
+    const off = () => Promise.reject(new Error("no EVM rail: SETTLEMENT_RAIL is not evm"));
+    return {
+      address: "0x0000000000000000000000000000000000000000",
+      anchorCommitment: off,
+      sendReward: off,
+      status: off,
+      checkCommitment: off,
+    };
+  }
+  let rail = rails.get(evm);
+  if (!rail) rails.set(evm, rail = evmRail(evm));
+  return rail;
 }
 
 /**
@@ -88,8 +119,10 @@ export function loadSetup(
   jobs: JobCatalog = catalog,
 ): { config: Readonly<Config>; specs: JobSpec[] } {
   const config = loadConfig(env, jobs(loadConfig({}, [])).map((j) => j.name));
+  const onChain = [SETTLEMENT_MONITOR, VERDICT_CHECK];
   const disabled = (name: string) =>
     config.jobs[name]?.enabled === false ||
+    (onChain.includes(name) && config.settlement.rail !== "evm") ||
     (name === "level-ups" && !config.progression.enabled &&
       env.JOB_LEVEL_UPS_ENABLED === undefined);
   const specs = jobs(config)

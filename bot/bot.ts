@@ -5,7 +5,7 @@ import type { Runtime } from "../actors/runtime.ts";
 import { awardMessage } from "../domain/award.ts";
 import { mergeChats } from "../domain/chat_merge.ts";
 import type { XpAmounts } from "../domain/xp_rules.ts";
-import { caseHandlers } from "./cases.ts";
+import { type CaseBotDeps, caseHandlers } from "./cases.ts";
 import { commands } from "./commands.ts";
 
 export interface BotDeps {
@@ -18,6 +18,8 @@ export interface BotDeps {
   runtime: () => Runtime | undefined;
   /** The time case votes and arguments are judged at (default: the system clock). */
   now?: () => Date;
+  /** Member proposals of cases (`/propose`). */
+  proposals?: CaseBotDeps["proposals"];
 }
 
 /**
@@ -27,7 +29,7 @@ export interface BotDeps {
 export function createBot(deps: BotDeps): Bot {
   const bot = new Bot(deps.token, { client: deps.apiRoot ? { apiRoot: deps.apiRoot } : undefined });
   bot.use(commands({ sql: deps.sql, runtime: deps.runtime, adminUserIds: deps.adminUserIds }));
-  bot.use(caseHandlers({ sql: deps.sql, now: deps.now }));
+  bot.use(caseHandlers({ sql: deps.sql, now: deps.now, proposals: deps.proposals }));
   bot.chatType(["group", "supergroup"]).on("message", async (ctx) => {
     // A group upgraded to a supergroup says so in both chats; the first to arrive merges.
     const { migrate_to_chat_id: newId, migrate_from_chat_id: oldId } = ctx.message;

@@ -1,12 +1,23 @@
 import { Composer, type Context } from "grammy";
 import type postgres from "postgres";
 import { parseWallet } from "../domain/evm_rail.ts";
+import { openCase } from "../domain/case_generation.ts";
+import type { CaseDraft } from "../domain/case_provider.ts";
 import { castVote, linkWallet, reactToArgument, recordArgument } from "../domain/case_votes.ts";
 import { caseStatusText, verifyText, voteAnswer } from "../domain/case_answers.ts";
 import { type Language, languageOf } from "../domain/i18n.ts";
 
 export interface CaseBotDeps {
   sql: postgres.Sql;
+  /**
+   * Member proposals (`/propose`): the provider's judge (only the `openai` provider judges), the
+   * voting time and the rail of the case it opens.
+   */
+  proposals?: {
+    judge?: (text: string, language: Language) => Promise<CaseDraft>;
+    votingHours: number;
+    rail: "xp" | "evm";
+  };
   /** The time votes and arguments are judged at (default: the system clock). */
   now?: () => Date;
 }
@@ -103,6 +114,54 @@ export function caseHandlers(deps: CaseBotDeps) {
       ));
     }
     await ctx.reply(await verifyText(sql, Number(id), lang));
+  });
+
+  c.command("propose", async (ctx) => {
+    const lang = await languageFor(sql, ctx);
+    const es = lang === "es";
+    const judge = deps.proposals?.judge;
+    const text = ctx.match.trim();
+    if (!judge || !deps.proposals) {
+      return void (await ctx.reply(
+        es
+          ? "Las propuestas necesitan un juez de IA (CASE_PROVIDER=openai); esta comunidad usa el banco de casos."
+          : "Proposals need an AI judge (CASE_PROVIDER=openai); this community uses the shipped case bank.",
+      ));
+    }
+    if (ctx.chat?.type !== "group" && ctx.chat?.type !== "supergroup" || !ctx.from) {
+      return void (await ctx.reply(es ? "Propón casos en un grupo." : "Propose cases in a group."));
+    }
+    if (text.length < 20) {
+      return void (await ctx.reply(
+        es
+          ? "Uso: /propose <el dilema, con sus opciones> (20 caracteres como mínimo)"
+          : "Usage: /propose <the dilemma, with its options> (20 characters at least)",
+      ));
+    }
+    let draft: CaseDraft;
+    try {
+      draft = await judge(text, lang);
+    } catch (error) {
+      return void (await ctx.reply(
+        (es ? "❌ No se pudo juzgar la propuesta: " : "❌ The proposal could not be judged: ") +
+          (error as Error).message,
+      ));
+    }
+    const opened = await openCase(sql, draft, {
+      source: "member",
+      slot: null,
+      opensAt: now(),
+      votingHours: deps.proposals.votingHours,
+      rail: deps.proposals.rail,
+      creator: { userId: ctx.from.id, chatId: ctx.chat.id },
+    });
+    await ctx.reply(
+      opened
+        ? (es
+          ? `⚖️ Tu caso #${opened.id} está abierto: se publica en los grupos que juegan.`
+          : `⚖️ Your case #${opened.id} is open: it is being posted in the groups that play.`)
+        : (es ? "Ese caso ya existe." : "That case exists already."),
+    );
   });
 
   c.command("wallet", async (ctx) => {

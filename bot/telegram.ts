@@ -5,6 +5,7 @@ import type { Registry } from "../actors/metrics.ts";
 import type { Runtime } from "../actors/runtime.ts";
 import type { ChildSpec } from "../actors/supervisor.ts";
 import type { Config } from "../config.ts";
+import { judgeProposal } from "../domain/case_openai.ts";
 import { createBot } from "./bot.ts";
 import { createDelivery } from "./delivery.ts";
 import { createPoller } from "./poller.ts";
@@ -50,6 +51,13 @@ export function createTelegram(o: {
     xp: config.xp,
     adminUserIds: config.adminUserIds,
     runtime: o.runtime,
+    proposals: {
+      judge: config.cases.openai
+        ? (text, language) => judgeProposal(config.cases.openai!, { text, language })
+        : undefined,
+      votingHours: config.cases.votingHours,
+      rail: config.settlement.rail,
+    },
   });
   const delivery = createDelivery({
     sql: o.sql,

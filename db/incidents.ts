@@ -63,8 +63,11 @@ export async function listIncidents(
   return [...rows];
 }
 
-/** Why incidents open: a job given up by its supervisor, and `health-monitor`'s reasons. */
-export const INCIDENT_REASONS = ["gave-up", "stale", "failing", "paused"] as const;
+/**
+ * Why incidents open: a job given up by its supervisor, `health-monitor`'s reasons, and a verdict
+ * commitment on chain that does not match (`verdict-check`).
+ */
+export const INCIDENT_REASONS = ["gave-up", "stale", "failing", "paused", "mismatch"] as const;
 
 /** Open incidents per reason, every reason present (0 when none is open). */
 export async function openIncidentCounts(

@@ -5,7 +5,7 @@ import { judgeProposal, openaiProvider } from "../domain/case_openai.ts";
 import { caseDraft, ProviderAnswerError } from "../domain/case_provider.ts";
 import { testDatabase } from "./db.ts";
 import { community, runJob } from "./fakes/community.ts";
-import { type ChatRequest, openaiDouble, type OpenAIReply } from "./fakes/openai_double.ts";
+import { type ChatRequest, DRAFT, openaiDouble, type OpenAIReply } from "./fakes/openai_double.ts";
 
 const KEY = "sk-test-9f3c1d2e7a";
 const MODEL = "warden-test-model";
@@ -14,23 +14,6 @@ const never = new AbortController().signal;
 
 const t = (en: string, es: string) => ({ en, es });
 /** A valid answer: every `caseDraft` field but `key`. */
-const DRAFT = {
-  title: t("The borrowed ladder", "La escalera prestada"),
-  body: t(
-    "Your neighbour lent you a ladder and it broke while you used it. It was already cracked.",
-    "Tu vecino te prestó una escalera y se rompió mientras la usabas. Ya estaba agrietada.",
-  ),
-  options: [
-    { id: "pay", label: t("Pay for a new one", "Pagar una nueva") },
-    { id: "tell", label: t("Tell him, offer half", "Contárselo y ofrecer la mitad") },
-    { id: "hide", label: t("Return it and say nothing", "Devolverla sin decir nada") },
-  ],
-  verdict: "tell",
-  reasoning: t(
-    "Honesty first; the crack means the cost is fairly shared.",
-    "Primero la verdad; la grieta hace justo repartir el coste.",
-  ),
-};
 
 async function insertCase(sql: postgres.Sql, key: string, title: string) {
   const now = new Date();

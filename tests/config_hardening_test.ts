@@ -178,3 +178,18 @@ Deno.test("the case provider and the evm rail name every variable they still nee
   assert.equal(config.settlement.evm?.chainId, 1337);
   assert.equal(config.cases.earlyAdopterUntil?.toISOString(), "2027-01-01T00:00:00.000Z");
 });
+
+Deno.test("settlement-monitor and verdict-check run only on the evm rail", () => {
+  const names = (env: Record<string, string>) => loadSetup(env).specs.map((s) => s.name);
+  assert.ok(!names({}).includes("settlement-monitor"));
+  assert.ok(!names({}).includes("verdict-check"));
+  const evm = names({
+    SETTLEMENT_RAIL: "evm",
+    EVM_RPC_URL: "http://127.0.0.1:8545",
+    EVM_PRIVATE_KEY: "0x" + "ab".repeat(32),
+    EVM_CHAIN_ID: "1337",
+    JOB_SETTLEMENT_MONITOR_SCHEDULE: "every 1m",
+  });
+  assert.ok(evm.includes("settlement-monitor") && evm.includes("verdict-check"));
+  assert.ok(names({}).includes("case-generation") && names({}).includes("case-closure"));
+});

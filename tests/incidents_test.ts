@@ -78,6 +78,7 @@ Deno.test("/metrics counts the open incidents by reason, from the database, as e
   assert.deepEqual(lines, [
     'warden_incidents_open{reason="failing"} 0',
     'warden_incidents_open{reason="gave-up"} 1',
+    'warden_incidents_open{reason="mismatch"} 0',
     'warden_incidents_open{reason="paused"} 0',
     'warden_incidents_open{reason="stale"} 1',
   ]);

@@ -144,3 +144,24 @@ export function openaiDouble(): OpenAIDouble {
     [Symbol.asyncDispose]: close,
   };
 }
+
+const t = (en: string, es: string) => ({ en, es });
+
+/** A valid dilemma as a model would answer it (the caseDraft fields but `key`). */
+export const DRAFT = {
+  title: t("The borrowed ladder", "La escalera prestada"),
+  body: t(
+    "Your neighbour lent you a ladder and it broke while you used it. It was already cracked.",
+    "Tu vecino te prestó una escalera y se rompió mientras la usabas. Ya estaba agrietada.",
+  ),
+  options: [
+    { id: "pay", label: t("Pay for a new one", "Pagar una nueva") },
+    { id: "tell", label: t("Tell him, offer half", "Contárselo y ofrecer la mitad") },
+    { id: "hide", label: t("Return it and say nothing", "Devolverla sin decir nada") },
+  ],
+  verdict: "tell",
+  reasoning: t(
+    "Honesty first; the crack means the cost is fairly shared.",
+    "Primero la verdad; la grieta hace justo repartir el coste.",
+  ),
+};

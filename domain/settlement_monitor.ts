@@ -1,0 +1,238 @@
+import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
+import { creditConfirmed } from "./case_settle.ts";
+import { type Address, type EvmRail, type Hex, RpcUnavailableError } from "./evm_rail.ts";
+
+export const SETTLEMENT_MONITOR = "settlement-monitor";
+/** The claim a run writes in `last_error` before it sends; see `settlementMonitorJob`. */
+export const SENDING = "sending since ";
+
+export interface SettlementMonitorOptions {
+  /** The `evm` rail (`evmRail(…)`). One rail per process: it orders the account's nonces. */
+  rail: EvmRail;
+  /** RPC errors (sends and status checks together) before an item is failed; default 5. */
+  maxAttempts?: number;
+  /** A transaction unknown to the node this long after the item's `created_at` is failed; 24 h. */
+  notFoundAfterMs?: number;
+  /** Items (anchors first, then rewards, oldest first) looked at per run; default 100. */
+  batch?: number;
+  /** A send claimed this long ago with no hash stored was interrupted; default 10 min. */
+  claimStaleMs?: number;
+}
+
+/** Which table an item lives in: rewards are keyed by id, anchors by their case. */
+interface Kind {
+  table: "case_rewards" | "case_anchors";
+  key: "id" | "case_id";
+  settled: boolean;
+}
+const REWARD: Kind = { table: "case_rewards", key: "id", settled: true };
+const ANCHOR: Kind = { table: "case_anchors", key: "case_id", settled: false };
+
+interface Item {
+  id: number;
+  tx_hash: Hex | null;
+  last_error: string | null;
+  created_at: Date;
+  /** Rewards: the member's wallet (null if none) and the XP. Anchors: the commitment. */
+  address?: Address | null;
+  amount?: number;
+  commitment?: string;
+}
+
+/** A span as people say it: "24 h", "90 min", "45 s". */
+export function span(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 500);
+
+/**
+ * `settlement-monitor` (every 30 s; seed 001): moves `evm` rewards and commitment anchors to a
+ * final state. Each run looks at `batch` items still `processing`, anchors then rewards, oldest
+ * first (`case_rewards_processing`):
+ *
+ * - no `tx_hash`: claim, send (`sendReward` to the member's wallet, `anchorCommitment` of the
+ *   case's commitment), store the hash in its own statement right away;
+ * - a `tx_hash`: `status()`. confirmed → rewards credited in one transaction by
+ *   `creditConfirmed` (XP once, `completed`), anchors `completed`; reverted → `failed`; unknown
+ *   to the node more than `notFoundAfterMs` after the item's `created_at` → `failed`
+ *   ("transaction not found after 24 h"); pending → kept;
+ * - an RPC error (or a send the node refused) → `attempts + 1`, `last_error`; `failed` once
+ *   `attempts` reaches `maxAttempts`. A run whose every RPC call failed also fails itself, so
+ *   `health-monitor` sees the node down.
+ *
+ * Never sending twice: a send is claimed first by a compare-and-set that commits on its own —
+ * `last_error = 'sending since <slot>'` where the row is `processing`, has no hash and no claim —
+ * so of two replicas one wins and the other skips the row; no transaction is held across the
+ * RPC call. The hash is stored right after the node answers; an `RpcUnavailableError` carrying
+ * a hash (signed, maybe in flight) stores that hash too. A claim never followed by a hash (the
+ * process died, or the database went away, between the send and the store) is not sent again:
+ * after `claimStaleMs` the item is `failed` with "send interrupted …", for an operator to check
+ * the chain (the reward's data is `wardenReward(id)`) and, if nothing is there, to reset
+ * (`state = 'processing', last_error = NULL`). So a crash can strand a reward, never pay it twice.
+ */
+export function settlementMonitorJob(o: SettlementMonitorOptions): JobSpec {
+  const cfg = {
+    rail: o.rail,
+    maxAttempts: o.maxAttempts ?? 5,
+    notFoundAfterMs: o.notFoundAfterMs ?? 24 * 3_600_000,
+    batch: o.batch ?? 100,
+    claimStaleMs: o.claimStaleMs ?? 10 * 60_000,
+  };
+  for (const [k, v] of Object.entries(cfg)) {
+    if (k !== "rail" && (!Number.isInteger(v) || (v as number) < 1)) {
+      throw new RangeError(`settlement-monitor: ${k} must be an integer ≥ 1, got ${v}`);
+    }
+  }
+  return defineJob({
+    name: SETTLEMENT_MONITOR,
+    description: "Sends evm rewards and commitment anchors and tracks them to a final state",
+    schedule: { every: "30s" },
+    timeout: "5m",
+    run: (ctx) => settle(ctx, cfg),
+  });
+}
+
+type Cfg = Required<SettlementMonitorOptions>;
+
+async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
+  const db = ctx.db;
+  const at = ctx.scheduledFor;
+  const anchors = await db<Item[]>`
+    SELECT a.case_id AS id, a.tx_hash, a.last_error, a.created_at, c.commitment
+    FROM case_anchors a JOIN cases c ON c.id = a.case_id
+    WHERE a.state = 'processing' ORDER BY a.created_at, a.case_id LIMIT ${o.batch}`;
+  const rewards = anchors.length >= o.batch ? [] : await db<Item[]>`
+    SELECT r.id, r.tx_hash, r.last_error, r.created_at, r.amount, w.address
+    FROM case_rewards r LEFT JOIN wallets w ON w.user_id = r.user_id
+    WHERE r.state = 'processing' AND r.rail = 'evm'
+    ORDER BY r.created_at, r.id LIMIT ${o.batch - anchors.length}`;
+  const n = { sent: 0, completed: 0, failed: 0, anchored: 0, errors: 0 };
+  let reached = 0;
+  let lastError = "";
+  const confirmed: number[] = [];
+
+  /** Counts an RPC error (or a refused send) against the item; fails it at maxAttempts. */
+  async function error(k: Kind, id: number, e: unknown, hash?: Hex) {
+    n.errors++;
+    lastError = message(e);
+    const [r] = await db<{ state: string }[]>`
+      UPDATE ${db(k.table)} SET attempts = attempts + 1, last_error = ${lastError},
+        tx_hash = coalesce(tx_hash, ${hash ?? null}),
+        state = CASE WHEN attempts + 1 >= ${o.maxAttempts} THEN 'failed' ELSE state END
+        ${
+      k.settled
+        ? db`, settled_at = CASE WHEN attempts + 1 >= ${o.maxAttempts} THEN ${at}::timestamptz END`
+        : db``
+    }
+      WHERE ${db(k.key)} = ${id} AND state = 'processing'
+      RETURNING state`;
+    if (r?.state === "failed") n.failed++;
+  }
+
+  /** Ends an item as failed with `why`, if it is still as we saw it. */
+  async function fail(k: Kind, item: Item, why: string) {
+    const r = await db`
+      UPDATE ${db(k.table)} SET state = 'failed', last_error = ${why}
+        ${k.settled ? db`, settled_at = ${at}` : db``}
+      WHERE ${db(k.key)} = ${item.id} AND state = 'processing'
+        AND tx_hash IS NOT DISTINCT FROM ${item.tx_hash}
+        AND last_error IS NOT DISTINCT FROM ${item.last_error}`;
+    n.failed += r.count;
+  }
+
+  async function send(k: Kind, item: Item) {
+    const claim = item.last_error?.startsWith(SENDING) ? item.last_error : null;
+    if (claim) {
+      const since = new Date(claim.slice(SENDING.length));
+      if (!(at.getTime() - since.getTime() > o.claimStaleMs)) return; // another run is sending
+      const what = k === REWARD ? `wardenReward(${item.id})` : `the commitment ${item.commitment}`;
+      return await fail(
+        k,
+        item,
+        `send interrupted (claimed ${since.toISOString()}, no hash stored): the transaction may ` +
+          `be on chain; not sent again. Look for ${what} from ${o.rail.address}; if absent, ` +
+          `reset state to processing and last_error to NULL`,
+      );
+    }
+    if (k === REWARD && !item.address) {
+      return await fail(k, item, "the member has no linked wallet");
+    }
+    const won = await db`
+      UPDATE ${db(k.table)} SET last_error = ${SENDING + at.toISOString()}
+      WHERE ${db(k.key)} = ${item.id} AND state = 'processing' AND tx_hash IS NULL
+        AND last_error IS NOT DISTINCT FROM ${item.last_error}`;
+    if (won.count === 0) return; // another replica claimed it, or its state moved on
+    let hash: Hex;
+    try {
+      hash = k === REWARD
+        ? await o.rail.sendReward(item.address!, {
+          id: Number(item.id),
+          amount: Number(item.amount),
+        })
+        : await o.rail.anchorCommitment(`0x${item.commitment}`);
+    } catch (e) {
+      // Not signed, or refused by the node: nothing went out, the claim is released. Signed
+      // and then unreachable: the hash is kept, the transaction may be in flight.
+      return await error(k, item.id, e, e instanceof RpcUnavailableError ? e.txHash : undefined);
+    }
+    reached++;
+    // Stored before anything else can fail. `processing` again if a stale claim was failed.
+    await db`
+      UPDATE ${db(k.table)} SET tx_hash = ${hash}, last_error = NULL, state = 'processing'
+        ${k.settled ? db`, settled_at = NULL` : db``}
+      WHERE ${db(k.key)} = ${item.id} AND tx_hash IS NULL`;
+    if (k === REWARD) n.sent++;
+    else n.anchored++;
+  }
+
+  async function watch(k: Kind, item: Item) {
+    let s;
+    try {
+      s = await o.rail.status(item.tx_hash!);
+    } catch (e) {
+      return await error(k, item.id, e);
+    }
+    reached++;
+    if (s.state === "confirmed") {
+      if (k === REWARD) return void confirmed.push(item.id);
+      const r = await db`
+        UPDATE case_anchors SET state = 'completed', last_error = NULL
+        WHERE case_id = ${item.id} AND state = 'processing' AND tx_hash = ${item.tx_hash}`;
+      n.completed += r.count;
+    } else if (s.state === "failed") {
+      await fail(k, item, "transaction reverted");
+    } else if (
+      s.state === "not-found" && at.getTime() - item.created_at.getTime() > o.notFoundAfterMs
+    ) {
+      await fail(k, item, `transaction not found after ${span(o.notFoundAfterMs)}`);
+    }
+  }
+
+  for (const [k, items] of [[ANCHOR, anchors], [REWARD, rewards]] as const) {
+    for (const item of items) {
+      ctx.signal.throwIfAborted(); // between items only: never between a send and its store
+      if (item.tx_hash === null) await send(k, item);
+      else await watch(k, item);
+    }
+  }
+  if (confirmed.length > 0) {
+    n.completed += await db.begin((tx) => creditConfirmed(tx, confirmed, at));
+  }
+  if (n.errors > 0 && reached === 0) {
+    throw new RpcUnavailableError(
+      `settlement-monitor: every call to the EVM node failed (${n.errors} attempts counted, ${n.failed} ` +
+        `items failed); last: ${lastError}`,
+    );
+  }
+  const { errors, ...details } = n;
+  if (errors > 0) ctx.log.warn("settlement RPC errors", { errors, last: lastError });
+  return {
+    processed: anchors.length + rewards.length,
+    changed: n.sent + n.anchored + n.completed + n.failed,
+    failed: errors,
+    details,
+  };
+}

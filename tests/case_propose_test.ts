@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { judgeProposal } from "../domain/case_openai.ts";
+import { testDatabase } from "./db.ts";
+import { botApiDouble } from "./fakes/bot_api.ts";
+import { testBot } from "./fakes/bot.ts";
+import { community } from "./fakes/community.ts";
+import { type ChatRequest, DRAFT, openaiDouble } from "./fakes/openai_double.ts";
+import { groupMessage } from "./fakes/updates.ts";
+
+const at = new Date("2026-06-01T10:00:00Z");
+const ana = { id: 11, name: "Ana", language: "es" };
+
+Deno.test("/propose: judged by the provider, opened with its creator and posted; a bad answer is named and nothing is opened; the bank cannot judge", async () => {
+  await using db = await testDatabase();
+  await using api = botApiDouble({ limits: false });
+  await using ai = openaiDouble();
+  await community(db.sql, { id: -1, title: "Pensadores" }, []);
+  await db.sql`UPDATE chats SET cases_enabled = true, language = 'es' WHERE chat_id = -1`;
+  const judge = (text: string, language: "en" | "es") =>
+    judgeProposal({ url: ai.url, model: "m", timeoutMs: 5_000 }, { text, language });
+  const bot = testBot(api, db.sql, {
+    now: () => at,
+    proposals: { judge, votingHours: 24, rail: "xp" },
+  });
+  await bot.init();
+  let id = 1;
+  const say = async (text: string, over = bot) => {
+    await over.handleUpdate(
+      groupMessage({
+        chat: -1,
+        from: ana,
+        text,
+        messageId: id++,
+        date: at,
+        title: "Pensadores",
+      }) as never,
+    );
+    return api.sent.at(-1)!.text;
+  };
+
+  assert.match(await say("/propose corto"), /^Uso: \/propose/);
+  ai.reply({ content: "Sure! Here is a dilemma" });
+  assert.match(
+    await say("/propose Mi vecino me prestó una escalera rota: ¿pago una nueva o no?"),
+    /^❌ No se pudo juzgar la propuesta: provider's answer is not JSON/,
+  );
+  assert.equal((await db.sql`SELECT count(*)::int AS n FROM cases`)[0].n, 0);
+
+  ai.reply({ json: DRAFT });
+  assert.equal(
+    await say("/propose Mi vecino me prestó una escalera rota: ¿pago una nueva o no?"),
+    "⚖️ Tu caso #1 está abierto: se publica en los grupos que juegan.",
+  );
+  const [c] = await db.sql`SELECT source, creator_id, creator_chat, verdict, closes_at FROM cases`;
+  assert.deepEqual([c.source, Number(c.creator_id), Number(c.creator_chat), c.verdict], [
+    "member",
+    11,
+    -1,
+    "tell",
+  ]);
+  assert.equal(c.closes_at.toISOString(), "2026-06-02T10:00:00.000Z");
+  const [post] = await db.sql`SELECT text FROM outbox WHERE dedupe_key = 'case-post:1:-1'`;
+  assert.match(post.text, /^⚖️ Caso #1: La escalera prestada/);
+  const asked = ai.requests.at(-1)!.body as ChatRequest;
+  assert.match(asked.messages[1].content, /Mi vecino me prestó/);
+
+  const bankBot = testBot(api, db.sql);
+  await bankBot.init();
+  assert.match(
+    await say("/propose anything at all, long enough", bankBot),
+    /necesitan un juez de IA/,
+  );
+});
