@@ -4,7 +4,8 @@
  * and measures `level-ups` three ways on identical data: Warden's job, a naive per-member loop
  * (what seed 000's code does), and one bare UPDATE (the lower bound); then `leaderboard-recalc`
  * and `badge-check` the same three ways (`competition.ts`), and outbox delivery against its
- * budget (`delivery.ts`), and `retention-cleanup` against one bare DELETE (`retention.ts`).
+ * budget (`delivery.ts`), `retention-cleanup` against one bare DELETE (`retention.ts`), and
+ * `case-closure` against one bare INSERT of the same rewards (`case_closure.ts`).
  * Prints ratios, not verdicts.
  */
 import "../actors/process_warnings.ts"; // first: see there
@@ -14,6 +15,7 @@ import { migrate } from "../db/migrate.ts";
 import { levelUpsJob } from "../domain/level_ups.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { seedCommunity } from "../domain/seed.ts";
+import { caseClosureBench } from "./case_closure.ts";
 import { competitionBench } from "./competition.ts";
 import { deliveryBench } from "./delivery.ts";
 import { retentionBench } from "./retention.ts";
@@ -24,6 +26,8 @@ interface Args {
   boardMembers: number;
   rows: number;
   retentionRows: number;
+  caseParticipants: number;
+  caseArguments: number;
   budget: number;
   members: number;
   batch: number;
@@ -40,6 +44,8 @@ const BENCH_OPTIONS = z.object({
   concurrency: count("--concurrency").default(2),
   rows: count("--rows").default(10_000),
   "retention-rows": count("--retention-rows").default(2_000_000),
+  "case-participants": count("--case-participants").default(100_000),
+  "case-arguments": count("--case-arguments").default(10_000),
   budget: count("--budget").default(1_000),
   "board-members": count("--board-members").default(100_000),
   json: z.boolean().default(false),
@@ -47,7 +53,7 @@ const BENCH_OPTIONS = z.object({
 });
 
 const USAGE = "usage: deno task bench [--members N] [--batch B] [--concurrency C] " +
-  "[--naive-sample S] [--rows R] [--budget PER_S] [--board-members M] [--retention-rows D] [--json]\n" +
+  "[--naive-sample S] [--rows R] [--budget PER_S] [--board-members M] [--retention-rows D] [--case-participants P] [--case-arguments A] [--json]\n" +
   "  seeds N members in a fresh database and measures the batch jobs and delivery";
 
 /** The bench's options through the CLI's one parser (cli_args.ts); `null` for `--help`. */
@@ -62,13 +68,15 @@ function parseArgs(argv: string[]): Args | null {
       concurrency: string,
       rows: string,
       "retention-rows": string,
+      "case-participants": string,
+      "case-arguments": string,
       budget: string,
       "board-members": string,
       json: { type: "boolean" },
     },
     BENCH_OPTIONS,
     "--members N, --batch B, --concurrency C, --naive-sample S, --rows R, --budget PER_S, " +
-      "--board-members M, --retention-rows D, --json",
+      "--board-members M, --retention-rows D, --case-participants P, --case-arguments A, --json",
   );
   if (v.help) return null;
   if (positionals.length) throw new ArgsError(`unexpected argument "${positionals[0]}"`);
@@ -79,6 +87,8 @@ function parseArgs(argv: string[]): Args | null {
     concurrency: v.concurrency,
     rows: v.rows,
     retentionRows: v["retention-rows"],
+    caseParticipants: v["case-participants"],
+    caseArguments: v["case-arguments"],
     budget: v.budget,
     boardMembers: v["board-members"],
     json: v.json,
@@ -148,6 +158,7 @@ async function main() {
       args.concurrency,
     );
     const retention = await retentionBench(sql, args.retentionRows);
+    const cases = await caseClosureBench(sql, args.caseParticipants, args.caseArguments);
     const deliveryLine = {
       job: "outbox-delivery",
       rows: d.rows,
@@ -161,6 +172,7 @@ async function main() {
       for (const l of competition) print(l, true);
       console.log(JSON.stringify(deliveryLine));
       console.log(JSON.stringify(retention));
+      console.log(JSON.stringify(cases));
     } else {
       print(line, false);
       for (const l of competition) print(l, false);
@@ -175,6 +187,11 @@ async function main() {
         `retention-cleanup rows=${retention.rows} warden_per_s=${retention.warden_per_s} ` +
           `bound_per_s=${retention.bound_per_s} vs_bound=${retention.vs_bound} ` +
           `longest_lock_ms=${retention.longest_lock_ms} bound_lock_ms=${retention.bound_lock_ms}`,
+      );
+      console.log(
+        `case-closure participants=${cases.participants} arguments=${cases.arguments} ` +
+          `rewards=${cases.rewards} warden_per_s=${cases.warden_per_s} bound_per_s=${cases.bound_per_s} ` +
+          `vs_bound=${cases.vs_bound} (${cases.seconds}s)`,
       );
     }
   } finally {

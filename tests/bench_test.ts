@@ -26,6 +26,10 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
     "50",
     "--retention-rows",
     "300",
+    "--case-participants",
+    "400",
+    "--case-arguments",
+    "40",
     "--json",
   ]);
   assert.equal(r.code, 0, r.stderr);
@@ -36,6 +40,7 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
     "badge-check",
     "outbox-delivery",
     "retention-cleanup",
+    "case-closure",
   ]);
   for (const line of lines.slice(0, 3)) {
     for (const key of ["warden_per_s", "naive_per_s", "bound_per_s", "vs_naive", "vs_bound"]) {
@@ -52,6 +57,10 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
   for (const key of ["warden_per_s", "bound_per_s", "vs_bound", "longest_lock_ms"]) {
     assert.ok(lines[4][key] >= 0, `retention-cleanup: ${key} = ${lines[4][key]}`);
   }
+  // 400 participants: 133 voters picked the verdict, 3 top arguments, and 200 of the 400
+  // participants get the 200 XP of their share (1 each); the others 0, which is not a reward
+  assert.deepEqual([lines[5].participants, lines[5].arguments, lines[5].rewards], [400, 40, 336]);
+  assert.ok(lines[5].warden_per_s > 0 && lines[5].bound_per_s > 0);
 });
 
 Deno.test("deno task bench names a bad option and exits non-zero", async () => {
