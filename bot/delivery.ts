@@ -22,26 +22,11 @@ import {
   type Verdict,
   verdictFor,
 } from "./outbox_settle.ts";
-import { createMarks } from "./outbox_marks.ts";
+import { createMarks, type SendMessage } from "./outbox_marks.ts";
 import { createPacer, type PaceLimits } from "./pacer.ts";
 
 export { verdictFor } from "./outbox_settle.ts";
-
-/**
- * Sends one message, with its inline keyboard if it has one; resolves to Telegram's answer (the
- * message's id is kept); throws `{ error_code, description, parameters }`-like errors (grammY's).
- */
-export type SendMessage = (
-  chatId: number,
-  text: string,
-  extra?: { reply_markup?: unknown },
-) => Promise<unknown>;
-
-/** The `message_id` of a sendMessage answer, or null. */
-const messageIdOf = (answer: unknown) => {
-  const id = (answer as { message_id?: unknown } | null)?.message_id;
-  return typeof id === "number" ? id : null;
-};
+export type { SendMessage } from "./outbox_marks.ts";
 
 export interface DeliveryOptions {
   sql: postgres.Sql;
@@ -233,7 +218,7 @@ export function createDelivery(o: DeliveryOptions) {
           (answer) => {
             sent++;
             holding.delete(row.id);
-            marks.add(row.id, messageIdOf(answer));
+            marks.add(row.id, answer);
           },
           (error) => {
             const now = clock.now();
