@@ -41,7 +41,10 @@ export const catalog: JobCatalog = (config) => [
   leaderboardRecalcJob(),
   utcByNature(leaderboardResetJob("week")),
   utcByNature(leaderboardResetJob("month")),
-  badgeCheckJob({ concurrency: config.batchConcurrency }),
+  badgeCheckJob({
+    concurrency: config.batchConcurrency,
+    earlyAdopterUntil: config.cases.earlyAdopterUntil,
+  }),
   streakRemindersJob({ hours: config.streakReminderHours, defaultZone: config.reportTimezone }),
   communityMetricsJob(),
   // The day it reports is a local day in REPORT_TIMEZONE, and so is its 08:00.

@@ -1,22 +1,10 @@
+import { CASE_BADGES } from "./case_badges.ts";
 import type postgres from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
+import { type Metric, metricValue, statsFrom } from "./badge_metrics.ts";
 import { eachChatRange } from "./batches.ts";
 
-/**
- * Named metrics a badge can count, each one SQL expression over a member's stats row `st`.
- * A new badge is a row; a new kind of badge is a line here (seed 001's case wins, top
- * arguments and votes join this way when the cases do).
- */
-export const METRICS = {
-  messages: "st.messages_count",
-  links_shared: "st.links_shared",
-  thanks_received: "st.thanks_received",
-  level: "st.level",
-  xp: "st.xp",
-  best_streak: "st.best_streak",
-  days_active: "st.days_active", // days with a paid message, counted as they come
-} as const;
-export type Metric = keyof typeof METRICS;
+export { caseActivity, type Metric, METRICS, metricValue, statsFrom } from "./badge_metrics.ts";
 
 export interface Badge {
   id: string;
@@ -31,7 +19,10 @@ export interface Badge {
   category: string;
 }
 
-/** The achievements of seed 003, plus streak and activity badges. */
+/**
+ * The achievements of seed 003, plus streak and activity badges, then seed 001's nine case
+ * badges (`case_badges.ts`).
+ */
 export const BADGES: Badge[] = [
   {
     id: "chatterbox",
@@ -110,6 +101,7 @@ export const BADGES: Badge[] = [
     unit: "days active",
     category: "activity",
   },
+  ...CASE_BADGES,
 ];
 
 /** Writes the badge definitions (upsert; badges no longer defined stay, so earned ones keep their meaning). */
@@ -125,41 +117,17 @@ export async function syncBadges(sql: postgres.Sql, badges: Badge[] = BADGES) {
 }
 
 /**
- * The per-member stats every metric reads, as a SQL fragment (`st`); `only` narrows it to one
- * member, or to a range of chats.
- */
-export function statsFrom(
-  sql: postgres.Sql | postgres.TransactionSql,
-  only?: { chatId: number; userId: number } | { lo: number; hi: number } | null,
-) {
-  const m = !only
-    ? sql``
-    : "lo" in only
-    ? sql`AND m.chat_id BETWEEN ${only.lo} AND ${only.hi}`
-    : sql`AND m.chat_id = ${only.chatId} AND m.user_id = ${only.userId}`;
-  return sql`
-    SELECT m.chat_id, m.user_id, m.messages_count, m.links_shared, m.thanks_received, m.level, m.xp,
-           coalesce(s.best, 0) AS best_streak, m.days_active
-    FROM members m
-    LEFT JOIN streaks s ON s.chat_id = m.chat_id AND s.user_id = m.user_id
-    WHERE NOT m.is_bot ${m}`;
-}
-
-/** `CASE b.metric WHEN 'messages' THEN st.messages_count … END`, from the constant map above. */
-export function metricValue(sql: postgres.Sql | postgres.TransactionSql) {
-  const arms = Object.entries(METRICS).map(([name, expr]) => `WHEN '${name}' THEN ${expr}`).join(
-    " ",
-  );
-  return sql.unsafe(`CASE b.metric ${arms} END`);
-}
-
-/**
  * `badge-check`: every badge whose metric reached its threshold is awarded, once (the unique
  * key), with its bonus XP in the ledger and on the balance, and one digest per group — all
  * in one statement per range of chats, so nothing is half done within a group. With
  * `concurrency` above 1, that many ranges are checked at once (`eachChatRange`).
+ * `earlyAdopterUntil` (EARLY_ADOPTER_UNTIL): members who joined a chat before it earn Early
+ * Adopter there; unset, nobody does.
  */
-export function badgeCheckJob(options: { concurrency?: number } = {}): JobSpec {
+export function badgeCheckJob(
+  options: { concurrency?: number; earlyAdopterUntil?: Date | null } = {},
+): JobSpec {
+  const stats = { earlyAdopterUntil: options.earlyAdopterUntil ?? null };
   return defineJob({
     name: "badge-check",
     description: "Awards badges whose criteria members met, with bonus XP; one digest per group",
@@ -172,7 +140,7 @@ export function badgeCheckJob(options: { concurrency?: number } = {}): JobSpec {
         const [r] = await ctx.db.begin(async (tx) => {
           await tx`SET LOCAL work_mem = '64MB'`;
           return await tx<{ awarded: number; bonus: number; digests: number }[]>`
-            WITH st AS (${statsFrom(tx, range)}),
+            WITH st AS (${statsFrom(tx, range, stats)}),
             due AS (
               SELECT st.chat_id, st.user_id, b.id AS badge_id, b.bonus_xp
               FROM st CROSS JOIN badges b
@@ -278,20 +246,28 @@ export async function memberBadges(
   }));
 }
 
-/** Progress towards every badge, like "42/100 messages"; null when the member is unknown. */
-export async function badgeProgress(sql: postgres.Sql, chatId: number, userId: number) {
+/**
+ * Progress towards every badge, like "42/100 messages" or "2/5 wins"; null when the member is
+ * unknown. An earned badge reads complete ("1/1 early join") whatever its metric says now.
+ */
+export async function badgeProgress(
+  sql: postgres.Sql,
+  chatId: number,
+  userId: number,
+  options: { earlyAdopterUntil?: Date | null } = {},
+) {
   const rows = await sql<
     {
       id: string;
       name: string;
       emoji: string;
-      value: number;
+      value: number | null;
       threshold: number;
       unit: string;
       earned: boolean;
     }[]
   >`
-    WITH st AS (${statsFrom(sql, { chatId, userId })})
+    WITH st AS (${statsFrom(sql, { chatId, userId }, options)})
     SELECT b.id, b.name, b.emoji, ${metricValue(sql)}::int AS value, b.threshold, b.unit,
            EXISTS (SELECT 1 FROM member_badges mb WHERE mb.chat_id = st.chat_id AND mb.user_id = st.user_id AND mb.badge_id = b.id)
              AS earned
@@ -307,7 +283,9 @@ export async function badgeProgress(sql: postgres.Sql, chatId: number, userId: n
       name: r.name,
       emoji: r.emoji,
       earned: r.earned,
-      progress: `${Math.min(r.value, r.threshold)}/${r.threshold} ${r.unit}`,
+      progress: `${
+        r.earned ? r.threshold : Math.min(r.value ?? 0, r.threshold)
+      }/${r.threshold} ${r.unit}`,
     })),
   };
 }

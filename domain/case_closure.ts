@@ -2,7 +2,7 @@ import type postgres from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import { argumentShares, categoryTotals, DEFAULT_CREATOR_MIN_PARTICIPANTS } from "./case_split.ts";
 import { closingPost, inEveryLanguage } from "./case_texts.ts";
-import { settleXpRewards } from "./case_settle.ts";
+import { creditLedger } from "./case_settle.ts";
 
 type Texts = { en: string; es: string };
 
@@ -123,16 +123,22 @@ export async function closeCase(
         FROM owed o WHERE o.amount > 0
         ON CONFLICT (chat_id, user_id) DO NOTHING
       ), inserted AS (
-        INSERT INTO case_rewards (case_id, user_id, kind, rank, amount, chat_id, rail)
-        SELECT ${id}, o.user_id, o.kind, o.rank, o.amount, o.chat_id,
-               CASE WHEN ${o.rail} = 'evm' AND EXISTS (SELECT 1 FROM wallets w WHERE w.user_id = o.user_id)
-                    THEN 'evm' ELSE 'xp' END
-        FROM owed o WHERE o.amount > 0
+        INSERT INTO case_rewards (case_id, user_id, kind, rank, amount, chat_id, rail, state, settled_at)
+        SELECT ${id}, o.user_id, o.kind, o.rank, o.amount, o.chat_id, r.rail,
+               CASE WHEN r.rail = 'xp' THEN 'completed' ELSE 'processing' END,
+               CASE WHEN r.rail = 'xp' THEN ${at}::timestamptz END
+        FROM owed o
+        CROSS JOIN LATERAL (
+          SELECT CASE WHEN ${o.rail} = 'evm' AND EXISTS (SELECT 1 FROM wallets w WHERE w.user_id = o.user_id)
+                      THEN 'evm' ELSE 'xp' END AS rail
+        ) r
+        WHERE o.amount > 0
         ON CONFLICT (case_id, user_id, kind, rank) DO NOTHING
         RETURNING 1
       )
       SELECT count(*)::int AS n FROM inserted`;
-    await settleXpRewards(tx, id, at);
+    // The ledger rail settles here: written `completed` above, credited in this transaction.
+    await creditLedger(tx, id, at);
     const verdictLabel = c.options.find((x) => x.id === c.verdict)!.label;
     const top = await tx<{ name: string; votes: number }[]>`
       SELECT coalesce(nullif(m.display_name, ''), 'user' || a.user_id) AS name, a.votes

@@ -29,9 +29,23 @@ async function credit(tx: Tx, which: ReturnType<Tx>, at: Date): Promise<number> 
   return done.count;
 }
 
-/** The `xp` rail: a closed case's ledger rewards, settled in the closure's transaction. */
-export function settleXpRewards(tx: Tx, caseId: number, at: Date): Promise<number> {
-  return credit(tx, tx`r.case_id = ${caseId} AND r.rail = 'xp'`, at);
+/**
+ * The `xp` rail, in the closure's transaction: the case's ledger rewards (written `completed`)
+ * credited to the ledger and the balances in one statement, each bound to its own ledger row.
+ */
+export async function creditLedger(tx: Tx, caseId: number, at: Date): Promise<number> {
+  const paid = await tx`
+    WITH paid AS (
+      INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+      SELECT chat_id, user_id, amount, 'case', 'case:' || case_id || ':' || kind || ':' || rank, ${at}
+      FROM case_rewards WHERE case_id = ${caseId} AND rail = 'xp'
+      ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING
+      RETURNING chat_id, user_id, amount
+    )
+    UPDATE members m SET xp = m.xp + p.total, updated_at = now()
+    FROM (SELECT chat_id, user_id, sum(amount) AS total FROM paid GROUP BY chat_id, user_id) p
+    WHERE m.chat_id = p.chat_id AND m.user_id = p.user_id`;
+  return paid.count;
 }
 
 /** The `evm` rail: rewards whose transaction is confirmed, credited once. */

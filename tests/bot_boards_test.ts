@@ -129,7 +129,7 @@ Deno.test("/badges lists what was earned and the progress toward the rest", asyn
   await using _api = w.api;
   const text = await w.ask(ana, "/badges");
   const lines = text.split("\n");
-  assert.equal(lines[0], "🎖 Your badges: 1/7");
+  assert.equal(lines[0], "🎖 Your badges: 1/16"); // 7 activity and 9 case badges
   assert.equal(lines[1], "📬 Chatterbox");
   assert.equal(lines[2], "Next up:");
   assert.ok(lines.includes("🤝 Helpful — 3/5 thanks"), text);

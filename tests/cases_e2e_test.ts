@@ -3,6 +3,7 @@ import { systemClock } from "../actors/clock.ts";
 import { createLogger } from "../actors/log.ts";
 import { createDelivery } from "../bot/delivery.ts";
 import { telegramLimits } from "../bot/pacer.ts";
+import { badgeCheckJob, syncBadges } from "../domain/badges.ts";
 import { caseClosureJob } from "../domain/case_closure.ts";
 import { caseGenerationJob } from "../domain/case_generation.ts";
 import { bankProvider } from "../domain/case_provider.ts";
