@@ -9,7 +9,8 @@ import { closeCase } from "../domain/case_closure.ts";
 import { argumentShares, categoryTotals } from "../domain/case_split.ts";
 import { checkpoint, timed } from "./measure.ts";
 
-const POOL = 1000;
+/** Big enough that every participant is paid (with 1,000 XP, 100,000 participants get 0 each). */
+const POOL = 1_000_000;
 const CHAT = -900_000_001;
 
 /** A case with its votes, arguments and 👍, written set-based; returns its id. */

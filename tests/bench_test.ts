@@ -57,9 +57,9 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
   for (const key of ["warden_per_s", "bound_per_s", "vs_bound", "longest_lock_ms"]) {
     assert.ok(lines[4][key] >= 0, `retention-cleanup: ${key} = ${lines[4][key]}`);
   }
-  // 400 participants: 133 voters picked the verdict, 3 top arguments, and 200 of the 400
-  // participants get the 200 XP of their share (1 each); the others 0, which is not a reward
-  assert.deepEqual([lines[5].participants, lines[5].arguments, lines[5].rewards], [400, 40, 336]);
+  // 400 participants, all paid (the bench's pool is 1,000,000 XP): 133 voters picked the verdict,
+  // 3 top arguments
+  assert.deepEqual([lines[5].participants, lines[5].arguments, lines[5].rewards], [400, 40, 536]);
   assert.ok(lines[5].warden_per_s > 0 && lines[5].bound_per_s > 0);
 });
 
