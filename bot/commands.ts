@@ -119,6 +119,8 @@ export function commands(deps: CommandDeps) {
         "/badges — your badges and progress toward the rest",
         "/streak — your streak and protections",
         "/lives — your lives and when the next one comes back",
+        "/case [number] — the open dilemma cases, or one; /verify <number> — check its verdict",
+        "/propose <dilemma> — propose a case; /wallet <address> — link a wallet (in private)",
         "XP: 1 per message, 3 with a link, 5 to each member you thank (reply or @mention).",
         ...(ctx.from && deps.adminUserIds.includes(ctx.from.id)
           ? ["Admins: /jobs, /run <job>, /pause <job>, /resume <job>"]

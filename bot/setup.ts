@@ -10,6 +10,10 @@ export const COMMAND_MENU = [
   { command: "badges", description: "Your badges and progress toward the rest" },
   { command: "streak", description: "Your streak and protections" },
   { command: "lives", description: "Your lives and when the next one comes back" },
+  { command: "case", description: "The open dilemma cases, or one: /case 12" },
+  { command: "verify", description: "Check a closed case's verdict against its commitment" },
+  { command: "propose", description: "Propose a dilemma (judged before it goes live)" },
+  { command: "wallet", description: "Link your wallet for on-chain rewards (in private)" },
 ] as const;
 
 /** Telegram's default and the most it allows: concurrent webhook connections. */

@@ -352,13 +352,31 @@ Deno.test("the start sets the command menu; with a webhook URL it registers the 
   assert.deepEqual(menu?.params.commands, COMMAND_MENU);
   assert.deepEqual(
     COMMAND_MENU.map((c) => c.command),
-    ["start", "help", "profile", "top", "badges", "streak", "lives"],
+    [
+      "start",
+      "help",
+      "profile",
+      "top",
+      "badges",
+      "streak",
+      "lives",
+      "case",
+      "verify",
+      "propose",
+      "wallet",
+    ],
   );
   const hook = api.calls.find((c) => c.method === "setWebhook");
   assert.deepEqual(hook?.params, {
     url: "https://warden.example.org/telegram/webhook",
     secret_token: SECRET,
-    allowed_updates: ["message", "edited_message", "my_chat_member"],
+    allowed_updates: [
+      "message",
+      "edited_message",
+      "my_chat_member",
+      "callback_query",
+      "message_reaction",
+    ],
     max_connections: 40,
   });
 });
@@ -415,7 +433,13 @@ Deno.test("with TELEGRAM_WEBHOOK_URL the start's setup child registers the webho
   assert.deepEqual(api.calls.filter((c) => c.method === "setWebhook").map((c) => c.params), [{
     url,
     secret_token: SECRET,
-    allowed_updates: ["message", "edited_message", "my_chat_member"],
+    allowed_updates: [
+      "message",
+      "edited_message",
+      "my_chat_member",
+      "callback_query",
+      "message_reaction",
+    ],
     max_connections: 40,
   }]);
   assert.equal(telegram.children.some((c) => c.id === "telegram-poller"), false);
@@ -459,7 +483,13 @@ Deno.test("deno task telegram webhook set|info|delete registers, shows and remov
   assert.deepEqual(api.calls.find((c) => c.method === "setWebhook")?.params, {
     url,
     secret_token: SECRET,
-    allowed_updates: ["message", "edited_message", "my_chat_member"],
+    allowed_updates: [
+      "message",
+      "edited_message",
+      "my_chat_member",
+      "callback_query",
+      "message_reaction",
+    ],
     max_connections: 40,
   });
   const info = await run(["webhook", "info", "--json"]);
