@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type postgres from "postgres";
-import { clientOptions } from "../db/connect.ts";
+import { clientOptions, guardClientBug } from "../db/connect.ts";
 import { leaseRescueJob } from "../db/rescue_job.ts";
 import { runApplicationName, serverRunConnections } from "../db/run_connections.ts";
 import { testDatabase } from "./db.ts";
@@ -9,6 +9,8 @@ import { dbRuntime, gate, job, nextEvent } from "./fakes/runtime.ts";
 
 const at = (h: number) => new Date(Date.UTC(2026, 4, 1, h));
 const embedded = !Deno.env.get("DATABASE_URL");
+// As main.ts does: these tests terminate backends on purpose (see guardClientBug).
+guardClientBug(() => {});
 
 /** Backends still running for the run, by the name its connections carry. */
 async function backendsOf(sql: postgres.Sql, runId: string): Promise<number> {
