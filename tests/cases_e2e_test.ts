@@ -182,6 +182,20 @@ Deno.test("end to end: a case posted with its commitment, votes and arguments in
     "Ana started the bot: one private message with her reward",
   );
 
+  // Badges follow: first wins for the three who picked the verdict, Master Debater for the top 2.
+  await syncBadges(db.sql);
+  await runJob(badgeCheckJob({}), db.sql, during(25));
+  const badges = await db.sql`
+    SELECT user_id::int AS u, string_agg(badge_id, ',' ORDER BY badge_id) AS b
+    FROM member_badges WHERE badge_id LIKE 'case%' GROUP BY user_id ORDER BY user_id`;
+  assert.deepEqual(badges.map((r) => `${r.u}: ${r.b}`), [
+    "11: case_first_victory",
+    "12: case_first_victory",
+    "13: case_first_victory",
+    "15: case_master_debater",
+    "16: case_master_debater",
+  ]);
+
   await post(
     groupMessage({ chat: GROUP, from: ben, text: "/verify 1", messageId: 200, date: now }),
   );
