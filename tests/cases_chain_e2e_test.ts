@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { Hono } from "hono";
 import { createLogger } from "../actors/log.ts";
 import { caseClosureJob } from "../domain/case_closure.ts";
 import { caseGenerationJob } from "../domain/case_generation.ts";
@@ -7,13 +6,11 @@ import { bankProvider } from "../domain/case_provider.ts";
 import { decodeRewardData, evmRail, type Hex } from "../domain/evm_rail.ts";
 import { settlementMonitorJob } from "../domain/settlement_monitor.ts";
 import { verdictCheckJob } from "../domain/verdict_check.ts";
-import { telegramRoutes } from "../routes/telegram.ts";
 import { testDatabase } from "./db.ts";
 import { botApiDouble } from "./fakes/bot_api.ts";
-import { testBot } from "./fakes/bot.ts";
+import { serveWebhook, testBot } from "./fakes/bot.ts";
 import { community, runJob } from "./fakes/community.ts";
 import { startEvmNode } from "./fakes/evm_node.ts";
-import { serve } from "./fakes/http.ts";
 import { callbackQuery, privateMessage } from "./fakes/updates.ts";
 
 const SECRET = "webhook-secret-123";
@@ -28,21 +25,8 @@ Deno.test("end to end on chain: a wallet linked in Telegram, the case closed on 
   await using db = await testDatabase();
   await using api = botApiDouble({ limits: false });
   const bot = testBot(api, db.sql, { now: () => hours(1) });
-  await using http = serve(
-    new Hono().route(
-      "/telegram",
-      telegramRoutes({ bot, secretToken: SECRET, log: createLogger({ level: "silent" }) }),
-    ),
-  );
-  const post = async (update: unknown) => {
-    const res = await fetch(`${http.base}/telegram/webhook`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
-      body: JSON.stringify(update),
-    });
-    await res.body?.cancel();
-    assert.equal(res.status, 200);
-  };
+  await using hook = serveWebhook(bot, SECRET);
+  const post = hook.post;
   const rail = evmRail({
     rpcUrl: node.rpcUrl,
     privateKey: node.privateKeys[0],

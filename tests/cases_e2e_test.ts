@@ -8,14 +8,11 @@ import { caseClosureJob } from "../domain/case_closure.ts";
 import { caseGenerationJob } from "../domain/case_generation.ts";
 import { bankProvider } from "../domain/case_provider.ts";
 import { commitmentOf } from "../domain/case_texts.ts";
-import { telegramRoutes } from "../routes/telegram.ts";
 import { testDatabase } from "./db.ts";
 import { botApiDouble } from "./fakes/bot_api.ts";
-import { testBot } from "./fakes/bot.ts";
+import { serveWebhook, testBot } from "./fakes/bot.ts";
 import { community, runJob } from "./fakes/community.ts";
-import { serve } from "./fakes/http.ts";
 import { callbackQuery, groupMessage, privateMessage, reaction } from "./fakes/updates.ts";
-import { Hono } from "hono";
 
 const SECRET = "webhook-secret-123";
 const GROUP = -700;
@@ -29,21 +26,8 @@ Deno.test("end to end: a case posted with its commitment, votes and arguments in
   await using api = botApiDouble({ limits: false });
   let now = during(1);
   const bot = testBot(api, db.sql, { now: () => now });
-  await using http = serve(
-    new Hono().route(
-      "/telegram",
-      telegramRoutes({ bot, secretToken: SECRET, log: createLogger({ level: "silent" }) }),
-    ),
-  );
-  const post = async (update: unknown) => {
-    const res = await fetch(`${http.base}/telegram/webhook`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
-      body: JSON.stringify(update),
-    });
-    await res.body?.cancel();
-    assert.equal(res.status, 200);
-  };
+  await using hook = serveWebhook(bot, SECRET);
+  const post = hook.post;
   const delivery = createDelivery({
     sql: db.sql,
     clock: systemClock(),
