@@ -36,7 +36,8 @@ function targets(r: Retention, floors: string): Array<Target & { days: number }>
       days: r.outboxDays,
       doomed: (tx, cutoff, limit) =>
         tx`SELECT ctid FROM outbox
-           WHERE state IN ('sent', 'dropped', 'failed', 'expired') AND coalesce(sent_at, created_at) < ${cutoff}
+           WHERE state IN ('sent', 'dropped', 'failed', 'expired', 'discarded')
+             AND coalesce(sent_at, created_at) < ${cutoff}
            ORDER BY coalesce(sent_at, created_at) LIMIT ${limit}`,
     },
     {
@@ -106,7 +107,7 @@ async function forget(ctx: JobContext, target: Target, cutoff: Date, batchSize: 
 
 /**
  * `retention-cleanup` (hourly): deletes finished rows past their retention, as of the run's
- * slot: delivered, dropped, failed and expired outbox rows, finished run history (each job keeps its
+ * slot: delivered, dropped, failed, expired and discarded outbox rows, finished run history (each job keeps its
  * newest 100 runs whatever their age), events, finished quiz sessions and metric snapshots. Never the XP
  * ledger, never a pending notification, never a running run. Bounded batches (20,000 rows),
  * each its own transaction with row locks only; a run stopped midway leaves whole batches done,

@@ -1,0 +1,176 @@
+/**
+ * Admins moving XP by hand (`/givexp`, `/takexp`, `/resetxp`, the dashboard, the API): each
+ * move is a ledger row with reason `admin` (so the period boards count it at their next recalc)
+ * and an `admin_actions` audit row, written in one transaction under the member's row lock.
+ * A take never lowers a level: levels only go up, through `level-ups`.
+ */
+import type postgres from "postgres";
+
+/** Give (`amount` > 0) or take (`amount` < 0) XP, with the reason the admin gave. */
+export interface XpAdjustment {
+  chatId: number;
+  userId: number;
+  amount: number;
+  reason: string;
+  author: string;
+}
+
+/** What a move did: `applied` may be less than asked (a balance never goes below zero). */
+export interface XpAdjusted {
+  chatId: number;
+  userId: number;
+  /** The change actually made; 0 when there was nothing to take. */
+  applied: number;
+  /** The balance after the move. */
+  xp: number;
+  /** The ledger row written, null when nothing was applied. */
+  ledgerId: number | null;
+  /** The `admin_actions` row written (always one). */
+  auditId: number;
+}
+
+/** No such member (or no such chat). */
+export class UnknownMember extends Error {
+  override name = "UnknownMember";
+  constructor(readonly chatId: number, readonly userId: number) {
+    super(`unknown member ${userId} in chat ${chatId}`);
+  }
+}
+
+/** The most one move may give or take. */
+export const MAX_ADJUSTMENT = 1_000_000;
+/** The longest reason, in characters after trimming. */
+export const MAX_REASON = 200;
+
+/** One line of a member's ledger, as an admin reads it. */
+export interface LedgerLine {
+  id: number;
+  amount: number;
+  reason: string;
+  source: string;
+  author: string | null;
+  note: string | null;
+  at: Date;
+}
+
+/** The trimmed reason, or a RangeError naming the field. */
+export function checkReason(reason: unknown): string {
+  const text = typeof reason === "string" ? reason.trim() : "";
+  if (text.length < 1 || text.length > MAX_REASON) {
+    throw new RangeError(
+      `reason: expected 1 to ${MAX_REASON} characters after trimming, got ${
+        typeof reason === "string" ? text.length : typeof reason
+      }`,
+    );
+  }
+  return text;
+}
+
+/** `amount` itself, or a RangeError naming the field. */
+export function checkAmount(amount: unknown): number {
+  if (
+    typeof amount !== "number" || !Number.isSafeInteger(amount) || amount === 0 ||
+    Math.abs(amount) > MAX_ADJUSTMENT
+  ) {
+    throw new RangeError(
+      `amount: expected a non-zero whole number from -${MAX_ADJUSTMENT} to ${MAX_ADJUSTMENT}, got ${
+        JSON.stringify(amount) ?? String(amount)
+      }`,
+    );
+  }
+  return amount;
+}
+
+type Move = { chatId: number; userId: number; reason: string; author: string };
+type Action = "give-xp" | "take-xp" | "reset-xp";
+
+/**
+ * Locks the member, works out what to apply from the balance (`plan`), then updates the
+ * balance, writes the audit row and (when something moved) the ledger row in one statement.
+ */
+async function move(
+  sql: postgres.Sql,
+  m: Move,
+  action: Action,
+  plan: (xp: number) => { requested: number; applied: number },
+): Promise<XpAdjusted> {
+  return await sql.begin(async function adjustLocked(tx) {
+    // The row lock serialises every move (and award) of this member until commit.
+    const [member] = await tx<{ xp: number }[]>`
+      SELECT xp FROM members WHERE chat_id = ${m.chatId} AND user_id = ${m.userId} FOR UPDATE`;
+    if (!member) throw new UnknownMember(m.chatId, m.userId);
+    const planned = plan(member.xp);
+    const [requested, applied] = [planned.requested + 0, planned.applied + 0]; // no -0
+    const detail = JSON.stringify({ requested, applied, reason: m.reason });
+    const [row] = await tx<{ auditId: number; xp: number; ledgerId: number | null }[]>`
+      WITH audit AS (
+        INSERT INTO admin_actions (author, action, chat_id, user_id, detail)
+        VALUES (${m.author}, ${action}, ${m.chatId}, ${m.userId}, ${detail}::text::jsonb)
+        RETURNING id
+      ), balance AS (
+        UPDATE members SET xp = xp + ${applied}::bigint, updated_at = now()
+        WHERE chat_id = ${m.chatId} AND user_id = ${m.userId}
+        RETURNING xp
+      ), ledger AS (
+        INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, author, note)
+        SELECT ${m.chatId}, ${m.userId}, ${applied}::int, 'admin', 'admin:' || audit.id,
+               ${m.author}, ${m.reason}
+        FROM audit WHERE ${applied}::int <> 0
+        RETURNING id
+      )
+      SELECT audit.id AS "auditId", balance.xp, (SELECT id FROM ledger) AS "ledgerId"
+      FROM audit, balance`;
+    return { chatId: m.chatId, userId: m.userId, applied, ...row };
+  });
+}
+
+/**
+ * Gives (`amount` > 0) or takes (`amount` < 0) XP. A take of more than the balance takes the
+ * balance: `applied` says what happened (0: no ledger row, but still an audit row).
+ * Throws RangeError naming `amount` or `reason`, and UnknownMember.
+ *
+ * @example
+ * await adjustXp(sql, { chatId: -1, userId: 7, amount: -50, reason: "spam", author: "api" });
+ */
+export async function adjustXp(sql: postgres.Sql, a: XpAdjustment): Promise<XpAdjusted> {
+  const amount = checkAmount(a.amount);
+  const reason = checkReason(a.reason);
+  return await move(
+    sql,
+    { ...a, reason },
+    amount > 0 ? "give-xp" : "take-xp",
+    (xp) => ({ requested: amount, applied: amount > 0 ? amount : Math.max(amount, -xp) }),
+  );
+}
+
+/**
+ * Takes a member's whole balance (audit `reset-xp`, `requested` = minus the balance it found).
+ * Throws RangeError naming `reason`, and UnknownMember.
+ */
+export async function resetXp(
+  sql: postgres.Sql,
+  o: { chatId: number; userId: number; reason: string; author: string },
+): Promise<XpAdjusted> {
+  const reason = checkReason(o.reason);
+  return await move(sql, { ...o, reason }, "reset-xp", (xp) => ({
+    requested: -xp,
+    applied: -xp,
+  }));
+}
+
+/** A member's ledger, newest first, `limit` lines with ids below `beforeId` (keyset paging). */
+export async function memberLedger(
+  sql: postgres.Sql,
+  chatId: number,
+  userId: number,
+  o: { limit: number; beforeId?: number },
+): Promise<LedgerLine[]> {
+  const rows = await sql<LedgerLine[]>`
+    SELECT id, amount, reason, source, author, note, created_at AS at
+    FROM xp_ledger
+    WHERE chat_id = ${chatId} AND user_id = ${userId}
+      AND (${o.beforeId ?? null}::bigint IS NULL OR id < ${o.beforeId ?? null}::bigint)
+    ORDER BY id DESC
+    LIMIT ${o.limit}::int`;
+  return [...rows];
+}

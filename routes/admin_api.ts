@@ -1,0 +1,125 @@
+import { type Context, Hono } from "hono";
+import type postgres from "postgres";
+import { z } from "zod";
+import {
+  adjustXp,
+  checkAmount,
+  checkReason,
+  memberLedger,
+  UnknownMember,
+} from "../domain/admin_xp.ts";
+import {
+  discardOutbox,
+  type OutboxActionResult,
+  outboxOverview,
+  problemRows,
+  retryOutbox,
+} from "../domain/outbox_admin.ts";
+import { findMember } from "../domain/profile.ts";
+import { idParam, queryParam } from "./api.ts";
+import { bearerAuth } from "./auth.ts";
+import { deadline, HttpError } from "./errors.ts";
+
+/** Who the audit trail names for moves made through this API. */
+const AUTHOR = "api";
+const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().max(100))
+  .optional();
+const rowId = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number).refine(Number.isSafeInteger);
+const LIMIT = "a whole number from 1 to 100";
+const ROW_ID = "a positive whole number (a row id)";
+
+/** The JSON body of an XP move: `{ amount, reason }`, 400 naming every field at fault. */
+async function xpBody(c: Context): Promise<{ amount: number; reason: string }> {
+  const body: unknown = await c.req.json().catch((error: Error) => {
+    throw new HttpError(400, `bad JSON body: ${error.message}`);
+  });
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new HttpError(400, "body: expected a JSON object like { amount, reason }");
+  }
+  const fields = body as Record<string, unknown>;
+  const problems: string[] = Object.keys(fields).filter((k) => k !== "amount" && k !== "reason")
+    .map((k) => `${k}: unknown field, expected only amount and reason`);
+  const amount = attempt(() => checkAmount(fields.amount), problems);
+  const reason = attempt(() => checkReason(fields.reason), problems);
+  if (problems.length > 0) throw new HttpError(400, `bad XP move: ${problems.join("; ")}`);
+  return { amount: amount!, reason: reason! };
+}
+
+/** `check()`, or undefined with its RangeError's message (which names the field) in `problems`. */
+function attempt<T>(check: () => T, problems: string[]): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    problems.push(error.message);
+  }
+}
+
+/** The row id of `/outbox/:id/…`, or 400. */
+function outboxId(c: Context): number {
+  const raw = c.req.param("id");
+  const parsed = rowId.safeParse(raw);
+  if (!parsed.success) {
+    throw new HttpError(400, `id must be ${ROW_ID}, got ${JSON.stringify(raw)}`);
+  }
+  return parsed.data;
+}
+
+/** An operator action's answer: 200 `{ row }`, or its 404/409 `{ error }`. */
+function answer(c: Context, result: OutboxActionResult) {
+  return result.ok ? c.json({ row: result.row }) : c.json({ error: result.error }, result.status);
+}
+
+/**
+ * XP administration and outbox tooling (bearer): `POST /api/chats/:chat/members/:user/xp`
+ * `{ amount, reason }` gives (> 0) or takes (< 0) XP, audited; `GET …/ledger?limit&before`
+ * the member's ledger newest first; `GET /api/outbox?limit&before` the queue overview and the
+ * dropped/failed/expired rows; `POST /api/outbox/:id/retry` and `/discard`.
+ */
+export function adminApiRoutes(
+  { sql, adminToken, deadlineMs }: { sql: postgres.Sql; adminToken?: string; deadlineMs?: number },
+) {
+  async function unknownMember(chatId: number, userId: number): Promise<never> {
+    const known = await findMember(sql, chatId, userId);
+    if (!known.chat) throw new HttpError(404, `unknown chat ${chatId}`);
+    throw new HttpError(404, `unknown member ${userId} in chat ${chatId}`);
+  }
+
+  const admin = bearerAuth(adminToken);
+  const bounded = deadline(deadlineMs);
+  return new Hono()
+    .post("/chats/:chat/members/:user/xp", admin, bounded, async (c) => {
+      const chatId = idParam(c, "chat");
+      const userId = idParam(c, "user");
+      const { amount, reason } = await xpBody(c);
+      try {
+        return c.json(await adjustXp(sql, { chatId, userId, amount, reason, author: AUTHOR }));
+      } catch (error) {
+        if (error instanceof UnknownMember) return await unknownMember(chatId, userId);
+        throw error;
+      }
+    })
+    .get("/chats/:chat/members/:user/ledger", admin, bounded, async (c) => {
+      const chatId = idParam(c, "chat");
+      const userId = idParam(c, "user");
+      const n = queryParam(c, "limit", limit, LIMIT) ?? 50;
+      const before = queryParam(c, "before", rowId.optional(), ROW_ID);
+      const known = await findMember(sql, chatId, userId);
+      if (!known.member) await unknownMember(chatId, userId);
+      return c.json({
+        lines: await memberLedger(sql, chatId, userId, { limit: n, beforeId: before }),
+      });
+    })
+    .get("/outbox", admin, bounded, async (c) => {
+      const n = queryParam(c, "limit", limit, LIMIT) ?? 50;
+      const before = queryParam(c, "before", rowId.optional(), ROW_ID);
+      const overview = await outboxOverview(sql, new Date());
+      return c.json({ overview, problems: await problemRows(sql, { limit: n, beforeId: before }) });
+    })
+    .post("/outbox/:id/retry", admin, bounded, async (c) => {
+      return answer(c, await retryOutbox(sql, outboxId(c), AUTHOR, new Date()));
+    })
+    .post("/outbox/:id/discard", admin, bounded, async (c) => {
+      return answer(c, await discardOutbox(sql, outboxId(c), AUTHOR));
+    });
+}
