@@ -129,12 +129,12 @@ export function createDelivery(o: DeliveryOptions) {
           await handBack(sql, row.token, others, new Date(row.now.getTime() + verdict.delayMs));
         }
         return;
-      case "unreachable":
-        droppedTotal?.inc(
-          { reason: "unreachable" },
-          await settleUnreachable(sql, row, verdict.reason),
-        );
+      case "unreachable": {
+        // settled first: `droppedTotal?.inc(…, await settle…)` would skip the settle with no registry
+        const dropped = await settleUnreachable(sql, row, verdict.reason);
+        droppedTotal?.inc({ reason: "unreachable" }, dropped);
         return;
+      }
       case "migrate":
         if (await settleMigrate(sql, row, verdict.to, verdict.reason)) {
           retriedTotal?.inc({ reason: "migrated" });

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { createLogger } from "../actors/log.ts";
 import { caseClosureJob } from "../domain/case_closure.ts";
 import { caseGenerationJob } from "../domain/case_generation.ts";
 import { bankProvider } from "../domain/case_provider.ts";

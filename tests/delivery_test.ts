@@ -17,7 +17,7 @@ import { community } from "./fakes/community.ts";
  * waits. Its queries and sends are tracked: time moves only once none is in flight, since a batch
  * has more than one sleeper (its lease renewer) while it waits on I/O.
  */
-function setup(sql: postgres.Sql, clock: FakeClock) {
+function setup(sql: postgres.Sql, clock: FakeClock, o: { metrics?: boolean } = {}) {
   const api = botApiDouble({ now: () => clock.now().getTime() });
   const registry = createRegistry();
   const bot = new Bot("123456:TEST", { client: { apiRoot: api.apiRoot } });
@@ -30,7 +30,7 @@ function setup(sql: postgres.Sql, clock: FakeClock) {
     limits: telegramLimits,
     node: "test",
     idleMs: 5_000,
-    registry,
+    registry: o.metrics === false ? undefined : registry,
   });
   const stop = new AbortController();
   const running = delivery.loop({ stop: stop.signal, kill: stop.signal });
@@ -223,4 +223,19 @@ Deno.test("a row that expires between two expiry sweeps is still never claimed",
   assert.deepEqual(d.api.sent.map((m) => m.text), ["on time"]);
   const [late] = await db.sql`SELECT state FROM outbox WHERE dedupe_key = 'late'`;
   assert.equal(late.state, "pending", "waiting for the next sweep, unclaimed");
+});
+
+Deno.test("without a metrics registry a blocked recipient is still dropped after one try", async () => {
+  // `droppedTotal?.inc(…, await settleUnreachable(…))` once skipped the settle itself when there
+  // was no registry: the row stayed `sending` and went out again after every lease
+  await using db = await testDatabase();
+  const clock = fakeClock("2026-06-01T00:00:00Z");
+  await community(db.sql, { id: -1 }, [{ user: 5000, startedBot: true }]);
+  await db.sql`INSERT INTO outbox (chat_id, text, dedupe_key, due_at)
+               VALUES (5000, 'hello', 'solo', ${clock.now()})`;
+  await using d = setup(db.sql, clock, { metrics: false });
+  d.api.block(5000);
+  await d.drive(async () => (await states(db.sql)).dropped === 1);
+  assert.deepEqual(await states(db.sql), { dropped: 1 });
+  assert.equal(d.api.calls.filter((c) => c.method === "sendMessage").length, 1);
 });
