@@ -14,6 +14,8 @@ export interface Config {
   dataDir: string;
   port: number;
   adminToken?: string;
+  /** The dashboard: reads without signing in, and how long a sign-in lasts. */
+  dashboard: { publicReads: boolean; sessionHours: number };
   telegram: {
     botToken?: string;
     mode: "polling" | "webhook";
@@ -165,6 +167,7 @@ export function loadConfig(
     dataDir: v.DATA_DIR,
     port: v.PORT,
     adminToken: v.ADMIN_TOKEN,
+    dashboard: { publicReads: v.DASHBOARD_PUBLIC_READS, sessionHours: v.DASHBOARD_SESSION_HOURS },
     telegram: {
       botToken: v.TELEGRAM_BOT_TOKEN,
       mode: v.TELEGRAM_MODE,

@@ -96,6 +96,8 @@ export const schema = z.object({
   QUIZ_RETENTION_DAYS: int(1, 3650).default(7),
   METRICS_RETENTION_DAYS: int(1, 3650).default(90),
   STREAK_REMINDER_HOURS: int(1, 47).default(4),
+  DASHBOARD_PUBLIC_READS: z.stringbool({ error: "expected true or false" }).default(false),
+  DASHBOARD_SESSION_HOURS: int(1, 720).default(12),
   NOTIFY_LEVEL_UP: z.stringbool({ error: "expected true or false" }).default(true),
   TELEGRAM_RATE_GLOBAL_PER_SECOND: int(1, 100_000).default(30),
   TELEGRAM_RATE_PER_CHAT_PER_SECOND: int(1, 100_000).default(1),

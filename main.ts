@@ -168,6 +168,7 @@ async function run(
     metrics,
     adminToken: config.adminToken,
     sql: db.sql,
+    dashboard: { ...config.dashboard, zone: config.reportTimezone },
     telegram: telegram.status,
     webhook: telegram.bot && config.telegram.mode === "webhook"
       ? { bot: telegram.bot, secretToken: config.telegram.webhookSecret }

@@ -2,6 +2,7 @@ import type { Bot } from "grammy";
 import { Hono } from "hono";
 import type postgres from "postgres";
 import type { Logger } from "../actors/log.ts";
+import { adminApiRoutes } from "./admin_api.ts";
 import { apiRoutes } from "./api.ts";
 import { caseRoutes } from "./cases.ts";
 import { chatSettingsRoutes } from "./chat_settings.ts";
@@ -10,6 +11,7 @@ import { controlRoutes } from "./control.ts";
 import { healthRoutes, type HealthRoutesDeps } from "./health.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { telegramRoutes } from "./telegram.ts";
+import { type DashboardDeps, dashboardRoutes } from "../ui/dashboard.tsx";
 
 export type AppDeps = HealthRoutesDeps & {
   log: Logger;
@@ -17,8 +19,10 @@ export type AppDeps = HealthRoutesDeps & {
   metrics: { scrape(): Promise<string> };
   /** With TELEGRAM_MODE=webhook: the bot behind `POST /telegram/webhook`. */
   webhook?: { bot: Bot; secretToken?: string };
-  /** The database behind `GET /api/…`; without it the API is not mounted. */
+  /** The database behind `GET /api/…` and the dashboard; without it neither is mounted. */
   sql?: postgres.Sql;
+  /** The dashboard at `/`: public reads, sign-in length, the default zone, refresh period. */
+  dashboard?: Pick<DashboardDeps, "publicReads" | "sessionHours" | "zone" | "refreshMs" | "now">;
 };
 
 /** The whole HTTP surface, built from its parts. */
@@ -32,12 +36,17 @@ export function createApp(deps: AppDeps) {
     app.route("/api", apiRoutes(api));
     app.route("/api", chatSettingsRoutes(api));
     app.route("/api", caseRoutes(api));
+    app.route("/api", adminApiRoutes(api));
   }
   if (deps.webhook) {
     app.route(
       "/telegram",
       telegramRoutes({ ...deps.webhook, log: deps.log.child({ part: "webhook" }) }),
     );
+  }
+  if (deps.sql) {
+    // after the API and the webhook: its pages are `/`, `/jobs/…`, `/outbox`, `/chats/…`, `/sign-in`
+    app.route("/", dashboardRoutes({ ...deps, sql: deps.sql, ...deps.dashboard }));
   }
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError(errorHandler(deps.log));

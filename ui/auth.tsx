@@ -1,0 +1,178 @@
+/**
+ * Who may see and change what on the dashboard: `/sign-in`, `/sign-out`, and the middleware
+ * that puts the session on every request. Reads need a session unless
+ * `DASHBOARD_PUBLIC_READS=true`; every POST needs a session and its CSRF token.
+ */
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { setCookie } from "hono/cookie";
+import { Bare } from "./layout.tsx";
+import {
+  CSRF_FIELD,
+  OPERATOR_NAME,
+  safeNext,
+  sameText,
+  type Session,
+  sessionCookie,
+  sessions,
+  setSessionCookie,
+} from "./session.ts";
+
+export const NOTICE = "warden_notice";
+
+/** After a form: back where it came from, with a one-shot notice saying what happened. */
+export function done(c: Context<DashboardEnv>, text: string, fallback = "/") {
+  setCookie(c, NOTICE, text, { path: "/", httpOnly: true, sameSite: "Strict", maxAge: 60 });
+  return c.redirect(safeNext(c.get("form")?.back ?? fallback), 303);
+}
+
+export type DashboardEnv = {
+  Variables: { session: Session | null; form: Record<string, string> };
+};
+
+export interface AuthOptions {
+  adminToken?: string;
+  publicReads: boolean;
+  sessionHours: number;
+  now: () => Date;
+}
+
+/** A page that stands alone with a status: refusals and errors. */
+export function refusal(
+  c: Context,
+  status: 400 | 401 | 403 | 404 | 409 | 500 | 503,
+  title: string,
+  text: string,
+) {
+  return c.html(
+    <Bare title={title}>
+      <p class="notice error" role="alert">{text}</p>
+      <p>
+        <a href="/">Back to the dashboard</a>
+      </p>
+    </Bare>,
+    status,
+  );
+}
+
+const SignInForm = ({ next, problem }: { next: string; problem?: string }) => (
+  <Bare title="Sign in to Warden">
+    {problem ? <p class="notice error" role="alert">{problem}</p> : null}
+    <form method="post" action="/sign-in">
+      <input type="hidden" name="next" value={next} />
+      <p>
+        <label>
+          Admin token
+          <br />
+          <input type="password" name="token" required autocomplete="current-password" size={40} />
+        </label>
+      </p>
+      <p class="small muted">The value of ADMIN_TOKEN in Warden's environment.</p>
+      <p>
+        <label>
+          Your name (shown as the author of your XP changes)
+          <br />
+          <input type="text" name="name" maxlength={40} autocomplete="nickname" size={40} />
+        </label>
+      </p>
+      <button type="submit">Sign in</button>
+    </form>
+  </Bare>
+);
+
+const SignInOff = ({ publicReads }: { publicReads: boolean }) => (
+  <Bare title="Sign-in is off">
+    <p class="notice error" role="alert">
+      The dashboard's sign-in is off because ADMIN_TOKEN is not set.
+    </p>
+    <p>
+      To enable it, set <code>ADMIN_TOKEN</code>{" "}
+      (16 or more of A–Z a–z 0–9 . _ ~ + / -) in Warden's environment or its <code>.env</code>{" "}
+      file and restart Warden; then sign in here with that value.
+    </p>
+    <p>
+      {publicReads
+        ? (
+          <>
+            The pages can be read without signing in: <a href="/">open the dashboard</a>.
+          </>
+        )
+        : "With DASHBOARD_PUBLIC_READS=true the pages could also be read without signing in."}
+    </p>
+  </Bare>
+);
+
+/** `/sign-in`, `/sign-out`, and the session and permission middleware for the rest. */
+export function dashboardAuth(o: AuthOptions) {
+  const keys = o.adminToken ? sessions(o.adminToken, o.sessionHours) : null;
+
+  const session: MiddlewareHandler<DashboardEnv> = async (c, next) => {
+    c.set("session", keys ? await keys.read(sessionCookie(c), o.now()) : null);
+    await next();
+  };
+
+  /** Pages: signed in, or public reads on; otherwise off to the sign-in page. */
+  const reader: MiddlewareHandler<DashboardEnv> = async (c, next) => {
+    if (c.get("session") || o.publicReads) return await next();
+    const here = new URL(c.req.url);
+    return c.redirect(`/sign-in?next=${encodeURIComponent(here.pathname + here.search)}`, 303);
+  };
+
+  /** Forms that change something: a session, and the CSRF token of that session. */
+  const writer: MiddlewareHandler<DashboardEnv> = async (c, next) => {
+    const s = c.get("session");
+    if (!s) return refusal(c, 403, "Sign in first", "Changing anything needs a signed-in session.");
+    const body = await c.req.parseBody().catch(() => ({}));
+    const form: Record<string, string> = {};
+    for (const [k, v] of Object.entries(body)) if (typeof v === "string") form[k] = v;
+    const token = form[CSRF_FIELD];
+    if (!token || !sameText(token, s.csrf)) {
+      return refusal(
+        c,
+        403,
+        "Refused",
+        token
+          ? "The form's CSRF token does not belong to this session: reload the page and try again."
+          : "The form carried no CSRF token: reload the page and try again.",
+      );
+    }
+    c.set("form", form);
+    await next();
+  };
+
+  const routes = new Hono<DashboardEnv>()
+    .get("/sign-in", session, (c) => {
+      if (!keys) return c.html(<SignInOff publicReads={o.publicReads} />, 403);
+      if (c.get("session")) return c.redirect(safeNext(c.req.query("next")), 303);
+      return c.html(<SignInForm next={safeNext(c.req.query("next"))} />);
+    })
+    .post("/sign-in", async (c) => {
+      if (!keys) return c.html(<SignInOff publicReads={o.publicReads} />, 403);
+      const body = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
+      const token = typeof body.token === "string" ? body.token : "";
+      const next = safeNext(typeof body.next === "string" ? body.next : undefined);
+      if (!token || !(await keys.tokenMatches(token))) {
+        return c.html(
+          <SignInForm next={next} problem="That token does not match ADMIN_TOKEN." />,
+          401,
+        );
+      }
+      const name = (typeof body.name === "string" ? body.name : "").trim();
+      if (!OPERATOR_NAME.test(name)) {
+        return c.html(
+          <SignInForm
+            next={next}
+            problem="Your name: at most 40 letters, digits, spaces and . _ - @."
+          />,
+          400,
+        );
+      }
+      const issued = await keys.issue(o.now(), name);
+      setSessionCookie(c, issued.cookie, o.sessionHours * 3_600);
+      return c.redirect(next, 303);
+    })
+    .post("/sign-out", session, writer, (c) => {
+      setSessionCookie(c, "", 0);
+      return c.redirect("/sign-in", 303);
+    });
+  return { routes, session, reader, writer };
+}

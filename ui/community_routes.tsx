@@ -1,0 +1,112 @@
+/** `/chats`, a chat's boards and member search, a member's page and the give/take XP form. */
+import { type Context, Hono } from "hono";
+import { adjustXp, memberLedger, UnknownMember } from "../domain/admin_xp.ts";
+import { memberBadges } from "../domain/badges.ts";
+import { type Period, PERIODS, readBoard } from "../domain/boards.ts";
+import { memberProfile } from "../domain/profile.ts";
+import { deadline, HttpError } from "../routes/errors.ts";
+import { type DashboardEnv, done } from "./auth.tsx";
+import { ChatPage, ChatsPage, MemberPage } from "./community_page.tsx";
+import type { PageDeps } from "./dashboard.tsx";
+import { chatRows, searchMembers } from "./data.ts";
+import { Layout } from "./layout.tsx";
+
+function id(c: Context, name: "chat" | "user"): number {
+  const raw = c.req.param(name);
+  if (!raw || !/^-?\d{1,16}$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new HttpError(400, `${name} must be a numeric Telegram id, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+export function communityRoutes(d: PageDeps) {
+  const bounded = deadline();
+  async function chatOf(chatId: number) {
+    const [chat] = await chatRows(d.sql, chatId);
+    if (!chat) throw new HttpError(404, `unknown chat ${chatId}`);
+    return chat;
+  }
+  return new Hono<DashboardEnv>()
+    .get("/chats", d.session, d.reader, bounded, async (c) => {
+      const [chats, v] = await Promise.all([chatRows(d.sql), d.view(c)]);
+      return c.html(
+        <Layout title="Community" view={v}>
+          <ChatsPage chats={chats} view={v} />
+        </Layout>,
+      );
+    })
+    .get("/chats/:chat", d.session, d.reader, bounded, async (c) => {
+      const chatId = id(c, "chat");
+      const raw = c.req.query("period") ?? "all";
+      if (!(PERIODS as string[]).includes(raw)) {
+        throw new HttpError(400, `period "${raw}": expected one of ${PERIODS.join(", ")}`);
+      }
+      const period = raw as Period;
+      const q = (c.req.query("q") ?? "").trim().slice(0, 64);
+      const chat = await chatOf(chatId);
+      const [board, hits, v] = await Promise.all([
+        readBoard(d.sql, chatId, period, 100),
+        q ? searchMembers(d.sql, chatId, q, 20) : Promise.resolve(null),
+        d.view(c),
+      ]);
+      return c.html(
+        <Layout title={chat.title || String(chatId)} view={v}>
+          <ChatPage chat={chat} period={period} board={board} q={q} hits={hits} view={v} />
+        </Layout>,
+      );
+    })
+    .get("/chats/:chat/members/:user", d.session, d.reader, bounded, async (c) => {
+      const chatId = id(c, "chat");
+      const userId = id(c, "user");
+      const [p, badges, ledger, v] = await Promise.all([
+        memberProfile(d.sql, chatId, userId),
+        memberBadges(d.sql, chatId, userId),
+        memberLedger(d.sql, chatId, userId, { limit: 50 }),
+        d.view(c),
+      ]);
+      if (!p) throw new HttpError(404, `unknown member ${userId} in chat ${chatId}`);
+      return c.html(
+        <Layout title={p.name || String(userId)} view={v}>
+          <MemberPage p={p} badges={badges} ledger={ledger} view={v} />
+        </Layout>,
+      );
+    })
+    .post("/chats/:chat/members/:user/xp", d.session, d.writer, bounded, async (c) => {
+      const chatId = id(c, "chat");
+      const userId = id(c, "user");
+      const form = c.get("form");
+      const back = `/chats/${chatId}/members/${userId}`;
+      const amount = form.amount?.trim() ?? "";
+      if (!/^\d{1,7}$/.test(amount) || Number(amount) < 1 || Number(amount) > 1_000_000) {
+        return done(c, `Nothing changed: XP must be a whole number from 1 to 1,000,000.`, back);
+      }
+      const reason = form.reason?.trim() ?? "";
+      if (!reason || reason.length > 200) {
+        return done(c, "Nothing changed: give a reason (at most 200 characters).", back);
+      }
+      if (form.direction !== "give" && form.direction !== "take") {
+        return done(c, "Nothing changed: choose Give or Take.", back);
+      }
+      const name = c.get("session")?.name;
+      try {
+        const r = await adjustXp(d.sql, {
+          chatId,
+          userId,
+          amount: form.direction === "give" ? Number(amount) : -Number(amount),
+          reason,
+          author: name ? `dashboard:${name}` : "dashboard",
+        });
+        const verb = r.applied >= 0 ? "Gave" : "Took";
+        return done(
+          c,
+          `${verb} ${Math.abs(r.applied).toLocaleString("en-US")} XP: the balance is now ${
+            r.xp.toLocaleString("en-US")
+          } XP.`,
+          back,
+        );
+      } catch (error) {
+        if (error instanceof UnknownMember) throw new HttpError(404, error.message);
+        throw error;
+      }
+    });
+}

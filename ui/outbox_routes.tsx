@@ -1,0 +1,54 @@
+/** `/outbox` and its Retry / Discard forms. */
+import { Hono } from "hono";
+import { deadline, HttpError } from "../routes/errors.ts";
+import { discardOutbox, outboxOverview, problemRows, retryOutbox } from "../domain/outbox_admin.ts";
+import { type DashboardEnv, done } from "./auth.tsx";
+import type { PageDeps } from "./dashboard.tsx";
+import { Layout } from "./layout.tsx";
+import { OutboxPage } from "./outbox_page.tsx";
+
+const PAGE = 50;
+
+function rowId(raw: string | undefined, what: string): number {
+  if (!raw || !/^\d{1,15}$/.test(raw)) {
+    throw new HttpError(400, `${what} must be a notification number, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+export function outboxRoutes(d: PageDeps) {
+  const bounded = deadline();
+  const author = (name: string | undefined) => name ? `dashboard:${name}` : "dashboard";
+  return new Hono<DashboardEnv>()
+    .get("/outbox", d.session, d.reader, bounded, async (c) => {
+      const before = c.req.query("before");
+      const [overview, rows, v] = await Promise.all([
+        outboxOverview(d.sql, d.now()),
+        problemRows(d.sql, {
+          limit: PAGE + 1,
+          beforeId: before ? rowId(before, "before") : undefined,
+        }),
+        d.view(c),
+      ]);
+      return c.html(
+        <Layout title="Outbox" view={v}>
+          <OutboxPage o={overview} rows={rows.slice(0, PAGE)} more={rows.length > PAGE} view={v} />
+        </Layout>,
+      );
+    })
+    .post("/outbox/:id/:action{retry|discard}", d.session, d.writer, bounded, async (c) => {
+      const id = rowId(c.req.param("id"), "the path's id");
+      const who = author(c.get("session")?.name);
+      const result = c.req.param("action") === "retry"
+        ? await retryOutbox(d.sql, id, who, d.now())
+        : await discardOutbox(d.sql, id, who);
+      if (!result.ok) throw new HttpError(result.status, result.error);
+      return done(
+        c,
+        c.req.param("action") === "retry"
+          ? `Notification ${id} is queued again.`
+          : `Notification ${id} was discarded.`,
+        "/outbox",
+      );
+    });
+}
