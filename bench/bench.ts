@@ -5,7 +5,8 @@
  * (what seed 000's code does), and one bare UPDATE (the lower bound); then `leaderboard-recalc`
  * and `badge-check` the same three ways (`competition.ts`), and outbox delivery against its
  * budget (`delivery.ts`), `retention-cleanup` against one bare DELETE (`retention.ts`), and
- * `case-closure` against one bare INSERT of the same rewards (`case_closure.ts`).
+ * `case-closure` against one bare INSERT of the same rewards (`case_closure.ts`), and the
+ * dashboard's jobs page against `GET /health/tasks` (`dashboard.ts`).
  * Prints ratios, not verdicts.
  */
 import "../actors/process_warnings.ts"; // first: see there
@@ -17,6 +18,7 @@ import { syncLevels } from "../domain/levels.ts";
 import { seedCommunity } from "../domain/seed.ts";
 import { caseClosureBench } from "./case_closure.ts";
 import { competitionBench } from "./competition.ts";
+import { dashboardBench } from "./dashboard.ts";
 import { deliveryBench } from "./delivery.ts";
 import { retentionBench } from "./retention.ts";
 import { boundLevelUps, naiveLevelUps, restore } from "./level_ups.ts";
@@ -28,6 +30,8 @@ interface Args {
   retentionRows: number;
   caseParticipants: number;
   caseArguments: number;
+  dashboardJobs: number;
+  dashboardRuns: number;
   budget: number;
   members: number;
   batch: number;
@@ -46,6 +50,8 @@ const BENCH_OPTIONS = z.object({
   "retention-rows": count("--retention-rows").default(2_000_000),
   "case-participants": count("--case-participants").default(100_000),
   "case-arguments": count("--case-arguments").default(10_000),
+  "dashboard-jobs": count("--dashboard-jobs").default(30),
+  "dashboard-runs": count("--dashboard-runs").default(10_000),
   budget: count("--budget").default(1_000),
   "board-members": count("--board-members").default(100_000),
   json: z.boolean().default(false),
@@ -53,7 +59,7 @@ const BENCH_OPTIONS = z.object({
 });
 
 const USAGE = "usage: deno task bench [--members N] [--batch B] [--concurrency C] " +
-  "[--naive-sample S] [--rows R] [--budget PER_S] [--board-members M] [--retention-rows D] [--case-participants P] [--case-arguments A] [--json]\n" +
+  "[--naive-sample S] [--rows R] [--budget PER_S] [--board-members M] [--retention-rows D] [--case-participants P] [--case-arguments A] [--dashboard-jobs J] [--dashboard-runs R] [--json]\n" +
   "  seeds N members in a fresh database and measures the batch jobs and delivery";
 
 /** The bench's options through the CLI's one parser (cli_args.ts); `null` for `--help`. */
@@ -70,13 +76,16 @@ function parseArgs(argv: string[]): Args | null {
       "retention-rows": string,
       "case-participants": string,
       "case-arguments": string,
+      "dashboard-jobs": string,
+      "dashboard-runs": string,
       budget: string,
       "board-members": string,
       json: { type: "boolean" },
     },
     BENCH_OPTIONS,
     "--members N, --batch B, --concurrency C, --naive-sample S, --rows R, --budget PER_S, " +
-      "--board-members M, --retention-rows D, --case-participants P, --case-arguments A, --json",
+      "--board-members M, --retention-rows D, --case-participants P, --case-arguments A, " +
+      "--dashboard-jobs J, --dashboard-runs R, --json",
   );
   if (v.help) return null;
   if (positionals.length) throw new ArgsError(`unexpected argument "${positionals[0]}"`);
@@ -89,6 +98,8 @@ function parseArgs(argv: string[]): Args | null {
     retentionRows: v["retention-rows"],
     caseParticipants: v["case-participants"],
     caseArguments: v["case-arguments"],
+    dashboardJobs: v["dashboard-jobs"],
+    dashboardRuns: v["dashboard-runs"],
     budget: v.budget,
     boardMembers: v["board-members"],
     json: v.json,
@@ -159,6 +170,7 @@ async function main() {
     );
     const retention = await retentionBench(sql, args.retentionRows);
     const cases = await caseClosureBench(sql, args.caseParticipants, args.caseArguments);
+    const dashboard = await dashboardBench(sql, args.dashboardJobs, args.dashboardRuns);
     const deliveryLine = {
       job: "outbox-delivery",
       rows: d.rows,
@@ -173,6 +185,7 @@ async function main() {
       console.log(JSON.stringify(deliveryLine));
       console.log(JSON.stringify(retention));
       console.log(JSON.stringify(cases));
+      console.log(JSON.stringify(dashboard));
     } else {
       print(line, false);
       for (const l of competition) print(l, false);
@@ -192,6 +205,11 @@ async function main() {
         `case-closure participants=${cases.participants} arguments=${cases.arguments} ` +
           `rewards=${cases.rewards} warden_per_s=${cases.warden_per_s} bound_per_s=${cases.bound_per_s} ` +
           `vs_bound=${cases.vs_bound} (${cases.seconds}s)`,
+      );
+      console.log(
+        `dashboard jobs=${dashboard.jobs} runs_per_job=${dashboard.runs_per_job} ` +
+          `page_ms_p50=${dashboard.page_ms_p50} page_ms_p95=${dashboard.page_ms_p95} ` +
+          `tasks_ms_p50=${dashboard.tasks_ms_p50} vs_tasks=${dashboard.vs_tasks}`,
       );
     }
   } finally {

@@ -30,6 +30,10 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
     "400",
     "--case-arguments",
     "40",
+    "--dashboard-jobs",
+    "4",
+    "--dashboard-runs",
+    "60",
     "--json",
   ]);
   assert.equal(r.code, 0, r.stderr);
@@ -41,6 +45,7 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
     "outbox-delivery",
     "retention-cleanup",
     "case-closure",
+    "dashboard",
   ]);
   for (const line of lines.slice(0, 3)) {
     for (const key of ["warden_per_s", "naive_per_s", "bound_per_s", "vs_naive", "vs_bound"]) {
@@ -61,6 +66,8 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
   // 3 top arguments
   assert.deepEqual([lines[5].participants, lines[5].arguments, lines[5].rewards], [400, 40, 536]);
   assert.ok(lines[5].warden_per_s > 0 && lines[5].bound_per_s > 0);
+  assert.deepEqual([lines[6].jobs, lines[6].runs_per_job], [4, 60]);
+  assert.ok(lines[6].page_ms_p50 > 0 && lines[6].tasks_ms_p50 > 0 && lines[6].vs_tasks > 0);
 });
 
 Deno.test("deno task bench names a bad option and exits non-zero", async () => {
