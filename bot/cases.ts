@@ -5,7 +5,8 @@ import { openCase } from "../domain/case_generation.ts";
 import type { CaseDraft } from "../domain/case_provider.ts";
 import { castVote, linkWallet, reactToArgument, recordArgument } from "../domain/case_votes.ts";
 import { caseStatusText, verifyText, voteAnswer } from "../domain/case_answers.ts";
-import { type Language, languageOf } from "../domain/i18n.ts";
+import type { Language } from "../domain/i18n.ts";
+import { languageFor } from "./lang.ts";
 
 export interface CaseBotDeps {
   sql: postgres.Sql;
@@ -25,15 +26,6 @@ export interface CaseBotDeps {
 const THUMBS_UP = "👍";
 const hasThumbsUp = (reactions: ReadonlyArray<{ type: string; emoji?: string }>) =>
   reactions.some((r) => r.type === "emoji" && r.emoji === THUMBS_UP);
-
-/** The language to answer `ctx`'s member in: the chat's setting, else their app's. */
-async function languageFor(sql: postgres.Sql, ctx: Context): Promise<Language> {
-  const [chat] = ctx.chat
-    ? await sql<{ language: string | null }[]>`
-      SELECT language FROM chats WHERE chat_id = ${ctx.chat.id}`
-    : [];
-  return languageOf(chat?.language, ctx.from?.language_code);
-}
 
 /**
  * The dilemma cases in Telegram: the vote buttons under a case's post, replies to it as

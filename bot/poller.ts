@@ -17,6 +17,7 @@ export const ALLOWED_UPDATES = [
   "my_chat_member",
   "callback_query",
   "message_reaction",
+  "poll_answer",
 ] as const;
 
 /** The `bot_poller_lease` row: taken when free or run out, renewed and released only by its node. */

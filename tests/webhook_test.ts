@@ -376,6 +376,7 @@ Deno.test("the start sets the command menu; with a webhook URL it registers the 
       "my_chat_member",
       "callback_query",
       "message_reaction",
+      "poll_answer",
     ],
     max_connections: 40,
   });
@@ -439,6 +440,7 @@ Deno.test("with TELEGRAM_WEBHOOK_URL the start's setup child registers the webho
       "my_chat_member",
       "callback_query",
       "message_reaction",
+      "poll_answer",
     ],
     max_connections: 40,
   }]);
@@ -489,6 +491,7 @@ Deno.test("deno task telegram webhook set|info|delete registers, shows and remov
       "my_chat_member",
       "callback_query",
       "message_reaction",
+      "poll_answer",
     ],
     max_connections: 40,
   });
