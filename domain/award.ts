@@ -7,6 +7,7 @@ import {
   displayName,
   isServiceMessage,
   type MessageLike,
+  scaledAmount,
   THANKS_COOLDOWN_MINUTES,
   type XpAmounts,
 } from "./xp_rules.ts";
@@ -91,6 +92,13 @@ async function lockMembers(
  * cooldown still starts). Service messages pay nothing and are not counted. Every award is a
  * ledger row bound to `(chat, message)`, so a redelivered update pays nothing. Times are the
  * message's own date.
+ *
+ * Per-chat settings: `chats.xp_multiplier` scales every award of the message (author and
+ * thanks) before the cap (`scaledAmount`: whole XP, half up); a message whose
+ * `message_thread_id` is in `chats.no_xp_topics` pays 0 to everyone. Either way a message that
+ * pays 0 still counts as activity: its 0-XP ledger rows are written (so a redelivery is still
+ * recognised), counters, days active, last activity and the streak move as for any message,
+ * and a thank-you is still counted and starts its cooldown.
  */
 export async function awardMessage(
   sql: postgres.Sql,
@@ -126,9 +134,32 @@ export async function awardMessage(
     }));
 
   return await sql.begin(async (tx) => {
-    await tx`
-      INSERT INTO chats (chat_id, title, kind) VALUES (${chat.id}, ${chat.title ?? ""}, ${kind})
-      ON CONFLICT (chat_id) DO NOTHING`;
+    // The chat exists from its first message; its XP settings are read in the same statement
+    // (a chat created by a concurrent message, invisible to this statement, has the defaults).
+    const thread = message.message_thread_id ?? null;
+    const [settings] = await tx<{ hundredths: number; no_xp: boolean }[]>`
+      WITH created AS (
+        INSERT INTO chats (chat_id, title, kind) VALUES (${chat.id}, ${chat.title ?? ""}, ${kind})
+        ON CONFLICT (chat_id) DO NOTHING
+        RETURNING xp_multiplier, no_xp_topics
+      ), current AS (
+        SELECT xp_multiplier, no_xp_topics FROM created
+        UNION ALL
+        SELECT xp_multiplier, no_xp_topics FROM chats
+        WHERE chat_id = ${chat.id} AND NOT EXISTS (SELECT 1 FROM created)
+      )
+      SELECT (xp_multiplier * 100)::int AS hundredths,
+             coalesce(${thread}::bigint = ANY(no_xp_topics), false) AS no_xp
+      FROM current`;
+    // Multiplier 0 or a no-XP topic: every award of the message is 0, but the message is still
+    // counted (counters, days active, streak, thanks received, thanks cooldown).
+    const factor = !settings ? 100 : settings.no_xp ? 0 : Number(settings.hundredths);
+    const pay = async (base: number, userId: number) => {
+      const scaled = scaledAmount(base, factor);
+      return scaled === 0
+        ? 0
+        : cappedAmount(scaled, await windowPeak(tx, chat.id, userId, at), amounts.maxPerMinute);
+    };
     // Not an upsert's DO UPDATE, which would lock the chat's row for every message.
     await tx`
       UPDATE chats SET title = ${chat.title ?? ""}
@@ -169,11 +200,7 @@ export async function awardMessage(
       LIMIT 3`).map((r) => Number(r.user_id));
     await lockMembers(tx, chat.id, [from.id, ...recipients]);
 
-    const authorAmount = cappedAmount(
-      award.amount,
-      await windowPeak(tx, chat.id, from.id, at),
-      amounts.maxPerMinute,
-    );
+    const authorAmount = await pay(award.amount, from.id);
     const [paid] = await tx<{ amount: number }[]>`
       INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
       VALUES (${chat.id}, ${from.id}, ${authorAmount}, 'message', ${source}, ${at})
@@ -222,11 +249,7 @@ export async function awardMessage(
         WHERE chat_id = ${chat.id} AND from_user = ${from.id} AND to_user = ${userId}
           AND last_at > ${at}::timestamptz - ${THANKS_COOLDOWN_MINUTES} * interval '1 minute'`;
       if (cooling) continue;
-      const amount = cappedAmount(
-        amounts.perThanks,
-        await windowPeak(tx, chat.id, userId, at),
-        amounts.maxPerMinute,
-      );
+      const amount = await pay(amounts.perThanks, userId);
       const [row] = await tx`
         INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
         VALUES (${chat.id}, ${userId}, ${amount}, 'thanks', ${source}, ${at})

@@ -27,7 +27,8 @@ export function periodEnd(period: Period, start: Date): Date {
 /**
  * The ranked top of every chat's board for ledger rows in `[start, end)`: competition
  * ranking (ties share a rank: 1, 2, 2, 4), and inside a tie, who reached the score first, then
- * the user id. As a SQL fragment for `INSERT … SELECT`.
+ * the user id. Members who hid themselves (`members.hidden`) are left off, and ranked around:
+ * the others close the gap. As a SQL fragment for `INSERT … SELECT`.
  */
 function rankedBoard(
   sql: postgres.Sql | postgres.TransactionSql,
@@ -47,6 +48,9 @@ function rankedBoard(
         GROUP BY chat_id, user_id
         HAVING sum(amount) > 0
       ) scores
+      WHERE NOT EXISTS (
+        SELECT 1 FROM members m WHERE m.chat_id = scores.chat_id AND m.user_id = scores.user_id AND m.hidden
+      )
     ) ranked
     WHERE position <= ${limit}`;
 }

@@ -12,14 +12,25 @@ export interface ChatSettings {
   reportChatId: number | null;
   /** Whether the chat takes part in the dilemma cases (posted there, voted on there). */
   cases: boolean;
+  /** Scales every XP award of a message in the chat (0 to 10, two decimals; default 1). */
+  xpMultiplier: number;
+  /** Forum topics (`message_thread_id`) whose messages pay no XP (default none). */
+  noXpTopics: number[];
+  /** How level-ups are announced: a group digest plus private messages, private only, or off. */
+  levelUpAnnouncements: LevelUpAnnouncements;
 }
+
+export const LEVEL_UP_ANNOUNCEMENTS = ["group", "private", "off"] as const;
+export type LevelUpAnnouncements = typeof LEVEL_UP_ANNOUNCEMENTS[number];
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected a time of day like 23:00");
 
 /**
  * What an admin may change, each field optional; `null` restores the default: the members' own
  * language, the zone `REPORT_TIMEZONE`, no report chat. Quiet hours are local [start, end);
- * start = end means none. Unknown fields are refused by name.
+ * start = end means none. `xpMultiplier` (0 to 10, at most 2 decimals), `noXpTopics` (forum topic
+ * ids, unique, at most 100) and `levelUpAnnouncements` are not nullable: send the default (1, [],
+ * "group") to restore it. Unknown fields are refused by name.
  */
 export const settingsPatch = z.strictObject({
   language: z.enum(LANGUAGES).nullable().optional(),
@@ -29,6 +40,13 @@ export const settingsPatch = z.strictObject({
   reportChatId: z.number().int().refine(Number.isSafeInteger, "expected a Telegram chat id")
     .nullable().optional(),
   cases: z.boolean().optional(),
+  xpMultiplier: z.number().min(0).max(10)
+    .refine((x) => Math.abs(x * 100 - Math.round(x * 100)) < 1e-6, "expected at most 2 decimals")
+    .optional(),
+  noXpTopics: z.array(z.number().int().positive().max(2147483647)).max(100)
+    .refine((ids) => new Set(ids).size === ids.length, "expected each topic id once")
+    .optional(),
+  levelUpAnnouncements: z.enum(LEVEL_UP_ANNOUNCEMENTS).optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatch>;
 
@@ -42,11 +60,15 @@ export async function readSettings(sql: postgres.Sql, chat: number): Promise<Cha
       qe: string;
       report: string | null;
       cases: boolean;
+      multiplier: number;
+      topics: string;
+      announce: LevelUpAnnouncements;
     }[]
   >`
     SELECT language, time_zone AS zone, to_char(quiet_start, 'HH24:MI') AS qs,
            to_char(quiet_end, 'HH24:MI') AS qe, report_chat_id::text AS report,
-           cases_enabled AS cases
+           cases_enabled AS cases, xp_multiplier::float8 AS multiplier,
+           array_to_json(no_xp_topics)::text AS topics, level_up_announcements AS announce
     FROM chats WHERE chat_id = ${chat}`;
   if (!row) return null;
   return {
@@ -56,6 +78,9 @@ export async function readSettings(sql: postgres.Sql, chat: number): Promise<Cha
     quietHours: { start: row.qs, end: row.qe },
     reportChatId: row.report === null ? null : Number(row.report),
     cases: row.cases,
+    xpMultiplier: Number(row.multiplier),
+    noXpTopics: JSON.parse(row.topics),
+    levelUpAnnouncements: row.announce,
   };
 }
 
@@ -90,7 +115,12 @@ export async function updateSettings(
       quiet_end = coalesce(${patch.quietHours?.end ?? null}::time, quiet_end),
       report_chat_id = CASE WHEN ${has("reportChatId")} THEN ${patch.reportChatId ?? null}::bigint
                        ELSE report_chat_id END,
-      cases_enabled = coalesce(${patch.cases ?? null}::boolean, cases_enabled)
+      cases_enabled = coalesce(${patch.cases ?? null}::boolean, cases_enabled),
+      xp_multiplier = coalesce(${patch.xpMultiplier ?? null}::numeric, xp_multiplier),
+      no_xp_topics = CASE WHEN ${has("noXpTopics")} THEN ${patch.noXpTopics ?? []}::int[]
+                     ELSE no_xp_topics END,
+      level_up_announcements = coalesce(${patch.levelUpAnnouncements ?? null}::text,
+                                        level_up_announcements)
     WHERE chat_id = ${chat}`;
   return updated.count === 0 ? null : await readSettings(sql, chat);
 }

@@ -19,6 +19,16 @@ export function cappedAmount(amount: number, peak: number, maxPerMinute: number)
   return Math.max(0, Math.min(amount, maxPerMinute - peak));
 }
 
+/**
+ * A chat's XP multiplier applied to one award: `hundredths` is the multiplier × 100 (exact, as
+ * stored in `numeric(4,2)`), and the result is rounded to a whole XP, half up, in integer
+ * arithmetic (no float drift): 1 × 0.5 → 1, 3 × 0.5 → 2, 5 × 0.29 → 1, 3 × 2 → 6. The cap is
+ * applied afterwards, to this scaled amount.
+ */
+export function scaledAmount(amount: number, hundredths: number): number {
+  return Math.floor((amount * hundredths + 50) / 100);
+}
+
 export interface XpAmounts {
   perMessage: number;
   perLink: number;
@@ -30,6 +40,8 @@ export interface XpAmounts {
 export interface MessageLike {
   message_id: number;
   date: number;
+  /** The forum topic (or reply thread) the message belongs to; see `chats.no_xp_topics`. */
+  message_thread_id?: number;
   text?: string;
   caption?: string;
   from?: {

@@ -12,7 +12,7 @@ import { idParam } from "./api.ts";
 
 /**
  * `GET` and `PATCH /api/chats/:chat/settings` (bearer): a chat's language, time zone, quiet
- * hours and report chat. A bad body answers 400 naming every field at fault; nothing is changed.
+ * hours, report chat, cases, XP multiplier, no-XP forum topics and level-up announcements. A bad body answers 400 naming every field at fault; nothing is changed.
  */
 export function chatSettingsRoutes(
   { sql, adminToken, deadlineMs }: { sql: postgres.Sql; adminToken?: string; deadlineMs?: number },

@@ -30,6 +30,9 @@ Deno.test("chat settings: read, changed field by field, bad input refused by nam
     quietHours: { start: "23:00", end: "08:00" },
     reportChatId: null,
     cases: false,
+    xpMultiplier: 1,
+    noXpTopics: [],
+    levelUpAnnouncements: "group",
   };
   assert.deepEqual((await http.get("/api/chats/-100/settings", { headers })).body, defaults);
 
@@ -52,6 +55,25 @@ Deno.test("chat settings: read, changed field by field, bad input refused by nam
     "Europe/Madrid",
   ]);
 
+  const xp = await patch({ xpMultiplier: 2.5, noXpTopics: [7, 12], levelUpAnnouncements: "off" });
+  assert.equal(xp.status, 200);
+  assert.deepEqual(
+    [xp.body.xpMultiplier, xp.body.noXpTopics, xp.body.levelUpAnnouncements, xp.body.language],
+    [2.5, [7, 12], "off", null],
+  );
+  const xp2 = await patch({ xpMultiplier: 0, noXpTopics: [], levelUpAnnouncements: "private" });
+  assert.deepEqual([xp2.body.xpMultiplier, xp2.body.noXpTopics, xp2.body.levelUpAnnouncements], [
+    0,
+    [],
+    "private",
+  ]);
+  const xp3 = await patch({ xpMultiplier: 0.29, noXpTopics: [3] });
+  assert.deepEqual([xp3.body.xpMultiplier, xp3.body.noXpTopics, xp3.body.levelUpAnnouncements], [
+    0.29,
+    [3],
+    "private",
+  ]);
+
   const before = (await http.get("/api/chats/-100/settings", { headers })).body;
   for (
     const [body, error] of [
@@ -64,6 +86,17 @@ Deno.test("chat settings: read, changed field by field, bad input refused by nam
       [{ colour: "blue" }, /colour/],
       [{ reportChatId: 1.5 }, /reportChatId/],
       [{ cases: "yes" }, /cases/],
+      [{ xpMultiplier: 10.5 }, /^bad settings: xpMultiplier: /],
+      [{ xpMultiplier: -1 }, /xpMultiplier/],
+      [{ xpMultiplier: 1.234 }, /xpMultiplier: expected at most 2 decimals/],
+      [{ xpMultiplier: "2" }, /xpMultiplier/],
+      [{ xpMultiplier: null }, /xpMultiplier/],
+      [{ noXpTopics: [1, 1] }, /noXpTopics: expected each topic id once/],
+      [{ noXpTopics: [0] }, /noXpTopics\.0/],
+      [{ noXpTopics: [2.5] }, /noXpTopics\.0/],
+      [{ noXpTopics: Array.from({ length: 101 }, (_, i) => i + 1) }, /noXpTopics/],
+      [{ levelUpAnnouncements: "loud" }, /levelUpAnnouncements/],
+      [{ levelUpAnnouncements: "off", xpMultiplier: 11 }, /xpMultiplier/],
       ["{not json", /bad JSON body/],
     ] as const
   ) {

@@ -100,6 +100,7 @@ const BAD: Record<string, [string[], Record<string, string>?]> = {
   DATABASE_WAIT_SECONDS: [[...INT, "601"]], OUTBOX_RETENTION_DAYS: [[...INT, "0", "3651"]], PAUSE_ALERT_AFTER: [["soon", "30s", "-1h", "24 h", "1e3m"]],
   RUN_HISTORY_RETENTION_DAYS: [[...INT, "0"]], EVENTS_RETENTION_DAYS: [[...INT, "0"]], QUIZ_RETENTION_DAYS: [[...INT, "0"]],
   METRICS_RETENTION_DAYS: [[...INT, "0", "3651"]], STREAK_REMINDER_HOURS: [[...INT, "0", "48"]],
+  DASHBOARD_PUBLIC_READS: [["yes please", "2", "truee"]], DASHBOARD_SESSION_HOURS: [[...INT, "0", "721"]],
   ADMIN_TOKEN: [["short", "has spaces in it 0123456789", "Bearer abcdefghijklmnop", "tökentökentökentöken"]],
   TELEGRAM_BOT_TOKEN: [["abc", "123456:ABC DEF", ":", "123456:", LONG + " "]],
   TELEGRAM_MODE: [["Polling", "webhooks", " polling", "1"]],
