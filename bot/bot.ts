@@ -5,8 +5,11 @@ import type { Runtime } from "../actors/runtime.ts";
 import { awardMessage } from "../domain/award.ts";
 import { mergeChats } from "../domain/chat_merge.ts";
 import type { XpAmounts } from "../domain/xp_rules.ts";
+import { adminHandlers } from "./admin.ts";
 import { type CaseBotDeps, caseHandlers } from "./cases.ts";
 import { commands } from "./commands.ts";
+import { quizHandlers } from "./quiz.ts";
+import { welcomeHandler } from "./welcome.ts";
 
 export interface BotDeps {
   token: string;
@@ -28,8 +31,11 @@ export interface BotDeps {
  */
 export function createBot(deps: BotDeps): Bot {
   const bot = new Bot(deps.token, { client: deps.apiRoot ? { apiRoot: deps.apiRoot } : undefined });
-  bot.use(commands({ sql: deps.sql, runtime: deps.runtime, adminUserIds: deps.adminUserIds }));
+  bot.use(commands({ ...deps, sql: deps.sql }));
+  bot.use(welcomeHandler({ sql: deps.sql, xp: deps.xp }));
   bot.use(caseHandlers({ sql: deps.sql, now: deps.now, proposals: deps.proposals }));
+  bot.use(quizHandlers({ sql: deps.sql, now: deps.now }));
+  bot.use(adminHandlers({ sql: deps.sql, adminUserIds: deps.adminUserIds, now: deps.now }));
   bot.chatType(["group", "supergroup"]).on("message", async (ctx) => {
     // A group upgraded to a supergroup says so in both chats; the first to arrive merges.
     const { migrate_to_chat_id: newId, migrate_from_chat_id: oldId } = ctx.message;

@@ -1,4 +1,4 @@
-import { Composer, type Context } from "grammy";
+import { Composer } from "grammy";
 import type postgres from "postgres";
 import { parseWallet } from "../domain/evm_rail.ts";
 import { openCase } from "../domain/case_generation.ts";

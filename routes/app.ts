@@ -10,6 +10,7 @@ import { errorHandler } from "./errors.ts";
 import { controlRoutes } from "./control.ts";
 import { healthRoutes, type HealthRoutesDeps } from "./health.ts";
 import { metricsRoutes } from "./metrics.ts";
+import { quizApiRoutes } from "./quiz_api.ts";
 import { telegramRoutes } from "./telegram.ts";
 import { type DashboardDeps, dashboardRoutes } from "../ui/dashboard.tsx";
 
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps) {
     app.route("/api", chatSettingsRoutes(api));
     app.route("/api", caseRoutes(api));
     app.route("/api", adminApiRoutes(api));
+    app.route("/api", quizApiRoutes(api));
   }
   if (deps.webhook) {
     app.route(

@@ -47,6 +47,8 @@ async function bookClub(db: TestDb) {
     FROM json_to_recordset(${JSON.stringify(ledger)}::text::json)
       AS r("user" bigint, amount int, at timestamptz, source text)`;
   await runJob(leaderboardRecalcJob(), sql, NOW);
+  // the cached boards were computed two hours before the questions (the answers say so)
+  await sql`UPDATE leaderboard_entries SET computed_at = ${NOW}::timestamptz - interval '2 hours'`;
   await runJob(badgeCheckJob(), sql, NOW);
 
   const api = botApiDouble({ limits: false });
@@ -58,6 +60,7 @@ async function bookClub(db: TestDb) {
     xp: { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 },
     adminUserIds: [],
     runtime: () => undefined,
+    now: () => NOW,
   });
   await bot.init();
   let messageId = 100;
@@ -87,7 +90,7 @@ Deno.test("/top shows the cached board: medals, ten places, and the caller's own
   await t.step("/top is the all-time board; Ana, twelfth, sees her place", async () => {
     const text = await w.ask(ana, "/top");
     const lines = text.split("\n");
-    assert.equal(lines[0], "🏆 Leaderboard — all time");
+    assert.equal(lines[0], "🏆 Leaderboard — all time (live)");
     assert.deepEqual(lines.slice(1, 5), [
       "🥇 Ben — 310 XP",
       "🥈 Member 3 — 170 XP",
@@ -96,12 +99,12 @@ Deno.test("/top shows the cached board: medals, ten places, and the caller's own
     ]);
     assert.equal(lines[10], "10. Member 11 — 90 XP");
     assert.ok(!text.includes("Member 12"), "only ten places");
-    assert.equal(lines.at(-1), "You: #12 with 45 XP");
+    assert.equal(lines.at(-1), "You: #12 with 65 XP", "live: the balance, with the badge bonus");
   });
   await t.step("/top week: Ana leads, so no extra line", async () => {
     assert.equal(
       await w.ask(ana, "/top week"),
-      "🏆 Leaderboard — this week\n🥇 Ana — 40 XP\n🥈 Ben — 10 XP",
+      "🏆 Leaderboard — this week (as of 2 h ago)\n🥇 Ana — 40 XP\n🥈 Ben — 10 XP",
     );
   });
   await t.step("/top year answers with a one-line usage", async () => {
@@ -110,7 +113,7 @@ Deno.test("/top shows the cached board: medals, ten places, and the caller's own
   });
   await t.step("/rank and /leaderboard are the same command", async () => {
     const rank = await w.ask(ben, "/rank");
-    assert.match(rank, /^🏆 Leaderboard — all time\n🥇 Ben — 310 XP/);
+    assert.match(rank, /^🏆 Leaderboard — all time \(live\)\n🥇 Ben — 310 XP/);
     assert.ok(!rank.includes("You:"), "Ben is on the podium");
     assert.equal(await w.ask(ben, "/leaderboard WEEK"), await w.ask(ben, "/top week"));
   });
@@ -129,7 +132,7 @@ Deno.test("/badges lists what was earned and the progress toward the rest", asyn
   await using _api = w.api;
   const text = await w.ask(ana, "/badges");
   const lines = text.split("\n");
-  assert.equal(lines[0], "🎖 Your badges: 1/16"); // 7 activity and 9 case badges
+  assert.equal(lines[0], "🎖 Ana: 1 of 16 badges"); // 7 activity and 9 case badges
   assert.equal(lines[1], "📬 Chatterbox");
   assert.equal(lines[2], "Next up:");
   assert.ok(lines.includes("🤝 Helpful — 3/5 thanks"), text);
@@ -138,7 +141,7 @@ Deno.test("/badges lists what was earned and the progress toward the rest", asyn
     !lines.slice(2).some((l) => l.includes("Chatterbox")),
     "earned ones are not listed again",
   );
-  assert.equal(await w.ask(zed, "/badges"), "No badges yet: say something first, then try again!");
+  assert.equal(await w.ask(zed, "/badges"), "No badges yet: say something in the group first, then try again!");
 });
 
 Deno.test("/profile shows the all-time and weekly rank and the badge count", async () => {
@@ -149,10 +152,10 @@ Deno.test("/profile shows the all-time and weekly rank and the badge count", asy
   assert.match(text, /^👤 Ana\n/);
   assert.match(text, /Level 1 — Newcomer I · 65 XP/, "45 plus Chatterbox's 20 bonus");
   assert.match(text, /35 XP to level 2/);
-  assert.match(text, /\n🏆 All-time: #12 · This week: #1\n/);
+  assert.match(text, /\n🏆 All time: #12 · This week: #1\n/);
   assert.match(text, /\n🎖 1 badge$/);
   const nobody = await w.ask(ana, "/profile @nobody");
-  assert.equal(nobody, "No profile for @nobody in this chat yet: say something first!");
+  assert.equal(nobody, "@nobody has no profile in this chat yet.");
   const off = await w.ask(dee, "/profile");
-  assert.match(off, /\n🏆 All-time: not ranked · This week: not ranked\n🎖 0 badges$/);
+  assert.match(off, /\n🏆 All time: not ranked · This week: not ranked\n🎖 0 badges$/);
 });

@@ -4,7 +4,7 @@ import { systemClock } from "../actors/clock.ts";
 import { createLogger } from "../actors/log.ts";
 import { createRegistry } from "../actors/metrics.ts";
 import { createBot } from "../bot/bot.ts";
-import { COMMAND_MENU, registerBot } from "../bot/setup.ts";
+import { COMMAND_MENU, COMMAND_MENU_ES, COMMAND_MENUS, registerBot } from "../bot/setup.ts";
 import { createTelegram } from "../bot/telegram.ts";
 import { cli } from "../cli.ts";
 import { loadConfig } from "../config.ts";
@@ -360,11 +360,26 @@ Deno.test("the start sets the command menu; with a webhook URL it registers the 
       "badges",
       "streak",
       "lives",
+      "quiz",
+      "hide",
+      "show",
       "case",
       "verify",
       "propose",
       "wallet",
     ],
+  );
+  assert.deepEqual(COMMAND_MENU_ES.map((c) => c.command), COMMAND_MENU.map((c) => c.command));
+  const menus = api.calls.filter((c) => c.method === "setMyCommands").map((c) => c.params);
+  assert.deepEqual(menus.map((m) => [m.language_code ?? "", m.scope ?? null]), [
+    ["", null],
+    ["es", null],
+    ["", { type: "all_chat_administrators" }],
+    ["es", { type: "all_chat_administrators" }],
+  ]);
+  assert.deepEqual(
+    (menus[2].commands as { command: string }[]).map((c) => c.command).slice(-4),
+    ["settings", "givexp", "takexp", "resetxp"],
   );
   const hook = api.calls.find((c) => c.method === "setWebhook");
   assert.deepEqual(hook?.params, {
@@ -404,7 +419,7 @@ Deno.test("with a bot token the Telegram side has a setup child that sets the co
   await setup.loop({ stop: signal, kill: signal });
   assert.deepEqual(
     api.calls.filter((c) => c.method === "setMyCommands").map((c) => c.params.commands),
-    [COMMAND_MENU],
+    COMMAND_MENUS.map((m) => m.commands),
   );
   assert.equal(api.calls.filter((c) => c.method === "setWebhook").length, 0, "no URL, no webhook");
 });

@@ -1,0 +1,197 @@
+/**
+ * `/settings` in a group: the chat's settings as a message with inline buttons, one press one
+ * change (`set:<field>:<value>`), each press checked for admin again, applied with
+ * `updateSettings`, audited in `admin_actions` and shown by editing the message in place.
+ * Free-form values (any time zone, the report chat) are the API's: PATCH /api/chats/:chat/settings.
+ */
+import { type Context, InlineKeyboard } from "grammy";
+import type postgres from "postgres";
+import {
+  type ChatSettings,
+  readSettings,
+  type SettingsPatch,
+  settingsPatch,
+  updateSettings,
+} from "../domain/chat_settings.ts";
+import type { Language } from "../domain/i18n.ts";
+import { t } from "../domain/messages.ts";
+
+export const MULTIPLIERS = [0.5, 1, 1.5, 2] as const;
+/** Quiet-hour presets, local [start, end); "none" is start = end. */
+export const QUIET_PRESETS: Record<string, { start: string; end: string }> = {
+  "none": { start: "00:00", end: "00:00" },
+  "22-08": { start: "22:00", end: "08:00" },
+  "23-07": { start: "23:00", end: "07:00" },
+  "00-06": { start: "00:00", end: "06:00" },
+};
+export const ZONES = [
+  "UTC",
+  "Europe/London",
+  "Europe/Madrid",
+  "America/New_York",
+  "America/Mexico_City",
+  "America/Bogota",
+  "America/Argentina/Buenos_Aires",
+] as const;
+
+/** A pressed button's field and value, as in its callback data `set:<field>:<value>`. */
+export const SETTINGS_BUTTON = /^set:(lang|lvl|mult|cases|quiet|tz|topic):(.{1,48})$/;
+
+/** The forum topic a message is in, if any (`/settings` there offers "no XP in this topic"). */
+export function topicOf(
+  message: { message_thread_id?: number; is_topic_message?: boolean } | undefined,
+): number | undefined {
+  return message?.is_topic_message ? message.message_thread_id : undefined;
+}
+
+/** Makes sure the chat has its row (a `/settings` may come before any message was seen). */
+export async function ensureChat(
+  sql: postgres.Sql,
+  chat: { id: number; type: string; title?: string },
+) {
+  await sql`INSERT INTO chats (chat_id, title, kind) VALUES (${chat.id}, ${chat.title ?? ""}, ${
+    chat.type === "supergroup" ? "supergroup" : "group"
+  }) ON CONFLICT (chat_id) DO NOTHING`;
+}
+
+const quietKey = (q: ChatSettings["quietHours"]) =>
+  q.start === q.end
+    ? "none"
+    : Object.keys(QUIET_PRESETS).find((k) =>
+      QUIET_PRESETS[k].start === q.start && QUIET_PRESETS[k].end === q.end
+    );
+
+/** The settings message: its text and keyboard, in `lang`; `topic` adds the topic's toggle. */
+export function settingsView(
+  lang: Language,
+  s: ChatSettings,
+  title: string,
+  topic?: number,
+): { text: string; reply_markup: InlineKeyboard } {
+  const tr = (id: string, args?: Record<string, string | number>) => t(lang, id, args);
+  const quiet = s.quietHours.start === s.quietHours.end
+    ? "none"
+    : `${s.quietHours.start}–${s.quietHours.end}`;
+  const topicOff = topic !== undefined && s.noXpTopics.includes(topic);
+  const lines = [
+    tr("settings-title", { chat: title }),
+    "",
+    tr("settings-language", { value: s.language ?? "auto" }),
+    tr("settings-levelups", { value: s.levelUpAnnouncements }),
+    tr("settings-multiplier", { value: s.xpMultiplier }),
+    tr("settings-cases", { value: s.cases ? "on" : "off" }),
+    tr("settings-quiet", { value: quiet }),
+    tr("settings-zone", { value: s.timeZone ?? "default" }),
+    ...(topic === undefined ? [] : [tr("settings-topic", { value: topicOff ? "off" : "on" })]),
+    "",
+    tr("settings-help"),
+  ];
+  const mark = (label: string, on: boolean) => on ? `${label} ✓` : label;
+  const kb = new InlineKeyboard();
+  const row = (buttons: Array<[string, string, boolean]>) => {
+    for (const [label, data, on] of buttons) kb.text(mark(label, on), `set:${data}`);
+    kb.row();
+  };
+  row([
+    [tr("settings-btn-lang-auto"), "lang:auto", s.language === null],
+    ["🌐 English", "lang:en", s.language === "en"],
+    ["🌐 Español", "lang:es", s.language === "es"],
+  ]);
+  row((["group", "private", "off"] as const).map((v) => [
+    tr(`settings-btn-levelups-${v}`),
+    `lvl:${v}`,
+    s.levelUpAnnouncements === v,
+  ]));
+  row(MULTIPLIERS.map((m) => [
+    tr("settings-btn-multiplier", { value: m }),
+    `mult:${m}`,
+    s.xpMultiplier === m,
+  ]));
+  row([[
+    tr(s.cases ? "settings-btn-cases-off" : "settings-btn-cases-on"),
+    `cases:${s.cases ? "off" : "on"}`,
+    false,
+  ]]);
+  const q = quietKey(s.quietHours);
+  row(
+    Object.keys(QUIET_PRESETS).map((k) => [
+      k === "none" ? tr("settings-btn-quiet-none") : `🌙 ${k.replace("-", "–")}`,
+      `quiet:${k}`,
+      q === k,
+    ]),
+  );
+  const zones: Array<[string, string, boolean]> = [
+    [tr("settings-btn-zone-default"), "tz:default", s.timeZone === null],
+    ...ZONES.map((z): [string, string, boolean] => [
+      `🕒 ${tr(`zone-${z.replaceAll("/", "-")}`)}`,
+      `tz:${z}`,
+      s.timeZone === z,
+    ]),
+  ];
+  row(zones.slice(0, 4));
+  row(zones.slice(4));
+  if (topic !== undefined) {
+    row([[
+      tr(topicOff ? "settings-btn-topic-on" : "settings-btn-topic-off"),
+      `topic:${topic}:${topicOff ? "on" : "off"}`,
+      false,
+    ]]);
+  }
+  return { text: lines.join("\n"), reply_markup: kb };
+}
+
+/** The change a button asks for, validated; null for a value no button offers. */
+export function patchFor(field: string, value: string, s: ChatSettings): SettingsPatch | null {
+  let patch: unknown = null;
+  if (field === "lang") patch = { language: value === "auto" ? null : value };
+  if (field === "lvl") patch = { levelUpAnnouncements: value };
+  if (field === "mult" && MULTIPLIERS.includes(Number(value) as never)) {
+    patch = { xpMultiplier: Number(value) };
+  }
+  if (field === "cases" && (value === "on" || value === "off")) patch = { cases: value === "on" };
+  if (field === "quiet" && Object.hasOwn(QUIET_PRESETS, value)) {
+    patch = { quietHours: QUIET_PRESETS[value] };
+  }
+  if (field === "tz" && (value === "default" || (ZONES as readonly string[]).includes(value))) {
+    patch = { timeZone: value === "default" ? null : value };
+  }
+  const topic = field === "topic" ? value.match(/^(\d{1,10}):(on|off)$/) : null;
+  if (topic) {
+    const id = Number(topic[1]);
+    const others = s.noXpTopics.filter((x) => x !== id);
+    patch = { noXpTopics: topic[2] === "off" ? [...others, id] : others };
+  }
+  const parsed = settingsPatch.safeParse(patch);
+  return patch !== null && parsed.success ? parsed.data : null;
+}
+
+/** Applies a pressed button for `author` and audits it; the new settings, or null if refused. */
+export async function applyButton(
+  sql: postgres.Sql,
+  chat: number,
+  author: string,
+  field: string,
+  value: string,
+): Promise<ChatSettings | null> {
+  const current = await readSettings(sql, chat);
+  const patch = current && patchFor(field, value, current);
+  if (!patch) return null;
+  const updated = await updateSettings(sql, chat, patch);
+  if (!updated) return null;
+  // The setting's own name and its new value, as the API's PATCH would name them.
+  const [[name, set]] = Object.entries(patch);
+  const detail = JSON.stringify({ field: name, value: set });
+  await sql`
+    INSERT INTO admin_actions (author, action, chat_id, detail)
+    VALUES (${author}, 'settings', ${chat}, ${detail}::text::jsonb)`;
+  return updated;
+}
+
+/** Edits the settings message to `view`; "message is not modified" (same state) is fine. */
+export async function showView(ctx: Context, view: ReturnType<typeof settingsView>) {
+  try {
+    await ctx.editMessageText(view.text, { reply_markup: view.reply_markup });
+  } catch (error) {
+    if (!String((error as Error).message).includes("message is not modified")) throw error;
+  }
+}

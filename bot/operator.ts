@@ -1,0 +1,64 @@
+/**
+ * The operators' commands (`ADMIN_USER_IDS`): `/jobs`, `/run <job>`, `/pause <job>`,
+ * `/resume <job>`. Operators read English: these are the runtime's words, like the CLI's.
+ */
+import { Composer } from "grammy";
+import type { Runtime } from "../actors/runtime.ts";
+import { duration } from "../domain/i18n.ts";
+import { answer } from "./lang.ts";
+
+export function operatorCommands(
+  deps: { runtime: () => Runtime | undefined; adminUserIds: readonly number[]; now?: () => Date },
+) {
+  const now = deps.now ?? (() => new Date());
+  const c = new Composer();
+  const isOperator = (id: number | undefined) => id !== undefined && deps.adminUserIds.includes(id);
+  for (const name of ["jobs", "run", "pause", "resume"]) {
+    c.command(name, async (ctx, next) => {
+      if (isOperator(ctx.from?.id)) return await next();
+      await answer(ctx, "Sorry, only Warden's operators (ADMIN_USER_IDS) can do that.");
+    });
+  }
+  c.command("jobs", async (ctx) => {
+    const runtime = deps.runtime();
+    if (!runtime) return void (await answer(ctx, "No jobs run in this process."));
+    const lines = (await runtime.tasks()).map((t) => {
+      const icon = t.status === "failed" ? "🔴" : t.stale ? "🟠" : t.paused ? "⏸" : "🟢";
+      const last = t.lastRun
+        ? `, last ${t.lastRun.outcome} ${
+          duration("en", now().getTime() - Date.parse(t.lastRun.finishedAt))
+        } ago`
+        : ", never ran";
+      return `${icon} ${t.name}: ${t.status}${last}`;
+    });
+    await answer(ctx, lines.join("\n"));
+  });
+  for (const verb of ["run", "pause", "resume"] as const) {
+    c.command(verb, async (ctx) => {
+      const runtime = deps.runtime();
+      const name = ctx.match.trim();
+      if (!runtime) return void (await answer(ctx, "No jobs run in this process."));
+      if (!name) {
+        return void (await answer(
+          ctx,
+          `Usage: /${verb} <job>. Jobs: ${runtime.names().join(", ")}`,
+        ));
+      }
+      if (!runtime.names().includes(name)) {
+        return void (await answer(
+          ctx,
+          `Unknown job "${name}". Usage: /${verb} <job>. Jobs: ${runtime.names().join(", ")}`,
+        ));
+      }
+      if (verb === "run") {
+        return void (await answer(ctx, `▶️ ${name} queued (run ${runtime.trigger(name)}).`));
+      }
+      await (verb === "pause" ? runtime.pause(name) : runtime.resume(name));
+      await answer(
+        ctx,
+        `${verb === "pause" ? "⏸ paused" : "▶️ resumed"} ${name} on every replica.`,
+      );
+    });
+  }
+  return c;
+}

@@ -1,0 +1,54 @@
+/**
+ * The all-time board read live from the balances (`members.xp` is the all-time total), so `/top`
+ * is right the moment after someone chatted; and the groups a member is known in, for the
+ * private commands that must pick one.
+ */
+import type postgres from "postgres";
+import type { BoardEntry } from "./boards.ts";
+
+/**
+ * The top `limit` of a chat by XP now, ranked with ties (equal XP, equal rank), bots and hidden
+ * members left out; and `userId`'s own rank and score (null when they are not on the board).
+ */
+export async function liveBoard(
+  sql: postgres.Sql,
+  chatId: number,
+  limit: number,
+  userId: number,
+): Promise<{ entries: BoardEntry[]; you: { rank: number; score: number } | null }> {
+  const rows = await sql<{ rank: number; user_id: number; name: string; score: number }[]>`
+    SELECT rank() OVER (ORDER BY xp DESC)::int AS rank, user_id, display_name AS name, xp AS score
+    FROM (
+      SELECT user_id, display_name, xp FROM members
+      WHERE chat_id = ${chatId} AND xp > 0 AND NOT is_bot AND NOT hidden
+      ORDER BY xp DESC, user_id LIMIT ${limit}
+    ) top
+    ORDER BY xp DESC, user_id`;
+  const entries = rows.map((r): BoardEntry => ({
+    rank: r.rank,
+    userId: r.user_id,
+    name: r.name,
+    score: r.score,
+    reachedAt: "",
+  }));
+  if (entries.some((e) => e.userId === userId)) {
+    const mine = entries.find((e) => e.userId === userId)!;
+    return { entries, you: { rank: mine.rank, score: mine.score } };
+  }
+  const [me] = await sql<{ rank: number; score: number }[]>`
+    SELECT 1 + (SELECT count(*) FROM members o
+                 WHERE o.chat_id = m.chat_id AND o.xp > m.xp AND NOT o.is_bot AND NOT o.hidden)::int AS rank,
+           m.xp AS score
+    FROM members m
+    WHERE m.chat_id = ${chatId} AND m.user_id = ${userId} AND m.xp > 0 AND NOT m.hidden`;
+  return { entries, you: me ?? null };
+}
+
+/** The groups `userId` is a member of (by title), at most `limit`. */
+export async function memberGroups(sql: postgres.Sql, userId: number, limit = 10) {
+  return await sql<{ chatId: number; title: string }[]>`
+    SELECT m.chat_id AS "chatId", c.title
+    FROM members m JOIN chats c ON c.chat_id = m.chat_id
+    WHERE m.user_id = ${userId} AND c.kind IN ('group', 'supergroup')
+    ORDER BY c.title, m.chat_id LIMIT ${limit}`;
+}

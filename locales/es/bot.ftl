@@ -1,0 +1,86 @@
+# Los comandos de los miembros: /start, /help, /profile, /top, /badges, /streak, /lives, y la bienvenida al grupo.
+
+start = 👋 ¡Hola, { $name }! Soy Warden. Participa en tus grupos para ganar XP; te escribiré aquí cuando subas de nivel o tu racha te necesite. Prueba /help.
+
+help-members = Lo que puedes pedirme:
+    /profile — tu nivel, XP, racha, vidas y puesto (responde a alguien, o /profile @usuario, para ver los suyos)
+    /top [day|week|month|all] — la clasificación (también /leaderboard, /rank)
+    /badges — tus insignias y lo que te falta para la siguiente
+    /streak — tu racha y sus protecciones
+    /lives — tus vidas y cuándo vuelve la siguiente
+    /quiz — un cuestionario en privado: cuesta una vida y da XP
+    /hide, /show — salir de las clasificaciones, o volver
+    /case [número], /verify <número>, /propose <dilema>, /wallet <dirección> — los casos de dilemas
+help-xp = XP: { $perMessage } por mensaje, { $perLink } con un enlace, { $perThanks } a cada miembro al que agradezcas (respondiéndole o con @mención), como mucho { $perMinute } por minuto.
+help-streak = 🔥 Racha: los días seguidos que participaste. Si pasan 48 horas sin actividad se rompe, salvo que tengas una protección (hasta 2): cada una la mantiene viva una vez.
+help-lives = ❤️ Vidas: hasta { $max }. Un cuestionario cuesta una; vuelve una cada { $period }.
+help-admins = Administradores del grupo: /settings, /givexp @usuario N motivo, /takexp @usuario N motivo, /resetxp @usuario
+help-operators = Operadores: /jobs, /run <tarea>, /pause <tarea>, /resume <tarea>
+
+profile-head = 👤 { $name }
+profile-level = Nivel { $level }{ $levelName ->
+    [none] {""}
+   *[other] {" "}— { $levelName }
+} · { NUMBER($xp) } XP
+profile-next = { $bar } · te faltan { NUMBER($missing) } XP para el nivel { $next }
+profile-top = Has llegado al nivel máximo
+profile-activity = 💬 { $messages } · 🔗 { $links ->
+    [one] { NUMBER($links) } enlace
+   *[other] { NUMBER($links) } enlaces
+} · 🤝 { $thanks ->
+    [one] { NUMBER($thanks) } agradecimiento
+   *[other] { NUMBER($thanks) } agradecimientos
+}
+profile-streak = 🔥 Racha: { $days } (mejor: { NUMBER($best) }) · 🛡 { $protections ->
+    [one] { NUMBER($protections) } protección
+   *[other] { NUMBER($protections) } protecciones
+}
+profile-lives = ❤️ { NUMBER($current) }/{ NUMBER($max) } vidas
+profile-ranks = 🏆 Histórico: { $all } · Esta semana: { $week }
+profile-rank = n.º { NUMBER($rank) }
+profile-unranked = sin puesto
+profile-badges = 🎖 { $n ->
+    [one] { NUMBER($n) } insignia
+   *[other] { NUMBER($n) } insignias
+}
+profile-in = en { $chat }
+profile-none-self = Aún no tienes perfil aquí: ¡escribe algo en el grupo primero!
+profile-none-other = { $who } aún no tiene perfil en este chat.
+
+choose-group = ¿Qué grupo?
+no-groups = Aún no te conozco de ningún grupo: participa en un grupo donde esté yo y vuelve a preguntar.
+
+board-title = 🏆 Clasificación — { $period ->
+    [day] hoy
+    [week] esta semana
+    [month] este mes
+   *[all] histórica
+}
+board-line = { $place } { $name } — { NUMBER($score) } XP
+board-you = Tú: n.º { NUMBER($rank) } con { NUMBER($score) } XP
+board-you-none = Aún no estás en esta clasificación.
+board-empty = 🏆 Aún no hay nadie en la clasificación { $period ->
+    [day] de hoy
+    [week] de esta semana
+    [month] de este mes
+   *[all] histórica
+}: ¡participa para entrar!
+board-computed = (calculada hace { $ago })
+board-live = (en directo)
+board-usage = Uso: /top [day|week|month|all] (también /leaderboard, /rank)
+
+badges-head = 🎖 { $name }: { NUMBER($earned) } de { NUMBER($total) } insignias
+badges-next = Las siguientes:
+badges-none = Aún no tienes insignias: escribe algo en el grupo y vuelve a probar.
+
+streak-now = 🔥 { $days } seguidos (mejor: { NUMBER($best) }).
+streak-keep = Para mantenerla, participa en menos de { $left }.
+streak-protections = 🛡 Protecciones: { NUMBER($protections) } de 2. Cada una mantiene tu racha viva una vez si faltas un día; se ganan manteniendo la racha.
+streak-none = Aún no tienes racha: participa hoy para empezar una.
+
+lives-now = ❤️ Vidas: { NUMBER($current) } de { NUMBER($max) }.
+lives-next = La siguiente vuelve en { $in }.
+lives-full = Las tienes todas.
+lives-explain = Un cuestionario (/quiz, en privado) cuesta una vida; vuelve una cada { $period }.
+
+welcome = 👋 ¡Hola, soy Warden! Doy XP por participar aquí: { $perMessage } por mensaje, { $perLink } con un enlace, { $perThanks } cuando alguien te da las gracias. Miembros: /profile, /top, /badges, /streak, /help. Administradores: /settings elige el idioma, los anuncios de subida de nivel, un multiplicador de XP y más; hacedme administrador para que pueda contar las reacciones 👍.
