@@ -1,6 +1,7 @@
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import type { ScheduleInput } from "../actors/schedule.ts";
 import { walkMembers } from "./batches.ts";
+import { DIGEST_NAMES, sqlChatTitle, sqlLanguage, sqlMessage } from "./job_texts.ts";
 
 export interface LevelUpsOptions {
   batchSize: number;
@@ -17,8 +18,13 @@ export interface LevelUpsOptions {
  * `level-ups` (seeds 000, 003): members whose XP reached the next level's threshold are
  * levelled up, several levels at once if owed, never past the cap, in keyset batches over
  * the members who are due. In the same transaction as each batch: a `level_up` event per
- * group listing its members, and a private message to those who started the bot. After the batches, one digest
- * per group, built from this run's events (so a retry of the slot still sends one).
+ * group listing its members, and a private message to those who started the bot, in their
+ * language (the chat's setting, else their Telegram one, else English). After the batches,
+ * one digest per group, built from this run's events (so a retry of the slot still sends one):
+ * the first `DIGEST_NAMES` by level (highest first) then name, then the rest counted; in the
+ * chat's language, else the one most of this run's levelled-up members speak (English on a
+ * tie). A chat's `level_up_announcements` decides: 'group' both, 'private' the private
+ * messages only, 'off' neither (the levels and events are written whatever it says).
  */
 export function levelUpsJob(options: LevelUpsOptions): JobSpec {
   return defineJob({
@@ -29,6 +35,7 @@ export function levelUpsJob(options: LevelUpsOptions): JobSpec {
     catchUp: { policy: "once" },
     async run(ctx) {
       const slot = ctx.scheduledFor;
+      const { dmText, digestText } = texts();
       const walked = await walkMembers(ctx, (tx, after) =>
         tx`
           batch AS (
@@ -49,7 +56,7 @@ export function levelUpsJob(options: LevelUpsOptions): JobSpec {
             UPDATE members m SET level = t.new_level, next_level_xp = t.next_xp, updated_at = now()
             FROM target t
             WHERE m.chat_id = t.chat_id AND m.user_id = t.user_id AND t.new_level > m.level
-            RETURNING m.chat_id, m.user_id, m.display_name, m.started_bot, m.unreachable,
+            RETURNING m.chat_id, m.user_id, m.started_bot, m.unreachable, m.language_code,
                       t.old_level, t.old_name, t.new_level, t.new_name, t.benefits
           ), events AS (
             -- One event row per group and batch listing its members as [user, old level, new level]:
@@ -63,14 +70,16 @@ export function levelUpsJob(options: LevelUpsOptions): JobSpec {
             ON CONFLICT (dedupe_key) DO NOTHING
           ), messages AS (
             INSERT INTO outbox (chat_id, text, dedupe_key)
-            SELECT c.user_id,
-                   format(E'🎉 You levelled up in %s!\\nPrevious level: %s — %s\\nNew level: %s — %s%s',
-                          coalesce(nullif(ch.title, ''), 'your group'), c.old_level, coalesce(c.old_name, '?'),
-                          c.new_level, c.new_name,
-                          coalesce(E'\\nBenefits: ' || c.benefits, '')),
-                   'level-up-dm:' || c.chat_id || ':' || c.user_id || ':' || c.new_level
-            FROM changed c JOIN chats ch ON ch.chat_id = c.chat_id
-            WHERE ${options.notify} AND c.started_bot AND NOT c.unreachable
+            SELECT d.user_id, ${tx.unsafe(dmText)},
+                   'level-up-dm:' || d.chat_id || ':' || d.user_id || ':' || d.new_level
+            FROM (
+              SELECT c.*, ch.title, ${
+          tx.unsafe(sqlLanguage("ch.language", "c.language_code"))
+        } AS lang
+              FROM changed c JOIN chats ch ON ch.chat_id = c.chat_id
+              WHERE ${options.notify} AND c.started_bot AND NOT c.unreachable
+                AND ch.level_up_announcements IN ('group', 'private')
+            ) d
             ON CONFLICT (dedupe_key) DO NOTHING
           )`, {
         afterBatch: options.afterBatch,
@@ -84,27 +93,35 @@ export function levelUpsJob(options: LevelUpsOptions): JobSpec {
             SELECT e.chat_id, (m->>0)::bigint AS user_id, (m->>2)::int AS level
             FROM events e CROSS JOIN LATERAL jsonb_array_elements(e.payload->'members') m
             WHERE e.job = 'level-ups' AND e.slot = ${slot} AND e.kind = 'level_up'
-          ), ranked AS (
-            SELECT u.*, row_number() OVER (PARTITION BY u.chat_id ORDER BY u.level DESC, u.user_id) AS rank
+          ), named AS (
+            SELECT u.*, m.display_name AS name, ch.title, ch.language AS chat_language,
+                   ${ctx.db.unsafe(sqlLanguage("NULL", "m.language_code"))} AS lang
             FROM ups u
-          ), shown AS (
-            SELECT r.chat_id, r.rank, r.level, l.name AS level_name, m.display_name AS name
+            JOIN members m ON m.chat_id = u.chat_id AND m.user_id = u.user_id
+            JOIN chats ch ON ch.chat_id = u.chat_id
+            WHERE ch.kind <> 'private' AND ch.level_up_announcements = 'group'
+          ), langs AS (
+            -- The chat's setting, else the language most of this run's levelled-up members
+            -- speak (English on a tie): read from rows the digest joins anyway.
+            SELECT DISTINCT ON (chat_id) chat_id, lang FROM named
+            GROUP BY chat_id, lang ORDER BY chat_id, count(*) DESC, lang = 'en' DESC, lang
+          ), ranked AS (
+            SELECT n.*, row_number() OVER (PARTITION BY n.chat_id ORDER BY n.level DESC, n.name, n.user_id) AS rank,
+                   count(*) OVER (PARTITION BY n.chat_id) AS total
+            FROM named n
+          ), d AS (
+            SELECT r.chat_id, r.rank, r.total, r.name, r.level, l.name AS level_name, r.title,
+                   coalesce(r.chat_language, g.lang) AS lang
             FROM ranked r
-            JOIN members m ON m.chat_id = r.chat_id AND m.user_id = r.user_id
             JOIN levels l ON l.number = r.level
-            WHERE r.rank <= 20
-          ), totals AS (
-            SELECT chat_id, count(*) AS n FROM ups GROUP BY chat_id
+            JOIN langs g ON g.chat_id = r.chat_id
+            WHERE r.rank <= ${DIGEST_NAMES}
           )
           INSERT INTO outbox (chat_id, text, dedupe_key)
-          SELECT s.chat_id,
-                 '🏆 Level-ups in ' || coalesce(nullif(ch.title, ''), 'this group') || E':\n' ||
-                 string_agg(format('• %s → level %s (%s)', s.name, s.level, s.level_name), E'\n' ORDER BY s.rank) ||
-                 CASE WHEN t.n > 20 THEN format(E'\n…and %s more', t.n - 20) ELSE '' END,
-                 'level-digest:' || s.chat_id || ':' || ${slot.toISOString()}
-          FROM shown s JOIN chats ch ON ch.chat_id = s.chat_id JOIN totals t ON t.chat_id = s.chat_id
-          WHERE ch.kind <> 'private'
-          GROUP BY s.chat_id, ch.title, t.n
+          SELECT d.chat_id, ${ctx.db.unsafe(digestText)},
+                 'level-digest:' || d.chat_id || ':' || ${slot.toISOString()}
+          FROM d
+          GROUP BY d.chat_id, d.lang, d.title, d.total
           ON CONFLICT (dedupe_key) DO NOTHING
           RETURNING chat_id`
         : [];
@@ -115,4 +132,33 @@ export function levelUpsJob(options: LevelUpsOptions): JobSpec {
       };
     },
   });
+}
+
+/** The private message and the group digest as SQL over the rows `d` of the statements above. */
+function texts(): { dmText: string; digestText: string } {
+  const chat = sqlChatTitle("d.title");
+  const dmText = sqlMessage("level-up-dm", "d.lang", {
+    level: { number: "d.new_level" },
+    levelName: { text: "d.new_name" },
+    chat,
+    oldLevel: { number: "d.old_level" },
+    oldName: { text: "coalesce(d.old_name, '?')" },
+  }) +
+    ` || coalesce(E'\\n' || ${
+      sqlMessage("level-up-benefits", "d.lang", { benefits: { text: "nullif(d.benefits, '')" } })
+    }, '')`;
+  const title = sqlMessage("level-up-digest-title", "d.lang", {
+    chat: sqlChatTitle("d.title", "jobs-this-group"),
+  });
+  const line = sqlMessage("level-up-digest-line", "d.lang", {
+    name: { text: "d.name" },
+    level: { number: "d.level" },
+    levelName: { text: "d.level_name" },
+  });
+  const more = sqlMessage("level-up-digest-more", "d.lang", {
+    n: { number: `d.total - ${DIGEST_NAMES}` },
+  });
+  const digestText = `${title} || E'\\n' || string_agg(${line}, E'\\n' ORDER BY d.rank)
+    || CASE WHEN d.total > ${DIGEST_NAMES} THEN E'\\n' || ${more} ELSE '' END`;
+  return { dmText, digestText };
 }

@@ -1,11 +1,13 @@
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import { walkMembers } from "./batches.ts";
+import { sqlChatTitle, sqlLanguage, sqlMessage } from "./job_texts.ts";
 
 /**
  * `streak-expiry` (seed 000 G5.2, seed 002 #055), as of the run's slot: a streak whose
  * deadline passed — 48 h after the last activity, or the end of a protection — spends one
  * protection per missed day (each pushes the deadline 24 h); without enough protections it
- * breaks: `streak_broken` event and a private message, in the same transaction.
+ * breaks: `streak_broken` event and a private message, in the same transaction, in the
+ * member's language (the chat's setting, else their Telegram one, else English).
  */
 export function streakExpiryJob(
   options: { batchSize?: number; afterBatch?: (n: number) => void; concurrency?: number } = {},
@@ -18,6 +20,10 @@ export function streakExpiryJob(
     catchUp: { policy: "once" },
     async run(ctx) {
       const at = ctx.scheduledFor;
+      const text = sqlMessage("streak-broken", "d.lang", {
+        days: { number: "d.length" },
+        chat: sqlChatTitle("d.title"),
+      });
       const walked = await walkMembers(ctx, (tx, after) =>
         tx`
           batch AS (
@@ -48,14 +54,17 @@ export function streakExpiryJob(
             ON CONFLICT (dedupe_key) DO NOTHING
           ), messages AS (
             INSERT INTO outbox (chat_id, text, dedupe_key)
-            SELECT c.user_id,
-                   format(E'💔 Your %s-day streak in %s has ended. Be active today to start a new one!',
-                          c.length, coalesce(nullif(ch.title, ''), 'your group')),
-                   'streak-broken-dm:' || c.chat_id || ':' || c.user_id || ':' || extract(epoch FROM c.last_activity_at)::bigint
-            FROM changed c
-            JOIN members m ON m.chat_id = c.chat_id AND m.user_id = c.user_id
-            JOIN chats ch ON ch.chat_id = c.chat_id
-            WHERE NOT c.protected AND m.started_bot AND NOT m.unreachable
+            SELECT d.user_id, ${tx.unsafe(text)},
+                   'streak-broken-dm:' || d.chat_id || ':' || d.user_id || ':' || extract(epoch FROM d.last_activity_at)::bigint
+            FROM (
+              SELECT c.*, ch.title, ${
+          tx.unsafe(sqlLanguage("ch.language", "m.language_code"))
+        } AS lang
+              FROM changed c
+              JOIN members m ON m.chat_id = c.chat_id AND m.user_id = c.user_id
+              JOIN chats ch ON ch.chat_id = c.chat_id
+              WHERE NOT c.protected AND m.started_bot AND NOT m.unreachable
+            ) d
             ON CONFLICT (dedupe_key) DO NOTHING
           )`, { afterBatch: options.afterBatch, concurrency: options.concurrency });
       const [broken] = await ctx.db<{ n: number }[]>`

@@ -53,14 +53,21 @@ Deno.test("level-ups: several levels at once, the cap, one digest per group, pri
     const readers = digests.find((d) => d.chat_id === -100)!.text;
     assert.match(readers, /^🏆 Level-ups in Readers:/);
     assert.match(readers, /• Max → level 5/);
-    assert.match(readers, /…and 232 more$/, "a digest stays short however many levelled up");
+    assert.match(
+      readers,
+      /\n…and 242 more members$/,
+      "a digest stays short however many levelled up",
+    );
     const dms = messages.filter((m) => m.dedupe_key.startsWith("level-up-dm:"));
     assert.deepEqual(
       dms.map((m) => m.chat_id),
       [1],
       "only Ana started the bot; one message per chat she levelled in",
     );
-    assert.match(dms[0].text, /Previous level: 1 — Newcomer I\nNew level: 4 — Newcomer IV/);
+    assert.match(
+      dms[0].text,
+      /^🎉 You reached level 4 — Newcomer IV — in Readers!\nPrevious level: 1 — Newcomer I$/m,
+    );
     const [events] = await db.sql`SELECT count(*)::int AS n FROM events WHERE kind = 'level_up'`;
     assert.equal(events.n, 4, "one level_up event per group and batch");
   });

@@ -86,11 +86,12 @@ Deno.test("end to end: updates through the webhook → XP → level-ups → the 
   });
   const sent = await delivery.deliver(await delivery.claim(), new AbortController().signal);
   assert.equal(sent, 2, "the private message and the group digest");
-  const dm = api.sent.find((m) => m.chat_id === 11 && m.text.includes("levelled up"));
+  const dm = api.sent.find((m) => m.chat_id === 11 && m.text.includes("You reached level"));
   assert.ok(dm, "a private message to Ana");
-  assert.match(dm.text, /You levelled up in Readers!/);
-  assert.match(dm.text, /Previous level: 1 — Newcomer I/);
-  assert.match(dm.text, /New level: 2 — Newcomer II/);
+  assert.match(
+    dm.text,
+    /^🎉 You reached level 2 — Newcomer II — in Readers!\nPrevious level: 1 — Newcomer I/,
+  );
   const digest = api.sent.find((m) => m.chat_id === -500);
   assert.match(digest?.text ?? "", /🏆 Level-ups in Readers:\n• Ana → level 2 \(Newcomer II\)/);
 });

@@ -1,0 +1,144 @@
+/**
+ * The texts the set-based jobs write (level-ups, streak-expiry), built in SQL from the Fluent
+ * messages of `locales/<lang>/jobs.ftl`, so one statement writes a batch of members' messages
+ * each in its own language, with no loop per member in TypeScript.
+ *
+ * How: per language, the message is rendered ONCE through `t()`, with a token in place of
+ * every text argument (names, titles) and a sentinel number for every number argument; the
+ * rendered text is cut at the tokens and at the sentinels' formatted forms, and the pieces
+ * become a SQL concatenation of literals and per-row expressions. A number that chooses a
+ * plural form (the text changes, not only the number, between 1 and the sentinel) gets a
+ * `CASE WHEN n = 1` over the two renderings: English and Spanish say `one` for 1 only (a test
+ * holds `Intl.PluralRules` to it, and every message's SQL text to `t()`). Numbers are grouped
+ * in SQL as `i18n.number` groups them ("1,234", "1.234"), by `sqlNumber`, pinned by a test.
+ *
+ * @example
+ * sqlMessage("streak-broken", "d.lang", { days: { number: "d.length" }, chat: { text: "d.title" } })
+ * // CASE d.lang WHEN 'es' THEN CASE WHEN (d.length) = 1 THEN '💔 Tu racha de ' || … END ELSE … END
+ */
+import { type Language, LANGUAGES, number } from "./i18n.ts";
+import { type MessageArgs, t } from "./messages.ts";
+
+/**
+ * An argument of a message, as SQL: a text expression (the same in every language, or one per
+ * language) or an integer expression. A text expression must not be NULL (coalesce it).
+ */
+export type SqlArg = { text: string | ((lang: Language) => string) } | { number: string };
+
+/** How many level-ups a group's digest names before it counts the rest (`…and 4,990 more`). */
+export const DIGEST_NAMES = 10;
+
+/** A SQL string literal (standard conforming strings: only the quote is doubled). */
+export function sqlLiteral(text: string): string {
+  if (text.includes("\0")) throw new Error("a SQL literal cannot hold NUL");
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** A language code from the SQL text `code` ("es-AR", "pt_BR"), or NULL if not one we speak. */
+function sqlKnownLanguage(code: string): string {
+  const base = `lower(split_part(replace(${code}, '_', '-'), '-', 1))`;
+  const known = LANGUAGES.map(sqlLiteral).join(", ");
+  return `CASE WHEN ${base} IN (${known}) THEN ${base} END`;
+}
+
+/**
+ * `i18n.languageOf` in SQL: the chat's setting (`chats.language`), else the member's Telegram
+ * `language_code`, else English.
+ */
+export function sqlLanguage(chatLanguage: string, languageCode: string): string {
+  return `coalesce(${sqlKnownLanguage(chatLanguage)}, ${sqlKnownLanguage(languageCode)}, 'en')`;
+}
+
+/**
+ * The integer SQL expression `expr` as `i18n.number(lang, n)` writes it, grouped always
+ * ("40,237" in English, "40.237" in Spanish): `to_char` groups with ",", which is translated
+ * to the language's separator (read from Intl, so another language brings its own).
+ */
+export function sqlNumber(expr: string, lang: Language): string {
+  const sample = number(lang, -1234567);
+  const parts = /^(\D+)1(\D)234\2(?:567)$/u.exec(sample);
+  if (!parts) throw new Error(`sqlNumber: cannot group like "${sample}" (${lang}) in SQL`);
+  const [, minus, group] = parts;
+  if ([...minus].length !== 1) throw new Error(`sqlNumber: minus sign "${minus}" (${lang})`);
+  return `translate(to_char((${expr})::numeric, 'FM999,999,999,999,999,999,990'), ',-', ${
+    sqlLiteral(group + minus)
+  })`;
+}
+
+const OPEN = "\u0001", CLOSE = "\u0002";
+const token = (name: string) => `${OPEN}${name}${CLOSE}`;
+/** Numbers of the `other` form in every language we speak, six digits, none a "1". */
+const SENTINEL = 986_420;
+
+/** The message rendered with tokens for every argument; `one` renders that argument as 1. */
+function tokenized(
+  lang: Language,
+  id: string,
+  args: Record<string, SqlArg>,
+  one?: string,
+): string {
+  const values: MessageArgs = {};
+  const numbers = Object.keys(args).filter((k) => "number" in args[k]);
+  numbers.forEach((k, i) => values[k] = k === one ? 1 : SENTINEL + i * 2);
+  for (const k of Object.keys(args)) if (!("number" in args[k])) values[k] = token(k);
+  let text = t(lang, id, values);
+  numbers.forEach((k, i) => {
+    if (k !== one) text = text.replaceAll(number(lang, SENTINEL + i * 2), token(k));
+  });
+  if (one === undefined) {
+    if (text.includes(number(lang, 1))) {
+      throw new Error(`${lang}/${id}: the literal text holds "${number(lang, 1)}"`);
+    }
+  } else text = text.replaceAll(number(lang, 1), token(one));
+  return text;
+}
+
+/** A tokenized text as a SQL concatenation of literals and the arguments' expressions. */
+function toSql(text: string, lang: Language, args: Record<string, SqlArg>): string {
+  const pieces = text.split(new RegExp(`${OPEN}(\\w+)${CLOSE}`, "u"));
+  const sql: string[] = [];
+  pieces.forEach((piece, i) => {
+    if (i % 2 === 0) {
+      if (piece !== "") sql.push(sqlLiteral(piece));
+      return;
+    }
+    const arg = args[piece];
+    if ("number" in arg) sql.push(sqlNumber(arg.number, lang));
+    else sql.push(`(${typeof arg.text === "function" ? arg.text(lang) : arg.text})`);
+  });
+  return sql.length === 0 ? "''" : sql.join(" || ");
+}
+
+/** The message in one language, with a `CASE` on the number that chooses a plural form. */
+function sqlMessageIn(lang: Language, id: string, args: Record<string, SqlArg>): string {
+  const other = tokenized(lang, id, args);
+  const plural = Object.keys(args).filter((k) =>
+    "number" in args[k] && tokenized(lang, id, args, k) !== other
+  );
+  if (plural.length > 1) {
+    throw new Error(`${lang}/${id}: ${plural.join(", ")} all choose plural forms (one at most)`);
+  }
+  if (plural.length === 0) return toSql(other, lang, args);
+  const [n] = plural;
+  const one = tokenized(lang, id, args, n);
+  const count = (args[n] as { number: string }).number;
+  return `CASE WHEN (${count}) = 1 THEN ${toSql(one, lang, args)} ELSE ${
+    toSql(other, lang, args)
+  } END`;
+}
+
+/**
+ * Message `id` of `locales/<lang>/jobs.ftl` as a SQL text expression, in the language the SQL
+ * expression `lang` yields (one of `LANGUAGES`; anything else reads English), with `args`.
+ */
+export function sqlMessage(id: string, lang: string, args: Record<string, SqlArg>): string {
+  const others = LANGUAGES.filter((l) => l !== "en")
+    .map((l) => `WHEN ${sqlLiteral(l)} THEN ${sqlMessageIn(l, id, args)}`);
+  const en = sqlMessageIn("en", id, args);
+  return others.length === 0 ? en : `(CASE ${lang} ${others.join(" ")} ELSE ${en} END)`;
+}
+
+/** A chat's title, else "your group" (or `fallback`) in the language. */
+export function sqlChatTitle(title: string, fallback = "jobs-your-group"): SqlArg {
+  return { text: (lang) => `coalesce(nullif(${title}, ''), ${sqlLiteral(t(lang, fallback))})` };
+}

@@ -1,0 +1,26 @@
+# Lo que los trabajos programados envían a los miembros (subidas de nivel, fin de rachas). Los
+# trabajos construyen estos textos en SQL para un lote entero (domain/job_texts.ts): como mucho
+# un número por mensaje puede elegir forma de plural, y el texto fijo no lleva el dígito "1".
+jobs-your-group = tu grupo
+jobs-this-group = este grupo
+
+# Mensaje privado a quien subió de nivel (y ha iniciado el bot).
+level-up-dm =
+    🎉 ¡Subiste de nivel! Ahora eres nivel { NUMBER($level) } — { $levelName } — en { $chat }.
+    Nivel anterior: { NUMBER($oldLevel) } — { $oldName }
+# Su última línea, cuando el nivel tiene ventajas.
+level-up-benefits = Ventajas: { $benefits }
+
+# Un resumen por grupo y ejecución: un título, una línea por miembro (los primeros) y el resto contado.
+level-up-digest-title = 🏆 Subidas de nivel en { $chat }:
+level-up-digest-line = • { $name } → nivel { NUMBER($level) } ({ $levelName })
+level-up-digest-more = { $n ->
+    [one] …y { NUMBER($n) } miembro más
+   *[other] …y { NUMBER($n) } miembros más
+}
+
+# Mensaje privado cuando se rompe una racha.
+streak-broken = { $days ->
+    [one] 💔 Tu racha de { NUMBER($days) } día en { $chat } ha terminado. ¡Participa hoy para empezar una nueva!
+   *[other] 💔 Tu racha de { NUMBER($days) } días en { $chat } ha terminado. ¡Participa hoy para empezar una nueva!
+}
