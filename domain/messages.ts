@@ -67,7 +67,9 @@ export function t(lang: Language, id: string, args: MessageArgs = {}): string {
   const errors: Error[] = [];
   const text = bundle.formatPattern(message.value, values, errors);
   if (errors.length > 0) {
-    throw new Error(`message "${id}" in locales/${lang}: ${errors.map((e) => e.message).join("; ")}`);
+    throw new Error(
+      `message "${id}" in locales/${lang}: ${errors.map((e) => e.message).join("; ")}`,
+    );
   }
   return text;
 }

@@ -141,7 +141,10 @@ Deno.test("/badges lists what was earned and the progress toward the rest", asyn
     !lines.slice(2).some((l) => l.includes("Chatterbox")),
     "earned ones are not listed again",
   );
-  assert.equal(await w.ask(zed, "/badges"), "No badges yet: say something in the group first, then try again!");
+  assert.equal(
+    await w.ask(zed, "/badges"),
+    "No badges yet: say something in the group first, then try again!",
+  );
 });
 
 Deno.test("/profile shows the all-time and weekly rank and the badge count", async () => {

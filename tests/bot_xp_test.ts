@@ -179,7 +179,10 @@ Deno.test("member commands answer from the database; admin commands refuse other
   await w.say(bot, ben, "/lives", at(5));
   assert.match(w.api.sent.at(-1)!.text, /❤️ Lives: 5 of 5\./);
   await w.say(bot, ben, "/pause level-ups", at(6));
-  assert.equal(w.api.sent.at(-1)!.text, "Sorry, only Warden's operators (ADMIN_USER_IDS) can do that.");
+  assert.equal(
+    w.api.sent.at(-1)!.text,
+    "Sorry, only Warden's operators (ADMIN_USER_IDS) can do that.",
+  );
   await w.say(bot, ana, "/jobs", at(7));
   assert.equal(w.api.sent.at(-1)!.text, "No jobs run in this process.");
 });
