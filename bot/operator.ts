@@ -24,10 +24,9 @@ export function operatorCommands(
     if (!runtime) return void (await answer(ctx, "No jobs run in this process."));
     const lines = (await runtime.tasks()).map((t) => {
       const icon = t.status === "failed" ? "🔴" : t.stale ? "🟠" : t.paused ? "⏸" : "🟢";
+      const ago = t.lastRun ? now().getTime() - Date.parse(t.lastRun.finishedAt) : 0;
       const last = t.lastRun
-        ? `, last ${t.lastRun.outcome} ${
-          duration("en", now().getTime() - Date.parse(t.lastRun.finishedAt))
-        } ago`
+        ? `, last ${t.lastRun.outcome} ${ago < 60_000 ? "just now" : `${duration("en", ago)} ago`}`
         : ", never ran";
       return `${icon} ${t.name}: ${t.status}${last}`;
     });
