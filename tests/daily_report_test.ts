@@ -306,3 +306,13 @@ Deno.test("a zone that is not an IANA zone is refused when the job is made", () 
     /Cannot define job "daily-report": timezone "Mars\/Olympus"/,
   );
 });
+
+Deno.test("a member who said /hide is left off the report's top members", async () => {
+  await using db = await testDatabase();
+  await busyDay(db.sql);
+  await db.sql`UPDATE members SET hidden = true WHERE chat_id = -100 AND user_id = 1`;
+  await runJob(report, db.sql, SLOT);
+  const [english] = (await outbox(db.sql)).filter((r) => r.chat_id === -900);
+  assert.match(english.text, /🏆 Top members\n🥇 Bob — 8 XP\n🥈 Carl — 1 XP\n🥈 Dan — 1 XP$/);
+  assert.match(english.text, /👥 5 active members/, "still counted as active");
+});
