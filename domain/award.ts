@@ -1,13 +1,12 @@
 import type postgres from "postgres";
+import { isDatabaseUnavailable } from "../db/outage.ts";
 import {
   awardFor,
   CAP_WINDOW_SECONDS,
   CAPPED_REASONS,
-  cappedAmount,
   displayName,
   isServiceMessage,
   type MessageLike,
-  scaledAmount,
   THANKS_COOLDOWN_MINUTES,
   type XpAmounts,
 } from "./xp_rules.ts";
@@ -29,61 +28,6 @@ export interface AwardOutcome {
 }
 
 /**
- * The most a member already holds, in chat-earned XP (`CAPPED_REASONS`), in any 60-s window
- * `(t-60s, t]` that contains the instant `at`.
- *
- * The invariant: for every member and every t, the sum of their capped ledger rows dated in
- * `(t-60s, t]` is at most `maxPerMinute` — whatever the order updates arrive in. An award at
- * date d falls in exactly the windows ending at t ∈ [d, d+60s), so paying x keeps the
- * invariant iff x ≤ max - S(t) for all those t. S(t) only rises at a row's date, so its
- * maximum over [d, d+60s) is reached at t = d or at the date of a row in (d, d+60s): those are
- * the windows checked. An update arriving late (older than rows already paid) is thereby
- * capped by the later rows too; the newest-first order cannot pay more than in order.
- *
- * Sound only while no other award to the same member runs: callers hold the member's row
- * lock (`lockMembers`) for the whole transaction.
- */
-async function windowPeak(
-  tx: postgres.TransactionSql,
-  chatId: number,
-  userId: number,
-  at: Date,
-): Promise<number> {
-  const reasons = [...CAPPED_REASONS];
-  const [row] = await tx<{ peak: number }[]>`
-    SELECT coalesce(max((
-      SELECT coalesce(sum(l.amount), 0) FROM xp_ledger l
-      WHERE l.chat_id = ${chatId} AND l.user_id = ${userId} AND l.reason = ANY(${reasons}::text[])
-        AND l.created_at > t.at - ${CAP_WINDOW_SECONDS} * interval '1 second' AND l.created_at <= t.at
-    )), 0)::int AS peak
-    FROM (
-      SELECT ${at}::timestamptz AS at
-      UNION
-      SELECT created_at FROM xp_ledger
-      WHERE chat_id = ${chatId} AND user_id = ${userId} AND reason = ANY(${reasons}::text[])
-        AND created_at > ${at}::timestamptz
-        AND created_at < ${at}::timestamptz + ${CAP_WINDOW_SECONDS} * interval '1 second'
-    ) t`;
-  return row.peak;
-}
-
-/**
- * The serialisation of awards: every award to a member (as author or as one thanked) runs
- * with that member's row locked `FOR UPDATE` until its transaction ends, so reading the
- * windows and paying are one step. Rows are locked in user-id order so two messages thanking
- * each other's authors cannot deadlock.
- */
-async function lockMembers(
-  tx: postgres.TransactionSql,
-  chatId: number,
-  userIds: number[],
-): Promise<void> {
-  await tx`
-    SELECT user_id FROM members WHERE chat_id = ${chatId} AND user_id = ANY(${userIds}::bigint[])
-    ORDER BY user_id FOR UPDATE`;
-}
-
-/**
  * Pays one group message, once: XP to the author, to up to three members thanked (and a
  * cooldown per thanker→thanked pair), counters, streak and last activity. Every payment,
  * thanks included, is capped so that no member earns more than `maxPerMinute` in any 60-s
@@ -99,6 +43,19 @@ async function lockMembers(
  * pays 0 still counts as activity: its 0-XP ledger rows are written (so a redelivery is still
  * recognised), counters, days active, last activity and the streak move as for any message,
  * and a thank-you is still counted and starts its cooldown.
+ *
+ * How (db/migrations/0019_ingest.sql): the whole award is one call of `award_message` on the
+ * server, in one transaction. The cap is sound because every award to a member (as author or
+ * as one thanked) holds that member's row lock `FOR UPDATE` until its transaction ends, taken in
+ * user-id order so two messages thanking each other's authors cannot deadlock; reading the
+ * windows (`award_window_peak`: the windows ending at the message's date and at the date of
+ * each capped row in the next 60 s, see `cappedAmount`) and paying are thereby one step,
+ * whatever the order and concurrency of delivery, across replicas too. Messages that arrive
+ * while an earlier call is in flight on the same client are paid together by one call of
+ * `award_messages` (group commit: one round trip and one commit for the lot, each message in
+ * arrival order under the same locks); the promise settles once that transaction committed. If
+ * the batch fails, each of its messages is tried again alone, so one message's failure is its
+ * own.
  */
 export async function awardMessage(
   sql: postgres.Sql,
@@ -133,139 +90,126 @@ export async function awardMessage(
       is_bot: u.is_bot,
     }));
 
-  return await sql.begin(async (tx) => {
-    // The chat exists from its first message; its XP settings are read in the same statement
-    // (a chat created by a concurrent message, invisible to this statement, has the defaults).
-    const thread = message.message_thread_id ?? null;
-    const [settings] = await tx<{ hundredths: number; no_xp: boolean }[]>`
-      WITH created AS (
-        INSERT INTO chats (chat_id, title, kind) VALUES (${chat.id}, ${chat.title ?? ""}, ${kind})
-        ON CONFLICT (chat_id) DO NOTHING
-        RETURNING xp_multiplier, no_xp_topics
-      ), current AS (
-        SELECT xp_multiplier, no_xp_topics FROM created
-        UNION ALL
-        SELECT xp_multiplier, no_xp_topics FROM chats
-        WHERE chat_id = ${chat.id} AND NOT EXISTS (SELECT 1 FROM created)
-      )
-      SELECT (xp_multiplier * 100)::int AS hundredths,
-             coalesce(${thread}::bigint = ANY(no_xp_topics), false) AS no_xp
-      FROM current`;
-    // Multiplier 0 or a no-XP topic: every award of the message is 0, but the message is still
-    // counted (counters, days active, streak, thanks received, thanks cooldown).
-    const factor = !settings ? 100 : settings.no_xp ? 0 : Number(settings.hundredths);
-    const pay = async (base: number, userId: number) => {
-      const scaled = scaledAmount(base, factor);
-      return scaled === 0
-        ? 0
-        : cappedAmount(scaled, await windowPeak(tx, chat.id, userId, at), amounts.maxPerMinute);
-    };
-    // Not an upsert's DO UPDATE, which would lock the chat's row for every message.
-    await tx`
-      UPDATE chats SET title = ${chat.title ?? ""}
-      WHERE chat_id = ${chat.id} AND title IS DISTINCT FROM ${chat.title ?? ""}::text`;
-    // The author and anyone thanked by id become members if they were not yet.
-    await tx`
-      INSERT INTO members (chat_id, user_id, display_name, username, is_bot, next_level_xp, started_bot)
-      SELECT ${chat.id}, u.user_id, u.name, u.username, u.is_bot, (SELECT min_xp FROM levels WHERE number = 2),
-             EXISTS (SELECT 1 FROM bot_users b WHERE b.user_id = u.user_id)
-      FROM json_to_recordset(${
-      JSON.stringify([
-        {
-          user_id: from.id,
-          name: displayName(from),
-          username: from.username ?? null,
-          is_bot: false,
-        },
-        ...known,
-      ])
-    }::text::json) AS u(user_id bigint, name text, username text, is_bot boolean)
-      ON CONFLICT (chat_id, user_id) DO NOTHING`;
-    // The author's name and language follow Telegram. Deliberately not an upsert's DO UPDATE:
-    // that locks the row even when nothing changes, and would hide a missing `lockMembers`.
-    const name = displayName(from), username = from.username ?? null;
-    const language = from.language_code ?? null;
-    await tx`
-      UPDATE members SET display_name = ${name}, username = ${username},
-        language_code = coalesce(${language}::text, language_code)
-      WHERE chat_id = ${chat.id} AND user_id = ${from.id}
-        AND (display_name, username, language_code)
-          IS DISTINCT FROM (${name}::text, ${username}::text, coalesce(${language}::text, language_code))`;
+  const payload: AwardPayload = {
+    chat: chat.id,
+    title: chat.title ?? "",
+    kind,
+    thread: message.message_thread_id ?? null,
+    source,
+    at: at.toISOString(),
+    language: from.language_code ?? null,
+    base: award.amount,
+    has_link: award.hasLink,
+    users: [
+      { user_id: from.id, name: displayName(from), username: from.username ?? null, is_bot: false },
+      ...known,
+    ],
+    ids,
+    usernames,
+  };
+  return await batcherFor(sql, amounts).submit(payload);
+}
 
-    const recipients = award.thanked.length === 0 ? [] : (await tx<{ user_id: number }[]>`
-      SELECT DISTINCT m.user_id FROM members m
-      WHERE m.chat_id = ${chat.id} AND m.user_id <> ${from.id} AND NOT m.is_bot
-        AND (m.user_id = ANY(${ids}::bigint[]) OR lower(m.username) = ANY(${usernames}::text[]))
-      ORDER BY m.user_id
-      LIMIT 3`).map((r) => Number(r.user_id));
-    await lockMembers(tx, chat.id, [from.id, ...recipients]);
+/** One message as `award_message` reads it (db/migrations/0019_ingest.sql). */
+interface AwardPayload {
+  chat: number;
+  title: string;
+  kind: string;
+  thread: number | null;
+  source: string;
+  at: string;
+  language: string | null;
+  base: number;
+  has_link: boolean;
+  users: Array<{ user_id: number; name: string; username: string | null; is_bot: boolean }>;
+  ids: number[];
+  usernames: string[];
+}
 
-    const authorAmount = await pay(award.amount, from.id);
-    const [paid] = await tx<{ amount: number }[]>`
-      INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
-      VALUES (${chat.id}, ${from.id}, ${authorAmount}, 'message', ${source}, ${at})
-      ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING
-      RETURNING amount`;
-    if (!paid) return { author: 0, duplicate: true, thanked: [] };
-    await tx`
-      UPDATE members SET
-        xp = xp + ${authorAmount},
-        messages_count = messages_count + 1,
-        links_shared = links_shared + ${award.hasLink ? 1 : 0},
-        days_active = days_active + CASE
-          WHEN last_activity_at IS NULL
-            OR (last_activity_at AT TIME ZONE 'UTC')::date < (${at}::timestamptz AT TIME ZONE 'UTC')::date
-          THEN 1 ELSE 0 END,
-        last_activity_at = greatest(last_activity_at, ${at}),
-        updated_at = now()
-      WHERE chat_id = ${chat.id} AND user_id = ${from.id}`;
-    // The streak continues on a new UTC day after an active one, holds within a day.
-    await tx`
-      INSERT INTO streaks (chat_id, user_id, current, best, last_activity_at)
-      VALUES (${chat.id}, ${from.id}, 1, 1, ${at})
-      ON CONFLICT (chat_id, user_id) DO UPDATE SET
-        current = CASE
-          WHEN (streaks.last_activity_at AT TIME ZONE 'UTC')::date >= (${at}::timestamptz AT TIME ZONE 'UTC')::date
-            THEN greatest(streaks.current, 1)
-          WHEN streaks.current > 0 THEN streaks.current + 1
-          ELSE 1 END,
-        best = greatest(streaks.best, CASE
-          WHEN (streaks.last_activity_at AT TIME ZONE 'UTC')::date >= (${at}::timestamptz AT TIME ZONE 'UTC')::date
-            THEN greatest(streaks.current, 1)
-          WHEN streaks.current > 0 THEN streaks.current + 1
-          ELSE 1 END),
-        -- every seventh day in a row earns a protection, at most two held
-        protections = CASE
-          WHEN (streaks.last_activity_at AT TIME ZONE 'UTC')::date < (${at}::timestamptz AT TIME ZONE 'UTC')::date
-            AND streaks.current > 0 AND (streaks.current + 1) % 7 = 0
-            THEN least(2, streaks.protections + 1)
-          ELSE streaks.protections END,
-        last_activity_at = greatest(streaks.last_activity_at, ${at})`;
+/** The most messages one `award_messages` call pays. */
+const MAX_BATCH = 64;
+/**
+ * Calls in flight per client and XP rules, at most (and at most the pool's size, less one so a
+ * command or a job still finds a connection); more arrivals wait and go in the next batch. Their
+ * commits overlap, and the server flushes overlapping commits together.
+ */
+const MAX_IN_FLIGHT = 4;
 
-    const thanked: Array<{ userId: number; amount: number }> = [];
-    for (const userId of recipients) {
-      const [cooling] = await tx`
-        SELECT 1 FROM thanks_cooldowns
-        WHERE chat_id = ${chat.id} AND from_user = ${from.id} AND to_user = ${userId}
-          AND last_at > ${at}::timestamptz - ${THANKS_COOLDOWN_MINUTES} * interval '1 minute'`;
-      if (cooling) continue;
-      const amount = await pay(amounts.perThanks, userId);
-      const [row] = await tx`
-        INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
-        VALUES (${chat.id}, ${userId}, ${amount}, 'thanks', ${source}, ${at})
-        ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING
-        RETURNING 1`;
-      if (!row) continue;
-      await tx`
-        UPDATE members SET xp = xp + ${amount}, thanks_received = thanks_received + 1, updated_at = now()
-        WHERE chat_id = ${chat.id} AND user_id = ${userId}`;
-      await tx`
-        INSERT INTO thanks_cooldowns (chat_id, from_user, to_user, last_at)
-        VALUES (${chat.id}, ${from.id}, ${userId}, ${at})
-        ON CONFLICT (chat_id, from_user, to_user)
-        DO UPDATE SET last_at = greatest(thanks_cooldowns.last_at, EXCLUDED.last_at)`;
-      thanked.push({ userId, amount });
-    }
-    return { author: authorAmount, duplicate: false, thanked };
+interface Pending {
+  payload: AwardPayload;
+  resolve(outcome: AwardOutcome): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit: a message is sent at once if fewer than `MAX_IN_FLIGHT` calls are running on
+ * this client, else it waits for one to end and goes with every message that arrived meanwhile.
+ * Nothing waits on a timer, so a lone message pays no added latency.
+ */
+function createBatcher(sql: postgres.Sql, amounts: XpAmounts) {
+  const rules = JSON.stringify({
+    per_thanks: amounts.perThanks,
+    max_per_minute: amounts.maxPerMinute,
+    window_s: CAP_WINDOW_SECONDS,
+    cooldown_min: THANKS_COOLDOWN_MINUTES,
+    reasons: CAPPED_REASONS,
   });
+  const queue: Pending[] = [];
+  const pool = Number(sql.options?.max) || 1;
+  const maxInFlight = Math.max(1, Math.min(MAX_IN_FLIGHT, pool - 1));
+  let inFlight = 0;
+  const call = async (items: Pending[]): Promise<AwardOutcome[]> => {
+    const [row] = await sql<{ outcomes: AwardOutcome[] }[]>`
+      SELECT award_messages(${JSON.stringify(items.map((p) => p.payload))}::text::jsonb,
+                            ${rules}::text::jsonb) AS outcomes`;
+    return row.outcomes.map((o) => ({
+      author: Number(o.author),
+      duplicate: o.duplicate,
+      thanked: o.thanked.map((t) => ({ userId: Number(t.userId), amount: Number(t.amount) })),
+    }));
+  };
+  const run = async (items: Pending[]) => {
+    try {
+      const outcomes = await call(items);
+      items.forEach((p, i) => p.resolve(outcomes[i]));
+    } catch (error) {
+      // A lost connection fails them all; anything else (a deadlock with a replica, a value the
+      // database refuses) is tried again one by one, so it stays the failing message's own.
+      const code = (error as { code?: unknown }).code;
+      const lost = isDatabaseUnavailable(error) && !(typeof code === "string" && /^40/.test(code));
+      if (items.length === 1 || lost) {
+        for (const p of items) p.reject(error);
+      } else {
+        await Promise.all(items.map((p) => call([p]).then(([o]) => p.resolve(o), p.reject)));
+      }
+    }
+  };
+  const pump = () => {
+    while (inFlight < maxInFlight && queue.length > 0) {
+      inFlight++;
+      run(queue.splice(0, MAX_BATCH)).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  };
+  return {
+    submit(payload: AwardPayload): Promise<AwardOutcome> {
+      return new Promise((resolve, reject) => {
+        queue.push({ payload, resolve, reject });
+        pump();
+      });
+    },
+  };
+}
+
+const batchers = new WeakMap<postgres.Sql, Map<string, ReturnType<typeof createBatcher>>>();
+
+function batcherFor(sql: postgres.Sql, amounts: XpAmounts) {
+  let byRules = batchers.get(sql);
+  if (!byRules) batchers.set(sql, byRules = new Map());
+  const key = JSON.stringify(amounts);
+  let batcher = byRules.get(key);
+  if (!batcher) byRules.set(key, batcher = createBatcher(sql, amounts));
+  return batcher;
 }

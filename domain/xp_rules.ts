@@ -1,7 +1,9 @@
 /**
  * What a group message is worth (seed 003), decided from the message alone: pure
  * functions, so the rules are tested without a database. The cap and the cooldown need
- * history: `domain/award.ts` reads it under a lock and applies `cappedAmount` here.
+ * history: `domain/award.ts` pays a message in one server-side call that reads it under a lock,
+ * and `scaledAmount` and `cappedAmount` are written there once more in integer SQL
+ * (`award_pay` and `award_messages` in db/migrations/0019_ingest.sql): change both together.
  */
 
 /** A thanker may reward the same member again only after this long. */

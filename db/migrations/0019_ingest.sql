@@ -1,0 +1,331 @@
+-- Taking messages in (issue 18): a group message is paid by ONE call, `award_messages`, which
+-- runs every step of `domain/award.ts` server-side in the caller's transaction: one round trip
+-- instead of a dozen, and, for a batch of messages that arrived together, one commit for all
+-- (group commit). The rules are those of `domain/award.ts` / `domain/xp_rules.ts`, whose
+-- comments say why they hold; the scaling (`scaledAmount`) and the cap (`cappedAmount`) are
+-- written here once more in integer SQL and pinned by the same tests.
+--
+-- A message is a jsonb object:
+--   {chat, title, kind, thread, source, at, language, base,
+--    users: [{user_id, name, username, is_bot}]  -- the author first, then those thanked by id
+--    ids: [user id thanked …], usernames: [lower-case @username thanked …]}
+-- and the rules one more: {per_thanks, max_per_minute, window_s, cooldown_min, reasons: [...]}.
+
+-- The most a member already holds, in capped XP, in any window (t - w, t] containing `at`.
+CREATE FUNCTION award_window_peak(p_chat bigint, p_user bigint, p_at timestamptz,
+                                  p_window interval, p_reasons text[])
+RETURNS int LANGUAGE sql VOLATILE AS $$
+  SELECT coalesce(max((
+      SELECT coalesce(sum(l.amount), 0) FROM xp_ledger l
+      WHERE l.chat_id = p_chat AND l.user_id = p_user AND l.reason = ANY(p_reasons)
+        AND l.created_at > t.at - p_window AND l.created_at <= t.at
+    )), 0)::int
+  FROM (
+    SELECT p_at AS at
+    UNION
+    SELECT created_at FROM xp_ledger
+    WHERE chat_id = p_chat AND user_id = p_user AND reason = ANY(p_reasons)
+      AND created_at > p_at AND created_at < p_at + p_window
+  ) t
+$$;
+
+-- What one award pays: `base` scaled by the chat's multiplier in hundredths (half up), then
+-- capped by the member's window peak. The member's row must be locked by the caller.
+CREATE FUNCTION award_pay(p_base int, p_hundredths int, p_chat bigint, p_user bigint,
+                          p_at timestamptz, p_window interval, p_reasons text[], p_max int)
+RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_scaled int := (p_base * p_hundredths + 50) / 100;
+BEGIN
+  IF v_scaled <= 0 THEN
+    RETURN 0;
+  END IF;
+  RETURN greatest(0, least(v_scaled, p_max - award_window_peak(p_chat, p_user, p_at, p_window, p_reasons)));
+END
+$$;
+
+-- One message, as `awardMessage` documents it; returns {author, duplicate, thanked: [{userId, amount}]}.
+-- With `p_chat_done` the batch has already created the chat and set its title.
+CREATE FUNCTION award_message(m jsonb, r jsonb, p_chat_done boolean DEFAULT false)
+RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_chat bigint := (m->>'chat')::bigint;
+  v_title text := m->>'title';
+  v_at timestamptz := (m->>'at')::timestamptz;
+  v_source text := m->>'source';
+  v_author bigint := (m->'users'->0->>'user_id')::bigint;
+  v_name text := m->'users'->0->>'name';
+  v_username text := m->'users'->0->>'username';
+  v_language text := m->>'language';
+  v_ids bigint[] := ARRAY(SELECT jsonb_array_elements_text(coalesce(m->'ids', '[]'))::bigint);
+  v_usernames text[] := ARRAY(SELECT jsonb_array_elements_text(coalesce(m->'usernames', '[]')));
+  v_window interval := (r->>'window_s')::int * interval '1 second';
+  v_reasons text[] := ARRAY(SELECT jsonb_array_elements_text(r->'reasons'));
+  v_max int := (r->>'max_per_minute')::int;
+  v_hundredths int;
+  v_recipients bigint[] := '{}';
+  v_author_pay int;
+  v_pay int;
+  v_user bigint;
+  v_thanked jsonb := '[]';
+BEGIN
+  -- The chat exists from its first message; its XP settings: a no-XP topic pays 0.
+  IF NOT p_chat_done THEN
+    INSERT INTO chats (chat_id, title, kind) VALUES (v_chat, v_title, m->>'kind')
+    ON CONFLICT (chat_id) DO NOTHING;
+    UPDATE chats SET title = v_title WHERE chat_id = v_chat AND title IS DISTINCT FROM v_title;
+  END IF;
+  SELECT CASE WHEN coalesce((m->>'thread')::bigint = ANY(c.no_xp_topics), false) THEN 0
+              ELSE (c.xp_multiplier * 100)::int END
+    INTO v_hundredths FROM chats c WHERE c.chat_id = v_chat;
+  v_hundredths := coalesce(v_hundredths, 100);
+  -- The author and anyone thanked by id become members if they were not yet.
+  INSERT INTO members (chat_id, user_id, display_name, username, is_bot, next_level_xp, started_bot)
+  SELECT v_chat, u.user_id, u.name, u.username, u.is_bot, (SELECT min_xp FROM levels WHERE number = 2),
+         EXISTS (SELECT 1 FROM bot_users b WHERE b.user_id = u.user_id)
+  FROM jsonb_to_recordset(m->'users') AS u(user_id bigint, name text, username text, is_bot boolean)
+  ON CONFLICT (chat_id, user_id) DO NOTHING;
+  -- The author's name and language follow Telegram (no write when nothing changes).
+  UPDATE members SET display_name = v_name, username = v_username,
+    language_code = coalesce(v_language, language_code)
+  WHERE chat_id = v_chat AND user_id = v_author
+    AND (display_name, username, language_code)
+      IS DISTINCT FROM (v_name, v_username, coalesce(v_language, language_code));
+
+  IF cardinality(v_ids) + cardinality(v_usernames) > 0 THEN
+    v_recipients := ARRAY(
+      SELECT DISTINCT mm.user_id FROM members mm
+      WHERE mm.chat_id = v_chat AND mm.user_id <> v_author AND NOT mm.is_bot
+        AND (mm.user_id = ANY(v_ids) OR lower(mm.username) = ANY(v_usernames))
+      ORDER BY mm.user_id
+      LIMIT 3);
+  END IF;
+  -- The serialisation of awards: the author's and the receivers' rows, in user-id order.
+  PERFORM 1 FROM members
+  WHERE chat_id = v_chat AND user_id = ANY(v_author || v_recipients)
+  ORDER BY user_id FOR UPDATE;
+
+  v_author_pay := award_pay((m->>'base')::int, v_hundredths, v_chat, v_author, v_at, v_window,
+                            v_reasons, v_max);
+  INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+  VALUES (v_chat, v_author, v_author_pay, 'message', v_source, v_at)
+  ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING;
+  IF NOT FOUND THEN
+    RETURN jsonb_build_object('author', 0, 'duplicate', true, 'thanked', '[]'::jsonb);
+  END IF;
+  UPDATE members SET
+    xp = xp + v_author_pay,
+    messages_count = messages_count + 1,
+    links_shared = links_shared + CASE WHEN (m->>'has_link')::boolean THEN 1 ELSE 0 END,
+    days_active = days_active + CASE
+      WHEN last_activity_at IS NULL
+        OR (last_activity_at AT TIME ZONE 'UTC')::date < (v_at AT TIME ZONE 'UTC')::date
+      THEN 1 ELSE 0 END,
+    last_activity_at = greatest(last_activity_at, v_at),
+    updated_at = now()
+  WHERE chat_id = v_chat AND user_id = v_author;
+  -- The streak continues on a new UTC day after an active one, holds within a day; every
+  -- seventh day in a row earns a protection, at most two held.
+  INSERT INTO streaks AS s (chat_id, user_id, current, best, last_activity_at)
+  VALUES (v_chat, v_author, 1, 1, v_at)
+  ON CONFLICT (chat_id, user_id) DO UPDATE SET
+    current = CASE
+      WHEN (s.last_activity_at AT TIME ZONE 'UTC')::date >= (v_at AT TIME ZONE 'UTC')::date
+        THEN greatest(s.current, 1)
+      WHEN s.current > 0 THEN s.current + 1
+      ELSE 1 END,
+    best = greatest(s.best, CASE
+      WHEN (s.last_activity_at AT TIME ZONE 'UTC')::date >= (v_at AT TIME ZONE 'UTC')::date
+        THEN greatest(s.current, 1)
+      WHEN s.current > 0 THEN s.current + 1
+      ELSE 1 END),
+    protections = CASE
+      WHEN (s.last_activity_at AT TIME ZONE 'UTC')::date < (v_at AT TIME ZONE 'UTC')::date
+        AND s.current > 0 AND (s.current + 1) % 7 = 0
+        THEN least(2, s.protections + 1)
+      ELSE s.protections END,
+    last_activity_at = greatest(s.last_activity_at, v_at);
+
+  FOREACH v_user IN ARRAY v_recipients LOOP
+    PERFORM 1 FROM thanks_cooldowns
+    WHERE chat_id = v_chat AND from_user = v_author AND to_user = v_user
+      AND last_at > v_at - (r->>'cooldown_min')::int * interval '1 minute';
+    CONTINUE WHEN FOUND;
+    v_pay := award_pay((r->>'per_thanks')::int, v_hundredths, v_chat, v_user, v_at, v_window,
+                       v_reasons, v_max);
+    INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+    VALUES (v_chat, v_user, v_pay, 'thanks', v_source, v_at)
+    ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING;
+    CONTINUE WHEN NOT FOUND;
+    UPDATE members SET xp = xp + v_pay, thanks_received = thanks_received + 1, updated_at = now()
+    WHERE chat_id = v_chat AND user_id = v_user;
+    INSERT INTO thanks_cooldowns (chat_id, from_user, to_user, last_at)
+    VALUES (v_chat, v_author, v_user, v_at)
+    ON CONFLICT (chat_id, from_user, to_user)
+    DO UPDATE SET last_at = greatest(thanks_cooldowns.last_at, EXCLUDED.last_at);
+    v_thanked := v_thanked || jsonb_build_array(jsonb_build_object('userId', v_user, 'amount', v_pay));
+  END LOOP;
+  RETURN jsonb_build_object('author', v_author_pay, 'duplicate', false, 'thanked', v_thanked);
+END
+$$;
+
+-- Messages that arrived together, paid in one transaction; returns one outcome per message, in
+-- order. Chats and members are created, and chat titles set, for the whole batch at once; then
+-- every member the batch may pay is locked, all at once in key order (the order every award
+-- locks in, so batches on several replicas do not deadlock on them). The plain messages (no
+-- thanks) of members who wrote only one message of the batch are then paid by ONE set-based
+-- statement: each such member is paid once there, so each cap read there is the one a message
+-- alone would read. The rest (thanks, several messages of one member, the same message twice)
+-- is paid afterwards one message at a time in arrival order (`award_message`), each reading the
+-- ledger as the earlier statements left it: the cap holds whatever the order.
+CREATE FUNCTION award_messages(ms jsonb, r jsonb) RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_window interval := (r->>'window_s')::int * interval '1 second';
+  v_reasons text[] := ARRAY(SELECT jsonb_array_elements_text(r->'reasons'));
+  v_max int := (r->>'max_per_minute')::int;
+  v_done jsonb;
+  v_out jsonb := '[]';
+  v_item jsonb;
+  v_n bigint;
+BEGIN
+  -- Chats: created by their first message of the batch, titled by the last.
+  INSERT INTO chats (chat_id, title, kind)
+  SELECT DISTINCT ON ((x.value->>'chat')::bigint) (x.value->>'chat')::bigint, x.value->>'title',
+         x.value->>'kind'
+  FROM jsonb_array_elements(ms) WITH ORDINALITY x
+  ORDER BY (x.value->>'chat')::bigint, x.ordinality
+  ON CONFLICT (chat_id) DO NOTHING;
+  UPDATE chats c SET title = t.title
+  FROM (
+    SELECT DISTINCT ON ((x.value->>'chat')::bigint) (x.value->>'chat')::bigint AS chat_id,
+           x.value->>'title' AS title
+    FROM jsonb_array_elements(ms) WITH ORDINALITY x
+    ORDER BY (x.value->>'chat')::bigint, x.ordinality DESC
+  ) t
+  WHERE c.chat_id = t.chat_id AND c.title IS DISTINCT FROM t.title;
+  -- Authors and those thanked by id become members (as their first mention in the batch says).
+  INSERT INTO members (chat_id, user_id, display_name, username, is_bot, next_level_xp, started_bot)
+  SELECT DISTINCT ON (u.chat_id, u.user_id) u.chat_id, u.user_id, u.name, u.username, u.is_bot,
+         (SELECT min_xp FROM levels WHERE number = 2),
+         EXISTS (SELECT 1 FROM bot_users b WHERE b.user_id = u.user_id)
+  FROM (
+    SELECT (x.value->>'chat')::bigint AS chat_id, (e.value->>'user_id')::bigint AS user_id,
+           e.value->>'name' AS name, e.value->>'username' AS username,
+           (e.value->>'is_bot')::boolean AS is_bot, x.ordinality, e.ordinality AS k
+    FROM jsonb_array_elements(ms) WITH ORDINALITY x,
+         jsonb_array_elements(x.value->'users') WITH ORDINALITY e
+  ) u
+  ORDER BY u.chat_id, u.user_id, u.ordinality, u.k
+  ON CONFLICT (chat_id, user_id) DO NOTHING;
+  -- The serialisation of awards: every member of the batch (those thanked by @username too),
+  -- in key order, before any award.
+  PERFORM 1 FROM members mm
+  JOIN (
+    SELECT (x.value->>'chat')::bigint AS chat_id, (u.value->>'user_id')::bigint AS user_id
+    FROM jsonb_array_elements(ms) x, jsonb_array_elements(x.value->'users') u
+    UNION
+    SELECT n.chat_id, n.user_id
+    FROM jsonb_array_elements(ms) x, jsonb_array_elements_text(x.value->'usernames') w, members n
+    WHERE n.chat_id = (x.value->>'chat')::bigint AND lower(n.username) = w.value
+  ) k ON mm.chat_id = k.chat_id AND mm.user_id = k.user_id
+  ORDER BY mm.chat_id, mm.user_id
+  FOR UPDATE OF mm;
+
+  -- The set-based part: plain messages of members with one message in the batch.
+  WITH items AS (
+    SELECT x.ordinality AS n, (x.value->>'chat')::bigint AS chat_id,
+           (x.value->'users'->0->>'user_id')::bigint AS user_id,
+           x.value->'users'->0->>'name' AS name, x.value->'users'->0->>'username' AS username,
+           x.value->>'language' AS language, (x.value->>'thread')::bigint AS thread,
+           x.value->>'source' AS source, (x.value->>'at')::timestamptz AS at,
+           (x.value->>'base')::int AS base, (x.value->>'has_link')::boolean AS has_link,
+           jsonb_array_length(x.value->'ids') + jsonb_array_length(x.value->'usernames') AS thanks,
+           count(*) OVER (PARTITION BY x.value->>'chat', x.value->'users'->0->>'user_id') AS mine
+    FROM jsonb_array_elements(ms) WITH ORDINALITY x
+  ), simple AS (
+    SELECT i.*, CASE WHEN coalesce(i.thread = ANY(c.no_xp_topics), false) THEN 0
+                     ELSE (c.xp_multiplier * 100)::int END AS hundredths
+    FROM items i JOIN chats c ON c.chat_id = i.chat_id
+    WHERE i.thanks = 0 AND i.mine = 1
+  ), priced AS (
+    SELECT s.*, CASE WHEN (s.base * s.hundredths + 50) / 100 <= 0 THEN 0
+      ELSE greatest(0, least((s.base * s.hundredths + 50) / 100, v_max - (
+        SELECT coalesce(max((
+            SELECT coalesce(sum(l.amount), 0) FROM xp_ledger l
+            WHERE l.chat_id = s.chat_id AND l.user_id = s.user_id AND l.reason = ANY(v_reasons)
+              AND l.created_at > t.at - v_window AND l.created_at <= t.at
+          )), 0)::int
+        FROM (
+          SELECT s.at AS at
+          UNION
+          SELECT l.created_at FROM xp_ledger l
+          WHERE l.chat_id = s.chat_id AND l.user_id = s.user_id AND l.reason = ANY(v_reasons)
+            AND l.created_at > s.at AND l.created_at < s.at + v_window
+        ) t))) END AS pay
+    FROM simple s
+  ), paid AS (
+    INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+    SELECT p.chat_id, p.user_id, p.pay, 'message', p.source, p.at FROM priced p ORDER BY p.n
+    ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING
+    RETURNING chat_id, user_id, amount
+  ), counted AS (
+    -- The author's name and language follow Telegram, paid or not; the counters if paid.
+    UPDATE members m SET
+      display_name = p.name, username = p.username,
+      language_code = coalesce(p.language, m.language_code),
+      xp = m.xp + CASE WHEN d.user_id IS NULL THEN 0 ELSE p.pay END,
+      messages_count = m.messages_count + CASE WHEN d.user_id IS NULL THEN 0 ELSE 1 END,
+      links_shared = m.links_shared + CASE WHEN d.user_id IS NOT NULL AND p.has_link THEN 1 ELSE 0 END,
+      days_active = m.days_active + CASE
+        WHEN d.user_id IS NOT NULL AND (m.last_activity_at IS NULL
+          OR (m.last_activity_at AT TIME ZONE 'UTC')::date < (p.at AT TIME ZONE 'UTC')::date)
+        THEN 1 ELSE 0 END,
+      last_activity_at = CASE WHEN d.user_id IS NULL THEN m.last_activity_at
+        ELSE greatest(m.last_activity_at, p.at) END,
+      updated_at = CASE WHEN d.user_id IS NULL THEN m.updated_at ELSE now() END
+    FROM priced p LEFT JOIN paid d ON d.chat_id = p.chat_id AND d.user_id = p.user_id
+    WHERE m.chat_id = p.chat_id AND m.user_id = p.user_id
+      AND (d.user_id IS NOT NULL OR (m.display_name, m.username, m.language_code)
+        IS DISTINCT FROM (p.name, p.username, coalesce(p.language, m.language_code)))
+  ), streaked AS (
+    INSERT INTO streaks AS s (chat_id, user_id, current, best, last_activity_at)
+    SELECT p.chat_id, p.user_id, 1, 1, p.at
+    FROM priced p JOIN paid d ON d.chat_id = p.chat_id AND d.user_id = p.user_id
+    ON CONFLICT (chat_id, user_id) DO UPDATE SET
+      current = CASE
+        WHEN (s.last_activity_at AT TIME ZONE 'UTC')::date >= (EXCLUDED.last_activity_at AT TIME ZONE 'UTC')::date
+          THEN greatest(s.current, 1)
+        WHEN s.current > 0 THEN s.current + 1
+        ELSE 1 END,
+      best = greatest(s.best, CASE
+        WHEN (s.last_activity_at AT TIME ZONE 'UTC')::date >= (EXCLUDED.last_activity_at AT TIME ZONE 'UTC')::date
+          THEN greatest(s.current, 1)
+        WHEN s.current > 0 THEN s.current + 1
+        ELSE 1 END),
+      protections = CASE
+        WHEN (s.last_activity_at AT TIME ZONE 'UTC')::date < (EXCLUDED.last_activity_at AT TIME ZONE 'UTC')::date
+          AND s.current > 0 AND (s.current + 1) % 7 = 0
+          THEN least(2, s.protections + 1)
+        ELSE s.protections END,
+      last_activity_at = greatest(s.last_activity_at, EXCLUDED.last_activity_at)
+  )
+  SELECT coalesce(jsonb_object_agg(p.n::text, CASE WHEN d.user_id IS NULL
+           THEN jsonb_build_object('author', 0, 'duplicate', true, 'thanked', '[]'::jsonb)
+           ELSE jsonb_build_object('author', p.pay, 'duplicate', false, 'thanked', '[]'::jsonb) END),
+         '{}'::jsonb)
+  INTO v_done
+  FROM priced p LEFT JOIN paid d ON d.chat_id = p.chat_id AND d.user_id = p.user_id;
+
+  -- The rest, one at a time in arrival order, after the set-based part.
+  FOR v_item, v_n IN
+    SELECT x.value, x.ordinality FROM jsonb_array_elements(ms) WITH ORDINALITY x ORDER BY x.ordinality
+  LOOP
+    IF NOT v_done ? v_n::text THEN
+      v_done := v_done || jsonb_build_object(v_n::text, award_message(v_item, r, true));
+    END IF;
+  END LOOP;
+  SELECT jsonb_agg(v_done->(n::text) ORDER BY n) INTO v_out
+  FROM generate_series(1, jsonb_array_length(ms)) n;
+  RETURN coalesce(v_out, '[]'::jsonb);
+END
+$$;
