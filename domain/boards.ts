@@ -24,38 +24,139 @@ export function periodEnd(period: Period, start: Date): Date {
   return d;
 }
 
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+/** One board period as the ledger sees it: rows dated in `[start, end)`. */
+interface PeriodRange {
+  period: Exclude<Period, "all">;
+  start: Date;
+  end: Date;
+}
+
+/** The current day, week and month around `at`. */
+function currentRanges(at: Date): PeriodRange[] {
+  return (["month", "week", "day"] as const).map((period) => {
+    const start = periodStart(period, at);
+    return { period, start, end: periodEnd(period, start) };
+  });
+}
+
 /**
- * The ranked top of every chat's board for ledger rows in `[start, end)`: competition
- * ranking (ties share a rank: 1, 2, 2, 4), and inside a tie, who reached the score first, then
- * the user id. Members who hid themselves (`members.hidden`) are left off, and ranked around:
- * the others close the gap. As a SQL fragment for `INSERT … SELECT`.
+ * Ranking, the same for every board: competition ranking (ties share a rank: 1, 2, 2, 4), and
+ * inside a tie, who reached the score first (`reached_at`: the member's last positive ledger row
+ * in the period), then the user id. Over `scores`
+ * (chat_id, period, period_start, user_id, score, reached_at), per chat and period.
  */
-function rankedBoard(
-  sql: postgres.Sql | postgres.TransactionSql,
-  start: Date,
-  end: Date,
-  limit: number,
-) {
+function ranked(sql: Sql, scores: postgres.PendingQuery<postgres.Row[]>, limit: number) {
   return sql`
-    SELECT chat_id, user_id, score, reached_at, rank, position FROM (
-      SELECT chat_id, user_id, score, reached_at,
-             rank() OVER (PARTITION BY chat_id ORDER BY score DESC)::int AS rank,
-             row_number() OVER (PARTITION BY chat_id ORDER BY score DESC, reached_at, user_id)::int AS position
-      FROM (
-        SELECT chat_id, user_id, sum(amount) AS score, max(created_at) FILTER (WHERE amount > 0) AS reached_at
-        FROM xp_ledger
-        WHERE created_at >= ${start} AND created_at < ${end}
-        GROUP BY chat_id, user_id
-        HAVING sum(amount) > 0
-      ) scores
-      WHERE NOT EXISTS (
-        SELECT 1 FROM members m WHERE m.chat_id = scores.chat_id AND m.user_id = scores.user_id AND m.hidden
-      )
-    ) ranked
+    SELECT chat_id, period, period_start, position, rank, user_id, score, reached_at FROM (
+      SELECT chat_id, period, period_start, user_id, score, reached_at,
+             rank() OVER (PARTITION BY chat_id, period ORDER BY score DESC)::int AS rank,
+             row_number() OVER (PARTITION BY chat_id, period
+                                ORDER BY score DESC, reached_at, user_id)::int AS position
+      FROM (${scores}) scores
+    ) r
     WHERE position <= ${limit}`;
 }
 
-/** `leaderboard-recalc`: all-time, monthly, weekly and daily boards per chat, top 100 cached. */
+/**
+ * The scores `s` that may be on a board: members who hid themselves and bots are left off, and
+ * ranked around (the others close the gap).
+ */
+function onBoard(sql: Sql) {
+  return sql`NOT EXISTS (
+    SELECT 1 FROM members m
+    WHERE m.chat_id = s.chat_id AND m.user_id = s.user_id AND (m.hidden OR m.is_bot))`;
+}
+
+/**
+ * The ranked top `limit` of every chat's board for ledger rows in `[start, end)` (a range scan
+ * on `xp_ledger_time`). As a SQL fragment for `INSERT … SELECT`.
+ */
+function periodBoard(sql: Sql, period: PeriodRange, limit: number) {
+  return ranked(
+    sql,
+    sql`
+      SELECT chat_id, ${period.period}::text AS period, ${period.start}::timestamptz AS period_start,
+             user_id, score, reached_at
+      FROM (
+        SELECT chat_id, user_id, sum(amount) AS score,
+               max(created_at) FILTER (WHERE amount > 0) AS reached_at
+        FROM xp_ledger
+        WHERE created_at >= ${period.start} AND created_at < ${period.end}
+        GROUP BY chat_id, user_id
+        HAVING sum(amount) > 0
+      ) s
+      WHERE ${onBoard(sql)}`,
+    limit,
+  );
+}
+
+/**
+ * Every current board of every chat, ranked, top `limit`, in one statement whose cost follows
+ * the current periods and the chats, not the ledger's length:
+ * - `span`: one range scan of the ledger from the earliest current period start on (month or
+ *   week), summed per member and period, and each member's last positive row in it;
+ * - day, week and month: from `span`;
+ * - all-time: from the balances (`members.xp` is the ledger's all-time sum): per chat the first
+ *   `limit` rows of index `members_board` and whoever ties with the last of them. Their
+ *   `reached_at` (the last positive ledger row, as on the other boards) comes from `span`, or
+ *   for a member with none there, from one probe of `xp_ledger_member_time`; a balance the ledger
+ *   never paid (set outside it) falls back to when the member joined.
+ */
+function currentBoards(sql: Sql, at: Date, limit: number) {
+  const [month, week, day] = currentRanges(at);
+  const from = month.start < week.start ? month.start : week.start;
+  const score = (r: PeriodRange) =>
+    sql`sum(l.amount) FILTER (WHERE l.created_at >= ${r.start} AND l.created_at < ${r.end})`;
+  const reached = (r: PeriodRange) =>
+    sql`max(l.created_at) FILTER (WHERE l.amount > 0 AND l.created_at >= ${r.start} AND l.created_at < ${r.end})`;
+  return sql`
+    WITH span AS MATERIALIZED (
+      SELECT l.chat_id, l.user_id, max(l.created_at) FILTER (WHERE l.amount > 0) AS last_positive,
+             ${score(month)} AS month_score, ${reached(month)} AS month_reached,
+             ${score(week)} AS week_score, ${reached(week)} AS week_reached,
+             ${score(day)} AS day_score, ${reached(day)} AS day_reached
+      FROM xp_ledger l
+      WHERE l.created_at >= ${from}
+      GROUP BY l.chat_id, l.user_id
+    )
+    ${
+    ranked(
+      sql,
+      sql`
+        SELECT s.chat_id, p.period, p.period_start, s.user_id, p.score, p.reached_at
+        FROM span s
+        CROSS JOIN LATERAL (VALUES
+          ('month'::text, ${month.start}::timestamptz, s.month_score, s.month_reached),
+          ('week', ${week.start}::timestamptz, s.week_score, s.week_reached),
+          ('day', ${day.start}::timestamptz, s.day_score, s.day_reached)
+        ) p (period, period_start, score, reached_at)
+        WHERE p.score > 0 AND ${onBoard(sql)}
+        UNION ALL
+        SELECT top.chat_id, 'all', ${new Date(0)}::timestamptz, top.user_id, top.xp,
+               coalesce(s.last_positive, (
+                 SELECT max(l.created_at) FROM xp_ledger l
+                 WHERE l.chat_id = top.chat_id AND l.user_id = top.user_id AND l.amount > 0
+               ), top.created_at)
+        FROM chats c
+        CROSS JOIN LATERAL (
+          SELECT m.chat_id, m.user_id, m.xp, m.created_at FROM members m
+          WHERE m.chat_id = c.chat_id AND m.xp > 0 AND NOT m.hidden AND NOT m.is_bot
+          ORDER BY m.xp DESC
+          FETCH FIRST ${limit} ROWS WITH TIES
+        ) top
+        LEFT JOIN span s ON s.chat_id = top.chat_id AND s.user_id = top.user_id`,
+      limit,
+    )
+  }`;
+}
+
+/**
+ * `leaderboard-recalc`: all-time, monthly, weekly and daily boards per chat, top 100 cached, in
+ * one statement (`currentBoards`): older history is read only for all-time places held by members
+ * with no XP since the month (or week) began, one index probe each.
+ */
 export function leaderboardRecalcJob(): JobSpec {
   return defineJob({
     name: "leaderboard-recalc",
@@ -68,15 +169,12 @@ export function leaderboardRecalcJob(): JobSpec {
       let entries = 0;
       await ctx.db.begin(async (tx) => {
         await tx`SET LOCAL work_mem = '64MB'`;
-        for (const period of PERIODS) {
-          const start = periodStart(period, at);
-          await tx`DELETE FROM leaderboard_entries WHERE period = ${period}`;
-          const r = await tx`
-            INSERT INTO leaderboard_entries (chat_id, period, period_start, position, rank, user_id, score, reached_at, computed_at)
-            SELECT chat_id, ${period}, ${start}, position, rank, user_id, score, reached_at, ${at}
-            FROM (${rankedBoard(tx, start, periodEnd(period, start), BOARD_SIZE)}) b`;
-          entries += r.count;
-        }
+        await tx`DELETE FROM leaderboard_entries WHERE period = ANY(${PERIODS}::text[])`;
+        const r = await tx`
+          INSERT INTO leaderboard_entries (chat_id, period, period_start, position, rank, user_id, score, reached_at, computed_at)
+          SELECT chat_id, period, period_start, position, rank, user_id, score, reached_at, ${at}
+          FROM (${currentBoards(tx, at, BOARD_SIZE)}) b`;
+        entries = r.count;
       });
       return { processed: entries, changed: entries, details: { boards: PERIODS } };
     },
@@ -102,7 +200,7 @@ export function leaderboardResetJob(period: "week" | "month"): JobSpec {
         const archived = await tx`
           INSERT INTO leaderboard_archive (chat_id, period, period_start, position, rank, user_id, score, reached_at)
           SELECT chat_id, ${period}, ${closing}, position, rank, user_id, score, reached_at
-          FROM (${rankedBoard(tx, closing, current, BOARD_SIZE)}) b
+          FROM (${periodBoard(tx, { period, start: closing, end: current }, BOARD_SIZE)}) b
           ON CONFLICT DO NOTHING`;
         const label = period === "week"
           ? `the week of ${closing.toISOString().slice(0, 10)}`
