@@ -1,5 +1,7 @@
 import type postgres from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
+import type { Language } from "./i18n.ts";
+import { sqlLanguage, sqlLiteral, sqlMessage } from "./job_texts.ts";
 
 export type Period = "all" | "month" | "week" | "day";
 export const PERIODS: Period[] = ["all", "month", "week", "day"];
@@ -202,21 +204,15 @@ export function leaderboardResetJob(period: "week" | "month"): JobSpec {
           SELECT chat_id, ${period}, ${closing}, position, rank, user_id, score, reached_at
           FROM (${periodBoard(tx, { period, start: closing, end: current }, BOARD_SIZE)}) b
           ON CONFLICT DO NOTHING`;
-        const label = period === "week"
-          ? `the week of ${closing.toISOString().slice(0, 10)}`
-          : closing.toISOString().slice(0, 7);
         const announced = await tx`
           INSERT INTO outbox (chat_id, text, dedupe_key)
-          SELECT a.chat_id,
-                 format(E'🏁 Final board for %s:\\n%s', ${label}::text,
-                        string_agg(format('%s %s — %s XP', CASE a.rank WHEN 1 THEN '🥇' WHEN 2 THEN '🥈' ELSE '🥉' END,
-                                          m.display_name, a.score), E'\\n' ORDER BY a.position)),
+          SELECT a.chat_id, ${tx.unsafe(finalBoardText(period, closing))},
                  'board-winners:' || ${period}::text || ':' || ${closing.toISOString()}::text || ':' || a.chat_id
           FROM leaderboard_archive a
           JOIN members m ON m.chat_id = a.chat_id AND m.user_id = a.user_id
           JOIN chats c ON c.chat_id = a.chat_id AND c.kind <> 'private'
           WHERE a.period = ${period} AND a.period_start = ${closing} AND a.rank <= 3
-          GROUP BY a.chat_id
+          GROUP BY a.chat_id, c.language
           ON CONFLICT (dedupe_key) DO NOTHING`;
         return {
           processed: archived.count,
@@ -263,4 +259,37 @@ export async function readBoard(sql: postgres.Sql, chatId: number, period: Perio
       reachedAt: r.reached_at.toISOString(),
     })),
   };
+}
+
+/** "the week of 26 October 2026" / "la semana del 26 de octubre de 2026", "October 2026" / … */
+export function periodLabel(lang: Language, period: "week" | "month", start: Date): string {
+  const tag = lang === "es" ? "es-ES" : "en-GB";
+  if (period === "month") {
+    return new Intl.DateTimeFormat(tag, { month: "long", year: "numeric", timeZone: "UTC" })
+      .format(start);
+  }
+  const day = new Intl.DateTimeFormat(tag, {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  }).format(start);
+  return lang === "es" ? `la semana del ${day}` : `the week of ${day}`;
+}
+
+/**
+ * The podium announcement of a closed period as a SQL text expression over the archive rows
+ * `a` of one chat `c` (grouped by chat): in the chat's language, scores grouped.
+ */
+function finalBoardText(period: "week" | "month", start: Date): string {
+  const lang = sqlLanguage("c.language", "NULL::text");
+  const title = sqlMessage("board-final-title", lang, {
+    period: { text: (l) => sqlLiteral(periodLabel(l, period, start)) },
+  });
+  const line = sqlMessage("board-final-line", lang, {
+    medal: { text: "CASE a.rank WHEN 1 THEN '🥇' WHEN 2 THEN '🥈' ELSE '🥉' END" },
+    name: { text: "m.display_name" },
+    score: { number: "a.score" },
+  });
+  return `${title} || E'\\n' || string_agg(${line}, E'\\n' ORDER BY a.position)`;
 }

@@ -123,7 +123,7 @@ Deno.test("a weekly reset archives the closing week once and announces its top t
   assert.equal(messages.length, 1, "one announcement, however many runs");
   assert.equal(
     messages[0].text,
-    "🏁 Final board for the week of 2026-11-16:\n🥇 P2 — 30 XP\n🥈 P3 — 20 XP\n🥉 P1 — 10 XP",
+    "🏁 Final board for the week of 16 November 2026:\n🥇 P2 — 30 XP\n🥈 P3 — 20 XP\n🥉 P1 — 10 XP",
   );
   const [ledgerRows] = await db.sql`SELECT count(*)::int AS n FROM xp_ledger`;
   assert.equal(ledgerRows.n, 5, "nothing destroyed");
@@ -137,6 +137,18 @@ Deno.test("a monthly reset archives the closing month", async () => {
   assert.deepEqual(archive.map((a) => [a.period, a.period_start.toISOString(), a.user_id]), [
     ["month", "2026-10-01T00:00:00.000Z", 1],
   ]);
+});
+
+Deno.test("a closed month's podium in the group's language, scores grouped", async () => {
+  await using db = await setup();
+  await ledger(db.sql, [[1, 12_345, "2026-10-30T10:00:00Z"], [2, 12_345, "2026-10-31T10:00:00Z"]]);
+  await db.sql`UPDATE chats SET language = 'es'`;
+  await runJob(leaderboardResetJob("month"), db.sql, "2026-11-01T00:00:00Z");
+  const [message] = await outbox(db.sql);
+  assert.equal(
+    message.text,
+    "🏁 Clasificación final de octubre de 2026:\n🥇 P1 — 12.345 XP\n🥇 P2 — 12.345 XP",
+  );
 });
 
 Deno.test("a badge is earned once however often badge-check runs: bonus XP once, one message", async () => {

@@ -21,3 +21,7 @@ level-up-digest-more = { $n ->
 
 # A private message when a streak breaks.
 streak-broken = 💔 Your { NUMBER($days) }-day streak in { $chat } has ended. Be active today to start a new one!
+
+# When a week or a month closes: its podium, in each group (leaderboard-reset-weekly/-monthly).
+board-final-title = 🏁 Final board for { $period }:
+board-final-line = { $medal } { $name } — { NUMBER($score) } XP

@@ -24,3 +24,7 @@ streak-broken = { $days ->
     [one] 💔 Tu racha de { NUMBER($days) } día en { $chat } ha terminado. ¡Participa hoy para empezar una nueva!
    *[other] 💔 Tu racha de { NUMBER($days) } días en { $chat } ha terminado. ¡Participa hoy para empezar una nueva!
 }
+
+# Cuando termina una semana o un mes: su podio, en cada grupo.
+board-final-title = 🏁 Clasificación final de { $period }:
+board-final-line = { $medal } { $name } — { NUMBER($score) } XP
