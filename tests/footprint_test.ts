@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { EMBEDDED_SETTINGS, openDatabase } from "../db/connect.ts";
+
+Deno.test("main.ts's static import graph leaves out the tools only tests and the bench use", async () => {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "main.ts"],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  assert.ok(r.success, "deno info main.ts");
+  const info = JSON.parse(new TextDecoder().decode(r.stdout)) as {
+    modules: { specifier: string }[];
+  };
+  const loaded = info.modules.map((m) => m.specifier);
+  for (const name of ["playwright-core", "ganache", "axe-core"]) {
+    assert.ok(!loaded.some((s) => s.includes(`/${name}@`)), `${name} is not loaded by main.ts`);
+  }
+});
+
+Deno.test("the embedded database runs with the small-memory settings, a new one and a reopened one", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "warden-footprint-" });
+  try {
+    for (const round of ["new", "reopened"]) {
+      const db = await openDatabase({ dataDir: dir });
+      try {
+        for (const setting of EMBEDDED_SETTINGS) {
+          const [name, value] = setting.split("=");
+          const [row] = await db.sql`SELECT current_setting(${name}) AS value`;
+          assert.equal(row.value, value, `${round}: ${name}`);
+        }
+        await db.sql`CREATE TABLE IF NOT EXISTS kept (n int)`;
+        await db.sql`INSERT INTO kept VALUES (1)`;
+        const [{ n }] = await db.sql`SELECT count(*) AS n FROM kept`;
+        assert.equal(n, round === "new" ? 1 : 2, `${round}: the cluster is the same one`);
+      } finally {
+        await db.close();
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
