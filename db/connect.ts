@@ -1,10 +1,9 @@
 import postgres from "postgres";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { claimDataDir } from "./data_dir_owner.ts";
 import { pgSocket } from "./pg_socket.ts";
+import { collectGarbage, initdbApart, pgliteOptions, uninitialised } from "./pglite_init.ts";
 
 /** The one database handle of the app: a postgres.js pool, on a server or on embedded PGlite. */
 export interface Database {
@@ -134,98 +133,6 @@ function batchAffinity(db: PGlite): PGlite {
     },
   };
   return view as PGlite;
-}
-
-/**
- * Postgres settings of the embedded database, on top of PGlite's own start parameters. PGlite
- * runs Postgres in WebAssembly, whose memory grows but never shrinks, so whatever Postgres
- * touches once stays resident for the life of the process; its defaults are a server's
- * (128 MB of shared buffers, 64 MB per index build). Warden's tables are small next to that
- * and their files sit in the OS page cache anyway (bench/footprint.ts measures both the
- * memory and a 100k-member `level-ups` run).
- */
-export const EMBEDDED_SETTINGS: readonly string[] = [
-  "shared_buffers=16MB",
-  "maintenance_work_mem=16MB",
-  "temp_buffers=4MB",
-  "work_mem=4MB",
-];
-
-function pgliteOptions() {
-  return {
-    startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS.flatMap((s) => ["-c", s])],
-  };
-}
-
-/** The argument that makes this module, run as a program, create a data directory's cluster. */
-const INITDB_ARG = "--warden-initdb";
-
-/**
- * Creates the database cluster of an empty `dataDir` in a short-lived child process. PGlite's
- * initdb runs a second, throwaway Postgres instance (its own WebAssembly memory) beside the
- * one it opens, and copies the new cluster from one to the other: measured, the first start's
- * RSS peaked at 810–855 MB in one process, and the throwaway half stayed resident until V8 got
- * round to collecting it. In a child that ends, all of it goes back to the OS, and Warden's own
- * heap is not resident beside it. Returns false when this process may not run one (no
- * `--allow-run`, or not the deno CLI on source files): then PGlite runs initdb in-process.
- */
-async function initdbApart(dataDir: string): Promise<boolean> {
-  const deno = Deno.execPath();
-  // Run from source files by the deno CLI (a `deno compile`d binary would start itself again).
-  if (new URL(import.meta.url).protocol !== "file:" || !/^deno(\.exe)?$/.test(basename(deno))) {
-    return false;
-  }
-  if ((await Deno.permissions.query({ name: "run", command: deno })).state !== "granted") {
-    return false;
-  }
-  const path = (url: URL) => decodeURIComponent(url.pathname);
-  const r = await new Deno.Command(deno, {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      `--config=${path(new URL("../deno.json", import.meta.url))}`,
-      path(new URL(import.meta.url)),
-      INITDB_ARG,
-      dataDir,
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!r.success) {
-    const why = new TextDecoder().decode(r.stderr).trim().split("\n").filter(Boolean).pop();
-    throw new Error(`initdb failed (exit ${r.code}): ${why ?? "no message"}`);
-  }
-  return true;
-}
-
-function basename(path: string): string {
-  return path.split(/[\\/]/).pop() ?? path;
-}
-
-/** True when `dataDir` holds no database cluster yet (opening it runs initdb). */
-async function uninitialised(dataDir: string): Promise<boolean> {
-  try {
-    await Deno.stat(`${dataDir}/PG_VERSION`);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-/**
- * Runs a full garbage collection, for when initdb ran in this process after all: its
- * throwaway instance is garbage once PGlite opened the cluster, but nothing makes V8 collect it
- * while the process idles. `--expose-gc` set at run time shows `gc` to new contexts only.
- */
-function collectGarbage(): void {
-  try {
-    v8.setFlagsFromString("--expose-gc");
-    (vm.runInNewContext("gc") as () => void)();
-  } catch {
-    // Not offered by this runtime: the memory goes back at V8's next collection instead.
-  }
 }
 
 async function openEmbedded(options: OpenDatabaseOptions, dataDir: string): Promise<Database> {
@@ -387,10 +294,4 @@ export function guardClientBug(report: (error: unknown) => void): () => void {
     globalThis.removeEventListener("error", onError);
     globalThis.removeEventListener("unhandledrejection", onRejection);
   };
-}
-
-// `deno run -A db/connect.ts --warden-initdb DIR`: what `initdbApart` runs.
-if (import.meta.main && Deno.args[0] === INITDB_ARG && Deno.args[1]) {
-  const pglite = await PGlite.create(Deno.args[1], pgliteOptions());
-  await pglite.close();
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { EMBEDDED_SETTINGS, openDatabase } from "../db/connect.ts";
+import { openDatabase } from "../db/connect.ts";
+import { EMBEDDED_SETTINGS } from "../db/pglite_init.ts";
 
 Deno.test("main.ts's static import graph leaves out the tools only tests and the bench use", async () => {
   const r = await new Deno.Command(Deno.execPath(), {
