@@ -10,8 +10,6 @@
  * Prints ratios, not verdicts.
  */
 import "../actors/process_warnings.ts"; // first: see there
-import { z } from "zod";
-import { ArgsError, readArgs, wholeNumber } from "../cli_args.ts";
 import { migrate } from "../db/migrate.ts";
 import { levelUpsJob } from "../domain/level_ups.ts";
 import { syncLevels } from "../domain/levels.ts";
@@ -23,92 +21,22 @@ import { deliveryBench } from "./delivery.ts";
 import { retentionBench } from "./retention.ts";
 import { boundLevelUps, naiveLevelUps, restore } from "./level_ups.ts";
 import { compare, context, freshDatabase, print, rssMeter, timed } from "./measure.ts";
-
-interface Args {
-  boardMembers: number;
-  rows: number;
-  retentionRows: number;
-  caseParticipants: number;
-  caseArguments: number;
-  dashboardJobs: number;
-  dashboardRuns: number;
-  budget: number;
-  members: number;
-  batch: number;
-  naiveSample: number;
-  concurrency: number;
-  json: boolean;
-}
-
-const count = (flag: string) => wholeNumber(flag, 100_000_000, "a positive whole number");
-const BENCH_OPTIONS = z.object({
-  members: count("--members").default(100_000),
-  batch: count("--batch").default(5_000),
-  "naive-sample": count("--naive-sample").default(20_000),
-  concurrency: count("--concurrency").default(2),
-  rows: count("--rows").default(10_000),
-  "retention-rows": count("--retention-rows").default(2_000_000),
-  "case-participants": count("--case-participants").default(100_000),
-  "case-arguments": count("--case-arguments").default(10_000),
-  "dashboard-jobs": count("--dashboard-jobs").default(30),
-  "dashboard-runs": count("--dashboard-runs").default(10_000),
-  budget: count("--budget").default(1_000),
-  "board-members": count("--board-members").default(100_000),
-  json: z.boolean().default(false),
-  help: z.boolean().default(false),
-});
-
-const USAGE = "usage: deno task bench [--members N] [--batch B] [--concurrency C] " +
-  "[--naive-sample S] [--rows R] [--budget PER_S] [--board-members M] [--retention-rows D] [--case-participants P] [--case-arguments A] [--dashboard-jobs J] [--dashboard-runs R] [--json]\n" +
-  "  seeds N members in a fresh database and measures the batch jobs and delivery";
-
-/** The bench's options through the CLI's one parser (cli_args.ts); `null` for `--help`. */
-function parseArgs(argv: string[]): Args | null {
-  const string = { type: "string" } as const;
-  const { values: v, positionals } = readArgs(
-    argv,
-    {
-      members: string,
-      batch: string,
-      "naive-sample": string,
-      concurrency: string,
-      rows: string,
-      "retention-rows": string,
-      "case-participants": string,
-      "case-arguments": string,
-      "dashboard-jobs": string,
-      "dashboard-runs": string,
-      budget: string,
-      "board-members": string,
-      json: { type: "boolean" },
-    },
-    BENCH_OPTIONS,
-    "--members N, --batch B, --concurrency C, --naive-sample S, --rows R, --budget PER_S, " +
-      "--board-members M, --retention-rows D, --case-participants P, --case-arguments A, " +
-      "--dashboard-jobs J, --dashboard-runs R, --json",
-  );
-  if (v.help) return null;
-  if (positionals.length) throw new ArgsError(`unexpected argument "${positionals[0]}"`);
-  return {
-    members: v.members,
-    batch: v.batch,
-    naiveSample: v["naive-sample"],
-    concurrency: v.concurrency,
-    rows: v.rows,
-    retentionRows: v["retention-rows"],
-    caseParticipants: v["case-participants"],
-    caseArguments: v["case-arguments"],
-    dashboardJobs: v["dashboard-jobs"],
-    dashboardRuns: v["dashboard-runs"],
-    budget: v.budget,
-    boardMembers: v["board-members"],
-    json: v.json,
-  };
-}
+import { parseBenchArgs, USAGE } from "./options.ts";
+import { laterPhases } from "./phases.ts";
 
 async function main() {
-  const args = parseArgs(Deno.args);
-  if (!args) return console.log(USAGE);
+  const a = parseBenchArgs(Deno.args);
+  if (!a) return console.log(USAGE);
+  const args = {
+    ...a,
+    naiveSample: a["naive-sample"],
+    boardMembers: a["board-members"],
+    retentionRows: a["retention-rows"],
+    caseParticipants: a["case-participants"],
+    caseArguments: a["case-arguments"],
+    dashboardJobs: a["dashboard-jobs"],
+    dashboardRuns: a["dashboard-runs"],
+  };
   const { db, drop } = await freshDatabase();
   try {
     const sql = db.sql;
@@ -171,6 +99,7 @@ async function main() {
     const retention = await retentionBench(sql, args.retentionRows);
     const cases = await caseClosureBench(sql, args.caseParticipants, args.caseArguments);
     const dashboard = await dashboardBench(sql, args.dashboardJobs, args.dashboardRuns);
+    const later = await laterPhases(a);
     const deliveryLine = {
       job: "outbox-delivery",
       rows: d.rows,
@@ -186,6 +115,7 @@ async function main() {
       console.log(JSON.stringify(retention));
       console.log(JSON.stringify(cases));
       console.log(JSON.stringify(dashboard));
+      for (const l of later) console.log(JSON.stringify(l.line));
     } else {
       print(line, false);
       for (const l of competition) print(l, false);
@@ -211,6 +141,7 @@ async function main() {
           `page_ms_p50=${dashboard.page_ms_p50} page_ms_p95=${dashboard.page_ms_p95} ` +
           `tasks_ms_p50=${dashboard.tasks_ms_p50} vs_tasks=${dashboard.vs_tasks}`,
       );
+      for (const l of later) console.log(l.text);
     }
   } finally {
     await drop();

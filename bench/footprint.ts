@@ -111,7 +111,11 @@ async function cli(args: string[], env: Record<string, string>): Promise<number>
 }
 
 /** Starts Warden on `env`, measures it as described above, stops it. */
-async function measure(env: Record<string, string>, members: number): Promise<Footprint> {
+async function measure(
+  env: Record<string, string>,
+  members: number,
+  idleMs: number,
+): Promise<Footprint> {
   const child = new Deno.Command(DENO, {
     args: ["run", "-A", "main.ts"],
     cwd: ROOT,
@@ -161,7 +165,7 @@ async function measure(env: Record<string, string>, members: number): Promise<Fo
     }
     const ready_s = (performance.now() - t0) / 1000;
     const ready = await procMemory(child.pid);
-    await new Promise((r) => setTimeout(r, IDLE_MS));
+    await new Promise((r) => setTimeout(r, idleMs));
     const idle = await procMemory(child.pid);
     const treePeak = sampler.peak();
     sampler.stop();
@@ -210,13 +214,14 @@ function wardenEnv(db: { url?: string; dataDir: string }): Record<string, string
  * how many the seed adds before `level-ups` (default 100,000).
  */
 export async function footprintBench(
-  o: { members: number } = { members: 100_000 },
+  o: { members: number; idleMs?: number } = { members: 100_000 },
 ): Promise<FootprintLine> {
   const members = o.members ?? 100_000;
+  const idleMs = o.idleMs ?? IDLE_MS;
   const dir = await Deno.makeTempDir({ prefix: "warden-footprint-" });
   let embedded: Footprint;
   try {
-    embedded = await measure(wardenEnv({ dataDir: `${dir}/data` }), members);
+    embedded = await measure(wardenEnv({ dataDir: `${dir}/data` }), members, idleMs);
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
@@ -230,7 +235,11 @@ export async function footprintBench(
       await admin.unsafe(`CREATE DATABASE "${name}"`);
       const url = new URL(serverUrl);
       url.pathname = `/${name}`;
-      server = await measure(wardenEnv({ url: url.toString(), dataDir: other }), members);
+      server = await measure(
+        wardenEnv({ url: url.toString(), dataDir: other }),
+        members,
+        idleMs,
+      );
     } finally {
       await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
       await admin.end();

@@ -34,6 +34,9 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
     "4",
     "--dashboard-runs",
     "60",
+    ...["--ingest-updates", "200", "--ingest-concurrency", "4", "--ingest-members", "40"],
+    ...["--ingest-chats", "2", "--history-members", "300", "--history-small", "600"],
+    ...["--history-large", "1200", "--footprint-members", "300", "--footprint-idle-s", "1"],
     "--json",
   ]);
   assert.equal(r.code, 0, r.stderr);
@@ -46,6 +49,9 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
     "retention-cleanup",
     "case-closure",
     "dashboard",
+    "ingest",
+    "board-history",
+    "footprint",
   ]);
   for (const line of lines.slice(0, 3)) {
     for (const key of ["warden_per_s", "naive_per_s", "bound_per_s", "vs_naive", "vs_bound"]) {
@@ -68,6 +74,18 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
   assert.ok(lines[5].warden_per_s > 0 && lines[5].bound_per_s > 0);
   assert.deepEqual([lines[6].jobs, lines[6].runs_per_job], [4, 60]);
   assert.ok(lines[6].page_ms_p50 > 0 && lines[6].tasks_ms_p50 > 0 && lines[6].vs_tasks > 0);
+  assert.deepEqual([lines[7].updates, lines[7].concurrency], [200, 4]);
+  assert.ok(
+    lines[7].updates_per_s > 0 && lines[7].bound_updates_per_s > 0 && lines[7].vs_bound > 0,
+  );
+  assert.deepEqual([lines[8].members, lines[8].ledger_small, lines[8].ledger_large], [
+    300,
+    600,
+    1200,
+  ]);
+  assert.ok(lines[8].ratio > 0);
+  assert.ok(lines[9].embedded.ready_mb > 0 && lines[9].embedded.idle_30s_mb > 0);
+  assert.equal(lines[9].server === null, !Deno.env.get("DATABASE_URL"));
 });
 
 Deno.test("deno task bench names a bad option and exits non-zero", async () => {
