@@ -2,7 +2,8 @@
  * `/settings` in a group: the chat's settings as a message with inline buttons, one press one
  * change (`set:<field>:<value>`), each press checked for admin again, applied with
  * `updateSettings`, audited in `admin_actions` and shown by editing the message in place.
- * Free-form values (any time zone, the report chat) are the API's: PATCH /api/chats/:chat/settings.
+ * Free-form values (any time zone, a report chat other than this one) are the API's: PATCH
+ * /api/chats/:chat/settings.
  */
 import { type Context, InlineKeyboard } from "grammy";
 import type postgres from "postgres";
@@ -35,7 +36,7 @@ export const ZONES = [
 ] as const;
 
 /** A pressed button's field and value, as in its callback data `set:<field>:<value>`. */
-export const SETTINGS_BUTTON = /^set:(lang|lvl|mult|cases|quiet|tz|topic):(.{1,48})$/;
+export const SETTINGS_BUTTON = /^set:(lang|lvl|mult|cases|quiet|tz|report|topic):(.{1,48})$/;
 
 /** The forum topic a message is in, if any (`/settings` there offers "no XP in this topic"). */
 export function topicOf(
@@ -82,6 +83,13 @@ export function settingsView(
     tr("settings-cases", { value: s.cases ? "on" : "off" }),
     tr("settings-quiet", { value: quiet }),
     tr("settings-zone", { value: s.timeZone ?? "default" }),
+    tr("settings-report", {
+      value: s.reportChatId === null
+        ? "none"
+        : s.reportChatId === s.chat
+        ? "here"
+        : String(s.reportChatId),
+    }),
     ...(topic === undefined ? [] : [tr("settings-topic", { value: topicOff ? "off" : "on" })]),
     "",
     tr("settings-help"),
@@ -130,6 +138,10 @@ export function settingsView(
   ];
   row(zones.slice(0, 4));
   row(zones.slice(4));
+  row([
+    [tr("settings-btn-report-here"), "report:here", s.reportChatId === s.chat],
+    [tr("settings-btn-report-none"), "report:none", s.reportChatId === null],
+  ]);
   if (topic !== undefined) {
     row([[
       tr(topicOff ? "settings-btn-topic-on" : "settings-btn-topic-off"),
@@ -154,6 +166,9 @@ export function patchFor(field: string, value: string, s: ChatSettings): Setting
   }
   if (field === "tz" && (value === "default" || (ZONES as readonly string[]).includes(value))) {
     patch = { timeZone: value === "default" ? null : value };
+  }
+  if (field === "report" && (value === "here" || value === "none")) {
+    patch = { reportChatId: value === "here" ? s.chat : null };
   }
   const topic = field === "topic" ? value.match(/^(\d{1,10}):(on|off)$/) : null;
   if (topic) {

@@ -81,6 +81,14 @@ Deno.test("/settings buttons and /hide, /show through the webhook", async (t) =>
         "⛔ Solo los administradores de este chat pueden usar /givexp.",
       );
       assert.equal(await press(boss, "set:lang:auto", posted), "✅ Saved.");
+      // the daily report: here, then none
+      assert.equal(await press(boss, "set:report:here", posted), "✅ Saved.");
+      const [report] =
+        await sql`SELECT report_chat_id::int AS r FROM chats WHERE chat_id = ${GROUP}`;
+      assert.equal(report.r, GROUP);
+      assert.match(String(edits().at(-1)!.params.text), /📊 Daily report: sent here\n/);
+      assert.equal(await press(boss, "set:report:none", posted), "✅ Saved.");
+      assert.match(String(edits().at(-1)!.params.text), /📊 Daily report: not sent\n/);
     },
   );
 

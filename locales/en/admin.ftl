@@ -66,6 +66,11 @@ settings-zone = 🕒 Time zone: { $value ->
     [default] the bot's default
    *[other] { $value }
 }
+settings-report = 📊 Daily report: { $value ->
+    [none] not sent
+    [here] sent here
+   *[other] sent to chat { $value }
+}
 settings-topic = 🚫 This topic: { $value ->
     [off] no XP
    *[on] pays XP as usual
@@ -85,6 +90,8 @@ settings-btn-cases-on = ⚖️ Turn cases on
 settings-btn-cases-off = ⚖️ Turn cases off
 settings-btn-quiet-none = 🌙 None
 settings-btn-zone-default = 🕒 Default
+settings-btn-report-here = 📊 Daily report here
+settings-btn-report-none = 📊 No daily report
 settings-btn-topic-off = 🚫 No XP in this topic
 settings-btn-topic-on = ✅ Pay XP in this topic again
 zone-UTC = UTC

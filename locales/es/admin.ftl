@@ -66,6 +66,11 @@ settings-zone = 🕒 Zona horaria: { $value ->
     [default] la predeterminada del bot
    *[other] { $value }
 }
+settings-report = 📊 Informe diario: { $value ->
+    [none] no se envía
+    [here] se envía aquí
+   *[other] se envía al chat { $value }
+}
 settings-topic = 🚫 Este tema: { $value ->
     [off] sin XP
    *[on] da XP como siempre
@@ -85,6 +90,8 @@ settings-btn-cases-on = ⚖️ Activar casos
 settings-btn-cases-off = ⚖️ Desactivar casos
 settings-btn-quiet-none = 🌙 Ninguna
 settings-btn-zone-default = 🕒 Predeterminada
+settings-btn-report-here = 📊 Informe diario aquí
+settings-btn-report-none = 📊 Sin informe diario
 settings-btn-topic-off = 🚫 Sin XP en este tema
 settings-btn-topic-on = ✅ Volver a dar XP en este tema
 zone-UTC = UTC
