@@ -202,13 +202,17 @@ for (const death of ["its loop fails", "its lease is made to run out"] as const)
       if (death === "its loop fails") {
         api.failPolling({ code: 409 });
         assert.ok(await first.ended instanceof GrammyError);
-        assert.equal(await leaseHolder(db.sql), undefined);
+        // Released: free, or already the standby's, whose first try may still have been on its
+        // way to the database and found it free (seen once in CI).
+        const after = await leaseHolder(db.sql);
+        assert.ok(after === undefined || after === second.node, `the lease is held by ${after}`);
       } else {
         // The first's clock stands still, so it never renews: run the lease out as time would.
         await db.sql`UPDATE bot_poller_lease SET expires_at = now() - interval '1 second'`;
       }
       // The standby's next try. Its first one may still be on its way to the database (the
-      // holder answered first), so wait until it sleeps before moving its time on.
+      // holder answered first), so wait until it sleeps before moving its time on (if it took
+      // the lease already, its lease renewer is the sleeper, and the move renews).
       await second.clock.sleeping(LEASE_MS / 3);
       await second.clock.advance(LEASE_MS / 3);
       await second.polling();
