@@ -40,7 +40,7 @@ svg.spark rect.o-succeeded { fill: var(--ok); } svg.spark rect.o-failed { fill: 
 svg.spark rect.o-abandoned { fill: #bf8700; } svg.spark rect.o-skipped { fill: #8c959f; }
 form.inline { display: inline; } .controls { display: flex; gap: 6px; flex-wrap: wrap; align-items: center; margin: 4px 0; }
 table.jobs td:last-child .controls { flex-wrap: nowrap; }
-button { font: inherit; padding: 4px 10px; border: 1px solid #8c959f; border-radius: 6px; background: #f6f8fa; color: var(--fg); cursor: pointer; min-height: 32px; }
+button { font: inherit; white-space: nowrap; padding: 4px 10px; border: 1px solid #8c959f; border-radius: 6px; background: #f6f8fa; color: var(--fg); cursor: pointer; min-height: 32px; }
 button:hover { background: #eaeef2; } button.danger { color: var(--bad); border-color: var(--bad); }
 input, select { font: inherit; padding: 4px 6px; border: 1px solid #8c959f; border-radius: 6px; min-height: 32px; }
 .filters, .xp-form { display: flex; gap: 10px; flex-wrap: wrap; align-items: end; margin: 8px 0; }
