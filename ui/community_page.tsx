@@ -10,14 +10,14 @@ import type { BoardEntry, Period } from "../domain/boards.ts";
 import type { MemberProfile } from "../domain/profile.ts";
 import type { ChatRow, MemberHit } from "./data.ts";
 import { count } from "./format.ts";
-import { Num, Time, type View } from "./layout.tsx";
+import { Num, Scroll, Time, type View } from "./layout.tsx";
 import { CSRF_FIELD } from "./session.ts";
 
 export const ChatsPage: FC<{ chats: ChatRow[]; view: View }> = ({ chats, view }) =>
   chats.length === 0
     ? <p class="muted">No chats yet: add the bot to a group.</p>
     : (
-      <div class="scroll" tabindex={0} role="region" aria-label="Chats">
+      <Scroll label="Chats">
         <table>
           <thead>
             <tr>
@@ -51,7 +51,7 @@ export const ChatsPage: FC<{ chats: ChatRow[]; view: View }> = ({ chats, view })
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
     );
 
 export const PERIOD_LABEL: Record<Period, string> = {

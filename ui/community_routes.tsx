@@ -1,23 +1,16 @@
 /** `/chats`, a chat's boards and member search, a member's page and the give/take XP form. */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { adjustXp, memberLedger, UnknownMember } from "../domain/admin_xp.ts";
 import { memberBadges } from "../domain/badges.ts";
 import { type Period, PERIODS, readBoard } from "../domain/boards.ts";
 import { memberProfile } from "../domain/profile.ts";
+import { idParam } from "../routes/api.ts";
 import { deadline, HttpError } from "../routes/errors.ts";
 import { type DashboardEnv, done } from "./auth.tsx";
 import { ChatPage, ChatsPage, MemberPage } from "./community_page.tsx";
 import type { PageDeps } from "./dashboard.tsx";
 import { chatRows, searchMembers } from "./data.ts";
 import { Layout } from "./layout.tsx";
-
-function id(c: Context, name: "chat" | "user"): number {
-  const raw = c.req.param(name);
-  if (!raw || !/^-?\d{1,16}$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-    throw new HttpError(400, `${name} must be a numeric Telegram id, got ${JSON.stringify(raw)}`);
-  }
-  return Number(raw);
-}
 
 export function communityRoutes(d: PageDeps) {
   const bounded = deadline();
@@ -36,7 +29,7 @@ export function communityRoutes(d: PageDeps) {
       );
     })
     .get("/chats/:chat", d.session, d.reader, bounded, async (c) => {
-      const chatId = id(c, "chat");
+      const chatId = idParam(c, "chat");
       const raw = c.req.query("period") ?? "all";
       if (!(PERIODS as string[]).includes(raw)) {
         throw new HttpError(400, `period "${raw}": expected one of ${PERIODS.join(", ")}`);
@@ -56,8 +49,8 @@ export function communityRoutes(d: PageDeps) {
       );
     })
     .get("/chats/:chat/members/:user", d.session, d.reader, bounded, async (c) => {
-      const chatId = id(c, "chat");
-      const userId = id(c, "user");
+      const chatId = idParam(c, "chat");
+      const userId = idParam(c, "user");
       const [p, badges, ledger, v] = await Promise.all([
         memberProfile(d.sql, chatId, userId),
         memberBadges(d.sql, chatId, userId),
@@ -72,8 +65,8 @@ export function communityRoutes(d: PageDeps) {
       );
     })
     .post("/chats/:chat/members/:user/xp", d.session, d.writer, bounded, async (c) => {
-      const chatId = id(c, "chat");
-      const userId = id(c, "user");
+      const chatId = idParam(c, "chat");
+      const userId = idParam(c, "user");
       const form = c.get("form");
       const back = `/chats/${chatId}/members/${userId}`;
       const amount = form.amount?.trim() ?? "";

@@ -8,7 +8,7 @@ import { type HistoryFilter, type HistoryRun, OUTCOMES, TRIGGERS } from "./data.
 import { count, duration, resultSummary } from "./format.ts";
 import { Incidents, JobControls, LastRun, Sparkline, StatusBadge } from "./jobs_page.tsx";
 import type { SparkRun } from "./data.ts";
-import { Time, type View } from "./layout.tsx";
+import { Scroll, Time, type View } from "./layout.tsx";
 
 export interface JobPageData {
   task: TaskView;
@@ -91,51 +91,47 @@ export const JobPage: FC<{ d: JobPageData; view: View }> = ({ d, view }) => {
         <Select name="trigger" label="Trigger" options={TRIGGERS} value={d.filter.trigger} />
         <button type="submit">Filter</button>
       </form>
-      {d.history.runs.length === 0
-        ? <p class="muted">No runs match.</p>
-        : (
-          <div class="scroll" tabindex={0} role="region" aria-label="Runs">
-            <table class="runs">
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Trigger</th>
-                  <th scope="col">Slot</th>
-                  <th scope="col" class="num">Took</th>
-                  <th scope="col">Node</th>
-                  <th scope="col">Result or error</th>
+      {d.history.runs.length === 0 ? <p class="muted">No runs match.</p> : (
+        <Scroll label="Runs">
+          <table class="runs">
+            <thead>
+              <tr>
+                <th scope="col">Started</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Trigger</th>
+                <th scope="col">Slot</th>
+                <th scope="col" class="num">Took</th>
+                <th scope="col">Node</th>
+                <th scope="col">Result or error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.history.runs.map((r) => (
+                <tr data-run={r.id}>
+                  <td>
+                    <Time at={r.startedAt} view={view} />
+                  </td>
+                  <td>
+                    <span class={`badge o-${r.outcome}`}>{r.outcome}</span>
+                    {r.attempt > 1 ? <span class="small">attempt {r.attempt}</span> : null}
+                  </td>
+                  <td>{r.trigger}</td>
+                  <td>
+                    <Time at={r.scheduledFor} view={view} />
+                  </td>
+                  <td class="num">
+                    {r.finishedAt ? duration(r.finishedAt.getTime() - r.startedAt.getTime()) : "…"}
+                  </td>
+                  <td class="small">{r.node}</td>
+                  <td>
+                    {r.error ? <span class="error">{r.error}</span> : resultSummary(r.result)}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {d.history.runs.map((r) => (
-                  <tr data-run={r.id}>
-                    <td>
-                      <Time at={r.startedAt} view={view} />
-                    </td>
-                    <td>
-                      <span class={`badge o-${r.outcome}`}>{r.outcome}</span>
-                      {r.attempt > 1 ? <span class="small">attempt {r.attempt}</span> : null}
-                    </td>
-                    <td>{r.trigger}</td>
-                    <td>
-                      <Time at={r.scheduledFor} view={view} />
-                    </td>
-                    <td class="num">
-                      {r.finishedAt
-                        ? duration(r.finishedAt.getTime() - r.startedAt.getTime())
-                        : "…"}
-                    </td>
-                    <td class="small">{r.node}</td>
-                    <td>
-                      {r.error ? <span class="error">{r.error}</span> : resultSummary(r.result)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
+      )}
       <nav class="pager" aria-label="Run pages">
         {d.filter.before ? <a href={pageLink(t.name, d.filter)}>Newest</a> : null}
         {d.history.more

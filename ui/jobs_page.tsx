@@ -6,7 +6,7 @@ import type { FC } from "hono/jsx";
 import type { TaskView } from "../actors/task_view.ts";
 import type { SparkRun } from "./data.ts";
 import { count, duration, resultSummary, sparkBars } from "./format.ts";
-import { Action, Time, type View } from "./layout.tsx";
+import { Action, Scroll, Time, type View } from "./layout.tsx";
 
 export interface JobRow {
   task: TaskView;
@@ -76,7 +76,7 @@ export const JobControls: FC<{ t: TaskView; view: View }> = ({ t, view }) => (
 );
 
 export const JobsTable: FC<{ rows: JobRow[]; view: View }> = ({ rows, view }) => (
-  <div class="scroll" tabindex={0} role="region" aria-label="Jobs">
+  <Scroll label="Jobs">
     <table class="jobs">
       <thead>
         <tr>
@@ -121,7 +121,7 @@ export const JobsTable: FC<{ rows: JobRow[]; view: View }> = ({ rows, view }) =>
         ))}
       </tbody>
     </table>
-  </div>
+  </Scroll>
 );
 
 export const Incidents: FC<

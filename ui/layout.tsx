@@ -85,17 +85,27 @@ const NAV: Array<[string, string]> = [["/", "Jobs"], ["/outbox", "Outbox"], [
   "Community",
 ]];
 
+/** The `<head>` every page shares; `live` adds the script (refresh, zone, confirmations). */
+const Head: FC<{ title: string; live?: boolean }> = ({ title, live }) => (
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>{`${title} · Warden`}</title>
+    <link rel="stylesheet" href="/ui/style.css" />
+    {live ? <script src="/ui/app.js" defer></script> : null}
+  </head>
+);
+
+/** A table that may scroll sideways on a phone: a named region the keyboard can reach. */
+export const Scroll: FC<{ label: string; children?: Child }> = ({ label, children }) => (
+  <div class="scroll" tabindex={0} role="region" aria-label={label}>{children}</div>
+);
+
 export const Layout: FC<{ title: string; view: View; children?: Child }> = (
   { title, view, children },
 ) => (
   <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>{`${title} · Warden`}</title>
-      <link rel="stylesheet" href="/ui/style.css" />
-      <script src="/ui/app.js" defer></script>
-    </head>
+    <Head title={title} live />
     <body data-refresh-ms={String(view.refreshMs)}>
       <a class="skip" href="#main">Skip to the content</a>
       <header>
@@ -140,12 +150,7 @@ export const Layout: FC<{ title: string; view: View; children?: Child }> = (
 /** A page standing alone (sign-in, errors): no health bar, no live refresh. */
 export const Bare: FC<{ title: string; children?: Child }> = ({ title, children }) => (
   <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>{`${title} · Warden`}</title>
-      <link rel="stylesheet" href="/ui/style.css" />
-    </head>
+    <Head title={title} />
     <body>
       <main id="main" class="narrow">
         <h1>{title}</h1>

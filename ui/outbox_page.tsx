@@ -6,7 +6,7 @@
 import type { FC } from "hono/jsx";
 import type { OutboxOverview, ProblemRow, WindowCounts } from "../domain/outbox_admin.ts";
 import { count, duration } from "./format.ts";
-import { Action, Num, Time, type View } from "./layout.tsx";
+import { Action, Num, Scroll, Time, type View } from "./layout.tsx";
 
 const Window: FC<{ label: string; w: WindowCounts }> = ({ label, w }) => (
   <section class="card" aria-label={`Last ${label}`}>
@@ -69,66 +69,63 @@ export const OutboxPage: FC<
       <Window label="day" w={o.windows.day} />
     </div>
     <h2>Failed, dropped and expired</h2>
-    {rows.length === 0 ? <p class="muted">Nothing failed or was dropped.</p> : (
-      <div
-        class="scroll"
-        tabindex={0}
-        role="region"
-        aria-label="Failed, dropped and expired notifications"
-      >
-        <table class="outbox">
-          <thead>
-            <tr>
-              <th scope="col" class="num">#</th>
-              <th scope="col">Chat</th>
-              <th scope="col">State</th>
-              <th scope="col">Why</th>
-              <th scope="col" class="num">Tries</th>
-              <th scope="col">Written</th>
-              <th scope="col">Message</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr data-outbox={String(r.id)}>
-                <td class="num">{String(r.id)}</td>
-                <td>{String(r.chatId)}</td>
-                <td>
-                  <span class={`badge o-${r.state}`}>{r.state}</span>
-                </td>
-                <td class="error">{r.lastError ?? ""}</td>
-                <td class="num">{count(r.attempts)}</td>
-                <td>
-                  <Time at={r.createdAt} view={view} rel />
-                </td>
-                <td class="message">
-                  {r.text.length > 160 ? `${r.text.slice(0, 160)}…` : r.text}
-                </td>
-                <td>
-                  <div class="controls">
-                    <Action
-                      view={view}
-                      to={`/outbox/${r.id}/retry`}
-                      label="Retry"
-                      name={`Retry notification ${r.id}`}
-                    />
-                    <Action
-                      view={view}
-                      to={`/outbox/${r.id}/discard`}
-                      label="Discard"
-                      name={`Discard notification ${r.id}`}
-                      confirm="Discard this notification for good?"
-                      danger
-                    />
-                  </div>
-                </td>
+    {rows.length === 0
+      ? <p class="muted">Nothing failed or was dropped.</p>
+      : (
+        <Scroll label="Failed, dropped and expired notifications">
+          <table class="outbox">
+            <thead>
+              <tr>
+                <th scope="col" class="num">#</th>
+                <th scope="col">Chat</th>
+                <th scope="col">State</th>
+                <th scope="col">Why</th>
+                <th scope="col" class="num">Tries</th>
+                <th scope="col">Written</th>
+                <th scope="col">Message</th>
+                <th scope="col">Actions</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    )}
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr data-outbox={String(r.id)}>
+                  <td class="num">{String(r.id)}</td>
+                  <td>{String(r.chatId)}</td>
+                  <td>
+                    <span class={`badge o-${r.state}`}>{r.state}</span>
+                  </td>
+                  <td class="error">{r.lastError ?? ""}</td>
+                  <td class="num">{count(r.attempts)}</td>
+                  <td>
+                    <Time at={r.createdAt} view={view} rel />
+                  </td>
+                  <td class="message">
+                    {r.text.length > 160 ? `${r.text.slice(0, 160)}…` : r.text}
+                  </td>
+                  <td>
+                    <div class="controls">
+                      <Action
+                        view={view}
+                        to={`/outbox/${r.id}/retry`}
+                        label="Retry"
+                        name={`Retry notification ${r.id}`}
+                      />
+                      <Action
+                        view={view}
+                        to={`/outbox/${r.id}/discard`}
+                        label="Discard"
+                        name={`Discard notification ${r.id}`}
+                        confirm="Discard this notification for good?"
+                        danger
+                      />
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
+      )}
     {more
       ? (
         <nav class="pager" aria-label="Outbox pages">
