@@ -1,5 +1,5 @@
 import { defineJob, type JobSpec } from "../actors/job.ts";
-import { LANGUAGES } from "./i18n.ts";
+import { sqlLanguage } from "./job_texts.ts";
 
 /** How long a streak lives after the last activity (seed 000 G5.2; `streak-expiry`). */
 const STREAK_LIFE = "48 hours";
@@ -51,11 +51,7 @@ export function streakRemindersJob(options: { hours: number; defaultZone: string
                  greatest(s.last_activity_at + ${STREAK_LIFE}::interval,
                           coalesce(s.protected_until, '-infinity')) AS deadline,
                  coalesce(nullif(ch.title, ''), 'your group') AS title,
-                 coalesce(ch.language, CASE
-                   WHEN lower(split_part(replace(m.language_code, '_', '-'), '-', 1)) = ANY(${[
-        ...LANGUAGES,
-      ]}::text[])
-                   THEN lower(split_part(replace(m.language_code, '_', '-'), '-', 1)) END, 'en') AS lang,
+                 ${ctx.db.unsafe(sqlLanguage("ch.language", "m.language_code"))} AS lang,
                  (${at}::timestamptz AT TIME ZONE coalesce(ch.time_zone, ${options.defaultZone}))::time
                    AS local_time,
                  ch.quiet_start, ch.quiet_end
