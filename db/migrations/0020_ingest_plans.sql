@@ -5,6 +5,137 @@
 --    row estimates the planner read every member on every batch (2 ms of a batch's ≈20 at
 --    2,000 members).
 -- 2. The batch's messages are read from jsonb once, as typed rows (jsonb_to_recordset).
+-- 3. A message the batch pays one at a time (a thank-you, a member's second message) no longer
+--    makes its members or locks them again: the batch did both.
+
+-- One message, as in 0019. With `p_chat_done` the batch (award_messages) has already created the
+-- chat and set its title, made its members and locked them: none of that is done again.
+CREATE OR REPLACE FUNCTION award_message(m jsonb, r jsonb, p_chat_done boolean DEFAULT false)
+RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_chat bigint := (m->>'chat')::bigint;
+  v_title text := m->>'title';
+  v_at timestamptz := (m->>'at')::timestamptz;
+  v_source text := m->>'source';
+  v_author bigint := (m->'users'->0->>'user_id')::bigint;
+  v_name text := m->'users'->0->>'name';
+  v_username text := m->'users'->0->>'username';
+  v_language text := m->>'language';
+  v_ids bigint[] := ARRAY(SELECT jsonb_array_elements_text(coalesce(m->'ids', '[]'))::bigint);
+  v_usernames text[] := ARRAY(SELECT jsonb_array_elements_text(coalesce(m->'usernames', '[]')));
+  v_window interval := (r->>'window_s')::int * interval '1 second';
+  v_reasons text[] := ARRAY(SELECT jsonb_array_elements_text(r->'reasons'));
+  v_max int := (r->>'max_per_minute')::int;
+  v_hundredths int;
+  v_recipients bigint[] := '{}';
+  v_author_pay int;
+  v_pay int;
+  v_user bigint;
+  v_thanked jsonb := '[]';
+BEGIN
+  -- The chat exists from its first message; its XP settings: a no-XP topic pays 0.
+  IF NOT p_chat_done THEN
+    INSERT INTO chats (chat_id, title, kind) VALUES (v_chat, v_title, m->>'kind')
+    ON CONFLICT (chat_id) DO NOTHING;
+    UPDATE chats SET title = v_title WHERE chat_id = v_chat AND title IS DISTINCT FROM v_title;
+  END IF;
+  SELECT CASE WHEN coalesce((m->>'thread')::bigint = ANY(c.no_xp_topics), false) THEN 0
+              ELSE (c.xp_multiplier * 100)::int END
+    INTO v_hundredths FROM chats c WHERE c.chat_id = v_chat;
+  v_hundredths := coalesce(v_hundredths, 100);
+  IF NOT p_chat_done THEN
+    -- The author and anyone thanked by id become members if they were not yet.
+    INSERT INTO members (chat_id, user_id, display_name, username, is_bot, next_level_xp, started_bot)
+    SELECT v_chat, u.user_id, u.name, u.username, u.is_bot, (SELECT min_xp FROM levels WHERE number = 2),
+           EXISTS (SELECT 1 FROM bot_users b WHERE b.user_id = u.user_id)
+    FROM jsonb_to_recordset(m->'users') AS u(user_id bigint, name text, username text, is_bot boolean)
+    ON CONFLICT (chat_id, user_id) DO NOTHING;
+  END IF;
+  -- The author's name and language follow Telegram (no write when nothing changes).
+  UPDATE members SET display_name = v_name, username = v_username,
+    language_code = coalesce(v_language, language_code)
+  WHERE chat_id = v_chat AND user_id = v_author
+    AND (display_name, username, language_code)
+      IS DISTINCT FROM (v_name, v_username, coalesce(v_language, language_code));
+
+  IF cardinality(v_ids) + cardinality(v_usernames) > 0 THEN
+    v_recipients := ARRAY(
+      SELECT DISTINCT mm.user_id FROM members mm
+      WHERE mm.chat_id = v_chat AND mm.user_id <> v_author AND NOT mm.is_bot
+        AND (mm.user_id = ANY(v_ids) OR lower(mm.username) = ANY(v_usernames))
+      ORDER BY mm.user_id
+      LIMIT 3);
+  END IF;
+  IF NOT p_chat_done THEN
+    -- The serialisation of awards: the author's and the receivers' rows, in user-id order.
+    PERFORM 1 FROM members
+    WHERE chat_id = v_chat AND user_id = ANY(v_author || v_recipients)
+    ORDER BY user_id FOR UPDATE;
+  END IF;
+
+  v_author_pay := award_pay((m->>'base')::int, v_hundredths, v_chat, v_author, v_at, v_window,
+                            v_reasons, v_max);
+  INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+  VALUES (v_chat, v_author, v_author_pay, 'message', v_source, v_at)
+  ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING;
+  IF NOT FOUND THEN
+    RETURN jsonb_build_object('author', 0, 'duplicate', true, 'thanked', '[]'::jsonb);
+  END IF;
+  UPDATE members SET
+    xp = xp + v_author_pay,
+    messages_count = messages_count + 1,
+    links_shared = links_shared + CASE WHEN (m->>'has_link')::boolean THEN 1 ELSE 0 END,
+    days_active = days_active + CASE
+      WHEN last_activity_at IS NULL
+        OR (last_activity_at AT TIME ZONE 'UTC')::date < (v_at AT TIME ZONE 'UTC')::date
+      THEN 1 ELSE 0 END,
+    last_activity_at = greatest(last_activity_at, v_at),
+    updated_at = now()
+  WHERE chat_id = v_chat AND user_id = v_author;
+  -- The streak continues on a new UTC day after an active one, holds within a day; every
+  -- seventh day in a row earns a protection, at most two held.
+  INSERT INTO streaks AS s (chat_id, user_id, current, best, last_activity_at)
+  VALUES (v_chat, v_author, 1, 1, v_at)
+  ON CONFLICT (chat_id, user_id) DO UPDATE SET
+    current = CASE
+      WHEN (s.last_activity_at AT TIME ZONE 'UTC')::date >= (v_at AT TIME ZONE 'UTC')::date
+        THEN greatest(s.current, 1)
+      WHEN s.current > 0 THEN s.current + 1
+      ELSE 1 END,
+    best = greatest(s.best, CASE
+      WHEN (s.last_activity_at AT TIME ZONE 'UTC')::date >= (v_at AT TIME ZONE 'UTC')::date
+        THEN greatest(s.current, 1)
+      WHEN s.current > 0 THEN s.current + 1
+      ELSE 1 END),
+    protections = CASE
+      WHEN (s.last_activity_at AT TIME ZONE 'UTC')::date < (v_at AT TIME ZONE 'UTC')::date
+        AND s.current > 0 AND (s.current + 1) % 7 = 0
+        THEN least(2, s.protections + 1)
+      ELSE s.protections END,
+    last_activity_at = greatest(s.last_activity_at, v_at);
+
+  FOREACH v_user IN ARRAY v_recipients LOOP
+    PERFORM 1 FROM thanks_cooldowns
+    WHERE chat_id = v_chat AND from_user = v_author AND to_user = v_user
+      AND last_at > v_at - (r->>'cooldown_min')::int * interval '1 minute';
+    CONTINUE WHEN FOUND;
+    v_pay := award_pay((r->>'per_thanks')::int, v_hundredths, v_chat, v_user, v_at, v_window,
+                       v_reasons, v_max);
+    INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+    VALUES (v_chat, v_user, v_pay, 'thanks', v_source, v_at)
+    ON CONFLICT (chat_id, user_id, reason, source) DO NOTHING;
+    CONTINUE WHEN NOT FOUND;
+    UPDATE members SET xp = xp + v_pay, thanks_received = thanks_received + 1, updated_at = now()
+    WHERE chat_id = v_chat AND user_id = v_user;
+    INSERT INTO thanks_cooldowns (chat_id, from_user, to_user, last_at)
+    VALUES (v_chat, v_author, v_user, v_at)
+    ON CONFLICT (chat_id, from_user, to_user)
+    DO UPDATE SET last_at = greatest(thanks_cooldowns.last_at, EXCLUDED.last_at);
+    v_thanked := v_thanked || jsonb_build_array(jsonb_build_object('userId', v_user, 'amount', v_pay));
+  END LOOP;
+  RETURN jsonb_build_object('author', v_author_pay, 'duplicate', false, 'thanked', v_thanked);
+END
+$$;
 
 -- As in 0019: one outcome per message, in order; the plain messages of members with one message
 -- in the batch paid by one set-based statement, the rest one at a time by `award_message`.
