@@ -68,7 +68,7 @@ async function openForStart(config: Readonly<Config>, log: Logger): Promise<Data
   checkPort(config.port); // before anything is migrated
   let db: Database;
   try {
-    db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, share: true });
+    db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, share: true, log });
   } catch (error) {
     throw (!config.databaseUrl && dataDirProblem(config.dataDir, error)) || error;
   }

@@ -3,7 +3,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { claimDataDir } from "./data_dir_owner.ts";
 import { pgSocket } from "./pg_socket.ts";
-import { collectGarbage, initdbApart, pgliteOptions, uninitialised } from "./pglite_init.ts";
+import { openPGlite } from "./pglite_init.ts";
+import type { Logger } from "../actors/log.ts";
 
 /** The one database handle of the app: a postgres.js pool, on a server or on embedded PGlite. */
 export interface Database {
@@ -47,6 +48,8 @@ export interface OpenDatabaseOptions {
   max?: number;
   /** Receives NOTICE/WARNING messages from Postgres; they are dropped when not set. */
   onNotice?: (notice: postgres.Notice) => void;
+  /** Embedded only: how a new data directory got its cluster (default: an info-level logger). */
+  log?: Logger;
 }
 
 /**
@@ -146,9 +149,7 @@ async function openEmbedded(options: OpenDatabaseOptions, dataDir: string): Prom
   }
   let pglite: PGlite;
   try {
-    const inProcess = await uninitialised(dataDir) && !(await initdbApart(dataDir));
-    pglite = await PGlite.create(dataDir, pgliteOptions());
-    if (inProcess) collectGarbage();
+    pglite = await openPGlite(dataDir, options.log);
   } catch (error) {
     await ownership.release();
     const reason = error instanceof Error ? error.message : String(error);

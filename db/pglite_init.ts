@@ -1,9 +1,12 @@
 /**
- * How the embedded database (PGlite) is created and tuned: its Postgres settings, and initdb of
- * a new data directory in a short-lived child process. `deno run -A db/pglite_init.ts
- * --warden-initdb DIR` is that child.
+ * How the embedded database (PGlite) is created and tuned: its Postgres settings, and the
+ * cluster of a new data directory: loaded from the prebuilt `db/cluster.tar.gz` when it fits the
+ * installed PGlite, else made by initdb in a short-lived child process. `deno run -A
+ * db/pglite_init.ts --warden-initdb DIR` is that child.
  */
 import { PGlite } from "@electric-sql/pglite";
+import { createLogger, type Logger } from "../actors/log.ts";
+import { extractCluster } from "./cluster_load.ts";
 import v8 from "node:v8";
 import vm from "node:vm";
 
@@ -26,6 +29,66 @@ export function pgliteOptions() {
   return {
     startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS.flatMap((s) => ["-c", s])],
   };
+}
+
+/**
+ * Opens PGlite on `dataDir`, giving an uninitialised one its cluster first, in a child process
+ * that ends (`initdbApart`): the prebuilt cluster unpacked (`openPrebuilt`), or initdb when it
+ * does not fit; so neither the unpacking's buffers nor initdb's memory stay in Warden. When this
+ * process may not run a child, the same happens in-process.
+ */
+export async function openPGlite(dataDir: string, log = createLogger()): Promise<PGlite> {
+  const inProcess = await uninitialised(dataDir) && !(await initdbApart(dataDir));
+  const pglite = inProcess && await openPrebuilt(dataDir, log) ||
+    await PGlite.create(dataDir, pgliteOptions());
+  if (inProcess) collectGarbage();
+  return pglite;
+}
+
+/** A fresh, empty cluster made by `deno task cluster` (db/cluster_build.ts). */
+export const CLUSTER_TARBALL = new URL("./cluster.tar.gz", import.meta.url);
+
+/** What Postgres keeps at the top of a data directory (the rest, say `warden.lock`, is Warden's). */
+const POSTGRES_FILE =
+  /^(PG_VERSION|base|global|pg_[\w.]+|postgresql(\.auto)?\.conf|postmaster\.\w+)$/;
+
+/**
+ * Opens an uninitialised `dataDir` with the cluster of `CLUSTER_TARBALL` written into it, so no
+ * initdb runs: initdb alone peaks at ~600 MB. The tarball is unpacked by `extractCluster`, not
+ * PGlite's `loadDataDir`, which holds it in memory several times over. Returns undefined, with
+ * `dataDir` cleared of Postgres's files, when there is no tarball or PGlite cannot start on it
+ * (say, after an upgrade that changed Postgres's on-disk format and before `deno task cluster`
+ * ran): then the caller runs initdb instead.
+ */
+export async function openPrebuilt(
+  dataDir: string,
+  log: Logger,
+  from: URL = CLUSTER_TARBALL,
+): Promise<PGlite | undefined> {
+  try {
+    if (from.protocol !== "file:" || !(await Deno.stat(from)).isFile) throw new Error("no file");
+  } catch {
+    log.debug("no prebuilt database cluster, running initdb", { path: from.pathname });
+    return undefined;
+  }
+  try {
+    await extractCluster(from, dataDir);
+    const pglite = await PGlite.create(dataDir, pgliteOptions());
+    collectGarbage(); // the unpacking's buffers, so the idle process does not keep them
+    return pglite;
+  } catch (error) {
+    for await (const entry of Deno.readDir(dataDir)) {
+      if (POSTGRES_FILE.test(entry.name)) {
+        await Deno.remove(`${dataDir}/${entry.name}`, { recursive: true });
+      }
+    }
+    log.info("prebuilt database cluster does not fit this PGlite, running initdb instead", {
+      path: from.pathname,
+      error: error instanceof Error ? error.message : String(error),
+      fix: "deno task cluster",
+    });
+    return undefined;
+  }
 }
 
 /** The argument that makes this module, run as a program, create a data directory's cluster. */
@@ -64,10 +127,11 @@ export async function initdbApart(dataDir: string): Promise<boolean> {
     stdout: "null",
     stderr: "piped",
   }).output();
+  const said = new TextDecoder().decode(r.stderr).trim().split("\n").filter(Boolean);
   if (!r.success) {
-    const why = new TextDecoder().decode(r.stderr).trim().split("\n").filter(Boolean).pop();
-    throw new Error(`initdb failed (exit ${r.code}): ${why ?? "no message"}`);
+    throw new Error(`initdb failed (exit ${r.code}): ${said.pop() ?? "no message"}`);
   }
+  for (const line of said) console.error(line);
   return true;
 }
 
@@ -99,8 +163,11 @@ export function collectGarbage(): void {
   }
 }
 
-// `deno run -A db/pglite_init.ts --warden-initdb DIR`: what `initdbApart` runs.
+// `deno run -A db/pglite_init.ts --warden-initdb DIR`: what `initdbApart` runs. Its log lines
+// go to stderr, which the parent passes on.
 if (import.meta.main && Deno.args[0] === INITDB_ARG && Deno.args[1]) {
-  const pglite = await PGlite.create(Deno.args[1], pgliteOptions());
+  const log = createLogger({ write: (line) => console.error(line) });
+  const pglite = await openPrebuilt(Deno.args[1], log) ??
+    await PGlite.create(Deno.args[1], pgliteOptions());
   await pglite.close();
 }

@@ -1,0 +1,52 @@
+/**
+ * Builds `db/cluster.tar.gz`: a freshly initdb'd, empty database cluster (no application schema;
+ * migrations still run at start), shut down cleanly and packed as a gzipped tar. A first start
+ * unpacks it into the data dir (db/cluster_load.ts) instead of running initdb, which peaks at
+ * ~600 MB by itself (see db/pglite_init.ts). Run it again whenever PGlite is upgraded: `deno task cluster`
+ * (tests/pglite_cluster_test.ts fails while the tarball's Postgres does not match PGlite's).
+ */
+import { PGlite } from "@electric-sql/pglite";
+import { CLUSTER_TARBALL, pgliteOptions } from "./pglite_init.ts";
+
+/**
+ * Makes a new cluster with Warden's own PGlite options in a temp directory, shuts it down cleanly
+ * (so a first start opens it without crash recovery, whose memory PGlite's WebAssembly heap would
+ * keep), and returns the directory as a gzipped ustar archive, made by the system's `tar` (this
+ * runs where the project is developed, not where Warden runs).
+ */
+export async function buildCluster(): Promise<Uint8Array> {
+  const dir = await Deno.makeTempDir({ prefix: "warden-cluster-" });
+  try {
+    // A directory, like Warden's data dir (NodeFS), so initdb runs exactly as on a first start.
+    const pglite = await PGlite.create(dir, pgliteOptions());
+    await pglite.exec("CHECKPOINT");
+    await pglite.close();
+    const entries = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    const tar = await new Deno.Command("tar", {
+      args: [
+        "--format=ustar",
+        "--owner=0",
+        "--group=0",
+        "--numeric-owner",
+        "-czf",
+        "-",
+        "-C",
+        dir,
+        ...entries,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!tar.success) throw new Error(`tar failed: ${new TextDecoder().decode(tar.stderr)}`);
+    return tar.stdout;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  const bytes = await buildCluster();
+  const path = decodeURIComponent(CLUSTER_TARBALL.pathname);
+  await Deno.writeFile(path, bytes);
+  console.log(`wrote ${path} (${(bytes.length / 1024 / 1024).toFixed(1)} MiB)`);
+}
