@@ -128,15 +128,6 @@ interface AwardPayload {
 
 /** The most messages one `award_messages` call pays. */
 const MAX_BATCH = 64;
-/**
- * Calls in flight per client and XP rules, at most (and at most the pool's size, less one so a
- * command or a job still finds a connection); more arrivals wait and go in the next batch. One:
- * in the bench's `ingest` phase, four overlapping batches cost the server ≈1.5× the CPU per
- * message of one at a time (they contend for the same pages and rows) for no more throughput;
- * one batch at a time, the next one simply grows.
- */
-const MAX_IN_FLIGHT = 1;
-
 interface Pending {
   payload: AwardPayload;
   resolve(outcome: AwardOutcome): void;
@@ -144,9 +135,12 @@ interface Pending {
 }
 
 /**
- * Group commit: a message is sent at once if fewer than `MAX_IN_FLIGHT` calls are running on
- * this client, else it waits for one to end and goes with every message that arrived meanwhile.
- * Nothing waits on a timer, so a lone message pays no added latency.
+ * Group commit: a message is sent at once if no call is running on this client (for these XP
+ * rules), else it waits for that call to end and goes with every message that arrived meanwhile.
+ * Nothing waits on a timer, so a lone message pays no added latency. One call at a time, not
+ * several: in the bench's `ingest` phase, four overlapping batches cost the server ≈1.5× the CPU
+ * per message (they contend for the same pages and rows) for no more throughput; one at a time,
+ * the next batch simply grows.
  */
 function createBatcher(sql: postgres.Sql, amounts: XpAmounts) {
   const rules = JSON.stringify({
@@ -157,9 +151,7 @@ function createBatcher(sql: postgres.Sql, amounts: XpAmounts) {
     reasons: CAPPED_REASONS,
   });
   const queue: Pending[] = [];
-  const pool = Number(sql.options?.max) || 1;
-  const maxInFlight = Math.max(1, Math.min(MAX_IN_FLIGHT, pool - 1));
-  let inFlight = 0;
+  let busy = false;
   const call = async (items: Pending[]): Promise<AwardOutcome[]> => {
     const [row] = await sql<{ outcomes: AwardOutcome[] }[]>`
       SELECT award_messages(${JSON.stringify(items.map((p) => p.payload))}::text::jsonb,
@@ -187,13 +179,12 @@ function createBatcher(sql: postgres.Sql, amounts: XpAmounts) {
     }
   };
   const pump = () => {
-    while (inFlight < maxInFlight && queue.length > 0) {
-      inFlight++;
-      run(queue.splice(0, MAX_BATCH)).finally(() => {
-        inFlight--;
-        pump();
-      });
-    }
+    if (busy || queue.length === 0) return;
+    busy = true;
+    run(queue.splice(0, MAX_BATCH)).finally(() => {
+      busy = false;
+      pump();
+    });
   };
   return {
     submit(payload: AwardPayload): Promise<AwardOutcome> {
