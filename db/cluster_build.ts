@@ -2,8 +2,9 @@
  * Builds `db/cluster.tar.gz`: a freshly initdb'd, empty database cluster (no application schema;
  * migrations still run at start), shut down cleanly and packed as a gzipped tar. A first start
  * unpacks it into the data dir (db/cluster_load.ts) instead of running initdb, which peaks at
- * ~600 MB by itself (see db/pglite_init.ts). Run it again whenever PGlite is upgraded: `deno task cluster`
- * (tests/pglite_cluster_test.ts fails while the tarball's Postgres does not match PGlite's).
+ * ~600 MB by itself (see db/pglite_init.ts). Run it again whenever PGlite is upgraded:
+ * `deno task cluster` (tests/pglite_cluster_test.ts fails while the tarball's Postgres does not
+ * match PGlite's).
  */
 import { PGlite } from "@electric-sql/pglite";
 import { CLUSTER_TARBALL, pgliteOptions } from "./pglite_init.ts";

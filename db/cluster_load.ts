@@ -1,6 +1,6 @@
 /**
- * Writes the prebuilt cluster (a gzipped tar from PGlite's `dumpDataDir`, see
- * db/cluster_build.ts) into a data directory, one file at a time. PGlite's own `loadDataDir`
+ * Writes the prebuilt cluster (a gzipped ustar archive, see db/cluster_build.ts) into a data
+ * directory, one file at a time. PGlite's own `loadDataDir`
  * holds the whole tarball unpacked (40 MB) several times over while Postgres starts: measured,
  * Warden's first start then peaked at 370 MB; written this way, only one file (at most the 16 MB
  * WAL segment) is in memory at once.

@@ -38,11 +38,17 @@ export function pgliteOptions() {
  * process may not run a child, the same happens in-process.
  */
 export async function openPGlite(dataDir: string, log = createLogger()): Promise<PGlite> {
-  const inProcess = await uninitialised(dataDir) && !(await initdbApart(dataDir));
-  const pglite = inProcess && await openPrebuilt(dataDir, log) ||
-    await PGlite.create(dataDir, pgliteOptions());
-  if (inProcess) collectGarbage();
+  if (!(await uninitialised(dataDir)) || await initdbApart(dataDir)) {
+    return await PGlite.create(dataDir, pgliteOptions());
+  }
+  const pglite = await openNew(dataDir, log);
+  collectGarbage();
   return pglite;
+}
+
+/** Opens an uninitialised `dataDir`: the prebuilt cluster if it fits, else initdb by PGlite. */
+function openNew(dataDir: string, log: Logger): Promise<PGlite> {
+  return openPrebuilt(dataDir, log).then((p) => p ?? PGlite.create(dataDir, pgliteOptions()));
 }
 
 /** A fresh, empty cluster made by `deno task cluster` (db/cluster_build.ts). */
@@ -73,9 +79,7 @@ export async function openPrebuilt(
   }
   try {
     await extractCluster(from, dataDir);
-    const pglite = await PGlite.create(dataDir, pgliteOptions());
-    collectGarbage(); // the unpacking's buffers, so the idle process does not keep them
-    return pglite;
+    return await PGlite.create(dataDir, pgliteOptions());
   } catch (error) {
     for await (const entry of Deno.readDir(dataDir)) {
       if (POSTGRES_FILE.test(entry.name)) {
@@ -150,9 +154,9 @@ export async function uninitialised(dataDir: string): Promise<boolean> {
 }
 
 /**
- * Runs a full garbage collection, for when initdb ran in this process after all: its
- * throwaway instance is garbage once PGlite opened the cluster, but nothing makes V8 collect it
- * while the process idles. `--expose-gc` set at run time shows `gc` to new contexts only.
+ * Runs a full garbage collection, for when a new cluster was made in this process after all:
+ * initdb's throwaway instance, or the unpacking's buffers, are garbage once PGlite opened it,
+ * but nothing makes V8 collect them while the process idles. `--expose-gc` set at run time shows `gc` to new contexts only.
  */
 export function collectGarbage(): void {
   try {
@@ -167,7 +171,5 @@ export function collectGarbage(): void {
 // go to stderr, which the parent passes on.
 if (import.meta.main && Deno.args[0] === INITDB_ARG && Deno.args[1]) {
   const log = createLogger({ write: (line) => console.error(line) });
-  const pglite = await openPrebuilt(Deno.args[1], log) ??
-    await PGlite.create(Deno.args[1], pgliteOptions());
-  await pglite.close();
+  await (await openNew(Deno.args[1], log)).close();
 }
