@@ -5,6 +5,7 @@ import { leaseRescueJob } from "../db/rescue_job.ts";
 import { runApplicationName, serverRunConnections } from "../db/run_connections.ts";
 import { testDatabase } from "./db.ts";
 import { runJob } from "./fakes/community.ts";
+import { until } from "./fakes/deadline.ts";
 import { dbRuntime, gate, job, nextEvent } from "./fakes/runtime.ts";
 
 const at = (h: number) => new Date(Date.UTC(2026, 4, 1, h));
@@ -19,14 +20,6 @@ async function backendsOf(sql: postgres.Sql, runId: string): Promise<number> {
     runApplicationName(runId)
   }`;
   return row.n;
-}
-
-async function until(what: string, check: () => Promise<boolean>) {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10)); // a query's round trip, not a timing
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 /** Each run on connections of its own, named after it, as `main.ts` wires them on a server. */

@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { withDeadline } from "./fakes/deadline.ts";
+import { until } from "./fakes/deadline.ts";
 import { botApiDouble } from "./fakes/bot_api.ts";
 import { childDatabase, spawnWarden, type WardenProcess } from "./fakes/process.ts";
 import { groupMessage, type Person } from "./fakes/updates.ts";
@@ -76,17 +76,14 @@ Deno.test({
         msg(p, "more"),
       ]);
       const sent = batch.map((u) => post(first, u).catch(() => 0));
-      await withDeadline(
-        (async () => {
-          for (;;) {
-            const [w] = await sql`
-              SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-              WHERE NOT l.granted AND a.datname = current_database()`;
-            if (w.n > 0) return;
-            await new Promise((r) => setTimeout(r, 20));
-          }
-        })(),
+      await until(
         "Warden's batch waiting for the member's lock",
+        async () => {
+          const [w] = await sql`
+            SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+            WHERE NOT l.granted AND a.datname = current_database()`;
+          return w.n > 0;
+        },
         { lastSeen: () => first.lines.slice(-10).join("\n") },
       );
       first.kill("SIGKILL");
@@ -97,18 +94,12 @@ Deno.test({
       holder = undefined;
       // The dead replica's batch was already in the server's hands: it may still commit (its
       // client is gone, not its statement); the database says so once its statement has ended.
-      await withDeadline(
-        (async () => {
-          for (;;) {
-            const [b] = await sql`
-              SELECT count(*)::int AS n FROM pg_stat_activity
-              WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`;
-            if (b.n === 0) return;
-            await new Promise((r) => setTimeout(r, 20));
-          }
-        })(),
-        "the dead replica's statement to end",
-      );
+      await until("the dead replica's statement to end", async () => {
+        const [b] = await sql`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`;
+        return b.n === 0;
+      });
       const [kept] = await sql`
         SELECT count(*)::int AS n FROM xp_ledger WHERE chat_id = ${CHAT} AND reason = 'message'`;
       assert.ok(kept.n < people.length + batch.length, "the redelivery has messages to pay");

@@ -42,3 +42,21 @@ export function withDeadline<T>(
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Resolves once `check` answers true, asking again after each answer (a query's round trip, not
+ * a timing); fails as `withDeadline` does, naming `what`.
+ */
+export function until(
+  what: string,
+  check: () => Promise<boolean>,
+  options: DeadlineOptions & { lastSeen?: () => string } = {},
+): Promise<void> {
+  let stopped = false;
+  const asking = (async () => {
+    while (!stopped && !(await check())) await new Promise((r) => setTimeout(r, 10));
+  })();
+  return withDeadline(asking, what, options).finally(() => {
+    stopped = true;
+  });
+}
