@@ -118,3 +118,33 @@ Deno.test("a prebuilt cluster that does not fit falls back, leaving the dir as i
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the unpacking child killed mid-way: the dir still reads as new and the next open makes it whole", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "warden_cluster_" });
+  const watcher = Deno.watchFs(dataDir, { recursive: true });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", "db/pglite_init.ts", "--warden-initdb", dataDir],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    // The first file it writes: it is unpacking now, so kill it there.
+    for await (const event of watcher) if (event.kind === "create") break;
+    child.kill("SIGKILL");
+    await child.status;
+    const left = [...Deno.readDirSync(dataDir)].map((e) => e.name);
+    assert.ok(left.length > 0, "it had started writing");
+    assert.ok(!left.includes("PG_VERSION"), "PG_VERSION comes last: the dir is not a cluster yet");
+    const db = await openDatabase({ dataDir, log: logSink().log });
+    try {
+      const [row] = await db.sql`SELECT count(*)::int AS n FROM pg_database`;
+      assert.ok(row.n >= 1);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    watcher.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
