@@ -6,7 +6,7 @@ import { badgeCheckJob } from "./domain/badges.ts";
 import { caseClosureJob } from "./domain/case_closure.ts";
 import { caseGenerationJob } from "./domain/case_generation.ts";
 import { openaiProvider } from "./domain/case_openai.ts";
-import { type EvmRail, evmRail } from "./domain/evm_rail.ts";
+import type { EvmRail, EvmRailOptions } from "./domain/evm_types.ts";
 import { SETTLEMENT_MONITOR, settlementMonitorJob } from "./domain/settlement_monitor.ts";
 import { VERDICT_CHECK, verdictCheckJob } from "./domain/verdict_check.ts";
 import { bankProvider, type CaseProvider } from "./domain/case_provider.ts";
@@ -74,7 +74,7 @@ export function caseProvider(config: Readonly<Config>): CaseProvider {
   return config.cases.openai ? openaiProvider(config.cases.openai) : bankProvider();
 }
 
-const rails = new WeakMap<object, EvmRail>();
+const rails = new WeakMap<object, { rail: EvmRail; ready: Promise<EvmRail> }>();
 /**
  * The process's one EVM rail (it orders the account's nonces), made on first use; without
  * `SETTLEMENT_RAIL=evm` every call says so.
@@ -91,9 +91,44 @@ function chainRail(config: Readonly<Config>): EvmRail {
       checkCommitment: off,
     };
   }
-  let rail = rails.get(evm);
-  if (!rail) rails.set(evm, rail = evmRail(evm));
-  return rail;
+  let made = rails.get(evm);
+  if (!made) rails.set(evm, made = loadRail(evm));
+  return made.rail;
+}
+
+/**
+ * The rail on `evm`, its module (viem, ≈12 MB resident) loaded now that the config asks for it:
+ * its calls wait for the load, `address` is there once `railReady` has resolved. A private key
+ * out of secp256k1's range fails here, as viem would, before anything is loaded.
+ */
+function loadRail(evm: EvmRailOptions): { rail: EvmRail; ready: Promise<EvmRail> } {
+  const key = BigInt(evm.privateKey);
+  if (!(key >= 1n && key < SECP256K1_N)) {
+    throw new Error(`expected valid private key: 1 <= n < ${SECP256K1_N}, got ${key}`);
+  }
+  let loaded: EvmRail | undefined;
+  const ready = import("./domain/evm_rail.ts").then((m) => loaded = m.evmRail(evm));
+  ready.catch(() => {}); // whoever uses the rail hears the failure
+  return {
+    ready,
+    rail: {
+      get address() {
+        if (!loaded) throw new Error("Cannot read the EVM rail's address: it is still loading");
+        return loaded.address;
+      },
+      anchorCommitment: async (hash) => (await ready).anchorCommitment(hash),
+      sendReward: async (to, reward) => (await ready).sendReward(to, reward),
+      status: async (txHash) => (await ready).status(txHash),
+      checkCommitment: async (txHash, hash) => (await ready).checkCommitment(txHash, hash),
+    },
+  };
+}
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+/** Resolves once the config's EVM rail, if any, is loaded (main awaits it before the jobs start). */
+export async function railReady(config: Readonly<Config>): Promise<void> {
+  const evm = config.settlement.evm;
+  if (evm) await rails.get(evm)?.ready;
 }
 
 /**

@@ -31,10 +31,10 @@ import { syncLevels } from "./domain/levels.ts";
 import { createRegistry } from "./actors/metrics.ts";
 import { createApp } from "./routes/app.ts";
 import { runtimeMetrics } from "./routes/metrics.ts";
-import { createTelegram } from "./bot/telegram.ts";
+import { telegramOff } from "./bot/telegram_off.ts";
 import type { Runtime } from "./actors/runtime.ts";
 import { createReadiness } from "./routes/readiness.ts";
-import { catalog, type JobCatalog, loadSetup } from "./catalog.ts";
+import { catalog, type JobCatalog, loadSetup, railReady } from "./catalog.ts";
 
 export { catalog, type JobCatalog };
 
@@ -52,6 +52,7 @@ export async function main(jobs: JobCatalog = catalog, env = withDotEnv()): Prom
     console.error(error.message);
     return 2;
   }
+  await railReady(config);
   // Whatever a log line or the last error carries (a client's message, a URL), no secret shows.
   const redact = (line: string) => scrubSecrets(line, env);
   try {
@@ -131,14 +132,17 @@ async function run(
   const store = pgRunStore(db.sql, { listen: db.kind === "server" });
   const registry = createRegistry();
   const late: { runtime?: Runtime } = {}; // the bot's admin commands reach the runtime made after it
-  const telegram = createTelegram({
-    config,
-    sql: db.sql,
-    clock,
-    log,
-    registry,
-    runtime: () => late.runtime,
-  });
+  // grammY and the bot load only with a token: without one they would sit idle in memory.
+  const telegram = config.telegram.botToken
+    ? (await import("./bot/telegram.ts")).createTelegram({
+      config,
+      sql: db.sql,
+      clock,
+      log,
+      registry,
+      runtime: () => late.runtime,
+    })
+    : telegramOff();
   const runtime = createRuntime({
     jobs: specs,
     store,

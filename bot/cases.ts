@@ -1,6 +1,6 @@
 import { Composer } from "grammy";
 import type postgres from "postgres";
-import { parseWallet } from "../domain/evm_rail.ts";
+import { parseWallet } from "../domain/wallet.ts";
 import { openCase } from "../domain/case_generation.ts";
 import type { CaseDraft } from "../domain/case_provider.ts";
 import { castVote, linkWallet, reactToArgument, recordArgument } from "../domain/case_votes.ts";

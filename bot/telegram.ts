@@ -10,11 +10,9 @@ import { createBot } from "./bot.ts";
 import { createDelivery } from "./delivery.ts";
 import { createPoller } from "./poller.ts";
 import { registerBot } from "./setup.ts";
+import { telegramOff, type TelegramStatus } from "./telegram_off.ts";
 
-export interface TelegramStatus {
-  status: "ok" | "disabled" | "error";
-  detail: string;
-}
+export type { TelegramStatus };
 
 /**
  * Warden's Telegram side, made from the config: without a token, nothing (the outbox waits);
@@ -32,16 +30,7 @@ export function createTelegram(o: {
 }) {
   const { config } = o;
   const token = config.telegram.botToken;
-  if (!token) {
-    return {
-      children: [] as ChildSpec[],
-      bot: undefined,
-      status: (): TelegramStatus => ({
-        status: "disabled",
-        detail: "no TELEGRAM_BOT_TOKEN: the outbox waits",
-      }),
-    };
-  }
+  if (!token) return telegramOff();
   const log = o.log.child({ part: "telegram" });
   const bot = createBot({
     token,

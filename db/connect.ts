@@ -1,9 +1,8 @@
 import postgres from "postgres";
-import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import type { PGlite } from "@electric-sql/pglite";
+import type { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { claimDataDir } from "./data_dir_owner.ts";
 import { pgSocket } from "./pg_socket.ts";
-import { openPGlite } from "./pglite_init.ts";
 import type { Logger } from "../actors/log.ts";
 
 /** The one database handle of the app: a postgres.js pool, on a server or on embedded PGlite. */
@@ -149,7 +148,8 @@ async function openEmbedded(options: OpenDatabaseOptions, dataDir: string): Prom
   }
   let pglite: PGlite;
   try {
-    pglite = await openPGlite(dataDir, options.log);
+    // PGlite and its socket server are loaded here, embedded only: a server start never needs them.
+    pglite = await (await import("./pglite_init.ts")).openPGlite(dataDir, options.log);
   } catch (error) {
     await ownership.release();
     const reason = error instanceof Error ? error.message : String(error);
@@ -157,6 +157,7 @@ async function openEmbedded(options: OpenDatabaseOptions, dataDir: string): Prom
   }
   const shared = batchAffinity(pglite);
   const serve = async function serve(port: number) {
+    const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
     const server = new PGLiteSocketServer({
       db: shared,
       host: "127.0.0.1",

@@ -22,10 +22,12 @@
  *   caller can count attempts. If a send failed that way after signing, the error carries
  *   the signed transaction's hash: it may have reached the node, so record and watch it
  *   rather than send the reward again.
+ *
+ * Only `catalog.ts` loads this module, and only with `SETTLEMENT_RAIL=evm`: the types, the error
+ * and the wallet check live apart (`evm_types.ts`, `wallet.ts`), without viem.
  */
 import {
   BaseError,
-  checksumAddress,
   createPublicClient,
   createWalletClient,
   decodeFunctionData,
@@ -41,46 +43,19 @@ import {
   TransactionReceiptNotFoundError,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import {
+  type Address,
+  type EvmRail,
+  type EvmRailOptions,
+  type Hex,
+  RpcUnavailableError,
+  type TxState,
+  type TxStatus,
+} from "./evm_types.ts";
+import { parseWallet } from "./wallet.ts";
 
-export type Hex = `0x${string}`;
-export type Address = `0x${string}`;
-
-export interface EvmRailOptions {
-  rpcUrl: string;
-  privateKey: Hex;
-  chainId: number;
-  /** Blocks needed, the transaction's own included (1 = mined). */
-  confirmations: number;
-  /** Bound on each RPC request, in ms (default 10 000). */
-  timeoutMs?: number;
-  /** Wei sent per XP of a reward (default 0n). */
-  weiPerXp?: bigint;
-}
-
-export type TxState = "pending" | "confirmed" | "failed" | "not-found";
-export interface TxStatus {
-  state: TxState;
-  confirmations: number;
-  input?: Hex;
-  blockNumber?: bigint;
-}
-export type CommitmentCheck = "ok" | "pending" | "missing" | "mismatch";
-
-export interface EvmRail {
-  readonly address: Address;
-  anchorCommitment(hash: Hex): Promise<Hex>;
-  sendReward(to: Address, reward: { id: number; amount: number }): Promise<Hex>;
-  status(txHash: Hex): Promise<TxStatus>;
-  checkCommitment(txHash: Hex, expectedHash: Hex): Promise<CommitmentCheck>;
-}
-
-/** The node could not be reached or did not answer in time; `txHash` as described above. */
-export class RpcUnavailableError extends Error {
-  override name = "RpcUnavailableError";
-  constructor(message: string, readonly txHash?: Hex, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export * from "./evm_types.ts";
+export { isAddress, parseWallet } from "./wallet.ts";
 
 const REWARD_ABI = parseAbi(["function wardenReward(uint256 rewardId)"]);
 
@@ -104,45 +79,6 @@ export function decodeRewardData(data: Hex): number | null {
 }
 
 const HASH_RE = /^0x[0-9a-fA-F]{64}$/;
-
-/**
- * Checks a wallet address by EIP-55: 40 hex digits after `0x`; all-lowercase or
- * all-uppercase digits carry no checksum and are accepted; mixed case must match its
- * checksum. The accepted address comes back in checksummed form. The zero address is refused.
- */
-export function parseWallet(
-  input: string,
-): { ok: true; address: Address } | { ok: false; error: string } {
-  const s = input.trim();
-  if (!/^0x/i.test(s)) return { ok: false, error: "a wallet address starts with 0x" };
-  const digits = s.slice(2);
-  if (digits.length !== 40) {
-    return {
-      ok: false,
-      error: `a wallet address has 40 hex digits after 0x, this one has ${digits.length}`,
-    };
-  }
-  const bad = digits.search(/[^0-9a-fA-F]/);
-  if (bad >= 0) {
-    return { ok: false, error: `"${digits[bad]}" at position ${bad + 3} is not a hex digit` };
-  }
-  const address = checksumAddress(`0x${digits.toLowerCase()}`);
-  const mixed = digits !== digits.toLowerCase() && digits !== digits.toUpperCase();
-  if (mixed && `0x${digits}` !== address) {
-    return {
-      ok: false,
-      error: "the EIP-55 checksum (the mix of upper and lower case) is wrong: " +
-        "check the address for a typo, or send it all in lowercase",
-    };
-  }
-  if (/^0+$/.test(digits)) return { ok: false, error: "the zero address cannot receive rewards" };
-  return { ok: true, address };
-}
-
-/** True for an address `parseWallet` accepts. */
-export function isAddress(s: string): boolean {
-  return parseWallet(s).ok;
-}
 
 function unavailable(e: unknown): boolean {
   if (e instanceof RpcUnavailableError) return true;

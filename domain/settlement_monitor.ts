@@ -1,6 +1,6 @@
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
 import { creditConfirmed } from "./case_settle.ts";
-import { type Address, type EvmRail, type Hex, RpcUnavailableError } from "./evm_rail.ts";
+import { type Address, type EvmRail, type Hex, RpcUnavailableError } from "./evm_types.ts";
 
 export const SETTLEMENT_MONITOR = "settlement-monitor";
 /** The claim a run writes in `last_error` before it sends; see `settlementMonitorJob`. */

@@ -2,7 +2,6 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Bot } from "grammy";
 import { Hono } from "hono";
 import type { Logger } from "../actors/log.ts";
-import { classifyUpdateError } from "../bot/update_errors.ts";
 import { readUpdate } from "../bot/update_shape.ts";
 
 export interface WebhookDeps {
@@ -63,6 +62,8 @@ export function telegramRoutes({ bot, secretToken, log }: WebhookDeps) {
     try {
       await bot.handleUpdate(read.update);
     } catch (error) {
+      // grammY's error classes: loaded here, not with the routes (the bot has loaded grammY).
+      const { classifyUpdateError } = await import("../bot/update_errors.ts");
       const failure = classifyUpdateError(error);
       const cause = error instanceof Error && "error" in error ? error.error : error;
       if (failure === "record") {

@@ -1,0 +1,56 @@
+/**
+ * The EIP-55 wallet check of `/wallet` and of the rail's rewards, with the Keccak-256 viem itself
+ * uses (`@noble/hashes`), so checking an address does not load viem.
+ */
+import { keccak_256 } from "@noble/hashes/sha3";
+import type { Address } from "./evm_types.ts";
+
+/** The EIP-55 form of 40 lowercase hex digits: a letter is upper case where the hash's nibble ≥ 8. */
+function checksummed(digits: string): Address {
+  const hash = keccak_256(new TextEncoder().encode(digits));
+  let out = "0x";
+  for (let i = 0; i < 40; i++) {
+    const nibble = (hash[i >> 1] >> (i % 2 === 0 ? 4 : 0)) & 0xf;
+    out += nibble >= 8 ? digits[i].toUpperCase() : digits[i];
+  }
+  return out as Address;
+}
+
+/**
+ * Checks a wallet address by EIP-55: 40 hex digits after `0x`; all-lowercase or
+ * all-uppercase digits carry no checksum and are accepted; mixed case must match its
+ * checksum. The accepted address comes back in checksummed form. The zero address is refused.
+ */
+export function parseWallet(
+  input: string,
+): { ok: true; address: Address } | { ok: false; error: string } {
+  const s = input.trim();
+  if (!/^0x/i.test(s)) return { ok: false, error: "a wallet address starts with 0x" };
+  const digits = s.slice(2);
+  if (digits.length !== 40) {
+    return {
+      ok: false,
+      error: `a wallet address has 40 hex digits after 0x, this one has ${digits.length}`,
+    };
+  }
+  const bad = digits.search(/[^0-9a-fA-F]/);
+  if (bad >= 0) {
+    return { ok: false, error: `"${digits[bad]}" at position ${bad + 3} is not a hex digit` };
+  }
+  const address = checksummed(digits.toLowerCase());
+  const mixed = digits !== digits.toLowerCase() && digits !== digits.toUpperCase();
+  if (mixed && `0x${digits}` !== address) {
+    return {
+      ok: false,
+      error: "the EIP-55 checksum (the mix of upper and lower case) is wrong: " +
+        "check the address for a typo, or send it all in lowercase",
+    };
+  }
+  if (/^0+$/.test(digits)) return { ok: false, error: "the zero address cannot receive rewards" };
+  return { ok: true, address };
+}
+
+/** True for an address `parseWallet` accepts. */
+export function isAddress(s: string): boolean {
+  return parseWallet(s).ok;
+}
