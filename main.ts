@@ -3,6 +3,7 @@
  * supervised jobs and the HTTP server, and shuts all of it down in order on SIGTERM/SIGINT.
  */
 import "./actors/process_warnings.ts"; // first: see there
+import "./actors/process_memory.ts"; // second: see there
 import type { JobSpec } from "./actors/job.ts";
 import { createLogger, describeError, type Logger } from "./actors/log.ts";
 import { createRuntime } from "./actors/runtime.ts";

@@ -1,6 +1,8 @@
 /**
- * The `footprint` phase: Warden's resident memory as an operator meets it. It starts
- * `deno run -A main.ts` as a child process (a fresh temp `DATA_DIR`, `PORT=0`), samples the
+ * The `footprint` phase: Warden's resident memory as an operator meets it. It starts the command
+ * of `deno task start` (deno.json: its variables, then `deno run -A main.ts`, run directly so the
+ * measured process is Warden, not a task runner) as a child process (a fresh temp `DATA_DIR`,
+ * `PORT=0`), samples the
  * child's RSS from `/proc/<pid>/status` (`VmRSS`; `VmHWM` for the peak) until
  * `/health/readiness` answers 200, then after 30 s idle, then after `members` are seeded and
  * `level-ups` has run through the CLI (which joins the running Warden's embedded database over
@@ -44,6 +46,22 @@ export interface FootprintLine {
 
 const DENO = Deno.execPath();
 const ROOT = new URL("..", import.meta.url).pathname;
+
+/** `deno task start` split: its leading `NAME=value` variables and the arguments of `deno`. */
+export function startTask(task: string): { env: Record<string, string>; args: string[] } {
+  const words = task.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? "")) {
+    const [name, ...value] = words.shift()!.split("=");
+    env[name] = value.join("=");
+  }
+  if (words.shift() !== "deno") throw new Error(`footprint: the start task is not deno: ${task}`);
+  return { env, args: words };
+}
+const START = startTask(
+  JSON.parse(Deno.readTextFileSync(new URL("deno.json", new URL("..", import.meta.url)))).tasks
+    .start,
+);
 const IDLE_MS = 30_000;
 
 /** `VmRSS` and `VmHWM` of `pid`, in MiB (0 once the process is gone). */
@@ -117,9 +135,9 @@ async function measure(
   idleMs: number,
 ): Promise<Footprint> {
   const child = new Deno.Command(DENO, {
-    args: ["run", "-A", "main.ts"],
+    args: START.args,
     cwd: ROOT,
-    env,
+    env: { ...env, ...START.env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

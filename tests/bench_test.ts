@@ -96,3 +96,16 @@ Deno.test("deno task bench names a bad option and exits non-zero", async () => {
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.stderr, /unknown option --fast; expected --members N/);
 });
+
+Deno.test("the footprint phase starts Warden as `deno task start` does: its variables, then deno's arguments", async () => {
+  const { startTask } = await import("../bench/footprint.ts");
+  assert.deepEqual(startTask("A=1 B_2=x=y deno run -A main.ts"), {
+    env: { A: "1", B_2: "x=y" },
+    args: ["run", "-A", "main.ts"],
+  });
+  const deno = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const start = startTask(deno.tasks.start);
+  assert.deepEqual(start.args, ["run", "-A", "main.ts"]);
+  assert.equal(start.env.MALLOC_MMAP_THRESHOLD_, "131072", "see actors/process_memory.ts");
+  assert.throws(() => startTask("FOO=1 node main.js"), /not deno/);
+});

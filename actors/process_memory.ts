@@ -1,0 +1,26 @@
+/**
+ * Imported by `main.ts`, second: glibc's malloc policy for the Warden process. By default glibc
+ * raises its mmap threshold (from 128 KiB up to 32 MiB) each time it frees a large block that had
+ * its own mapping; from then on, large short-lived allocations (V8 compiling PGlite's WebAssembly
+ * on its worker threads, at start) come from malloc's arenas and stay resident once freed. Which
+ * of them do depends on thread timing, so an idle embedded Warden sat at 190 or at 245 MB from
+ * one start to the next. Fixing the threshold at 128 KiB (glibc's own starting value; it also
+ * turns the raising off) gives every large block its own mapping, returned to the system when
+ * freed: idle 175–177 MB, every start (bench/footprint.ts). `deno task start` sets it before the
+ * process starts (`MALLOC_MMAP_THRESHOLD_=131072`, so Deno's own start-up is covered too); this
+ * sets it again for a `deno run -A main.ts` started without the variable. Not glibc (musl,
+ * macOS) or no FFI permission: nothing changes.
+ */
+const M_MMAP_THRESHOLD = -3;
+
+if (Deno.build.os === "linux") {
+  try {
+    const libc = Deno.dlopen("libc.so.6", {
+      mallopt: { parameters: ["i32", "i32"], result: "i32" },
+    });
+    libc.symbols.mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    libc.close();
+  } catch {
+    // Not glibc, or `--allow-ffi` not granted: malloc keeps its default policy.
+  }
+}
