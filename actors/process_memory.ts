@@ -8,19 +8,22 @@
  * turns the raising off) gives every large block its own mapping, returned to the system when
  * freed: idle 175–177 MB, every start (bench/footprint.ts). `deno task start` sets it before the
  * process starts (`MALLOC_MMAP_THRESHOLD_=131072`, so Deno's own start-up is covered too); this
- * sets it again for a `deno run -A main.ts` started without the variable. Not glibc (musl,
- * macOS) or no FFI permission: nothing changes.
+ * sets it only for a `deno run -A main.ts` started without the variable (with it, glibc has read
+ * it already, whatever its value). Not glibc (musl, macOS) or no FFI permission: nothing changes.
  */
 const M_MMAP_THRESHOLD = -3;
 
-if (Deno.build.os === "linux") {
-  try {
-    const libc = Deno.dlopen("libc.so.6", {
-      mallopt: { parameters: ["i32", "i32"], result: "i32" },
-    });
-    libc.symbols.mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-    libc.close();
-  } catch {
-    // Not glibc, or `--allow-ffi` not granted: malloc keeps its default policy.
-  }
+function fixMmapThreshold(): void {
+  if (Deno.build.os !== "linux" || Deno.env.get("MALLOC_MMAP_THRESHOLD_") !== undefined) return;
+  const libc = Deno.dlopen("libc.so.6", {
+    mallopt: { parameters: ["i32", "i32"], result: "i32" },
+  });
+  libc.symbols.mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  libc.close();
+}
+
+try {
+  fixMmapThreshold();
+} catch {
+  // Not glibc, or no `--allow-ffi`/`--allow-env`: malloc keeps its default policy.
 }
