@@ -126,6 +126,17 @@ interface AwardPayload {
   usernames: string[];
 }
 
+/** The rules as `award_messages` reads them (its second argument, as JSON). */
+export function awardRules(amounts: XpAmounts) {
+  return {
+    per_thanks: amounts.perThanks,
+    max_per_minute: amounts.maxPerMinute,
+    window_s: CAP_WINDOW_SECONDS,
+    cooldown_min: THANKS_COOLDOWN_MINUTES,
+    reasons: CAPPED_REASONS,
+  };
+}
+
 /** The most messages one `award_messages` call pays. */
 const MAX_BATCH = 64;
 interface Pending {
@@ -143,13 +154,7 @@ interface Pending {
  * the next batch simply grows.
  */
 function createBatcher(sql: postgres.Sql, amounts: XpAmounts) {
-  const rules = JSON.stringify({
-    per_thanks: amounts.perThanks,
-    max_per_minute: amounts.maxPerMinute,
-    window_s: CAP_WINDOW_SECONDS,
-    cooldown_min: THANKS_COOLDOWN_MINUTES,
-    reasons: CAPPED_REASONS,
-  });
+  const rules = JSON.stringify(awardRules(amounts));
   const queue: Pending[] = [];
   let busy = false;
   const call = async (items: Pending[]): Promise<AwardOutcome[]> => {

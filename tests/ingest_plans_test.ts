@@ -7,18 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { SEED_CHAT_BASE, SEED_USER_BASE, seedCommunity } from "../domain/seed.ts";
+import { awardRules } from "../domain/award.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { testDatabase } from "./db.ts";
 
 const CHAT = SEED_CHAT_BASE - 1;
 const MEMBERS = 3_000;
-const RULES = {
-  per_thanks: 5,
-  max_per_minute: 10,
-  window_s: 60,
-  cooldown_min: 10,
-  reasons: ["message", "thanks"],
-};
+const RULES = awardRules({ perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 });
 
 /** One message as `award_messages` reads it (domain/award.ts builds the same). */
 function message(n: number, author: number, thanks: { ids?: number[]; usernames?: string[] } = {}) {
@@ -82,7 +77,7 @@ Deno.test("a batch with thank-yous and a newcomer reads members by key, not the 
   });
   assert.equal(read.seq, 0, "members rows read by sequential scan");
   // Each message touches its author and those it thanks a few times (create, lock, pay, name):
-  // well under 100 rows for 17 messages; reading the chat would be thousands.
+  // about 100 rows for 17 messages; reading the chat would be thousands.
   assert.ok(read.index < 150, `members rows fetched by index: ${read.index}`);
   const [joined] = await db.sql`
     SELECT count(*)::int AS n FROM members WHERE chat_id = ${CHAT} AND user_id = ${
