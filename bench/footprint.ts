@@ -2,13 +2,12 @@
  * The `footprint` phase: Warden's resident memory as an operator meets it. It starts the command
  * of `deno task start` (deno.json: its variables, then `deno run -A main.ts`, run directly so the
  * measured process is Warden, not a task runner) as a child process (a fresh temp `DATA_DIR`,
- * `PORT=0`), samples the
- * child's RSS from `/proc/<pid>/status` (`VmRSS`; `VmHWM` for the peak) until
- * `/health/readiness` answers 200, then after 30 s idle, then after `members` are seeded and
- * `level-ups` has run through the CLI (which joins the running Warden's embedded database over
- * its socket, see db/data_dir_owner.ts, so the database's work is done in the measured process),
- * and stops it with SIGTERM. Embedded PGlite always; the server too when `DATABASE_URL` is set
- * (in a fresh database on that server, dropped afterwards). Linux only (`/proc`).
+ * `PORT=0`), samples the child's RSS from `/proc/<pid>/status` (`VmRSS`; `VmHWM` for the peak)
+ * until `/health/readiness` answers 200, then after 30 s idle, then after `members` are seeded and
+ * `level-ups` has run through the CLI (which joins the running Warden's embedded database over its
+ * socket, see db/data_dir_owner.ts, so the database's work is done in the measured process), and
+ * stops it with SIGTERM. Embedded PGlite always; the server too when `DATABASE_URL` is set (in a
+ * fresh database on that server, dropped afterwards). Linux only (`/proc`).
  *
  * Run alone: `deno run -A bench/footprint.ts [--members N] [--json]`.
  */

@@ -156,7 +156,8 @@ export async function uninitialised(dataDir: string): Promise<boolean> {
 /**
  * Runs a full garbage collection, for when a new cluster was made in this process after all:
  * initdb's throwaway instance, or the unpacking's buffers, are garbage once PGlite opened it,
- * but nothing makes V8 collect them while the process idles. `--expose-gc` set at run time shows `gc` to new contexts only.
+ * but nothing makes V8 collect them while the process idles. `--expose-gc` set at run time shows
+ * `gc` to new contexts only.
  */
 export function collectGarbage(): void {
   try {

@@ -17,6 +17,21 @@ import { botApiDouble } from "./fakes/bot_api.ts";
 const XP = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
 const SECRET = "webhook-secret-123";
 
+/** What `setWebhook` is asked for `url`: the secret, the update types Warden reads, 40 connections. */
+const webhookParams = (url: string) => ({
+  url,
+  secret_token: SECRET,
+  allowed_updates: [
+    "message",
+    "edited_message",
+    "my_chat_member",
+    "callback_query",
+    "message_reaction",
+    "poll_answer",
+  ],
+  max_connections: 40,
+});
+
 Deno.test("the start sets the command menu; with a webhook URL it registers the webhook with the secret, the updates read and 40 connections", async () => {
   await using api = botApiDouble({ limits: false });
   const bot = createBot({
@@ -66,19 +81,7 @@ Deno.test("the start sets the command menu; with a webhook URL it registers the 
     ["settings", "givexp", "takexp", "resetxp"],
   );
   const hook = api.calls.find((c) => c.method === "setWebhook");
-  assert.deepEqual(hook?.params, {
-    url: "https://warden.example.org/telegram/webhook",
-    secret_token: SECRET,
-    allowed_updates: [
-      "message",
-      "edited_message",
-      "my_chat_member",
-      "callback_query",
-      "message_reaction",
-      "poll_answer",
-    ],
-    max_connections: 40,
-  });
+  assert.deepEqual(hook?.params, webhookParams("https://warden.example.org/telegram/webhook"));
 });
 
 Deno.test("with a bot token the Telegram side has a setup child that sets the command menu once", async () => {
@@ -130,19 +133,10 @@ Deno.test("with TELEGRAM_WEBHOOK_URL the start's setup child registers the webho
   const setup = telegram.children.find((c) => c.id === "telegram-setup")!;
   const signal = new AbortController().signal;
   await setup.loop({ stop: signal, kill: signal });
-  assert.deepEqual(api.calls.filter((c) => c.method === "setWebhook").map((c) => c.params), [{
-    url,
-    secret_token: SECRET,
-    allowed_updates: [
-      "message",
-      "edited_message",
-      "my_chat_member",
-      "callback_query",
-      "message_reaction",
-      "poll_answer",
-    ],
-    max_connections: 40,
-  }]);
+  assert.deepEqual(
+    api.calls.filter((c) => c.method === "setWebhook").map((c) => c.params),
+    [webhookParams(url)],
+  );
   assert.equal(telegram.children.some((c) => c.id === "telegram-poller"), false);
 
   for (
@@ -181,19 +175,7 @@ Deno.test("deno task telegram webhook set|info|delete registers, shows and remov
   const url = "https://warden.example.org/telegram/webhook";
 
   assert.equal((await run(["webhook", "set", "--url", url])).code, 0);
-  assert.deepEqual(api.calls.find((c) => c.method === "setWebhook")?.params, {
-    url,
-    secret_token: SECRET,
-    allowed_updates: [
-      "message",
-      "edited_message",
-      "my_chat_member",
-      "callback_query",
-      "message_reaction",
-      "poll_answer",
-    ],
-    max_connections: 40,
-  });
+  assert.deepEqual(api.calls.find((c) => c.method === "setWebhook")?.params, webhookParams(url));
   const info = await run(["webhook", "info", "--json"]);
   assert.equal(info.code, 0);
   assert.equal(JSON.parse(info.out).url, url);
