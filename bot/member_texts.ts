@@ -6,6 +6,7 @@ import type { badgeProgress } from "../domain/badges.ts";
 import type { BoardEntry, Period } from "../domain/boards.ts";
 import { duration, type Language } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
+import { badgeText, localLevelName } from "../domain/progress_names.ts";
 import type { MemberProfile } from "../domain/profile.ts";
 
 /** A progress bar like `▰▰▰▱▱▱▱▱▱▱ 30%`. */
@@ -26,7 +27,11 @@ export function profileText(lang: Language, p: MemberProfile, chatTitle?: string
     }) +
     (p.username && p.name ? ` (@${p.username})` : "") +
     (chatTitle ? ` · ${t(lang, "profile-in", { chat: chatTitle })}` : ""),
-    t(lang, "profile-level", { level: p.level, levelName: p.levelName ?? "none", xp: p.xp }),
+    t(lang, "profile-level", {
+      level: p.level,
+      levelName: p.levelName === null ? "none" : localLevelName(lang, p.level, p.levelName),
+      xp: p.xp,
+    }),
     p.nextLevelXp === null ? t(lang, "profile-top") : t(lang, "profile-next", {
       bar: progressBar(p.progress),
       missing: Math.max(0, p.nextLevelXp - p.xp),
@@ -95,9 +100,18 @@ export function badgesText(
   const rest = progress.badges.filter((b) => !b.earned);
   return [
     t(lang, "badges-head", { name, earned: progress.earned, total: progress.total }),
-    ...(earned.length ? [earned.map((b) => `${b.emoji} ${b.name}`).join(" · ")] : []),
+    ...(earned.length
+      ? [earned.map((b) => `${b.emoji} ${badgeText(lang, b.id, b.name)}`).join(" · ")]
+      : []),
     ...(rest.length
-      ? [t(lang, "badges-next"), ...rest.map((b) => `${b.emoji} ${b.name} — ${b.progress}`)]
+      ? [
+        t(lang, "badges-next"),
+        ...rest.map((b) =>
+          `${b.emoji} ${badgeText(lang, b.id, b.name)} — ${b.count}/${b.threshold} ${
+            badgeText(lang, b.id, b.unit, "unit")
+          }`
+        ),
+      ]
       : []),
   ].join("\n");
 }

@@ -1,108 +1,13 @@
-import { CASE_BADGES } from "./case_badges.ts";
 import type postgres from "postgres";
+import { type Badge, BADGES } from "./badge_list.ts";
 import { defineJob, type JobSpec } from "../actors/job.ts";
-import { type Metric, metricValue, statsFrom } from "./badge_metrics.ts";
+import { metricValue, statsFrom } from "./badge_metrics.ts";
 import { eachChatRange } from "./batches.ts";
+import { sqlLanguage, sqlMessage } from "./job_texts.ts";
+import { sqlBadgeName } from "./progress_names.ts";
 
+export { type Badge, BADGES } from "./badge_list.ts";
 export { caseActivity, type Metric, METRICS, metricValue, statsFrom } from "./badge_metrics.ts";
-
-export interface Badge {
-  id: string;
-  name: string;
-  emoji: string;
-  description: string;
-  metric: Metric;
-  threshold: number;
-  bonusXp: number;
-  /** How progress reads: "42/100 messages". */
-  unit: string;
-  category: string;
-}
-
-/**
- * The achievements of seed 003, plus streak and activity badges, then seed 001's nine case
- * badges (`case_badges.ts`).
- */
-export const BADGES: Badge[] = [
-  {
-    id: "chatterbox",
-    name: "Chatterbox",
-    emoji: "📬",
-    description: "Sent 100 messages",
-    metric: "messages",
-    threshold: 100,
-    bonusXp: 20,
-    unit: "messages",
-    category: "activity",
-  },
-  {
-    id: "linker",
-    name: "Linker",
-    emoji: "🌐",
-    description: "Shared 10 links",
-    metric: "links_shared",
-    threshold: 10,
-    bonusXp: 20,
-    unit: "links",
-    category: "sharing",
-  },
-  {
-    id: "helpful",
-    name: "Helpful",
-    emoji: "🤝",
-    description: "Was thanked 5 times",
-    metric: "thanks_received",
-    threshold: 5,
-    bonusXp: 25,
-    unit: "thanks",
-    category: "social",
-  },
-  {
-    id: "level_up",
-    name: "Level Up!",
-    emoji: "🆙",
-    description: "Reached level 5",
-    metric: "level",
-    threshold: 5,
-    bonusXp: 50,
-    unit: "levels",
-    category: "progression",
-  },
-  {
-    id: "on_fire",
-    name: "On Fire",
-    emoji: "🔥",
-    description: "Kept a 7-day streak",
-    metric: "best_streak",
-    threshold: 7,
-    bonusXp: 30,
-    unit: "days in a row",
-    category: "streak",
-  },
-  {
-    id: "unstoppable",
-    name: "Unstoppable",
-    emoji: "⚡",
-    description: "Kept a 30-day streak",
-    metric: "best_streak",
-    threshold: 30,
-    bonusXp: 100,
-    unit: "days in a row",
-    category: "streak",
-  },
-  {
-    id: "regular",
-    name: "Regular",
-    emoji: "📅",
-    description: "Active on 14 different days",
-    metric: "days_active",
-    threshold: 14,
-    bonusXp: 40,
-    unit: "days active",
-    category: "activity",
-  },
-  ...CASE_BADGES,
-];
 
 /** Writes the badge definitions (upsert; badges no longer defined stay, so earned ones keep their meaning). */
 export async function syncBadges(sql: postgres.Sql, badges: Badge[] = BADGES) {
@@ -135,6 +40,7 @@ export function badgeCheckJob(
     timeout: "20m",
     async run(ctx) {
       const slot = ctx.scheduledFor;
+      const digestText = badgeDigestText();
       const total = { awarded: 0, bonus: 0, digests: 0 };
       await eachChatRange(ctx, options.concurrency ?? 1, async (range) => {
         const [r] = await ctx.db.begin(async (tx) => {
@@ -175,19 +81,26 @@ export function badgeCheckJob(
               WHERE e.n <= 30
             ), totals AS (
               SELECT chat_id, count(*) AS n FROM earned GROUP BY chat_id
+            ), langs AS (
+              -- The chat's setting, else the language most of those named speak (English on a
+              -- tie), as the level-up digest does.
+              SELECT DISTINCT ON (chat_id) chat_id, lang FROM (
+                SELECT s.chat_id, ${tx.unsafe(sqlLanguage("c.language", "m.language_code"))} AS lang
+                FROM shown s
+                JOIN members m ON m.chat_id = s.chat_id AND m.user_id = s.user_id
+                JOIN chats c ON c.chat_id = s.chat_id) named
+              GROUP BY chat_id, lang ORDER BY chat_id, count(*) DESC, lang = 'en' DESC, lang
             ), digests AS (
               INSERT INTO outbox (chat_id, text, dedupe_key)
-              SELECT s.chat_id,
-                     '🎖 New badges:' || E'\\n' ||
-                     string_agg(format('%s %s — %s', b.emoji, b.name, m.display_name), E'\\n' ORDER BY b.id, m.display_name) ||
-                     CASE WHEN t.n > 30 THEN format(E'\\n…and %s more', t.n - 30) ELSE '' END,
+              SELECT s.chat_id, ${tx.unsafe(digestText)},
                      'badge-digest:' || s.chat_id || ':' || ${slot.toISOString()}
               FROM shown s
               JOIN totals t ON t.chat_id = s.chat_id
+              JOIN langs g ON g.chat_id = s.chat_id
               JOIN badges b ON b.id = s.badge_id
               JOIN members m ON m.chat_id = s.chat_id AND m.user_id = s.user_id
               JOIN chats c ON c.chat_id = s.chat_id AND c.kind <> 'private'
-              GROUP BY s.chat_id, t.n
+              GROUP BY s.chat_id, t.n, g.lang
               ON CONFLICT (dedupe_key) DO NOTHING
               RETURNING 1
             )
@@ -205,6 +118,19 @@ export function badgeCheckJob(
       };
     },
   });
+}
+
+/** The group digest as SQL over the rows `s`, `t`, `g`, `b`, `m` of the statement above. */
+function badgeDigestText(): string {
+  const line = sqlMessage("badge-digest-line", "g.lang", {
+    emoji: { text: "b.emoji" },
+    badge: sqlBadgeName("b.id", "b.name", BADGES.map((b) => b.id)),
+    name: { text: "m.display_name" },
+  });
+  const more = sqlMessage("badge-digest-more", "g.lang", { n: { number: "t.n - 30" } });
+  return `${sqlMessage("badge-digest-title", "g.lang", {})} || E'\\n' ||
+    string_agg(${line}, E'\\n' ORDER BY b.id, m.display_name) ||
+    CASE WHEN t.n > 30 THEN E'\\n' || ${more} ELSE '' END`;
 }
 
 export interface EarnedBadge {
@@ -278,14 +204,18 @@ export async function badgeProgress(
   return {
     earned: rows.filter((r) => r.earned).length,
     total: rows.length,
-    badges: rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      emoji: r.emoji,
-      earned: r.earned,
-      progress: `${
-        r.earned ? r.threshold : Math.min(r.value ?? 0, r.threshold)
-      }/${r.threshold} ${r.unit}`,
-    })),
+    badges: rows.map((r) => {
+      const count = r.earned ? r.threshold : Math.min(r.value ?? 0, r.threshold);
+      return {
+        id: r.id,
+        name: r.name,
+        emoji: r.emoji,
+        earned: r.earned,
+        count,
+        threshold: r.threshold,
+        unit: r.unit,
+        progress: `${count}/${r.threshold} ${r.unit}`,
+      };
+    }),
   };
 }

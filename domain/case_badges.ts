@@ -1,4 +1,4 @@
-import type { Badge } from "./badges.ts";
+import type { Badge } from "./badge_list.ts";
 
 type Row = [
   id: string,

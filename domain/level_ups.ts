@@ -2,6 +2,7 @@ import { defineJob, type JobSpec } from "../actors/job.ts";
 import type { ScheduleInput } from "../actors/schedule.ts";
 import { walkMembers } from "./batches.ts";
 import { DIGEST_NAMES, sqlChatTitle, sqlLanguage, sqlMessage } from "./job_texts.ts";
+import { sqlLevelText } from "./progress_names.ts";
 
 export interface LevelUpsOptions {
   batchSize: number;
@@ -139,13 +140,15 @@ function texts(): { dmText: string; digestText: string } {
   const chat = sqlChatTitle("d.title");
   const dmText = sqlMessage("level-up-dm", "d.lang", {
     level: { number: "d.new_level" },
-    levelName: { text: "d.new_name" },
+    levelName: sqlLevelText("d.new_level", "d.new_name", "name"),
     chat,
     oldLevel: { number: "d.old_level" },
-    oldName: { text: "coalesce(d.old_name, '?')" },
+    oldName: sqlLevelText("d.old_level", "coalesce(d.old_name, '?')", "name"),
   }) +
     ` || coalesce(E'\\n' || ${
-      sqlMessage("level-up-benefits", "d.lang", { benefits: { text: "nullif(d.benefits, '')" } })
+      sqlMessage("level-up-benefits", "d.lang", {
+        benefits: sqlLevelText("d.new_level", "nullif(d.benefits, '')", "benefits"),
+      })
     }, '')`;
   const title = sqlMessage("level-up-digest-title", "d.lang", {
     chat: sqlChatTitle("d.title", "jobs-this-group"),
@@ -153,7 +156,7 @@ function texts(): { dmText: string; digestText: string } {
   const line = sqlMessage("level-up-digest-line", "d.lang", {
     name: { text: "d.name" },
     level: { number: "d.level" },
-    levelName: { text: "d.level_name" },
+    levelName: sqlLevelText("d.level", "d.level_name", "name"),
   });
   const more = sqlMessage("level-up-digest-more", "d.lang", {
     n: { number: `d.total - ${DIGEST_NAMES}` },

@@ -1,4 +1,5 @@
 import type postgres from "postgres";
+import { levelBenefits, levelName } from "./progress_names.ts";
 
 /** How level thresholds grow (seed 003; `mee6` is the default curve). */
 export interface LevelCurve {
@@ -14,20 +15,6 @@ export interface Level {
   minXp: number;
   benefits: string | null;
 }
-
-const TIERS = [
-  "Newcomer",
-  "Member",
-  "Regular",
-  "Contributor",
-  "Veteran",
-  "Expert",
-  "Elite",
-  "Master",
-  "Legend",
-  "Mythic",
-];
-const ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];
 
 /**
  * XP needed to go from level `n + 1` to `n + 2` (n from 0):
@@ -51,19 +38,12 @@ export function levelTable(curve: LevelCurve): Level[] {
   const levels: Level[] = [];
   let minXp = 0;
   for (let number = 1; number <= curve.max; number++) {
-    const tier = Math.min(TIERS.length - 1, Math.floor((number - 1) / 10));
-    const within = (number - 1) % 10;
+    // The table keeps the English names; members read them in their language (progress_names).
     levels.push({
       number,
-      name: number > TIERS.length * 10
-        ? `Mythic ${number - 90}`
-        : `${TIERS[tier]} ${ROMAN[within]}`,
+      name: levelName("en", number),
       minXp,
-      benefits: within === 0 && number > 1
-        ? `the ${TIERS[tier]} title and badge`
-        : number % 5 === 0
-        ? "a bonus life slot in quizzes"
-        : null,
+      benefits: levelBenefits("en", number),
     });
     if (!Number.isSafeInteger(minXp + stepXp(curve, number - 1))) break; // exponential curves stop where numbers do
     minXp += stepXp(curve, number - 1);

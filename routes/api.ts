@@ -107,7 +107,14 @@ export function apiRoutes(
       // null for a member badges never count (a bot) or when no badge is defined
       const progress = await badgeProgress(sql, chatId, userId) ??
         { earned: 0, total: 0, badges: [] };
-      return c.json({ chatId, userId, ...progress });
+      const badges = progress.badges.map(({ id, name, emoji, earned, progress }) => ({
+        id,
+        name,
+        emoji,
+        earned,
+        progress,
+      }));
+      return c.json({ chatId, userId, earned: progress.earned, total: progress.total, badges });
     })
     .get("/chats/:chat/metrics", admin, bounded, async (c) => {
       const chatId = idParam(c, "chat");

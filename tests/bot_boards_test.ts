@@ -162,3 +162,16 @@ Deno.test("/profile shows the all-time and weekly rank and the badge count", asy
   const off = await w.ask(dee, "/profile");
   assert.match(off, /\n🏆 All time: not ranked · This week: not ranked\n🎖 0 badges$/);
 });
+
+Deno.test("/badges and /profile in Spanish name the badges and the level in Spanish", async () => {
+  await using db = await testDatabase();
+  const w = await bookClub(db);
+  await using _api = w.api;
+  const ana_es = { ...ana, language: "es" };
+  const lines = (await w.ask(ana_es, "/badges")).split("\n");
+  assert.equal(lines[0], "🎖 Ana: 1 de 16 insignias");
+  assert.equal(lines[1], "📬 Parlanchín");
+  assert.ok(lines.includes("🤝 Servicial — 3/5 agradecimientos"), lines.join("\n"));
+  assert.ok(lines.includes("🏆 Primera victoria — 0/1 victorias"), lines.join("\n"));
+  assert.match(await w.ask(ana_es, "/profile"), /\nNivel 1 — Novato I · 65 XP\n/);
+});

@@ -121,6 +121,9 @@ Deno.test("wins: 1 → First Victory, 4 → no Winning Streak, 5 → yes, 9/10 �
     name: "Winning Streak",
     emoji: "🔥",
     earned: false,
+    count: 2,
+    threshold: 5,
+    unit: "wins",
     progress: "2/5 wins",
   });
   assert.equal(two.case_first_victory.progress, "1/1 wins");

@@ -190,3 +190,38 @@ Deno.test("a badge digest names the first 30 awards of its group and counts the 
   );
   assert.deepEqual(lines.slice(31), ["…and 5 more"]);
 });
+
+Deno.test("a badge digest in the group's language: badge names, the count of the rest", async (t) => {
+  await using db = await setup();
+  await t.step("the chat's setting", async () => {
+    await community(
+      db.sql,
+      { id: -901, title: "Ocupados" },
+      Array.from({ length: 33 }, (_, i) => ({ user: 200 + i, name: `M${200 + i}` })),
+    );
+    await db.sql`UPDATE members SET messages_count = 100 WHERE chat_id = -901`;
+    await db.sql`UPDATE members SET thanks_received = 5 WHERE chat_id = -901 AND user_id = 232`;
+    await db.sql`UPDATE chats SET language = 'es' WHERE chat_id = -901`;
+    await runJob(badgeCheckJob(), db.sql, "2026-11-25T10:00:00Z");
+    const [digest] = (await outbox(db.sql)).filter((m) => m.chat_id === -901);
+    const lines = digest.text.split("\n");
+    assert.equal(lines[0], "🎖 Nuevas insignias:");
+    assert.equal(lines[1], "📬 Parlanchín — M200");
+    assert.deepEqual(lines.slice(31), ["…y 4 más"], "34 awards: 30 named");
+  });
+  await t.step("else the language most of those named speak", async () => {
+    await community(db.sql, { id: -902, title: "Mixto" }, [
+      { user: 300, name: "Ana" },
+      { user: 301, name: "Bea" },
+      { user: 302, name: "Cal" },
+    ]);
+    await db.sql`UPDATE members SET thanks_received = 5 WHERE chat_id = -902`;
+    await db.sql`UPDATE members SET language_code = 'es-MX' WHERE user_id IN (300, 301)`;
+    await runJob(badgeCheckJob(), db.sql, "2026-11-25T11:00:00Z");
+    const [digest] = (await outbox(db.sql)).filter((m) => m.chat_id === -902);
+    assert.equal(
+      digest.text,
+      "🎖 Nuevas insignias:\n🤝 Servicial — Ana\n🤝 Servicial — Bea\n🤝 Servicial — Cal",
+    );
+  });
+});

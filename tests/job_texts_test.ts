@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type Language, languageOf, LANGUAGES, number } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
+import { levelName } from "../domain/progress_names.ts";
 import { type SqlArg, sqlLanguage, sqlMessage, sqlNumber } from "../domain/job_texts.ts";
 import type { Sql } from "postgres";
 import { levelTable, syncLevels } from "../domain/levels.ts";
@@ -201,6 +202,7 @@ Deno.test("level-ups: private messages and digests in each reader's language; gr
   const job = levelUpsJob({ batchSize: 100, notify: true });
   await runJob(job, db.sql, SLOT);
   const [x] = await db.sql<{ name: string }[]>`SELECT name FROM levels WHERE number = 10`;
+  assert.equal(x.name, "Newcomer X", "the table keeps the English name");
   const benefits = (lang: Language) =>
     t(lang, "level-up-benefits", { benefits: "a custom colour" });
   const dm = (lang: Language, chat: string) =>
@@ -210,17 +212,18 @@ Deno.test("level-ups: private messages and digests in each reader's language; gr
         levelName: "Regular",
         chat,
         oldLevel: 1,
-        oldName: "Newcomer I",
+        oldName: levelName(lang, 1), // the default name, said in the language
       })
     }\n${benefits(lang)}`;
   const texts = [
     // Most of Rust Learners' levelled-up members speak Spanish; highest level first, then by name.
-    `-1: 🏆 Subidas de nivel en Rust Learners:\n• Zoe → nivel 10 (${x.name})\n• Ana → nivel 5 (Regular)\n• Bea → nivel 5 (Regular)`,
+    // A default level name is said in the language; one renamed in the table ("Regular") as stored.
+    `-1: 🏆 Subidas de nivel en Rust Learners:\n• Zoe → nivel 10 (Novato X)\n• Ana → nivel 5 (Regular)\n• Bea → nivel 5 (Regular)`,
     // One Spanish, one unknown (English): a tie reads English.
     "-4: 🏆 Level-ups in Chat -4:\n• Gil → level 5 (Regular)\n• Hal → level 5 (Regular)",
     "1: 🎉 You reached level 5 — Regular — in Rust Learners!\nPrevious level: 1 — Newcomer I\nBenefits: a custom colour",
-    "2: 🎉 ¡Subiste de nivel! Ahora eres nivel 5 — Regular — en Rust Learners.\nNivel anterior: 1 — Newcomer I\nVentajas: a custom colour",
-    "4: 🎉 ¡Subiste de nivel! Ahora eres nivel 5 — Regular — en Chat -2.\nNivel anterior: 1 — Newcomer I\nVentajas: a custom colour",
+    "2: 🎉 ¡Subiste de nivel! Ahora eres nivel 5 — Regular — en Rust Learners.\nNivel anterior: 1 — Novato I\nVentajas: a custom colour",
+    "4: 🎉 ¡Subiste de nivel! Ahora eres nivel 5 — Regular — en Chat -2.\nNivel anterior: 1 — Novato I\nVentajas: a custom colour",
   ];
   assert.deepEqual(await sent(db.sql), texts, "chat -2 private only (in its Spanish), -3 off");
   assert.deepEqual(texts.slice(2), [
@@ -265,7 +268,7 @@ Deno.test("level-ups: a digest names ten members, then '…and N more' grouped a
     ...Array.from({ length: 10 }, (_, i) => line(i + 1)),
     t("en", "level-up-digest-more", { n: 1 }),
   ]);
-  assert.equal(digests.get(-5000)![1], "• M0001 → nivel 2 (Newcomer II)");
+  assert.equal(digests.get(-5000)![1], "• M0001 → nivel 2 (Novato II)");
 });
 
 Deno.test("streak-expiry: the broken-streak message, exactly, in each member's language", async () => {

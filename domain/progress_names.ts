@@ -1,0 +1,105 @@
+/**
+ * Level and badge names in the member's language (`locales/<lang>/progress.ftl`), for the bot's
+ * answers (in TypeScript) and the jobs' texts (in SQL, over a whole batch; see `job_texts.ts`).
+ *
+ * The `levels` and `badges` tables keep their English names: a stored name that is the default
+ * one (a level's from `levelTable`, a badge's from its message) is said in the language; any
+ * other name (a level renamed in the table, a badge no longer defined) is shown as stored.
+ *
+ * @example
+ * levelName("es", 14) // "Miembro IV"
+ * localLevelName("es", 14, "Member IV") // "Miembro IV"
+ */
+import { type Language } from "./i18n.ts";
+import { sqlLiteral } from "./job_texts.ts";
+import { hasMessage, t } from "./messages.ts";
+
+/** Tiers of ten levels (`level-tier-1` … `level-tier-10`); past the last, levels are numbered. */
+const TIERS = 10;
+const ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];
+
+const tierOf = (level: number) => Math.min(TIERS - 1, Math.floor((level - 1) / 10));
+const tierName = (lang: Language, tier: number) => t(lang, `level-tier-${tier + 1}`);
+
+/** The default name of `level` (1 or more): "Newcomer I" … "Mythic X", then "Mythic 11", … */
+export function levelName(lang: Language, level: number): string {
+  if (level > TIERS * 10) return `${tierName(lang, TIERS - 1)} ${level - (TIERS - 1) * 10}`;
+  return `${tierName(lang, tierOf(level))} ${ROMAN[(level - 1) % 10]}`;
+}
+
+/** What `level` brings by default: its tier's title at a tier's first level, a life every fifth. */
+export function levelBenefits(lang: Language, level: number): string | null {
+  if ((level - 1) % 10 === 0 && level > 1) {
+    return t(lang, "level-benefit-title", { tier: tierName(lang, tierOf(level)) });
+  }
+  return level % 5 === 0 ? t(lang, "level-benefit-life") : null;
+}
+
+/** A stored level name as `lang` says it (see the module's comment). */
+export function localLevelName(lang: Language, level: number, stored: string): string {
+  return stored === levelName("en", level) ? levelName(lang, level) : stored;
+}
+
+/** A stored badge name (or progress unit, with `part` "unit") as `lang` says it. */
+export function badgeText(lang: Language, id: string, stored: string, part?: "unit"): string {
+  const key = part ? `badge-${id}-${part}` : `badge-${id}`;
+  return hasMessage(lang, key) ? t(lang, key) : stored;
+}
+
+/** `levelName` in SQL, of the integer expression `level`. */
+export function sqlLevelName(level: string, lang: Language): string {
+  const tiers = Array.from(
+    { length: TIERS },
+    (_, i) => `WHEN ${i} THEN ${sqlLiteral(tierName(lang, i))}`,
+  );
+  const numerals = ROMAN.map((r, i) => `WHEN ${i} THEN '${r}'`);
+  return `(CASE WHEN (${level}) > ${TIERS * 10} THEN ${
+    sqlLiteral(`${tierName(lang, TIERS - 1)} `)
+  } || ` +
+    `((${level}) - ${(TIERS - 1) * 10})::text ELSE (CASE least(${
+      TIERS - 1
+    }, ((${level}) - 1) / 10) ` +
+    `${tiers.join(" ")} END) || ' ' || (CASE ((${level}) - 1) % 10 ${numerals.join(" ")} END) END)`;
+}
+
+/** `levelBenefits` in SQL (NULL for a level without). */
+function sqlLevelBenefits(level: string, lang: Language): string {
+  // A tier's first level past level 1: tiers 1 … 9 (the tier of 101, 111, … is the last).
+  const titles = Array.from({ length: TIERS - 1 }, (_, k) => k + 1)
+    .map((i) => `WHEN ${i} THEN ${sqlLiteral(levelBenefits(lang, i * 10 + 1)!)}`);
+  return `(CASE WHEN ((${level}) - 1) % 10 = 0 AND (${level}) > 1 ` +
+    `THEN (CASE least(${TIERS - 1}, ((${level}) - 1) / 10) ${titles.join(" ")} END) ` +
+    `WHEN (${level}) % 5 = 0 THEN ${sqlLiteral(t(lang, "level-benefit-life"))} END)`;
+}
+
+/** A stored level text (`name` or `benefits` of level `level`) as a message argument in SQL. */
+export function sqlLevelText(
+  level: string,
+  stored: string,
+  kind: "name" | "benefits",
+): { text: (lang: Language) => string } {
+  const made = kind === "name" ? sqlLevelName : sqlLevelBenefits;
+  return {
+    text: (lang) =>
+      lang === "en"
+        ? stored
+        : `(CASE WHEN ${stored} = ${made(level, "en")} THEN ${
+          made(level, lang)
+        } ELSE ${stored} END)`,
+  };
+}
+
+/** `badgeText` in SQL: the badge `id` (SQL) among `ids`, else the `stored` name (SQL). */
+export function sqlBadgeName(
+  id: string,
+  stored: string,
+  ids: readonly string[],
+): { text: (lang: Language) => string } {
+  return {
+    text: (lang) => {
+      const known = ids.filter((b) => hasMessage(lang, `badge-${b}`))
+        .map((b) => `WHEN ${sqlLiteral(b)} THEN ${sqlLiteral(t(lang, `badge-${b}`))}`);
+      return known.length ? `(CASE ${id} ${known.join(" ")} ELSE ${stored} END)` : stored;
+    },
+  };
+}
