@@ -3,111 +3,43 @@
  * records calls, enforces Telegram's send limits on its own clock, and answers 429/403/400/5xx
  * or drops the connection on demand.
  */
-import type { Context } from "grammy";
 import { type DeadlineOptions, withDeadline } from "./deadline.ts";
+import {
+  type ApiCall,
+  type BotApiDoubleOptions,
+  botUser,
+  chat,
+  type ChatMemberStatus,
+  conflict,
+  dropConnection,
+  dropped,
+  error,
+  type FailureRule,
+  type InjectedError,
+  isGroup,
+  type LimitedCall,
+  MINUTE,
+  ok,
+  readLimits,
+  readParams,
+  SECOND,
+  type SentMessage,
+  type Update,
+  waitFor,
+} from "./bot_api_wire.ts";
 
-/** An update as Telegram sends it (`grammy/types` is not in the import map). */
-export type Update = Context["update"];
-
-/** A chat member's status, as `getChatMember` reports it. */
-export type ChatMemberStatus =
-  | "creator"
-  | "administrator"
-  | "member"
-  | "restricted"
-  | "left"
-  | "kicked";
-
-/** What an injected failure answers: a Bot API error, or a dropped connection. */
-export type InjectedError =
-  | { code: number; description?: string; retryAfter?: number; migrateToChatId?: number }
-  | { network: true };
-
-/** A failure rule for `failNext`: which calls it hits, how many times, and what they get. */
-export interface FailureRule {
-  /** Only calls to this chat (compared as strings); every chat when omitted. */
-  chatId?: number | string;
-  /** Only this method; default `"sendMessage"`. */
-  method?: string;
-  /** How many calls fail; default 1, `Infinity` until `clearFailures()`. */
-  times?: number;
-  error: InjectedError;
-}
-
-/** Telegram's send limits; `false` turns one off. Windows roll on the double's clock. */
-export interface RateLimits {
-  /** Messages per rolling second in any one chat, groups included (default 1). */
-  perChatPerSecond: number | false;
-  /** Messages per rolling minute in one group chat, id < 0 (default 20). */
-  perGroupPerMinute: number | false;
-  /** Messages per rolling second over all chats (default 30). */
-  globalPerSecond: number | false;
-}
-
-export interface BotApiDoubleOptions {
-  /** Accept only this token; others get 401. Any token when omitted. */
-  token?: string;
-  /** The double's clock in ms, for `at` stamps and the limits; default `Date.now`. */
-  now?: () => number;
-  /** Override limits one by one, or `false` for none. */
-  limits?: Partial<RateLimits> | false;
-}
-
-export interface ApiCall {
-  method: string;
-  params: Record<string, unknown>;
-  at: number;
-}
-
-export interface SentMessage {
-  chat_id: number | string;
-  text: string;
-  message_id: number;
-  at: number;
-}
-
-export interface LimitedCall {
-  chat_id: number | string;
-  /** Which limit refused the send. */
-  scope: "chat" | "group" | "global";
-  retry_after: number;
-  at: number;
-}
-
-/** The bot user `getMe` answers with. */
-export const botUser = {
-  id: 999,
-  is_bot: true,
-  first_name: "Warden",
-  username: "warden_test_bot",
-} as const;
-
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const defaultDescriptions: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  409: "Conflict",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-};
-
-/** How long until a new send fits in `max` per `windowMs`, given past send times (ascending). */
-function waitFor(times: number[], max: number | false, windowMs: number, t: number): number {
-  if (max === false) return 0;
-  const recent = times.filter((at) => at > t - windowMs);
-  return recent.length < max ? 0 : recent[recent.length - max] + windowMs - t;
-}
-
-const dropped = new Error("connection dropped by the Bot API double");
-const conflict = {
-  code: 409,
-  description: "Conflict: terminated by other getUpdates request; " +
-    "make sure that only one bot instance is running",
-} as const;
-const isGroup = (chatId: unknown) => /^[-@]/.test(String(chatId));
+export {
+  type ApiCall,
+  type BotApiDoubleOptions,
+  botUser,
+  type ChatMemberStatus,
+  type FailureRule,
+  type InjectedError,
+  type LimitedCall,
+  type RateLimits,
+  type SentMessage,
+  type Update,
+} from "./bot_api_wire.ts";
 
 /**
  * Serves a fake Bot API on `127.0.0.1` with an ephemeral port; close (or `await using`) it.
@@ -118,19 +50,7 @@ const isGroup = (chatId: unknown) => /^[-@]/.test(String(chatId));
  */
 export function botApiDouble(options: BotApiDoubleOptions = {}) {
   const now = options.now ?? Date.now;
-  const limits: RateLimits | false = options.limits === false ? false : {
-    perChatPerSecond: 1,
-    perGroupPerMinute: 20,
-    globalPerSecond: 30,
-    ...options.limits,
-  };
-  for (const [name, max] of Object.entries(limits || {})) {
-    if (max !== false && !(Number.isInteger(max) && max > 0)) {
-      throw new RangeError(
-        `Cannot use limit ${name}: expected a positive integer or false, got ${max}`,
-      );
-    }
-  }
+  const limits = readLimits(options.limits);
   const calls: ApiCall[] = [];
   const sent: SentMessage[] = [];
   const limited: LimitedCall[] = [];
@@ -153,37 +73,6 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
   function notifyWatchers() {
     for (const notify of watchers) notify();
     watchers = [];
-  }
-
-  const json = (status: number, body: unknown) => Response.json(body, { status });
-  const ok = (result: unknown) => json(200, { ok: true, result });
-
-  function error(e: Exclude<InjectedError, { network: true }>): Response {
-    const description = e.code === 429
-      ? `Too Many Requests: retry after ${e.retryAfter ?? 1}`
-      : e.description ?? defaultDescriptions[e.code] ?? "Error";
-    const parameters = e.code === 429
-      ? { retry_after: e.retryAfter ?? 1 }
-      : e.migrateToChatId !== undefined
-      ? { migrate_to_chat_id: e.migrateToChatId }
-      : undefined;
-    return json(e.code, { ok: false, error_code: e.code, description, parameters });
-  }
-
-  /**
-   * Headers go out, then the body stream errors, so Deno drops the connection mid-response
-   * and the client's read fails (grammY: `HttpError`). Throwing in the handler would answer
-   * 500 instead. `onError` below keeps the expected stream error off the console.
-   */
-  function dropConnection(): Response {
-    return new Response(
-      new ReadableStream({
-        pull(controller) {
-          controller.error(dropped);
-        },
-      }),
-      { headers: { "content-type": "application/json" } },
-    );
   }
 
   function takeFailure(method: string, params: Record<string, unknown>) {
@@ -233,12 +122,6 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
     });
   }
 
-  function chat(id: unknown) {
-    return isGroup(id)
-      ? { id, type: "supergroup", title: `Group ${id}` }
-      : { id, type: "private", first_name: `User ${id}` };
-  }
-
   /**
    * Parks a long poll until an update is pushed, `ms` pass, the double closes, another
    * `getUpdates` supersedes it, or `failPolling` answers it (then with that error). Client
@@ -272,13 +155,6 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
     if (answer) return "network" in answer ? dropConnection() : error(answer);
     const limit = Math.min(100, Math.max(1, Number(params.limit ?? 100)));
     return ok(queue.slice(0, limit));
-  }
-
-  async function readParams(req: Request): Promise<Record<string, unknown>> {
-    const type = req.headers.get("content-type") ?? "";
-    if (type.includes("json")) return await req.json();
-    if (type.includes("form")) return Object.fromEntries(await req.formData());
-    return {};
   }
 
   async function handle(req: Request): Promise<Response> {
