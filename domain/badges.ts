@@ -82,14 +82,16 @@ export function badgeCheckJob(
             ), totals AS (
               SELECT chat_id, count(*) AS n FROM earned GROUP BY chat_id
             ), langs AS (
-              -- The chat's setting, else the language most of those named speak (English on a
-              -- tie), as the level-up digest does.
+              -- The chat's setting, else the language most of the members named speak (each
+              -- once, however many badges; English on a tie), as the level-up digest does.
               SELECT DISTINCT ON (chat_id) chat_id, lang FROM (
-                SELECT s.chat_id, ${tx.unsafe(sqlLanguage("c.language", "m.language_code"))} AS lang
+                SELECT s.chat_id, s.user_id,
+                       ${tx.unsafe(sqlLanguage("c.language", "m.language_code"))} AS lang
                 FROM shown s
                 JOIN members m ON m.chat_id = s.chat_id AND m.user_id = s.user_id
                 JOIN chats c ON c.chat_id = s.chat_id) named
-              GROUP BY chat_id, lang ORDER BY chat_id, count(*) DESC, lang = 'en' DESC, lang
+              GROUP BY chat_id, lang
+              ORDER BY chat_id, count(DISTINCT user_id) DESC, lang = 'en' DESC, lang
             ), digests AS (
               INSERT INTO outbox (chat_id, text, dedupe_key)
               SELECT s.chat_id, ${tx.unsafe(digestText)},

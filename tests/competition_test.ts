@@ -224,4 +224,20 @@ Deno.test("a badge digest in the group's language: badge names, the count of the
       "🎖 Nuevas insignias:\n🤝 Servicial — Ana\n🤝 Servicial — Bea\n🤝 Servicial — Cal",
     );
   });
+  await t.step("members count once, however many badges they earned", async () => {
+    await community(db.sql, { id: -903, title: "Mixed" }, [
+      { user: 400, name: "Eva" },
+      { user: 401, name: "Flo" },
+      { user: 402, name: "Gus" },
+    ]);
+    // Eva (Spanish) earns three badges, Flo and Gus (no language: English) one each.
+    await db.sql`UPDATE members SET thanks_received = 5 WHERE chat_id = -903`;
+    await db.sql`
+      UPDATE members SET language_code = 'es', messages_count = 100, links_shared = 10
+      WHERE chat_id = -903 AND user_id = 400`;
+    await runJob(badgeCheckJob(), db.sql, "2026-11-25T12:00:00Z");
+    const [digest] = (await outbox(db.sql)).filter((m) => m.chat_id === -903);
+    assert.equal(digest.text.split("\n")[0], "🎖 New badges:");
+    assert.equal(digest.text.split("\n").length, 6, "a title and five awards");
+  });
 });
