@@ -2,9 +2,9 @@
  * Level and badge names in the member's language (`locales/<lang>/progress.ftl`), for the bot's
  * answers (in TypeScript) and the jobs' texts (in SQL, over a whole batch; see `job_texts.ts`).
  *
- * The `levels` and `badges` tables keep their English names: a stored name that is the default
- * one (a level's from `levelTable`, a badge's from its message) is said in the language; any
- * other name (a level renamed in the table, a badge no longer defined) is shown as stored.
+ * The `levels` and `badges` tables keep their English names. A level's stored name that is its
+ * default one (`levelTable`'s) is said in the language, any other as stored; a badge with a
+ * message (`badge-<id>`) is named by it, one without (no longer defined) as stored.
  *
  * @example
  * levelName("es", 14) // "Miembro IV"
