@@ -54,9 +54,6 @@ import {
 } from "./evm_types.ts";
 import { parseWallet } from "./wallet.ts";
 
-export * from "./evm_types.ts";
-export { isAddress, parseWallet } from "./wallet.ts";
-
 const REWARD_ABI = parseAbi(["function wardenReward(uint256 rewardId)"]);
 
 /** The data of a reward transaction: `wardenReward(uint256 rewardId)` ABI-encoded. */

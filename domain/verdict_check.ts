@@ -1,5 +1,5 @@
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
-import type { EvmRail, Hex } from "./evm_rail.ts";
+import type { EvmRail, Hex } from "./evm_types.ts";
 
 export const VERDICT_CHECK = "verdict-check";
 

@@ -2,15 +2,9 @@
 // stopped by each test): commitment anchors, rewards, confirmations, dropped and reverted
 // transactions, an RPC that is down or silent, and the EIP-55 wallet check.
 import assert from "node:assert/strict";
-import {
-  decodeRewardData,
-  encodeRewardData,
-  evmRail,
-  type Hex,
-  isAddress,
-  parseWallet,
-  RpcUnavailableError,
-} from "../domain/evm_rail.ts";
+import { decodeRewardData, encodeRewardData, evmRail } from "../domain/evm_rail.ts";
+import { type Hex, RpcUnavailableError } from "../domain/evm_types.ts";
+import { isAddress, parseWallet } from "../domain/wallet.ts";
 import { type EvmNode, startEvmNode } from "./fakes/evm_node.ts";
 import { withDeadline } from "./fakes/deadline.ts";
 

@@ -3,7 +3,8 @@
 // real test database (DATABASE_URL's server, or embedded PGlite).
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { decodeRewardData, type EvmRail, evmRail, type Hex } from "../domain/evm_rail.ts";
+import { decodeRewardData, evmRail } from "../domain/evm_rail.ts";
+import type { EvmRail, Hex } from "../domain/evm_types.ts";
 import { settlementMonitorJob } from "../domain/settlement_monitor.ts";
 import { verdictCheckJob } from "../domain/verdict_check.ts";
 import { testDatabase } from "./db.ts";
