@@ -58,8 +58,7 @@ export function startTask(task: string): { env: Record<string, string>; args: st
   return { env, args: words };
 }
 const START = startTask(
-  JSON.parse(Deno.readTextFileSync(new URL("deno.json", new URL("..", import.meta.url)))).tasks
-    .start,
+  JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url))).tasks.start,
 );
 const IDLE_MS = 30_000;
 

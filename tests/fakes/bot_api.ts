@@ -28,18 +28,7 @@ import {
   waitFor,
 } from "./bot_api_wire.ts";
 
-export {
-  type ApiCall,
-  type BotApiDoubleOptions,
-  botUser,
-  type ChatMemberStatus,
-  type FailureRule,
-  type InjectedError,
-  type LimitedCall,
-  type RateLimits,
-  type SentMessage,
-  type Update,
-} from "./bot_api_wire.ts";
+export type { InjectedError, Update } from "./bot_api_wire.ts";
 
 /**
  * Serves a fake Bot API on `127.0.0.1` with an ephemeral port; close (or `await using`) it.
