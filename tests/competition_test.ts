@@ -191,6 +191,23 @@ Deno.test("a badge digest names the first 30 awards of its group and counts the 
   assert.deepEqual(lines.slice(31), ["…and 5 more"]);
 });
 
+/** A group of `names` (users `first`, `first + 1`, …), each of whom has earned Helpful's thanks. */
+async function helpfulGroup(sql: Sql, id: number, first: number, names: string[]) {
+  await community(
+    sql,
+    { id, title: `Group ${id}` },
+    names.map((name, i) => ({ user: first + i, name })),
+  );
+  await sql`UPDATE members SET thanks_received = 5 WHERE chat_id = ${id}`;
+}
+
+/** Runs badge-check for `slot` and returns the lines of the digest group `id` got. */
+async function digestLines(sql: Sql, id: number, slot: string): Promise<string[]> {
+  await runJob(badgeCheckJob(), sql, slot);
+  const [digest] = (await outbox(sql)).filter((m) => m.chat_id === id);
+  return digest.text.split("\n");
+}
+
 Deno.test("a badge digest in the group's language: badge names, the count of the rest", async (t) => {
   await using db = await setup();
   await t.step("the chat's setting", async () => {
@@ -202,42 +219,29 @@ Deno.test("a badge digest in the group's language: badge names, the count of the
     await db.sql`UPDATE members SET messages_count = 100 WHERE chat_id = -901`;
     await db.sql`UPDATE members SET thanks_received = 5 WHERE chat_id = -901 AND user_id = 232`;
     await db.sql`UPDATE chats SET language = 'es' WHERE chat_id = -901`;
-    await runJob(badgeCheckJob(), db.sql, "2026-11-25T10:00:00Z");
-    const [digest] = (await outbox(db.sql)).filter((m) => m.chat_id === -901);
-    const lines = digest.text.split("\n");
+    const lines = await digestLines(db.sql, -901, "2026-11-25T10:00:00Z");
     assert.equal(lines[0], "🎖 Nuevas insignias:");
     assert.equal(lines[1], "📬 Parlanchín — M200");
     assert.deepEqual(lines.slice(31), ["…y 4 más"], "34 awards: 30 named");
   });
   await t.step("else the language most of those named speak", async () => {
-    await community(db.sql, { id: -902, title: "Mixto" }, [
-      { user: 300, name: "Ana" },
-      { user: 301, name: "Bea" },
-      { user: 302, name: "Cal" },
-    ]);
-    await db.sql`UPDATE members SET thanks_received = 5 WHERE chat_id = -902`;
+    await helpfulGroup(db.sql, -902, 300, ["Ana", "Bea", "Cal"]);
     await db.sql`UPDATE members SET language_code = 'es-MX' WHERE user_id IN (300, 301)`;
-    await runJob(badgeCheckJob(), db.sql, "2026-11-25T11:00:00Z");
-    const [digest] = (await outbox(db.sql)).filter((m) => m.chat_id === -902);
-    assert.equal(
-      digest.text,
-      "🎖 Nuevas insignias:\n🤝 Servicial — Ana\n🤝 Servicial — Bea\n🤝 Servicial — Cal",
-    );
+    assert.deepEqual(await digestLines(db.sql, -902, "2026-11-25T11:00:00Z"), [
+      "🎖 Nuevas insignias:",
+      "🤝 Servicial — Ana",
+      "🤝 Servicial — Bea",
+      "🤝 Servicial — Cal",
+    ]);
   });
   await t.step("members count once, however many badges they earned", async () => {
-    await community(db.sql, { id: -903, title: "Mixed" }, [
-      { user: 400, name: "Eva" },
-      { user: 401, name: "Flo" },
-      { user: 402, name: "Gus" },
-    ]);
+    await helpfulGroup(db.sql, -903, 400, ["Eva", "Flo", "Gus"]);
     // Eva (Spanish) earns three badges, Flo and Gus (no language: English) one each.
-    await db.sql`UPDATE members SET thanks_received = 5 WHERE chat_id = -903`;
     await db.sql`
       UPDATE members SET language_code = 'es', messages_count = 100, links_shared = 10
       WHERE chat_id = -903 AND user_id = 400`;
-    await runJob(badgeCheckJob(), db.sql, "2026-11-25T12:00:00Z");
-    const [digest] = (await outbox(db.sql)).filter((m) => m.chat_id === -903);
-    assert.equal(digest.text.split("\n")[0], "🎖 New badges:");
-    assert.equal(digest.text.split("\n").length, 6, "a title and five awards");
+    const lines = await digestLines(db.sql, -903, "2026-11-25T12:00:00Z");
+    assert.equal(lines[0], "🎖 New badges:");
+    assert.equal(lines.length, 6, "a title and five awards");
   });
 });
