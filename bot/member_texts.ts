@@ -6,7 +6,7 @@ import type { badgeProgress } from "../domain/badges.ts";
 import type { BoardEntry, Period } from "../domain/boards.ts";
 import { duration, type Language } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
-import { badgeText, localLevelName } from "../domain/progress_names.ts";
+import { badgeProgressText, badgeText, localLevelName } from "../domain/progress_names.ts";
 import type { MemberProfile } from "../domain/profile.ts";
 
 /** A progress bar like `▰▰▰▱▱▱▱▱▱▱ 30%`. */
@@ -107,8 +107,8 @@ export function badgesText(
       ? [
         t(lang, "badges-next"),
         ...rest.map((b) =>
-          `${b.emoji} ${badgeText(lang, b.id, b.name)} — ${b.count}/${b.threshold} ${
-            badgeText(lang, b.id, b.unit, "unit")
+          `${b.emoji} ${badgeText(lang, b.id, b.name)} — ${
+            badgeProgressText(b.count, b.threshold, badgeText(lang, b.id, b.unit, "unit"))
           }`
         ),
       ]

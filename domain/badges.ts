@@ -4,7 +4,7 @@ import { defineJob, type JobSpec } from "../actors/job.ts";
 import { metricValue, statsFrom } from "./badge_metrics.ts";
 import { eachChatRange } from "./batches.ts";
 import { sqlLanguage, sqlMessage } from "./job_texts.ts";
-import { sqlBadgeName } from "./progress_names.ts";
+import { badgeProgressText, sqlBadgeName } from "./progress_names.ts";
 
 export { type Badge, BADGES } from "./badge_list.ts";
 export { caseActivity, type Metric, METRICS, metricValue, statsFrom } from "./badge_metrics.ts";
@@ -216,7 +216,7 @@ export async function badgeProgress(
         count,
         threshold: r.threshold,
         unit: r.unit,
-        progress: `${count}/${r.threshold} ${r.unit}`,
+        progress: badgeProgressText(count, r.threshold, r.unit),
       };
     }),
   };

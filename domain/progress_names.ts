@@ -46,6 +46,11 @@ export function badgeText(lang: Language, id: string, stored: string, part?: "un
   return hasMessage(lang, key) ? t(lang, key) : stored;
 }
 
+/** How progress toward a badge reads: "42/100 messages" (`unit` already in the language). */
+export function badgeProgressText(count: number, threshold: number, unit: string): string {
+  return `${count}/${threshold} ${unit}`;
+}
+
 /** `levelName` in SQL, of the integer expression `level`. */
 export function sqlLevelName(level: string, lang: Language): string {
   const tiers = Array.from(
