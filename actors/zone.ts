@@ -10,6 +10,7 @@ const DAY = 24 * HOUR;
 
 /** Whether `zone` is an IANA zone name this runtime knows. */
 export function isZone(zone: string): boolean {
+  if (zone === "UTC") return true; // no need to load the time-zone data for it
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
     return true;

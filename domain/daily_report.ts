@@ -1,5 +1,6 @@
 import type { Sql } from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
+import { isZone } from "../actors/zone.ts";
 import {
   ADMIN_INCIDENTS_SHOWN,
   adminReportText,
@@ -137,9 +138,7 @@ async function chatDays(db: Sql, start: Date, end: Date): Promise<ChatDay[]> {
  */
 export function dailyReportJob(options: DailyReportOptions): JobSpec {
   const tz = options.timezone;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-  } catch {
+  if (!isZone(tz)) {
     throw new RangeError(
       `Cannot define job "${DAILY_REPORT}": timezone "${tz}" is not an IANA zone like Europe/Madrid`,
     );

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { openDatabase } from "../db/connect.ts";
 import { EMBEDDED_SETTINGS } from "../db/pglite_init.ts";
+import { childDatabase, spawnWarden } from "./fakes/process.ts";
 
 Deno.test("main.ts's static import graph leaves out the tools only tests and the bench use", async () => {
   const r = await new Deno.Command(Deno.execPath(), {
@@ -41,4 +42,25 @@ Deno.test("the embedded database runs with the small-memory settings, a new one 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a start reads no locale data until a text needs it (≈5 MB of resident memory)", async () => {
+  await using db = await childDatabase();
+  await using warden = spawnWarden(
+    ["run", "-A", "--preload", "tests/fixtures/intl_spy.ts", "main.ts"],
+    { ...db.env, DASHBOARD_PUBLIC_READS: "true" },
+  );
+  const localeUse = () =>
+    warden.lines.filter((l) => l.includes('"locale data used"')).map((l) => JSON.parse(l));
+  await warden.waitFor((l) => l.msg === "started", "Warden started");
+  assert.equal((await warden.get("/health/readiness")).status, 200);
+  const metrics = await fetch(`http://127.0.0.1:${await warden.port()}/metrics`);
+  assert.equal(metrics.status, 200);
+  await metrics.body?.cancel();
+  assert.deepEqual(localeUse(), [], "start-up, readiness and /metrics read no locale data");
+  // The spy sees it: the dashboard's jobs page formats its figures.
+  const page = await fetch(`http://127.0.0.1:${await warden.port()}/`);
+  assert.equal(page.status, 200);
+  await page.body?.cancel();
+  await warden.waitFor((l) => l.msg === "locale data used", "the dashboard to use Intl");
 });

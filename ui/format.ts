@@ -41,10 +41,11 @@ export function scheduleInWords(schedule: Schedule, zone: string): string {
   return `cron "${schedule.expression}" ${zone}`;
 }
 
-const integer = new Intl.NumberFormat("en-US");
+let integer: Intl.NumberFormat | undefined;
 
 /** 1234567 → "1,234,567". */
 export function count(n: number): string {
+  integer ??= new Intl.NumberFormat("en-US");
   return integer.format(n);
 }
 
