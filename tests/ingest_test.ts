@@ -13,6 +13,7 @@ import { awardMessage } from "../domain/award.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { testDatabase, type TestDb } from "./db.ts";
 import { botApiDouble, type Update } from "./fakes/bot_api.ts";
+import { until, withDeadline } from "./fakes/deadline.ts";
 import { groupMessage, type Person } from "./fakes/updates.ts";
 
 const XP = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
@@ -190,4 +191,50 @@ Deno.test("one message the database refuses fails alone; the messages batched wi
   assert.equal(results[5].status, "rejected");
   const [n] = await db.sql`SELECT count(*)::int AS n FROM xp_ledger`;
   assert.equal(n.n, 11);
+});
+
+Deno.test({
+  name: "a chat whose batch waits on a lock does not hold up another chat's messages",
+  // A second connection holds the lock: the embedded database has one.
+  ignore: !Deno.env.get("DATABASE_URL"),
+  async fn() {
+    await using db = await testDatabase();
+    await syncLevels(db.sql, { formula: "mee6", baseXp: 100, multiplier: 1.5, max: 100 });
+    const sql = connectClient(db.url, { embedded: false, max: 4 });
+    const holder = await db.sql.reserve();
+    try {
+      // Two chats in different lanes (chat mod 2), a member in each.
+      const [busy, free] = [{ id: -4001, type: "supergroup" }, { id: -4002, type: "supergroup" }];
+      const message = (i: number) => ({
+        message_id: i,
+        date: Math.floor(at(i).getTime() / 1000),
+        text: "hi",
+        from: { id: 300, is_bot: false, first_name: "Ana" },
+      });
+      for (const chat of [busy, free]) await awardMessage(sql, chat, message(1), XP);
+      await holder`BEGIN`;
+      await holder`SELECT 1 FROM members WHERE chat_id = ${busy.id} AND user_id = 300 FOR UPDATE`;
+      const held = awardMessage(sql, busy, message(2), XP);
+      await until("the busy chat's batch to wait on the held member", async () => {
+        const [w] = await db.sql`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+        return w.n === 1;
+      });
+      const other = await withDeadline(
+        awardMessage(sql, free, message(2), XP),
+        "the other chat's message to be paid while the first chat's batch waits",
+      );
+      assert.equal(other.author, 1);
+      const [paid] = await db.sql`
+        SELECT count(*)::int AS n FROM xp_ledger WHERE chat_id = ${busy.id}`;
+      assert.equal(paid.n, 1, "the busy chat's second message is still waiting");
+      await holder`COMMIT`;
+      assert.equal((await held).author, 1);
+    } finally {
+      await holder`ROLLBACK`.catch(() => {}); // if an assertion failed with the lock held
+      holder.release();
+      await sql.end();
+    }
+  },
 });
