@@ -1,7 +1,7 @@
 import type postgres from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import { argumentShares, categoryTotals, DEFAULT_CREATOR_MIN_PARTICIPANTS } from "./case_split.ts";
-import { closingPost, inEveryLanguage } from "./case_texts.ts";
+import { closingPost, inEveryLanguage, sqlRewardMessage } from "./case_texts.ts";
 import { creditLedger } from "./case_settle.ts";
 
 type Texts = { en: string; es: string };
@@ -167,12 +167,16 @@ export async function closeCase(
       WHERE ch.kind IN ('group', 'supergroup') AND (ch.cases_enabled
         OR EXISTS (SELECT 1 FROM case_votes v WHERE v.case_id = ${id} AND v.chat_id = ch.chat_id))
       ON CONFLICT (dedupe_key) DO NOTHING`;
+    // Spanish if every chat of the member's rewards (or their Telegram) says so.
+    const reward = sqlRewardMessage(
+      "min(coalesce(ch.language, lower(left(m.language_code, 2))))",
+      id,
+      "sum(r.amount)",
+      verdictLabel,
+    );
     await tx`
       INSERT INTO outbox (chat_id, text, dedupe_key)
-      SELECT r.user_id,
-             CASE WHEN min(coalesce(ch.language, lower(left(m.language_code, 2)))) = 'es'
-               THEN format('⚖️ Caso #%s cerrado: ganas %s XP. Veredicto: %s', ${id}::bigint, sum(r.amount), ${verdictLabel.es}::text)
-               ELSE format('⚖️ Case #%s closed: you earn %s XP. Verdict: %s', ${id}::bigint, sum(r.amount), ${verdictLabel.en}::text) END,
+      SELECT r.user_id, ${tx.unsafe(reward)},
              'case-reward:' || ${id} || ':' || r.user_id
       FROM case_rewards r
       JOIN members m ON m.chat_id = r.chat_id AND m.user_id = r.user_id

@@ -1,4 +1,5 @@
 import { duration, type Language, LANGUAGES, number, plural } from "./i18n.ts";
+import { sqlLiteral, sqlNumber } from "./job_texts.ts";
 
 type Texts = Record<Language, string>;
 
@@ -86,6 +87,26 @@ export function closingPost(c: ClosedView, lang: Language): string {
     : `⚖️ Case #${c.id} closed: ${c.title.en}\n\nVerdict: ${c.verdictLabel.en}\n${c.reasoning.en}\n\n` +
       `${people}; ${winners}.\n${top ? `Top arguments:\n${top}\n` : ""}` +
       `Check it: ${check}`;
+}
+
+/**
+ * The private message to a rewarded member, as a SQL text expression: `lang` and `amount` are SQL
+ * expressions (a language code, anything but "es" reading English; an integer), the amount grouped
+ * as the language writes it ("1,250" / "1.250").
+ */
+export function sqlRewardMessage(
+  lang: string,
+  caseId: number,
+  amount: string,
+  verdictLabel: Texts,
+): string {
+  const text = (l: Language) => {
+    const [before, after] = l === "es"
+      ? [`⚖️ Caso #${caseId} cerrado: ganas `, ` XP. Veredicto: ${verdictLabel.es}`]
+      : [`⚖️ Case #${caseId} closed: you earn `, ` XP. Verdict: ${verdictLabel.en}`];
+    return `${sqlLiteral(before)} || ${sqlNumber(amount, l)} || ${sqlLiteral(after)}`;
+  };
+  return `(CASE ${lang} WHEN 'es' THEN ${text("es")} ELSE ${text("en")} END)`;
 }
 
 /** The verdict commitment: hex sha256 of the verdict's option id followed by the salt. */

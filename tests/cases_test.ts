@@ -4,7 +4,7 @@ import { caseClosureJob } from "../domain/case_closure.ts";
 import { caseGenerationJob } from "../domain/case_generation.ts";
 import { bankProvider, type CaseProvider, ProviderAnswerError } from "../domain/case_provider.ts";
 import { splitCase } from "../domain/case_split.ts";
-import { commitmentOf } from "../domain/case_texts.ts";
+import { commitmentOf, sqlRewardMessage } from "../domain/case_texts.ts";
 import { testDatabase } from "./db.ts";
 import { community, outbox, runJob } from "./fakes/community.ts";
 
@@ -179,4 +179,18 @@ Deno.test("case-closure pays exactly what splitCase says, once: a rerun and a se
     ],
     "one private message per rewarded member who started the bot",
   );
+});
+
+Deno.test("a rewarded member's private message groups the XP as their language writes it", async () => {
+  await using db = await testDatabase();
+  const label = { en: "Keep it", es: "Quedártela" };
+  const say = async (lang: string) => {
+    const [row] = await db.sql.unsafe(
+      `SELECT ${sqlRewardMessage(`'${lang}'`, 7, "12345", label)} AS text`,
+    );
+    return row.text;
+  };
+  assert.equal(await say("es"), "⚖️ Caso #7 cerrado: ganas 12.345 XP. Veredicto: Quedártela");
+  assert.equal(await say("en"), "⚖️ Case #7 closed: you earn 12,345 XP. Verdict: Keep it");
+  assert.equal(await say("ru"), "⚖️ Case #7 closed: you earn 12,345 XP. Verdict: Keep it");
 });
