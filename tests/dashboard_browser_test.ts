@@ -149,7 +149,12 @@ Deno.test({
     const [runs] = await db.sql`SELECT count(*)::int AS n FROM job_runs WHERE job = 'sweep'`;
     assert.ok(runs.n >= 5);
     assert.equal(await page.locator("table.runs tbody tr").count(), runs.n);
-    await page.getByLabel("Trigger").selectOption("manual");
+    const trigger = page.getByLabel("Trigger");
+    await trigger.selectOption("manual");
+    await trigger.evaluate((e) => (e as unknown as { blur(): void }).blur());
+    // A refresh round comes (every 200 ms here) and holds: the choice not yet sent stays.
+    await page.locator("body[data-refresh-held]").waitFor({ state: "attached" });
+    assert.equal(await trigger.inputValue(), "manual");
     await page.getByRole("button", { name: "Filter" }).click();
     await page.getByText("No runs match.").waitFor();
     await page.goto(`${http.base}/jobs/nightly-report`);

@@ -61,7 +61,8 @@ td.message { max-width: 360px; word-break: break-word; }
 /**
  * Sets the operator's zone cookie (times are rendered in it), asks before a destructive form,
  * and refreshes the page's content in place every `data-refresh-ms` (paused while the operator
- * types or the tab is hidden), so the scroll position stays where it was.
+ * types or the tab is hidden, and for good once they changed a form field they have not sent, so
+ * a filter they picked is not put back under them), so the scroll position stays where it was.
  */
 export const SCRIPT = `
 (() => {
@@ -75,12 +76,15 @@ export const SCRIPT = `
   });
   const every = Number(document.body.dataset.refreshMs) || 0;
   if (!every) return;
+  let edited = false;
+  document.addEventListener("change", () => { edited = true; });
   const busy = () => {
     const a = document.activeElement;
-    return a && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && a.type !== "hidden" && a.type !== "submit";
+    return edited || (a && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && a.type !== "hidden" && a.type !== "submit");
   };
   let stopped = false;
   async function refresh() {
+    if (edited) { document.body.dataset.refreshHeld = String(Date.now()); return; }
     if (stopped || document.hidden || busy()) return;
     try {
       const res = await fetch(location.href, { headers: { "x-warden-refresh": "1" }, credentials: "same-origin" });
