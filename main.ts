@@ -3,7 +3,7 @@
  * supervised jobs and the HTTP server, and shuts all of it down in order on SIGTERM/SIGINT.
  */
 import "./actors/process_warnings.ts"; // first: see there
-import "./actors/process_memory.ts"; // second: see there
+import { collectStartGarbage } from "./actors/process_memory.ts"; // second: see there
 import type { JobSpec } from "./actors/job.ts";
 import { createLogger, describeError, type Logger } from "./actors/log.ts";
 import { createRuntime } from "./actors/runtime.ts";
@@ -193,6 +193,7 @@ async function run(
   const onSignal = (signal: Deno.Signal) => () => stopping.resolve(signal);
   const signals = (["SIGTERM", "SIGINT"] as const).map((s) => [s, onSignal(s)] as const);
   for (const [s, handler] of signals) Deno.addSignalListener(s, handler);
+  await collectStartGarbage();
 
   const why = await stopping.promise;
   log.info("shutting down", { signal: why, timeoutMs: config.shutdownTimeoutMs });
