@@ -1,5 +1,5 @@
 import { duration, type Language, LANGUAGES, number, plural } from "./i18n.ts";
-import { sqlLiteral, sqlNumber } from "./job_texts.ts";
+import { sqlLiteral, sqlMessage } from "./job_texts.ts";
 
 type Texts = Record<Language, string>;
 
@@ -90,9 +90,9 @@ export function closingPost(c: ClosedView, lang: Language): string {
 }
 
 /**
- * The private message to a rewarded member, as a SQL text expression: `lang` and `amount` are SQL
- * expressions (a language code, anything but "es" reading English; an integer), the amount grouped
- * as the language writes it ("1,250" / "1.250").
+ * The private message to a rewarded member (`case-reward` in `locales/<lang>/jobs.ftl`), as a SQL
+ * text expression: `lang` and `amount` are SQL expressions (a language code, anything unknown
+ * reading English; an integer, grouped as the language writes it: "1,250" / "1.250").
  */
 export function sqlRewardMessage(
   lang: string,
@@ -100,13 +100,11 @@ export function sqlRewardMessage(
   amount: string,
   verdictLabel: Texts,
 ): string {
-  const text = (l: Language) => {
-    const [before, after] = l === "es"
-      ? [`⚖️ Caso #${caseId} cerrado: ganas `, ` XP. Veredicto: ${verdictLabel.es}`]
-      : [`⚖️ Case #${caseId} closed: you earn `, ` XP. Verdict: ${verdictLabel.en}`];
-    return `${sqlLiteral(before)} || ${sqlNumber(amount, l)} || ${sqlLiteral(after)}`;
-  };
-  return `(CASE ${lang} WHEN 'es' THEN ${text("es")} ELSE ${text("en")} END)`;
+  return sqlMessage("case-reward", lang, {
+    case: { text: sqlLiteral(String(caseId)) },
+    xp: { number: amount },
+    verdict: { text: (l) => sqlLiteral(verdictLabel[l]) },
+  });
 }
 
 /** The verdict commitment: hex sha256 of the verdict's option id followed by the salt. */

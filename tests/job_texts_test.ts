@@ -135,6 +135,11 @@ Deno.test("SQL helpers: numbers grouped as Intl, the language rule, every jobs m
       { benefits: { text: "r.benefits" } },
       odd.map((benefits) => ({ benefits })),
     );
+    await pin(
+      "case-reward",
+      { case: { text: "r.case" }, xp: { number: "r.xp" }, verdict: { text: "r.verdict" } },
+      counts.map((xp, i) => ({ case: String(i + 1), xp, verdict: odd[i % odd.length] })),
+    );
   });
 });
 

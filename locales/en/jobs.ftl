@@ -22,6 +22,9 @@ level-up-digest-more = { $n ->
 # A private message when a streak breaks.
 streak-broken = 💔 Your { NUMBER($days) }-day streak in { $chat } has ended. Be active today to start a new one!
 
+# A private message to each member a closed case rewards (case-closure).
+case-reward = ⚖️ Case #{ $case } closed: you earn { NUMBER($xp) } XP. Verdict: { $verdict }
+
 # When a week or a month closes: its podium, in each group (leaderboard-reset-weekly/-monthly).
 board-final-title = 🏁 Final board for { $period }:
 board-final-line = { $medal } { $name } — { NUMBER($score) } XP

@@ -25,6 +25,9 @@ streak-broken = { $days ->
    *[other] 💔 Tu racha de { NUMBER($days) } días en { $chat } ha terminado. ¡Participa hoy para empezar una nueva!
 }
 
+# Mensaje privado a cada miembro que un caso cerrado recompensa (case-closure).
+case-reward = ⚖️ Caso #{ $case } cerrado: ganas { NUMBER($xp) } XP. Veredicto: { $verdict }
+
 # Cuando termina una semana o un mes: su podio, en cada grupo.
 board-final-title = 🏁 Clasificación final de { $period }:
 board-final-line = { $medal } { $name } — { NUMBER($score) } XP
