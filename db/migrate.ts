@@ -53,7 +53,7 @@ async function readMigrations(dir: URL | string): Promise<Migration[]> {
     const [, version, name] = match;
     migrations.push({ version, name, file: entry.name, text, checksum: await sha256(text) });
   }
-  migrations.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+  migrations.sort((a, b) => Number(a.version) - Number(b.version)); // four digits each
   for (let i = 1; i < migrations.length; i++) {
     if (migrations[i].version === migrations[i - 1].version) {
       throw new MigrationError(

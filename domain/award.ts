@@ -204,9 +204,9 @@ function createLane(sql: postgres.Sql, rules: string) {
  * chat, so two lanes never wait for each other, and a chat's messages keep their arrival order.
  * Two lanes: in the bench's `ingest` phase on 2 cores, 20–30 % more updates a second than one
  * (whose one connection was busy ≈96 % of the time while the second core had room), and three
- * were no better than two. Overlapping
- * batches of the same chats were worse than one at a time: four cost the database ≈1.5× the CPU
- * per message (they wait on the same members' rows) for no more throughput.
+ * were no better than two. Overlapping batches of the same chats were worse than one at a time:
+ * four cost the database ≈1.5× the CPU per message (they wait on the same members' rows) for no
+ * more throughput.
  */
 const LANES = 2;
 

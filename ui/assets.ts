@@ -80,7 +80,7 @@ export const SCRIPT = `
   document.addEventListener("change", () => { edited = true; });
   const busy = () => {
     const a = document.activeElement;
-    return edited || (a && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && a.type !== "hidden" && a.type !== "submit");
+    return a && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && a.type !== "hidden" && a.type !== "submit";
   };
   let stopped = false;
   async function refresh() {
@@ -91,7 +91,7 @@ export const SCRIPT = `
       if (!res.ok || res.redirected) { stopped = res.redirected; return; }
       const next = new DOMParser().parseFromString(await res.text(), "text/html").querySelector("main[data-live]");
       const here = document.querySelector("main[data-live]");
-      if (next && here && !busy()) { here.innerHTML = next.innerHTML; document.body.dataset.refreshedAt = String(Date.now()); }
+      if (next && here && !edited && !busy()) { here.innerHTML = next.innerHTML; document.body.dataset.refreshedAt = String(Date.now()); }
     } catch (_) { /* the next round tries again */ }
   }
   setInterval(refresh, every);
