@@ -1,53 +1,17 @@
-import type { Clock } from "./clock.ts";
 import { TooManyFailuresError } from "./errors.ts";
-import type { EventBus, RuntimeEvent } from "./events.ts";
-import { type Health, type HealthEvent, initialHealth, lastRunOf, nextHealth } from "./health.ts";
+import type { RuntimeEvent } from "./events.ts";
+import { type HealthEvent, initialHealth, lastRunOf, nextHealth } from "./health.ts";
 import type { JobSpec, Trigger } from "./job.ts";
-import type { Logger } from "./log.ts";
-import { type Command, createMailbox, type Mailbox, type Message } from "./mailbox.ts";
+import { type Command, createMailbox, type Message } from "./mailbox.ts";
 import { describeCommand } from "./commands.ts";
 import { retryDelay } from "./policy.ts";
-import type { RunRecord, RunStore } from "./run_store.ts";
+import type { RunRecord } from "./run_store.ts";
 import { createBacklog } from "./backlog.ts";
 import { type Attempt, runAttempt } from "./attempt.ts";
 import { catchUpMissed } from "./catch_up.ts";
-import type { RunConnections } from "./run_db.ts";
+import type { JobActor, JobActorDeps, LoopSignals } from "./job_actor_api.ts";
 
-/** What a job actor needs from its surroundings. */
-export interface JobActorDeps {
-  store: RunStore;
-  connections: RunConnections;
-  clock: Clock;
-  log: Logger;
-  events: EventBus;
-  node: string;
-  random: () => number;
-  /** Commands that may wait (default 8). */
-  commandLimit: number;
-  /** Lease of a running run; renewed every third of it. */
-  leaseMs: number;
-  /** Look for missed slots when the loop starts and after a resume (default true; off for one-shot CLI runs). */
-  catchUp?: boolean;
-  /** How long a run may take past its timeout (after its signal aborts) before it is abandoned. */
-  hangGraceMs: number;
-}
-
-/** The supervisor's handles on a loop: `stop` drains, `kill` aborts the running job. */
-export interface LoopSignals {
-  stop: AbortSignal;
-  kill: AbortSignal;
-}
-
-/** One job as an actor: a stable handle whose loop the supervisor (re)starts. */
-export interface JobActor {
-  readonly spec: JobSpec;
-  readonly mailbox: Mailbox;
-  health(): Health;
-  progress(): { processed?: number; total?: number; note?: string } | undefined;
-  /** Feeds a health event from outside the loop (the supervisor's decisions, the control plane). */
-  apply(event: HealthEvent): void;
-  loop(signals: LoopSignals): Promise<void>;
-}
+export type { JobActor, JobActorDeps, LoopSignals } from "./job_actor_api.ts";
 
 type Executed = { run: RunRecord | null; crash?: Error };
 
