@@ -23,6 +23,7 @@ import {
   verdictFor,
 } from "./outbox_settle.ts";
 import { createMarks, type SendMessage } from "./outbox_marks.ts";
+import { outboxMetrics } from "./outbox_metrics.ts";
 import { createPacer, type PaceLimits } from "./pacer.ts";
 
 export { verdictFor } from "./outbox_settle.ts";
@@ -67,27 +68,7 @@ export function createDelivery(o: DeliveryOptions) {
   const idleMs = o.idleMs ?? 1_000;
   const bounds = claimBounds(o.limits, leaseMs, o.batch ?? 200);
   const pacer = createPacer(o.limits);
-  const sentTotal = o.registry?.counter("warden_outbox_sent_total", "Outbox messages sent.");
-  const retriedTotal = o.registry?.counter(
-    "warden_outbox_retried_total",
-    "Outbox sends to try again, by reason.",
-  );
-  const droppedTotal = o.registry?.counter(
-    "warden_outbox_dropped_total",
-    "Outbox messages given up, by reason.",
-  );
-  let depth = 0;
-  let oldestAgeS = 0;
-  o.registry?.gauge(
-    "warden_outbox_queue_depth",
-    "Outbox messages waiting to be sent.",
-    (set) => set({}, depth),
-  );
-  o.registry?.gauge(
-    "warden_outbox_oldest_due_age_seconds",
-    "How late the oldest due message is.",
-    (set) => set({}, oldestAgeS),
-  );
+  const metrics = outboxMetrics(o.registry);
 
   // Expired rows are never claimed; marking them `expired` is bookkeeping, once a minute.
   let expiredAt = -Infinity;
@@ -97,7 +78,7 @@ export function createDelivery(o: DeliveryOptions) {
       expiredAt = now.getTime();
       const expired = await expireStale(sql, now);
       if (expired > 0) {
-        droppedTotal?.inc({ reason: "expired" }, expired);
+        metrics.dropped?.inc({ reason: "expired" }, expired);
         log.info("notifications expired before they could be sent: dropped", { expired });
       }
     }
@@ -110,8 +91,8 @@ export function createDelivery(o: DeliveryOptions) {
   async function observe(): Promise<number> {
     const now = clock.now().getTime();
     const view = await viewOutbox(sql, clock.now());
-    depth = view.depth;
-    oldestAgeS = view.oldest ? Math.max(0, (now - view.oldest.getTime()) / 1000) : 0;
+    metrics.depth = view.depth;
+    metrics.oldestAgeS = view.oldest ? Math.max(0, (now - view.oldest.getTime()) / 1000) : 0;
     const next = Math.min(
       view.nextDue?.getTime() ?? Infinity,
       view.leaseEnds ? view.leaseEnds.getTime() + 1 : Infinity,
@@ -123,26 +104,26 @@ export function createDelivery(o: DeliveryOptions) {
   async function settleFailure(row: Failed, verdict: Verdict, others: number[]) {
     switch (verdict.kind) {
       case "retry":
-        retriedTotal?.inc({ reason: verdict.rateLimited ? "rate_limited" : "transient" });
+        metrics.retried?.inc({ reason: verdict.rateLimited ? "rate_limited" : "transient" });
         await settleRetry(sql, row, verdict.delayMs, verdict.reason);
         if (verdict.rateLimited) {
           await handBack(sql, row.token, others, new Date(row.now.getTime() + verdict.delayMs));
         }
         return;
       case "unreachable": {
-        // settled first: `droppedTotal?.inc(…, await settle…)` would skip the settle with no registry
+        // settled first: `metrics.dropped?.inc(…, await settle…)` would skip the settle with no registry
         const dropped = await settleUnreachable(sql, row, verdict.reason);
-        droppedTotal?.inc({ reason: "unreachable" }, dropped);
+        metrics.dropped?.inc({ reason: "unreachable" }, dropped);
         return;
       }
       case "migrate":
         if (await settleMigrate(sql, row, verdict.to, verdict.reason)) {
-          retriedTotal?.inc({ reason: "migrated" });
-        } else droppedTotal?.inc({ reason: "migrated_twice" });
+          metrics.retried?.inc({ reason: "migrated" });
+        } else metrics.dropped?.inc({ reason: "migrated_twice" });
         return;
       case "drop":
       case "fail":
-        droppedTotal?.inc({ reason: verdict.kind === "drop" ? "rejected" : "gave_up" });
+        metrics.dropped?.inc({ reason: verdict.kind === "drop" ? "rejected" : "gave_up" });
         await settleGiveUp(
           sql,
           row,
@@ -190,7 +171,7 @@ export function createDelivery(o: DeliveryOptions) {
       clock,
       log,
       onMarked(ids, marked) {
-        sentTotal?.inc({}, ids.length);
+        metrics.sent?.inc({}, ids.length);
         if (marked < ids.length) {
           log.warn("sent outbox rows another claim had taken", { token, sent: ids.length, marked });
         }
