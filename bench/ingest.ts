@@ -15,7 +15,7 @@ import { syncLevels } from "../domain/levels.ts";
 import { seedCommunity } from "../domain/seed.ts";
 import { telegramRoutes } from "../routes/telegram.ts";
 import { botApiDouble } from "../tests/fakes/bot_api.ts";
-import { checkpoint, freshDatabase } from "./measure.ts";
+import { checkpoint, cpuSeconds, freshDatabase } from "./measure.ts";
 
 export interface IngestOptions {
   /** A server to create the fresh database on; default `DATABASE_URL`, else embedded PGlite. */
@@ -36,6 +36,11 @@ export interface IngestLine {
   bound_updates_per_s: number;
   bound_p99_ms: number;
   vs_bound: number;
+  /** CPU per update in µs, this process and the local server together (`cpuSeconds`); null without `/proc`. */
+  cpu_us: number | null;
+  bound_cpu_us: number | null;
+  /** Warden's CPU per update over the bare server's: the steadier figure (throughput moves with what else the machine does). */
+  cpu_vs_bound: number | null;
 }
 
 const SECRET = "bench-ingest-secret";
@@ -112,6 +117,7 @@ async function load(url: string, bodies: string[], concurrency: number) {
   const latencies = new Float64Array(bodies.length);
   const failures: string[] = [];
   let next = 0;
+  const cpu0 = cpuSeconds();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < bodies.length) {
@@ -128,10 +134,14 @@ async function load(url: string, bodies: string[], concurrency: number) {
     }
   }));
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSeconds();
+  const cpuUs = cpu0 === undefined || cpu1 === undefined
+    ? null
+    : (cpu1 - cpu0) * 1e6 / bodies.length;
   if (failures.length) throw new Error(`ingest: requests failed: ${failures.join("; ")}`);
   const sorted = latencies.sort();
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  return { seconds, perS: bodies.length / seconds, p50: pct(0.5), p99: pct(0.99) };
+  return { seconds, perS: bodies.length / seconds, p50: pct(0.5), p99: pct(0.99), cpuUs };
 }
 
 /** Serves `fetch` on an ephemeral loopback port. */
@@ -241,6 +251,9 @@ export async function ingestBench(o: IngestOptions): Promise<IngestLine> {
       bound_updates_per_s: Math.round(b.perS),
       bound_p99_ms: round(b.p99),
       vs_bound: +(w.perS / b.perS).toFixed(2),
+      cpu_us: w.cpuUs === null ? null : Math.round(w.cpuUs),
+      bound_cpu_us: b.cpuUs === null ? null : Math.round(b.cpuUs),
+      cpu_vs_bound: w.cpuUs === null || !b.cpuUs ? null : +(w.cpuUs / b.cpuUs).toFixed(2),
     };
   } finally {
     if (sql !== db.sql) await sql.end({ timeout: 5 });

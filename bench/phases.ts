@@ -53,7 +53,8 @@ export async function laterPhases(a: BenchArgs): Promise<PhaseLine[]> {
       text: `ingest updates=${ingest.updates} concurrency=${ingest.concurrency} ` +
         `updates_per_s=${ingest.updates_per_s} p50_ms=${ingest.p50_ms} p99_ms=${ingest.p99_ms} ` +
         `bound_updates_per_s=${ingest.bound_updates_per_s} bound_p99_ms=${ingest.bound_p99_ms} ` +
-        `vs_bound=${ingest.vs_bound}`,
+        `vs_bound=${ingest.vs_bound} cpu_us=${ingest.cpu_us} bound_cpu_us=${ingest.bound_cpu_us} ` +
+        `cpu_vs_bound=${ingest.cpu_vs_bound}`,
     },
     {
       line: { ...history },

@@ -78,6 +78,8 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
   assert.ok(
     lines[7].updates_per_s > 0 && lines[7].bound_updates_per_s > 0 && lines[7].vs_bound > 0,
   );
+  // CPU per update, from /proc (Linux): this process, and the server's processes when local.
+  assert.ok(lines[7].cpu_us > 0 && lines[7].bound_cpu_us > 0 && lines[7].cpu_vs_bound > 0);
   assert.deepEqual([lines[8].members, lines[8].ledger_small, lines[8].ledger_large], [
     300,
     600,
@@ -108,4 +110,34 @@ Deno.test("the footprint phase starts Warden as `deno task start` does: its vari
   assert.deepEqual(start.args, ["run", "-A", "main.ts"]);
   assert.equal(start.env.MALLOC_MMAP_THRESHOLD_, "131072", "see actors/process_memory.ts");
   assert.throws(() => startTask("FOO=1 node main.js"), /not deno/);
+});
+
+Deno.test("the ingest phase's CPU meter counts this process's work and a local server's", async () => {
+  const { cpuSeconds } = await import("../bench/measure.ts");
+  const before = cpuSeconds();
+  assert.ok(before !== undefined && before > 0, "this process has used some CPU already");
+  // Work until the meter moves a few ticks (a busy loop: CPU, not a wait), with a safety net.
+  const deadline = Date.now() + 20_000;
+  let x = 0;
+  while (cpuSeconds()! - before < 0.05 && Date.now() < deadline) {
+    for (let i = 0; i < 1e6; i++) x += i % 7;
+  }
+  assert.ok(cpuSeconds()! - before >= 0.05, `the meter did not move (${x})`);
+
+  // A server on this host: its backend's work counts too (beyond this process's own).
+  const url = Deno.env.get("DATABASE_URL");
+  if (!url || !["127.0.0.1", "localhost"].includes(new URL(url).hostname)) return;
+  const { default: postgres } = await import("postgres");
+  const { cpuUsage } = await import("node:process");
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`SELECT 1`;
+    const [meter0, own0] = [cpuSeconds()!, cpuUsage()];
+    await sql`SELECT count(*) FROM generate_series(1, 5000000) g WHERE g % 7 = 3`;
+    const own = cpuUsage(own0);
+    const server = cpuSeconds()! - meter0 - (own.user + own.system) / 1e6;
+    assert.ok(server >= 0.05, `the server's backend did not count: ${server.toFixed(3)} s`);
+  } finally {
+    await sql.end();
+  }
 });
