@@ -9,6 +9,7 @@ import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase, type TestDb } from "./db.ts";
 import { community, runJob } from "./fakes/community.ts";
 import { serve } from "./fakes/http.ts";
+import { promtoolRemarks } from "./fakes/promtool.ts";
 import { testRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "s3cret-admin-token-0123";
@@ -284,28 +285,6 @@ Deno.test("/metrics shows the cluster's totals over each group's newest snapshot
   assert.doesNotMatch(text, /warden_community_\w+\{chat/);
   assert.equal(await promtoolRemarks(text), "", "promtool check metrics");
 });
-
-/** What `promtool check metrics` says about `text` ("" when it agrees or is not installed). */
-async function promtoolRemarks(text: string): Promise<string> {
-  let check;
-  try { // (spawning a missing program throws at once)
-    check = new Deno.Command("promtool", {
-      args: ["check", "metrics"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  } catch {
-    console.warn("promtool not installed: format check skipped (apt-get install prometheus)");
-    return "";
-  }
-  const writer = check.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const out = await check.output();
-  const said = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  return out.code === 0 ? said.trim() : `exit ${out.code}: ${said}`;
-}
 
 Deno.test("/metrics without snapshots, or when the totals cannot be read, still answers", async () => {
   await using db = await testDatabase();

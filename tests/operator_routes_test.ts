@@ -7,6 +7,7 @@ import { errorHandler } from "../routes/errors.ts";
 import { healthRoutes } from "../routes/health.ts";
 import { testDatabase } from "./db.ts";
 import { serve } from "./fakes/http.ts";
+import { promtoolRemarks } from "./fakes/promtool.ts";
 import { nearMisses } from "./fakes/tokens.ts";
 import { serveApp } from "./fakes/http.ts";
 import { dbRuntime, job, testRuntime, tickAndSettle } from "./fakes/runtime.ts";
@@ -141,34 +142,7 @@ Deno.test("/metrics speaks the Prometheus text format (promtool agrees when it i
   ) assert.ok(text.includes(line), `${line} missing from:\n${text}`);
   assert.match(text, /# TYPE warden_run_duration_seconds histogram/);
 
-  // (spawning a missing program throws at once in Deno 2.9, not through the promise)
-  const promtool = await (async () => {
-    try {
-      await new Deno.Command("promtool", { args: ["--version"], stdout: "null", stderr: "null" })
-        .output();
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  if (!promtool) {
-    console.warn("promtool not installed: format check skipped (apt-get install prometheus)");
-  } else {
-    const check = new Deno.Command("promtool", {
-      args: ["check", "metrics"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    })
-      .spawn();
-    const writer = check.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(text));
-    await writer.close();
-    const out = await check.output();
-    const said = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, said);
-    assert.equal(said.trim(), "", `promtool has remarks:\n${said}`);
-  }
+  assert.equal(await promtoolRemarks(text), "", "promtool check metrics");
   await s.runtime.shutdown(1_000);
 });
 
