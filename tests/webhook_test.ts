@@ -17,6 +17,7 @@ import { serve } from "./fakes/http.ts";
 import { dbRuntime } from "./fakes/runtime.ts";
 import { tcpProxy } from "./fakes/tcp_proxy.ts";
 import { groupMessage, privateMessage } from "./fakes/updates.ts";
+import { MALFORMED } from "./fixtures/malformed_updates.ts";
 
 const XP = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
 const SECRET = "webhook-secret-123";
@@ -154,138 +155,6 @@ Deno.test("a reply that fails (403 blocked, 400 too long, 429, a dropped connect
   }
   assert.equal(api.sent.length, 0, "every reply failed");
 });
-
-/** Updates the bot cannot read: each is logged and acknowledged, none crashes anything. */
-const MALFORMED: Array<[string, unknown]> = [
-  ["not JSON", "{ update_id: 1,"],
-  ["null", null],
-  ["an array", [{ update_id: 1 }]],
-  ["a JSON string", JSON.stringify("just text")],
-  ["no update_id", { message: { text: "hi" } }],
-  ["update_id a string", { update_id: "7" }],
-  ["message a string", { update_id: 1, message: "hello" }],
-  ["message null", { update_id: 1, message: null }],
-  ["message without chat", { update_id: 1, message: { message_id: 1, date: 1, text: "/start" } }],
-  ["chat without id", {
-    update_id: 1,
-    message: { message_id: 1, date: 1, chat: { type: "group" }, text: "hi" },
-  }],
-  ["chat id a string", {
-    update_id: 1,
-    message: {
-      message_id: 1,
-      date: 1,
-      chat: { id: "-5", type: "group" },
-      from: { id: 5, is_bot: false, first_name: "X" },
-      text: "hi",
-    },
-  }],
-  ["from without id", {
-    update_id: 1,
-    message: {
-      message_id: 1,
-      date: 1,
-      chat: { id: -5, type: "group" },
-      from: { first_name: "X" },
-      text: "hi",
-    },
-  }],
-  ["date a string", {
-    update_id: 1,
-    message: {
-      message_id: 1,
-      date: "yesterday",
-      chat: { id: -5, type: "group" },
-      from: { id: 5, is_bot: false, first_name: "X" },
-      text: "hi",
-    },
-  }],
-  ["text a number", {
-    update_id: 1,
-    message: {
-      message_id: 1,
-      date: 1,
-      chat: { id: -5, type: "group" },
-      from: { id: 5, is_bot: false, first_name: "X" },
-      text: 42,
-    },
-  }],
-  ["entities not an array", {
-    update_id: 1,
-    message: {
-      message_id: 1,
-      date: 1,
-      chat: { id: -5, type: "group" },
-      from: { id: 5, is_bot: false, first_name: "X" },
-      text: "/start",
-      entities: { type: "bot_command", offset: 0, length: 6 },
-    },
-  }],
-  ["a command entity past the text", {
-    update_id: 1,
-    message: {
-      message_id: 1,
-      date: 1,
-      chat: { id: 5, type: "private" },
-      from: { id: 5, is_bot: false, first_name: "X" },
-      text: "/",
-      entities: [{ type: "bot_command", offset: 0, length: 90 }],
-    },
-  }],
-  ["a user id past 2^53", {
-    update_id: 1,
-    message: {
-      message_id: 1,
-      date: 1,
-      chat: { id: -5, type: "group" },
-      from: { id: 2 ** 60, is_bot: false, first_name: "X" },
-      text: "hi",
-    },
-  }],
-  ["reply_to_message from a string", {
-    update_id: 1,
-    message: {
-      message_id: 1,
-      date: 1,
-      chat: { id: -5, type: "group" },
-      from: { id: 5, is_bot: false, first_name: "X" },
-      text: "thanks!",
-      reply_to_message: { from: "Y" },
-    },
-  }],
-  ["date missing", { update_id: 1, message: groupPart({ date: undefined }) }],
-  ["a date past year 9999", { update_id: 1, message: groupPart({ date: 1e20 }) }],
-  ["a fractional user id", {
-    update_id: 1,
-    message: groupPart({ from: { id: 5.5, is_bot: false, first_name: "X" } }),
-  }],
-  ["a fractional chat id", {
-    update_id: 1,
-    message: groupPart({ chat: { id: -5.5, type: "group" } }),
-  }],
-  ["a null entity", { update_id: 1, message: groupPart({ entities: [null] }) }],
-  ["thanks to a reply whose author's id is a string", {
-    update_id: 1,
-    message: groupPart({
-      text: "thanks!",
-      reply_to_message: { from: { id: "abc", is_bot: false, first_name: "Y" } },
-    }),
-  }],
-  ["text an array", { update_id: 1, message: groupPart({ text: ["hi"] }) }],
-  ["an unknown update type", { update_id: 1, poll_vote_v9: { anything: true } }],
-];
-
-/** A well-formed group message but for `changes`. */
-function groupPart(changes: Record<string, unknown>) {
-  return {
-    message_id: 1,
-    date: 1_780_000_000,
-    chat: { id: -5, type: "group" },
-    from: { id: 5, is_bot: false, first_name: "X" },
-    text: "hi",
-    ...changes,
-  };
-}
 
 Deno.test("updates the bot cannot read (malformed shapes, unknown types, missing fields) are logged and answered 200", async () => {
   await using db = await testDatabase();
