@@ -7,7 +7,7 @@ import { leaderboardRecalcJob } from "../domain/boards.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { testDatabase, type TestDb } from "./db.ts";
 import { botApiDouble } from "./fakes/bot_api.ts";
-import { community, runJob } from "./fakes/community.ts";
+import { community, runJob, seedLedger } from "./fakes/community.ts";
 import { groupMessage, type Person } from "./fakes/updates.ts";
 
 const CHAT = -1001;
@@ -34,18 +34,13 @@ async function bookClub(db: TestDb) {
     { user: dee.id, name: "Dee" },
   ]);
   await sql`UPDATE members SET messages_count = 100, thanks_received = 3 WHERE user_id = ${ana.id}`;
-  const ledger = [
+  await seedLedger(sql, CHAT, [
     { user: ana.id, amount: 5, at: "2026-05-01T10:00:00Z" },
     { user: ana.id, amount: 40, at: "2026-06-09T10:00:00Z" },
     { user: ben.id, amount: 300, at: "2026-05-01T10:00:00Z" },
     { user: ben.id, amount: 10, at: "2026-06-09T11:00:00Z" },
     ...others.map((user) => ({ user, amount: 200 - user * 10, at: "2026-05-01T10:00:00Z" })),
-  ].map((r, i) => ({ ...r, source: `seed-${i}` }));
-  await sql`
-    INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
-    SELECT ${CHAT}, r.user, r.amount, 'seed', r.source, r.at
-    FROM json_to_recordset(${JSON.stringify(ledger)}::text::json)
-      AS r("user" bigint, amount int, at timestamptz, source text)`;
+  ]);
   await runJob(leaderboardRecalcJob(), sql, NOW);
   // the cached boards were computed two hours before the questions (the answers say so)
   await sql`UPDATE leaderboard_entries SET computed_at = ${NOW}::timestamptz - interval '2 hours'`;

@@ -28,6 +28,20 @@ export async function community(
       AS r(user_id bigint, xp bigint, level int, started_bot boolean, display_name text)`;
 }
 
+/** History in a chat's ledger (reason `seed`, sources `seed-0`, `seed-1`, …), written set-based. */
+export async function seedLedger(
+  sql: Sql,
+  chat: number,
+  rows: Array<{ user: number; amount: number; at: string }>,
+) {
+  const data = rows.map((r, i) => ({ ...r, source: `seed-${i}` }));
+  await sql`
+    INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+    SELECT ${chat}, r.user, r.amount, 'seed', r.source, r.at
+    FROM json_to_recordset(${JSON.stringify(data)}::text::json)
+      AS r("user" bigint, amount int, at timestamptz, source text)`;
+}
+
 /** Runs a job's `run` as the runtime would for `slot`, outside any runtime (for idempotency tests). */
 export async function runJob(spec: JobSpec, db: Sql, slot: Date | string): Promise<RunResult> {
   const at = new Date(slot);
