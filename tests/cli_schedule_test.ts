@@ -1,30 +1,9 @@
 import assert from "node:assert/strict";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-/** What a child needs from this environment to find Deno's cache; nothing else leaks in. */
-const KEEP = Object.fromEntries(
-  ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"].flatMap((k) => {
-    const v = Deno.env.get(k);
-    return v === undefined ? [] : [[k, v]];
-  }),
-);
+import { denoChild } from "./fakes/deno_child.ts";
 
 /** `deno task -q <args>` in a child process, with `env` on top of a clean one. */
-async function task(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", ...args],
-    cwd: ROOT,
-    env: { ...KEEP, NO_COLOR: "1", LOG_LEVEL: "warn", ...env },
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout).trim(),
-    stderr: dec.decode(out.stderr).trim(),
-  };
+function task(args: string[], env: Record<string, string> = {}) {
+  return denoChild(["task", "-q", ...args], { env, clean: true });
 }
 
 Deno.test("deno task schedule previews slots in UTC and local time across a DST change", async () => {

@@ -1,24 +1,12 @@
 import assert from "node:assert/strict";
 import { cli } from "../cli.ts";
 import { openDatabase } from "../db/connect.ts";
+import { denoChild } from "./fakes/deno_child.ts";
 import { childDatabase, spawnWarden } from "./fakes/process.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-
 /** `deno task -q <args>` in a child process. */
-async function task(args: string[], env: Record<string, string>) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", LOG_LEVEL: "warn", ...env },
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout).trim(),
-    stderr: dec.decode(out.stderr).trim(),
-  };
+function task(args: string[], env: Record<string, string>) {
+  return denoChild(["task", "-q", ...args], { env });
 }
 
 Deno.test("every jobs verb through a child process, with --json and with bad input", async (t) => {

@@ -1,26 +1,15 @@
 import assert from "node:assert/strict";
 import { parseEnv } from "node:util";
 import { loadSetup } from "../catalog.ts";
+import { denoChild } from "./fakes/deno_child.ts";
 import { VARIABLES, withDotEnv } from "../config.ts";
 
 const ROOT = new URL("..", import.meta.url);
 
 /** `deno run -A <ROOT>/<script> …args` in `cwd`, with `env` over a clean environment. */
-async function run(script: string, args: string[], cwd: string, env: Record<string, string>) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(script, ROOT).pathname, ...args],
-    cwd,
-    clearEnv: true,
-    env: {
-      NO_COLOR: "1",
-      HOME: Deno.env.get("HOME") ?? "/tmp",
-      PATH: Deno.env.get("PATH") ?? "",
-      ...env,
-    },
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function run(script: string, args: string[], cwd: string, env: Record<string, string>) {
+  const path = new URL(script, ROOT).pathname;
+  return denoChild(["run", "-A", path, ...args], { cwd, env, clean: true });
 }
 
 Deno.test("withDotEnv: .env under the environment, which wins; no file, no change", async () => {

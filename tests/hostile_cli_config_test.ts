@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { loadSetup } from "../catalog.ts";
 import { ConfigError } from "../config.ts";
 import { testDatabase } from "./db.ts";
+import { wardenLines } from "./fakes/deno_child.ts";
 import { LONG, report, ROOT, section, show, STACK } from "./fakes/hostile.ts";
 import { spawnWarden } from "./fakes/process.ts";
 
@@ -65,8 +66,8 @@ Deno.test("every CLI verb with hostile arguments: exit non-zero, one line naming
       stdin: "null",
     }).output();
     const stderr = new TextDecoder().decode(out.stderr).trimEnd();
-    const warnings = stderr.split("\n").filter((l) => /Warning/.test(l));
-    const lines = stderr.split("\n").filter((l) => !warnings.includes(l));
+    const warnings = wardenLines(stderr).filter((l) => /Warning/.test(l));
+    const lines = wardenLines(stderr).filter((l) => !warnings.includes(l));
     // a configuration error lists its problems under one header line; others are one line + usage
     const problem = lines[0] === "Invalid configuration:" ? lines.slice(1).join("\n") : lines[0];
     const bad = [

@@ -3,11 +3,10 @@ import { spawnWarden } from "./fakes/process.ts";
 
 /** The start's stderr: Warden's own lines are JSON on stdout, so this is what the operator reads. */
 async function failedStart(env: Record<string, string>) {
-  // NO_COLOR: `deno task` names the task first ("Task start …", not Warden's line), in colour
-  // unless told not to.
+  // `spawnWarden` drops the line `deno task` starts with ("Task start …", not Warden's).
   await using warden = spawnWarden(["task", "start"], { LOG_LEVEL: "warn", NO_COLOR: "1", ...env });
   const status = await warden.exited();
-  const text = warden.lines.filter((l) => !l.startsWith("Task start")).filter((l) => l.trim());
+  const text = warden.lines.filter((l) => l.trim());
   const plain = text.filter((l) => !l.startsWith("{"));
   return { code: status.code, plain, logged: text.filter((l) => l.startsWith("{")) };
 }

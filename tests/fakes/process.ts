@@ -1,6 +1,10 @@
 import { type DeadlineOptions, withDeadline } from "./deadline.ts";
+import { isDenoOwn } from "./deno_child.ts";
 
-/** A Warden process started by a test: its log lines, its port, and its exit. */
+/**
+ * A Warden process started by a test: its log lines (without Deno's own, such as `deno task`
+ * naming the task), its port, and its exit.
+ */
 export interface WardenProcess {
   readonly lines: string[];
   /**
@@ -44,10 +48,10 @@ export function spawnWarden(args: string[], env: Record<string, string>): Warden
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
       const parts = (rest + chunk).split("\n");
       rest = parts.pop()!;
-      lines.push(...parts);
+      lines.push(...parts.filter((l) => !isDenoOwn(l)));
       for (const w of waiters.splice(0)) w();
     }
-    if (rest) lines.push(rest);
+    if (rest && !isDenoOwn(rest)) lines.push(rest);
   }
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
   const status = pumps.then(() => child.status).finally(() => {
