@@ -4,6 +4,7 @@
  * or drops the connection on demand.
  */
 import { type DeadlineOptions, withDeadline } from "./deadline.ts";
+import { sendLimiter } from "./bot_api_limits.ts";
 import {
   type ApiCall,
   type BotApiDoubleOptions,
@@ -16,16 +17,12 @@ import {
   error,
   type FailureRule,
   type InjectedError,
-  isGroup,
   type LimitedCall,
-  MINUTE,
   ok,
-  readLimits,
   readParams,
   SECOND,
   type SentMessage,
   type Update,
-  waitFor,
 } from "./bot_api_wire.ts";
 
 export type { InjectedError, Update } from "./bot_api_wire.ts";
@@ -39,15 +36,13 @@ export type { InjectedError, Update } from "./bot_api_wire.ts";
  */
 export function botApiDouble(options: BotApiDoubleOptions = {}) {
   const now = options.now ?? Date.now;
-  const limits = readLimits(options.limits);
+  const limiter = sendLimiter(options.limits);
   const calls: ApiCall[] = [];
   const sent: SentMessage[] = [];
   const limited: LimitedCall[] = [];
   const failures: Array<FailureRule & { times: number }> = [];
   const blocked = new Set<string>();
   const members = new Map<string, ChatMemberStatus>();
-  const sendsByChat = new Map<string, number[]>();
-  let sends: number[] = [];
   let queue: Update[] = [];
   let nextMessageId = 1;
   let nextIncomingId = 1;
@@ -73,32 +68,19 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
     return rule?.error;
   }
 
-  /** Refuses a send that breaks a limit (the longest wait wins) or records it as sent. */
+  /** Refuses a send to a blocked chat or past a limit, or records it as sent. */
   function sendMessage(params: Record<string, unknown>, at: number): Response {
     const chatId = params.chat_id as number | string;
     const key = String(chatId);
     if (blocked.has(key)) {
       return error({ code: 403, description: "Forbidden: bot was blocked by the user" });
     }
-    const chatSends = sendsByChat.get(key) ?? [];
-    if (limits) {
-      const waits = [
-        { scope: "chat", ms: waitFor(chatSends, limits.perChatPerSecond, SECOND, at) },
-        {
-          scope: "group",
-          ms: isGroup(chatId) ? waitFor(chatSends, limits.perGroupPerMinute, MINUTE, at) : 0,
-        },
-        { scope: "global", ms: waitFor(sends, limits.globalPerSecond, SECOND, at) },
-      ] as const;
-      const worst = waits.reduce((a, b) => (b.ms > a.ms ? b : a));
-      if (worst.ms > 0) {
-        const retryAfter = Math.max(1, Math.ceil(worst.ms / SECOND));
-        limited.push({ chat_id: chatId, scope: worst.scope, retry_after: retryAfter, at });
-        return error({ code: 429, retryAfter });
-      }
+    const refused = limiter.refusal(chatId, at);
+    if (refused) {
+      limited.push({ chat_id: chatId, ...refused, at });
+      return error({ code: 429, retryAfter: refused.retry_after });
     }
-    sendsByChat.set(key, [...chatSends.filter((t) => t > at - MINUTE), at]);
-    sends = [...sends.filter((t) => t > at - SECOND), at];
+    limiter.record(chatId, at);
     const message_id = nextMessageId++;
     const text = String(params.text ?? "");
     sent.push({ chat_id: chatId, text, message_id, at });
@@ -304,8 +286,7 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
     /** Clears records, injected failures and the limits' history; blocks and members stay. */
     reset() {
       for (const list of [calls, sent, limited, failures]) list.length = 0;
-      sendsByChat.clear();
-      sends = [];
+      limiter.clear();
     },
     /** Releases pending long polls and stops the server. */
     close(): Promise<void> {

@@ -92,13 +92,6 @@ const defaultDescriptions: Record<number, string> = {
   502: "Bad Gateway",
 };
 
-/** How long until a new send fits in `max` per `windowMs`, given past send times (ascending). */
-export function waitFor(times: number[], max: number | false, windowMs: number, t: number): number {
-  if (max === false) return 0;
-  const recent = times.filter((at) => at > t - windowMs);
-  return recent.length < max ? 0 : recent[recent.length - max] + windowMs - t;
-}
-
 export const dropped = new Error("connection dropped by the Bot API double");
 export const conflict = {
   code: 409,
@@ -142,24 +135,6 @@ export function chat(id: unknown) {
   return isGroup(id)
     ? { id, type: "supergroup", title: `Group ${id}` }
     : { id, type: "private", first_name: `User ${id}` };
-}
-
-/** The double's limits: Telegram's, overridden one by one, or none; a bad one throws. */
-export function readLimits(given: BotApiDoubleOptions["limits"]): RateLimits | false {
-  const limits: RateLimits | false = given === false ? false : {
-    perChatPerSecond: 1,
-    perGroupPerMinute: 20,
-    globalPerSecond: 30,
-    ...given,
-  };
-  for (const [name, max] of Object.entries(limits || {})) {
-    if (max !== false && !(Number.isInteger(max) && max > 0)) {
-      throw new RangeError(
-        `Cannot use limit ${name}: expected a positive integer or false, got ${max}`,
-      );
-    }
-  }
-  return limits;
 }
 
 /** A call's parameters, sent as JSON or as a form. */
