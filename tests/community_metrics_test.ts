@@ -10,80 +10,12 @@ import { testDatabase, type TestDb } from "./db.ts";
 import { community, runJob } from "./fakes/community.ts";
 import { serve } from "./fakes/http.ts";
 import { promtoolRemarks } from "./fakes/promtool.ts";
+import { AT, CHAT, edges, H, ms, OTHER, SINCE } from "./fixtures/metrics_edges.ts";
 import { testRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "s3cret-admin-token-0123";
 const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
-const CHAT = -100;
-const OTHER = -200;
-const AT = new Date("2026-06-10T12:00:00Z");
-const ms = (d: number) => new Date(AT.getTime() + d);
-const H = 3_600_000;
-const SINCE = ms(-24 * H);
-const WEEK = ms(-7 * 24 * H);
 const job = communityMetricsJob();
-
-/** Rows on both sides of every edge of the slot AT, written set-based. */
-async function edges(sql: postgres.Sql) {
-  const people = [1, 2, 3, 4, 5, 6].map((user) => ({ user }));
-  await community(sql, { id: CHAT }, people);
-  await community(sql, { id: OTHER, kind: "group" }, [{ user: 1 }]);
-  await community(sql, { id: 9, kind: "private" }, [{ user: 9 }]); // never a snapshot
-  const ledger: Array<[number, number, string, Date]> = [
-    [1, 1, "message", SINCE], // the window's first instant: in
-    [2, 100, "message", ms(-24 * H - 1)], // a millisecond before: out
-    [3, 0, "message", ms(-1)], // the last instant (paid nothing, still a message): in
-    [3, 50, "message", AT], // the slot itself: out
-    [1, 5, "thanks", ms(-23 * H)], // XP, not a message
-    [1, 3, "message", ms(-22 * H)],
-  ];
-  await sql`
-    INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
-    SELECT ${CHAT}, r.u, r.a, r.reason, 'src' || r.i, r.at
-    FROM json_to_recordset(${
-    JSON.stringify(ledger.map(([u, a, reason, at], i) => ({ u, a, reason, at, i })))
-  }::text::json) AS r(u bigint, a int, reason text, at timestamptz, i int)`;
-  const activity: Array<[number, Date | null]> = [
-    [1, WEEK], // exactly 7 days before: in
-    [2, ms(-7 * 24 * H - 1)], // a millisecond earlier: out
-    [3, ms(-1)],
-    [4, null],
-    [5, ms(H)], // after the slot (a late catch-up): in, no upper bound
-  ];
-  for (const [user, at] of activity) {
-    await sql`UPDATE members SET last_activity_at = ${at} WHERE chat_id = ${CHAT} AND user_id = ${user}`;
-  }
-  const ups: Array<[number, Date, number[][]]> = [
-    [CHAT, SINCE, [[1, 1, 2], [3, 1, 3]]], // first instant: 2 in
-    [CHAT, ms(-6 * H), [[4, 2, 3]]], // 1 in
-    [CHAT, AT, [[5, 1, 2]]], // the slot: out
-    [CHAT, ms(-24 * H - 1), [[6, 1, 2]]], // out
-    [OTHER, ms(-H), [[1, 4, 5]]],
-  ];
-  await sql`
-    INSERT INTO events (kind, chat_id, job, slot, payload, dedupe_key)
-    SELECT 'level_up', r.chat, 'level-ups', r.slot, jsonb_build_object('members', r.m), 'up' || r.i
-    FROM json_to_recordset(${
-    JSON.stringify(ups.map(([chat, slot, m], i) => ({ chat, slot, m, i })))
-  }::text::json) AS r(chat bigint, slot timestamptz, m jsonb, i int)`;
-  await sql`INSERT INTO events (kind, chat_id, job, slot, dedupe_key)
-            VALUES ('streak_broken', ${CHAT}, 'streak-expiry', ${ms(-H)}, 'other-kind')`;
-  await sql`INSERT INTO badges (id, name, emoji, description, metric, threshold, unit, category)
-            VALUES ('a', 'A', '⭐', 'a', 'messages', 1, 'messages', 'x'),
-                   ('b', 'B', '⭐', 'b', 'messages', 2, 'messages', 'x')`;
-  await sql`
-    INSERT INTO member_badges (chat_id, user_id, badge_id, awarded_at)
-    VALUES (${CHAT}, 1, 'a', ${SINCE}), (${CHAT}, 2, 'a', ${ms(-24 * H - 1)}),
-           (${CHAT}, 1, 'b', ${ms(-1)}), (${CHAT}, 3, 'a', ${AT})`;
-  await sql`
-    INSERT INTO streaks (chat_id, user_id, current, best, last_activity_at)
-    VALUES (${CHAT}, 1, 3, 3, ${AT}), (${CHAT}, 2, 0, 9, ${AT}), (${CHAT}, 3, 1, 1, ${AT})`;
-  await sql`
-    INSERT INTO outbox (chat_id, text, dedupe_key, state)
-    SELECT ${CHAT}, 'x', 'o' || s, s
-    FROM unnest(ARRAY['pending', 'sending', 'sent', 'failed', 'dropped', 'expired']) s`;
-  await sql`INSERT INTO outbox (chat_id, text, dedupe_key) VALUES (1, 'a DM', 'dm')`;
-}
 
 const snapshots = async (sql: postgres.Sql) => [
   ...await sql`SELECT * FROM chat_metrics ORDER BY chat_id, at`,
