@@ -10,6 +10,7 @@ import {
   type RewardKind,
   splitCase,
 } from "../domain/case_split.ts";
+import { prng, shuffled } from "./fakes/prng.ts";
 
 const T0 = Date.UTC(2026, 10, 1);
 const at = (minute: number) => new Date(T0 + minute * 60_000);
@@ -22,25 +23,6 @@ const votesFor = (option: string, userIds: number[]) =>
 const sum = (entries: CaseReward[]) => entries.reduce((s, e) => s + e.amount, 0);
 const of = (entries: CaseReward[], kind: RewardKind) => entries.filter((e) => e.kind === kind);
 const amounts = (entries: CaseReward[], kind: RewardKind) => of(entries, kind).map((e) => e.amount);
-
-/** A seeded PRNG (mulberry32): the same seed gives the same inputs on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return function next() {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function shuffled<T>(items: readonly T[], rand: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 /** 4 winners (1–4), 6 losers (5–10), 3 arguments by 11–13, participants 1–120, creator 999. */
 const base: CaseSplitInput = {

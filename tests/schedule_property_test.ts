@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { nextSlot, parseSchedule, slotsBetween } from "../actors/schedule.ts";
+import { prng } from "./fakes/prng.ts";
 
 // The schedule reader against an independent brute force: random expressions are generated
 // together with the sets they mean, and the reference walks every UTC minute of a window around
@@ -10,16 +11,6 @@ import { nextSlot, parseSchedule, slotsBetween } from "../actors/schedule.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-
-/** mulberry32: a small seeded PRNG, so every run tries the same expressions. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Field {
   text: string;
