@@ -66,8 +66,9 @@ Deno.test("every CLI verb with hostile arguments: exit non-zero, one line naming
       stdin: "null",
     }).output();
     const stderr = new TextDecoder().decode(out.stderr).trimEnd();
-    const warnings = wardenLines(stderr).filter((l) => /Warning/.test(l));
-    const lines = wardenLines(stderr).filter((l) => !warnings.includes(l));
+    const mine = wardenLines(stderr);
+    const warnings = mine.filter((l) => /Warning/.test(l));
+    const lines = mine.filter((l) => !warnings.includes(l));
     // a configuration error lists its problems under one header line; others are one line + usage
     const problem = lines[0] === "Invalid configuration:" ? lines.slice(1).join("\n") : lines[0];
     const bad = [

@@ -6,6 +6,7 @@ import { controlRoutes } from "../routes/control.ts";
 import { errorHandler } from "../routes/errors.ts";
 import { healthRoutes } from "../routes/health.ts";
 import { testDatabase } from "./db.ts";
+import { denoChild } from "./fakes/deno_child.ts";
 import { serve } from "./fakes/http.ts";
 import { promtoolRemarks } from "./fakes/promtool.ts";
 import { nearMisses } from "./fakes/tokens.ts";
@@ -164,14 +165,11 @@ Deno.test("POST /health/tasks/<job>/run?wait=true returns the finished run, and 
     { processed: 7 },
     "the result is stored as JSON, not as a string",
   );
-  const cli = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "jobs", "history", "lease-rescue", "--json"],
-    cwd: new URL("..", import.meta.url).pathname,
+  const cli = await denoChild(["task", "-q", "jobs", "history", "lease-rescue", "--json"], {
     env: db.env,
-  }).output();
-  const stdout = new TextDecoder().decode(cli.stdout);
-  assert.equal(cli.code, 0, new TextDecoder().decode(cli.stderr));
-  const history = JSON.parse(stdout);
+  });
+  assert.equal(cli.code, 0, cli.stderr);
+  const history = JSON.parse(cli.stdout);
   assert.deepEqual(history[0], res.body, "the same run, in the same shape");
 });
 

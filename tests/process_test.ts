@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { denoChild } from "./fakes/deno_child.ts";
 import { childDatabase, spawnWarden } from "./fakes/process.ts";
 
 Deno.test("SIGTERM: readiness answers 503 at once, the running job sees its signal abort, exit 0", async () => {
@@ -47,15 +48,8 @@ Deno.test("deno task start: the real Deno.cron wiring runs a job, and SIGTERM st
 });
 
 /** Runs `deno task <args>` to the end; returns its exit code and output. */
-async function task(args: string[], env: Record<string, string>) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", ...args],
-    cwd: new URL("..", import.meta.url).pathname,
-    env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function task(args: string[], env: Record<string, string>) {
+  return denoChild(["task", "-q", ...args], { env });
 }
 
 Deno.test("deno task start with no DATABASE_URL creates DATA_DIR; run history survives a restart", async () => {
