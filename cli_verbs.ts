@@ -133,14 +133,13 @@ export function readOptions(name: VerbName, args: string[]) {
     const line = /^--\w+ expects/.test(e.message) ? e.message : `${name}: ${e.message}`;
     throw new UsageError(line, usage);
   }
-  const checked = { data: parsed.values };
   const rest = parsed.positionals;
   const [min, max] = VERBS[name].args;
-  if (!checked.data.help) {
+  if (!parsed.values.help) {
     if (rest.length < min) throw new UsageError(`${name}: missing job name`, usage);
     if (rest.length > max) {
       throw new UsageError(`${name}: unexpected argument "${rest[max]}"`, usage);
     }
   }
-  return { ...checked.data, rest };
+  return { ...parsed.values, rest };
 }

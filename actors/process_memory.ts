@@ -10,8 +10,9 @@
  * (bench/footprint.ts; 149–155 MB since the start task also keeps PGlite's WebAssembly on V8's
  * baseline compiler, `--v8-flags=--liftoff-only`, see the README). `deno task start` sets it
  * before the process starts (`MALLOC_MMAP_THRESHOLD_=131072`, so Deno's own start-up is covered
- * too); this sets it only for a `deno run -A main.ts` started without the variable (with it, glibc has read it already,
- * whatever its value). Not glibc (musl, macOS) or no FFI permission: nothing changes.
+ * too); this sets it only for a `deno run -A main.ts` started without the variable (with it,
+ * glibc has read it already, whatever its value). Not glibc (musl, macOS) or no FFI permission:
+ * nothing changes.
  */
 const M_MMAP_THRESHOLD = -3;
 
