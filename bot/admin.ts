@@ -108,10 +108,11 @@ function problem(lang: Language, command: XpCommand, r: XpRequest): string | nul
 
 /** The answer to a move that was made. */
 function doneText(lang: Language, command: XpCommand, name: string, asked: number, r: XpAdjusted) {
-  const taken = -r.applied;
+  // `|| 0`: nothing applied is 0 taken, not -0 (which the number format prints as "-0").
+  const taken = -r.applied || 0;
   if (command === "givexp") return t(lang, "admin-gave", { amount: r.applied, name, xp: r.xp });
-  if (command === "resetxp") return t(lang, "admin-reset", { amount: taken, name });
   if (taken === 0) return t(lang, "admin-took-nothing", { name });
+  if (command === "resetxp") return t(lang, "admin-reset", { amount: taken, name });
   if (taken < asked) return t(lang, "admin-took-all", { amount: taken, name, requested: asked });
   return t(lang, "admin-took", { amount: taken, name, xp: r.xp });
 }

@@ -124,6 +124,8 @@ Deno.test("admin XP tools through the webhook: refusals, /givexp to the ledger a
       );
       const [last] = await sql`SELECT amount, note FROM xp_ledger ORDER BY id DESC LIMIT 1`;
       assert.deepEqual({ ...last }, { amount: -2000, note: "reset by an admin" });
+      // Nothing left to reset: said so, never "-0 XP taken".
+      assert.equal(await say(boss, "/resetxp @ana"), "ℹ️ Ana has no XP to take: 0 XP now.");
       const usage =
         "Usage: /givexp @user N reason, or as a reply to their message: /givexp N reason";
       const cases: Array<[string, string]> = [
