@@ -35,17 +35,21 @@ export function planCatchUp(
 }
 
 /**
- * How recent a slot is left to the live ticks: a replica starting at 10:00:02 must not record
- * the 10:00 slot as skipped before the replica whose tick fired claims it (the tick tolerance,
- * 35 s, plus the time a tick takes to reach its claim).
+ * How recent a slot may still be claimed by a live tick: a replica starting at 10:00:02 must not
+ * record the 10:00 slot as skipped before the replica whose tick fired claims it (the tick
+ * tolerance, 35 s, plus the time a tick takes to reach its claim).
  */
 export const LIVE_SLOT_MS = 60_000;
 
 /**
  * Looks for the slots missed since the job's last claimed slot (while nobody ran it, or while
  * it was paused), records the ones the plan skips, and runs the rest through `run`, oldest
- * first. Slots within `LIVE_SLOT_MS` of now are the live ticks' and left alone. A job that
- * never ran has missed nothing. The store being away skips the catch-up.
+ * first. A slot within `LIVE_SLOT_MS` of now is run if the plan runs it (its claim decides
+ * between this run and a live tick's, so it runs once), but never recorded as skipped: a live
+ * tick may still claim it. Leaving such slots out altogether lost them when no tick came: a
+ * replica starting in a slot's first minute (its cron fired before it ran), a job resumed in
+ * it (its tick was skipped as paused). A job that never ran has missed nothing. The store
+ * being away skips the catch-up.
  */
 export async function catchUpMissed(o: {
   spec: JobSpec;
@@ -66,17 +70,19 @@ export async function catchUpMissed(o: {
   }
   if (!last) return;
   const now = o.clock.now();
-  const missed = slotsBetween(spec.schedule, last, new Date(now.getTime() - LIVE_SLOT_MS), 1_000);
+  const missed = slotsBetween(spec.schedule, last, now, 1_000);
   if (missed.length === 0) return;
   const plan = planCatchUp(spec.catchUp, missed, now);
+  const live = now.getTime() - LIVE_SLOT_MS;
+  const skipped = plan.skipped.filter((s) => s.getTime() <= live);
   log.info("catch-up", {
     policy: spec.catchUp.policy,
     missed: missed.length,
     run: plan.run.length,
-    skipped: plan.skipped.length,
+    skipped: skipped.length,
   });
-  if (plan.skipped.length > 0) {
-    await o.store.recordSkipped(spec.name, o.node, plan.skipped, `catch-up ${spec.catchUp.policy}`)
+  if (skipped.length > 0) {
+    await o.store.recordSkipped(spec.name, o.node, skipped, `catch-up ${spec.catchUp.policy}`)
       .catch((error) =>
         log.warn("cannot record skipped slots: the store is unavailable", { error })
       );
