@@ -246,14 +246,16 @@ export function typicalIntervalMs(schedule: Schedule, from: Date): number {
 
 /**
  * The largest gap between two consecutive slots over the coming year (at most 2,000 slots
- * looked at): what staleness waits for, so a Monday-only job is not stale on a Sunday.
+ * looked at), and the wait for the first slot: what staleness waits for, so a Monday-only job is
+ * not stale on a Sunday. The first two slots always count, however far: a job on February 29
+ * waits four years (eight over 2100), not none.
  */
 export function largestGapMs(schedule: Schedule, from: Date): number {
   if (schedule.kind === "every") return schedule.everyMs;
   const horizon = from.getTime() + 400 * DAY;
   let at = firstAfter(schedule, from.getTime());
-  let gap = 0;
-  for (let i = 0; i < 2_000 && at !== null && at < horizon; i++) {
+  let gap = at === null ? 0 : at - from.getTime();
+  for (let i = 0; i < 2_000 && at !== null && (i === 0 || at < horizon); i++) {
     const next = firstAfter(schedule, at);
     if (next === null) break;
     gap = Math.max(gap, next - at);

@@ -147,4 +147,19 @@ Deno.test("a yearly expression finds its next slot years ahead; the largest gap 
     largestGapMs(parseSchedule("* * * * *", "Europe/Madrid"), new Date("2026-03-28T00:00:00Z")),
     60_000,
   );
+  // February 29: its next slot past the year looked at still counts (four years between two),
+  // and so does the wait for it (eight years over 2100, which is not a leap year).
+  const fourYears = (366 + 3 * 365) * 86_400_000;
+  assert.equal(
+    largestGapMs(parseSchedule("0 0 29 2 *"), new Date("2026-06-01T00:00:00Z")),
+    fourYears,
+  );
+  assert.equal(
+    largestGapMs(parseSchedule("0 0 29 2 *"), new Date("2027-06-01T00:00:00Z")),
+    fourYears,
+  );
+  assert.equal(
+    largestGapMs(parseSchedule("0 0 29 2 *"), new Date("2096-03-01T00:00:00Z")),
+    Date.UTC(2104, 1, 29) - Date.UTC(2096, 2, 1),
+  );
 });

@@ -26,6 +26,16 @@ Deno.test("staleness waits for the schedule's largest gap: a Monday-only job is 
   assert.equal(isStale({ paused: true, lastSuccessAt, upSince: from }, nextTuesday, maxAge), false);
 });
 
+Deno.test("a job on February 29 started years before its slot is not stale an hour later", () => {
+  const leap = spec("0 0 29 2 *");
+  const upSince = new Date("2026-06-01T00:00:00Z");
+  const maxAge = maxAgeOf(leap, upSince);
+  const state = { paused: false, lastSuccessAt: null, upSince };
+  assert.equal(isStale(state, new Date("2026-06-01T01:00:00Z"), maxAge), false);
+  assert.equal(isStale(state, new Date("2028-02-29T00:00:00Z"), maxAge), false, "its first slot");
+  assert.equal(isStale(state, new Date("2032-03-01T00:00:00Z"), maxAge), true, "two slots missed");
+});
+
 Deno.test("seed 002's windows follow: 35 min for a 30-min job with no timeout to speak of, 65 min for an hourly one", () => {
   const quick = (schedule: string) =>
     defineJob({ name: "q", description: "q", schedule, timeout: 1, run: () => Promise.resolve() });
