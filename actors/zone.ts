@@ -8,9 +8,14 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** Whether `zone` is an IANA zone name this runtime knows. */
+/**
+ * Whether `zone` is an IANA zone name this runtime knows. A UTC offset (`+05:30`, `-03`) is not:
+ * `Intl` takes it as written, but PostgreSQL reads it as a POSIX zone, with the sign the other
+ * way round (`+05:30` is 05:30 *west* of Greenwich there), so the jobs' SQL would be hours off.
+ */
 export function isZone(zone: string): boolean {
   if (zone === "UTC") return true; // no need to load the time-zone data for it
+  if (/^[+-]/.test(zone.trim())) return false;
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
     return true;

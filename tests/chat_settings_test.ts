@@ -79,6 +79,8 @@ Deno.test("chat settings: read, changed field by field, bad input refused by nam
     const [body, error] of [
       [{ language: "fr" }, /^bad settings: language: /],
       [{ timeZone: "Mars/Olympus" }, /timeZone: expected an IANA time zone/],
+      // An offset: PostgreSQL would read it with the sign the other way round.
+      [{ timeZone: "+05:30" }, /timeZone: expected an IANA time zone/],
       [
         { quietHours: { start: "25:00", end: "07:00" } },
         /quietHours\.start: expected a time of day/,

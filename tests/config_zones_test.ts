@@ -41,6 +41,7 @@ Deno.test("every bad zone is named: SCHEDULE_TIMEZONE, REPORT_TIMEZONE, JOB_<NAM
       loadSetup({
         SCHEDULE_TIMEZONE: "Mars/Olympus",
         REPORT_TIMEZONE: "CEST+2",
+        JOB_DAILY_REPORT_TIMEZONE: "+05:30",
         JOB_LEVEL_UPS_TIMEZONE: "Europe/Madird",
         JOB_NOPE_TIMEZONE: "UTC",
       }),
@@ -49,6 +50,7 @@ Deno.test("every bad zone is named: SCHEDULE_TIMEZONE, REPORT_TIMEZONE, JOB_<NAM
       assert.deepEqual(e.problems, [
         'REPORT_TIMEZONE="CEST+2": expected an IANA time zone like Europe/Madrid',
         'SCHEDULE_TIMEZONE="Mars/Olympus": expected an IANA time zone like Europe/Madrid',
+        'JOB_DAILY_REPORT_TIMEZONE="+05:30": expected an IANA time zone like Europe/Madrid',
         'JOB_LEVEL_UPS_TIMEZONE="Europe/Madird": expected an IANA time zone like Europe/Madrid',
         // every job of the catalog, the ones this config leaves out (the evm rail's) too
         `JOB_NOPE_TIMEZONE: no job is called nope; known: ${

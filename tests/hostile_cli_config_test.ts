@@ -93,7 +93,7 @@ Deno.test("every CLI verb with hostile arguments: exit non-zero, one line naming
 
 const INT = ["abc", " 8", "-1", "99999999999999999999", "1e3", "0x10", "1.5"];
 const BOOL = ["maybe", "tru", "2", "yes please"];
-const ZONE = ["Mars/Base", "UTC+25", "../../etc/passwd", "   "];
+const ZONE = ["Mars/Base", "UTC+25", "../../etc/passwd", "   ", "+05:30", "-03"];
 /** Bad values per variable (DATA_DIR's are found at start: startup_test.ts); then an environment they need. */
 // deno-fmt-ignore
 const BAD: Record<string, [string[], Record<string, string>?]> = {
