@@ -122,7 +122,7 @@ export function streakText(
 ): string {
   if (!s || s.current === 0) return t(lang, "streak-none");
   return [
-    t(lang, "streak-now", { days: t(lang, "days", { n: s.current }), best: s.best }),
+    t(lang, "streak-now", { n: s.current, days: t(lang, "days", { n: s.current }), best: s.best }),
     t(lang, "streak-keep", { left: duration(lang, s.leftMs) }),
     t(lang, "streak-protections", { protections: s.protections }),
   ].join("\n");

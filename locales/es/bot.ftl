@@ -73,7 +73,11 @@ badges-head = 🎖 { $name }: { NUMBER($earned) } de { NUMBER($total) } insignia
 badges-next = Las siguientes:
 badges-none = Aún no tienes insignias: escribe algo en el grupo y vuelve a probar.
 
-streak-now = 🔥 { $days } seguidos (mejor: { NUMBER($best) }).
+# "seguido" concuerda con los días: 1 día seguido, 2 días seguidos.
+streak-now = 🔥 { $n ->
+    [one] { NUMBER($n) } día seguido
+   *[other] { NUMBER($n) } días seguidos
+} (mejor: { NUMBER($best) }).
 streak-keep = Para mantenerla, participa en menos de { $left }.
 streak-protections = 🛡 Protecciones: { NUMBER($protections) } de 2. Cada una mantiene tu racha viva una vez si faltas un día; se ganan manteniendo la racha.
 streak-none = Aún no tienes racha: participa hoy para empezar una.
