@@ -151,7 +151,12 @@ export function adminHandlers(deps: AdminDeps): Composer<Context> {
       if (wrong) return void (await usage(wrong));
       const target = request.target!;
       const member = await findMember(sql, ctx.chat.id, target);
-      const who = "username" in target ? `@${target.username}` : String(target.userId);
+      const replied = ctx.msg.reply_to_message?.from;
+      const who = "username" in target
+        ? `@${target.username}`
+        : replied?.id === target.userId
+        ? displayName(replied)
+        : String(target.userId);
       if (!member) return void (await usage(t(lang, "admin-error-unknown-member", { who })));
       const asked = Number(request.amount ?? 0);
       const move = {

@@ -9,7 +9,7 @@ import { LIFE_PERIOD_MINUTES } from "../domain/life_regen.ts";
 import { liveBoard, memberGroups } from "../domain/live_board.ts";
 import { t } from "../domain/messages.ts";
 import { DEFAULT_LIVES, memberProfile } from "../domain/profile.ts";
-import type { XpAmounts } from "../domain/xp_rules.ts";
+import { displayName, type XpAmounts } from "../domain/xp_rules.ts";
 import { answer, languageFor } from "./lang.ts";
 import { badgesText, boardText, livesText, profileText, streakText } from "./member_texts.ts";
 import { operatorCommands } from "./operator.ts";
@@ -55,13 +55,15 @@ export function commands(deps: CommandDeps) {
     who: Who,
     asker: { id: number; first_name: string },
     chatTitle?: string,
+    whoName?: string,
   ): Promise<string> {
     const self = who === asker.id;
     if (cmd === "profile") {
       const p = await memberProfile(sql, chatId, who);
       if (p) return profileText(lang, p, chatTitle);
+      // Someone asked about by a reply is named as Telegram names them, never by a bare id.
       return self ? t(lang, "profile-none-self") : t(lang, "profile-none-other", {
-        who: typeof who === "number" ? String(who) : `@${who.username}`,
+        who: typeof who === "number" ? whoName ?? String(who) : `@${who.username}`,
       });
     }
     if (cmd === "badges") {
@@ -92,11 +94,14 @@ export function commands(deps: CommandDeps) {
   }
 
   /** In a group: answer for it. In private: for the member's only group, or ask which. */
-  async function ask(ctx: Context, cmd: Personal, who: Who) {
+  async function ask(ctx: Context, cmd: Personal, who: Who, whoName?: string) {
     if (!ctx.from || !ctx.chat) return;
     const lang = await languageFor(sql, ctx);
     if (ctx.chat.type !== "private") {
-      return await answer(ctx, await personal(cmd, lang, ctx.chat.id, who, ctx.from));
+      return await answer(
+        ctx,
+        await personal(cmd, lang, ctx.chat.id, who, ctx.from, undefined, whoName),
+      );
     }
     const groups = await memberGroups(sql, ctx.from.id);
     if (groups.length === 0) return await answer(ctx, t(lang, "no-groups"));
@@ -148,7 +153,7 @@ export function commands(deps: CommandDeps) {
       : replied && !replied.is_bot && ctx.chat?.type !== "private"
       ? replied.id
       : ctx.from.id;
-    await ask(ctx, "profile", who);
+    await ask(ctx, "profile", who, who === replied?.id ? displayName(replied) : undefined);
   });
   for (const cmd of ["badges", "streak", "lives"] as const) {
     c.command(cmd, async (ctx) => ctx.from && await ask(ctx, cmd, ctx.from.id));
@@ -172,7 +177,10 @@ export function commands(deps: CommandDeps) {
     const arg = ctx.match.trim().toLowerCase() || "all";
     if (!PERIODS.includes(arg as Period)) return void (await answer(ctx, t(lang, "board-usage")));
     const period = arg as Period;
-    if (ctx.chat.type === "private") return void (await answer(ctx, t(lang, "board-usage")));
+    if (ctx.chat.type === "private") {
+      const command = `/${ctx.msg?.text?.match(/^\/(\w+)/)?.[1] ?? "top"}`;
+      return void (await answer(ctx, t(lang, "board-in-groups", { command })));
+    }
     if (period === "all") {
       // the balances are the all-time totals: right the moment after someone chatted
       const live = await liveBoard(sql, ctx.chat.id, TOP_SIZE, ctx.from.id);

@@ -1,14 +1,22 @@
 /**
  * The operators' commands (`ADMIN_USER_IDS`): `/jobs`, `/run <job>`, `/pause <job>`,
- * `/resume <job>`. Operators read English: these are the runtime's words, like the CLI's.
+ * `/resume <job>`. Operators read English: these are the runtime's words, like the CLI's. Anyone
+ * else is refused in their own language.
  */
 import { Composer } from "grammy";
+import type postgres from "postgres";
 import type { Runtime } from "../actors/runtime.ts";
 import { duration } from "../domain/i18n.ts";
-import { answer } from "./lang.ts";
+import { t } from "../domain/messages.ts";
+import { answer, languageFor } from "./lang.ts";
 
 export function operatorCommands(
-  deps: { runtime: () => Runtime | undefined; adminUserIds: readonly number[]; now?: () => Date },
+  deps: {
+    sql: postgres.Sql;
+    runtime: () => Runtime | undefined;
+    adminUserIds: readonly number[];
+    now?: () => Date;
+  },
 ) {
   const now = deps.now ?? (() => new Date());
   const c = new Composer();
@@ -16,7 +24,8 @@ export function operatorCommands(
   for (const name of ["jobs", "run", "pause", "resume"]) {
     c.command(name, async (ctx, next) => {
       if (isOperator(ctx.from?.id)) return await next();
-      await answer(ctx, "Sorry, only Warden's operators (ADMIN_USER_IDS) can do that.");
+      const lang = await languageFor(deps.sql, ctx);
+      await answer(ctx, t(lang, "operator-refused", { command: `/${name}` }));
     });
   }
   c.command("jobs", async (ctx) => {

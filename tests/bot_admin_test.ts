@@ -144,6 +144,18 @@ Deno.test("admin XP tools through the webhook: refusals, /givexp to the ledger a
       for (const [command, first] of cases) {
         assert.equal(await say(boss, command), `${first}\n${usage}`);
       }
+      const strangers = groupMessage({
+        chat: GROUP,
+        from: { id: 77, name: "Zed" },
+        text: "hi",
+        messageId: 2,
+        date: T0,
+      });
+      assert.equal(
+        await say(boss, "/givexp 5 why", { reply_to_message: strangers.message }),
+        `⚠️ Zed is not a member I know in this chat.\n${usage}`,
+        "named as Telegram names him, not by his id",
+      );
       assert.equal(
         await say(jefa, "/givexp @ana 2,5 x"),
         "⚠️ N debe ser un número entero del 1 al 1.000.000, no «2,5».\n" +

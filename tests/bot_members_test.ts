@@ -114,6 +114,34 @@ Deno.test("member commands in English and Spanish: replies, others' profiles, pr
     assert.doesNotMatch(es + en, /\d{4}-\d\d-\d\dT/, "never an ISO timestamp");
   });
 
+  await t.step(
+    "refusals and misplaced commands say what is wrong, in the member's language",
+    async () => {
+      assert.equal(
+        (await say(ana, "/jobs")).text,
+        "⛔ Solo los operadores de Warden pueden usar /jobs.",
+      );
+      assert.equal(
+        (await say(ben, "/run level-ups")).text,
+        "⛔ Only Warden's operators can use /run.",
+      );
+      const carla: Person = { id: 7, name: "Carla", language: "es" };
+      assert.equal(
+        (await say(ana, "/profile", { replyTo: carla })).text,
+        "Carla aún no tiene perfil en este chat.",
+        "named as Telegram names her, not by her id",
+      );
+      assert.equal(
+        (await dm(ana, "/top week")).text,
+        "🏆 Cada grupo tiene su propia clasificación: envía /top en el grupo.",
+      );
+      assert.equal(
+        (await dm(ben, "/rank")).text,
+        "🏆 Each group has its own leaderboard: send /rank in the group.",
+      );
+    },
+  );
+
   await t.step("/lives explains what lives are for", async () => {
     const text = (await say(ben, "/lives")).text;
     assert.equal(

@@ -181,7 +181,7 @@ Deno.test("member commands answer from the database; admin commands refuse other
   await w.say(bot, ben, "/pause level-ups", at(6));
   assert.equal(
     w.api.sent.at(-1)!.text,
-    "Sorry, only Warden's operators (ADMIN_USER_IDS) can do that.",
+    "⛔ Only Warden's operators can use /pause.",
   );
   await w.say(bot, ana, "/jobs", at(7));
   assert.equal(w.api.sent.at(-1)!.text, "No jobs run in this process.");

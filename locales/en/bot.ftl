@@ -68,6 +68,7 @@ board-empty = 🏆 Nobody on the board for { $period ->
 board-computed = (as of { $ago } ago)
 board-live = (live)
 board-usage = Usage: /top [day|week|month|all] (also /leaderboard, /rank)
+board-in-groups = 🏆 Each group has its own leaderboard: send { $command } in the group.
 
 badges-head = 🎖 { $name }: { NUMBER($earned) } of { NUMBER($total) } badges
 badges-next = Next up:
@@ -84,3 +85,6 @@ lives-full = You have them all.
 lives-explain = A quiz (/quiz, in private) costs one life; one comes back every { $period }.
 
 welcome = 👋 Hi, I'm Warden! I give XP for taking part here: { $perMessage } per message, { $perLink } with a link, { $perThanks } when someone thanks you. Members: /profile, /top, /badges, /streak, /help. Admins: /settings chooses the language, level-up announcements, an XP multiplier and more; make me an admin so I can count 👍 reactions.
+
+# /jobs, /run, /pause and /resume asked by someone who is not an operator (ADMIN_USER_IDS).
+operator-refused = ⛔ Only Warden's operators can use { $command }.

@@ -68,6 +68,7 @@ board-empty = 🏆 Aún no hay nadie en la clasificación { $period ->
 board-computed = (calculada hace { $ago })
 board-live = (en directo)
 board-usage = Uso: /top [day|week|month|all] (también /leaderboard, /rank)
+board-in-groups = 🏆 Cada grupo tiene su propia clasificación: envía { $command } en el grupo.
 
 badges-head = 🎖 { $name }: { NUMBER($earned) } de { NUMBER($total) } insignias
 badges-next = Las siguientes:
@@ -88,3 +89,6 @@ lives-full = Las tienes todas.
 lives-explain = Un cuestionario (/quiz, en privado) cuesta una vida; vuelve una cada { $period }.
 
 welcome = 👋 ¡Hola, soy Warden! Doy XP por participar aquí: { $perMessage } por mensaje, { $perLink } con un enlace, { $perThanks } cuando alguien te da las gracias. Miembros: /profile, /top, /badges, /streak, /help. Administradores: /settings elige el idioma, los anuncios de subida de nivel, un multiplicador de XP y más; hacedme administrador para que pueda contar las reacciones 👍.
+
+# /jobs, /run, /pause y /resume pedidos por quien no es operador (ADMIN_USER_IDS).
+operator-refused = ⛔ Solo los operadores de Warden pueden usar { $command }.
