@@ -12,6 +12,7 @@
  */
 import { type Language } from "./i18n.ts";
 import { sqlLiteral } from "./job_texts.ts";
+import { BADGES } from "./badge_list.ts";
 import { hasMessage, t } from "./messages.ts";
 
 /** Tiers of ten levels (`level-tier-1` … `level-tier-10`); past the last, levels are numbered. */
@@ -27,12 +28,23 @@ export function levelName(lang: Language, level: number): string {
   return `${tierName(lang, tierOf(level))} ${ROMAN[(level - 1) % 10]}`;
 }
 
-/** What `level` brings by default: its tier's title at a tier's first level, a life every fifth. */
+/** The badges reaching a level earns (`level` badges at their threshold: level 5, Level Up!). */
+const LEVEL_BADGES = BADGES.filter((b) => b.metric === "level");
+
+/**
+ * What `level` brings by default, only what the rules grant: its tier's title at a tier's first
+ * level (the name members see from then on), and a badge whose threshold it is (given by the
+ * next `badge-check`). Lives do not depend on levels.
+ */
 export function levelBenefits(lang: Language, level: number): string | null {
-  if ((level - 1) % 10 === 0 && level > 1) {
-    return t(lang, "level-benefit-title", { tier: tierName(lang, tierOf(level)) });
-  }
-  return level % 5 === 0 ? t(lang, "level-benefit-life") : null;
+  const parts = [
+    ...((level - 1) % 10 === 0 && level > 1
+      ? [t(lang, "level-benefit-title", { tier: tierName(lang, tierOf(level)) })]
+      : []),
+    ...LEVEL_BADGES.filter((b) => b.threshold === level)
+      .map((b) => t(lang, "level-benefit-badge", { badge: badgeText(lang, b.id, b.name) })),
+  ];
+  return parts.length ? parts.join(", ") : null;
 }
 
 /** A stored level name as `lang` says it (see the module's comment). */
@@ -69,12 +81,17 @@ export function sqlLevelName(level: string, lang: Language): string {
 
 /** `levelBenefits` in SQL (NULL for a level without). */
 function sqlLevelBenefits(level: string, lang: Language): string {
-  // A tier's first level past level 1: tiers 1 … 9 (the tier of 101, 111, … is the last).
-  const titles = Array.from({ length: TIERS - 1 }, (_, k) => k + 1)
-    .map((i) => `WHEN ${i} THEN ${sqlLiteral(levelBenefits(lang, i * 10 + 1)!)}`);
-  return `(CASE WHEN ((${level}) - 1) % 10 = 0 AND (${level}) > 1 ` +
-    `THEN (CASE least(${TIERS - 1}, ((${level}) - 1) / 10) ${titles.join(" ")} END) ` +
-    `WHEN (${level}) % 5 = 0 THEN ${sqlLiteral(t(lang, "level-benefit-life"))} END)`;
+  // The levels whose benefits do not follow from the tier alone: the badges' thresholds, and
+  // a tier's first level up to the last tier's (past it, the tier of 101, 111, … is the last).
+  const special = [
+    ...Array.from({ length: TIERS - 1 }, (_, k) => (k + 1) * 10 + 1),
+    ...LEVEL_BADGES.map((b) => b.threshold),
+  ];
+  const whens = [...new Set(special)].sort((a, b) => a - b)
+    .map((n) => `WHEN ${n} THEN ${sqlLiteral(levelBenefits(lang, n) ?? "")}`);
+  const lastTier = sqlLiteral(levelBenefits(lang, TIERS * 10 + 1) ?? "");
+  return `nullif(CASE WHEN (${level}) > ${TIERS * 10} AND ((${level}) - 1) % 10 = 0 ` +
+    `THEN ${lastTier} ELSE (CASE (${level}) ${whens.join(" ")} ELSE '' END) END, '')`;
 }
 
 /** A stored level text (`name` or `benefits` of level `level`) as a message argument in SQL. */

@@ -28,17 +28,20 @@ Deno.test("level names: a tier per ten levels and a numeral, then numbered; said
     "Miembro IV",
     "Mítico 11",
   ]);
-  assert.deepEqual([1, 5, 11, 15, 101].map((n) => levelBenefits("es", n)), [
+  // Only what the rules grant: a tier's title, the badge of level 5; no life comes with a level.
+  assert.deepEqual([1, 5, 11, 15, 101, 111].map((n) => levelBenefits("es", n)), [
     null,
-    "una vida extra en los quizzes",
-    "el título y la insignia de Miembro",
-    "una vida extra en los quizzes",
-    "el título y la insignia de Mítico",
+    "la insignia ¡Subida de nivel!",
+    "el título de Miembro",
+    null,
+    "el título de Mítico",
+    "el título de Mítico",
   ]);
+  assert.equal(levelBenefits("en", 5), "the Level Up! badge");
   // The levels table keeps the English defaults.
   const table = levelTable({ formula: "mee6", baseXp: 100, multiplier: 1.5, max: 100 });
   assert.equal(table[10].name, "Member I");
-  assert.equal(table[10].benefits, "the Member title and badge");
+  assert.equal(table[10].benefits, "the Member title");
   // A stored default name is said in the language; a renamed level is shown as stored.
   assert.equal(localLevelName("es", 11, "Member I"), "Miembro I");
   assert.equal(localLevelName("es", 11, "Bookworm"), "Bookworm");
@@ -90,7 +93,7 @@ Deno.test("level-ups: a Spanish member reads the level, the previous one and the
   await using db = await testDatabase();
   const curve = { formula: "mee6", baseXp: 100, multiplier: 1.5, max: 100 } as const;
   await syncLevels(db.sql, curve);
-  const xp = levelTable(curve)[10].minXp; // level 11: Member I, the Member title and badge
+  const xp = levelTable(curve)[10].minXp; // level 11: Member I, the Member title
   await community(db.sql, { id: -1, title: "Lectores" }, [
     { user: 1, xp, level: 10, startedBot: true },
     { user: 2, xp, level: 10, startedBot: true },
@@ -101,8 +104,8 @@ Deno.test("level-ups: a Spanish member reads the level, the previous one and the
     .sort((a, b) => a.chat_id - b.chat_id).map((m) => m.text);
   assert.deepEqual(dms, [
     "🎉 ¡Subiste de nivel! Ahora eres nivel 11 — Miembro I — en Lectores.\n" +
-    "Nivel anterior: 10 — Novato X\nVentajas: el título y la insignia de Miembro",
+    "Nivel anterior: 10 — Novato X\nVentajas: el título de Miembro",
     "🎉 You reached level 11 — Member I — in Lectores!\n" +
-    "Previous level: 10 — Newcomer X\nBenefits: the Member title and badge",
+    "Previous level: 10 — Newcomer X\nBenefits: the Member title",
   ]);
 });

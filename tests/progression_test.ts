@@ -14,7 +14,7 @@ Deno.test("level curves: mee6 by default, exponential and linear from their knob
   const lin = levelTable({ formula: "linear", baseXp: 100, multiplier: 1, max: 4 });
   assert.deepEqual(lin.map((l) => l.minXp), [0, 100, 200, 300]);
   assert.equal(levelTable(mee6)[10].name, "Member I");
-  assert.equal(levelTable(mee6)[10].benefits, "the Member title and badge");
+  assert.equal(levelTable(mee6)[10].benefits, "the Member title");
 });
 
 Deno.test("level-ups: several levels at once, the cap, one digest per group, private messages, idempotent", async (t) => {

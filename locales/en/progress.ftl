@@ -13,9 +13,10 @@ level-tier-7 = Elite
 level-tier-8 = Master
 level-tier-9 = Legend
 level-tier-10 = Mythic
-# What a level brings: the first level of each tier, and every fifth level.
-level-benefit-title = the { $tier } title and badge
-level-benefit-life = a bonus life slot in quizzes
+# What a level brings: the first level of each tier, its title (the name members see).
+level-benefit-title = the { $tier } title
+# … and the badge whose threshold the level is (level 5: Level Up!).
+level-benefit-badge = the { $badge } badge
 
 # Badge names, and what their progress counts ("42/100 messages").
 badge-chatterbox = Chatterbox

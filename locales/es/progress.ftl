@@ -12,9 +12,10 @@ level-tier-7 = Élite
 level-tier-8 = Maestro
 level-tier-9 = Leyenda
 level-tier-10 = Mítico
-# Lo que trae un nivel: el primero de cada rango, y cada quinto nivel.
-level-benefit-title = el título y la insignia de { $tier }
-level-benefit-life = una vida extra en los quizzes
+# Lo que trae un nivel: el primero de cada rango, su título (el nombre que ven los miembros).
+level-benefit-title = el título de { $tier }
+# … y la insignia cuyo umbral es el nivel (nivel 5: ¡Subida de nivel!).
+level-benefit-badge = la insignia { $badge }
 
 # Nombres de insignias, y lo que cuenta su progreso ("42/100 mensajes").
 badge-chatterbox = Parlanchín
