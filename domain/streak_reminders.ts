@@ -1,5 +1,5 @@
 import { defineJob, type JobSpec } from "../actors/job.ts";
-import { sqlLanguage } from "./job_texts.ts";
+import { sqlChatTitle, sqlLanguage, sqlMessage } from "./job_texts.ts";
 
 /** How long a streak lives after the last activity (seed 000 G5.2; `streak-expiry`). */
 const STREAK_LIFE = "48 hours";
@@ -37,6 +37,11 @@ export function streakRemindersJob(options: { hours: number; defaultZone: string
       const at = ctx.scheduledFor;
       const horizon = new Date(at.getTime() + options.hours * 3_600_000);
       const minutesLeft = "(extract(epoch FROM d.deadline - d.at) / 60)::int";
+      const text = sqlMessage("streak-reminder", "d.lang", {
+        days: { number: "d.current" },
+        left: { text: sqlDuration(minutesLeft) },
+        chat: sqlChatTitle("d.title"),
+      });
       const [r] = await ctx.db<{ due: number; sent: number }[]>`
         WITH ending AS (
           SELECT chat_id, user_id FROM streaks
@@ -50,7 +55,7 @@ export function streakRemindersJob(options: { hours: number; defaultZone: string
           SELECT s.chat_id, s.user_id, s.current, s.last_activity_at, ${at}::timestamptz AS at,
                  greatest(s.last_activity_at + ${STREAK_LIFE}::interval,
                           coalesce(s.protected_until, '-infinity')) AS deadline,
-                 coalesce(nullif(ch.title, ''), 'your group') AS title,
+                 ch.title,
                  ${ctx.db.unsafe(sqlLanguage("ch.language", "m.language_code"))} AS lang,
                  (${at}::timestamptz AT TIME ZONE coalesce(ch.time_zone, ${options.defaultZone}))::time
                    AS local_time,
@@ -70,11 +75,7 @@ export function streakRemindersJob(options: { hours: number; defaultZone: string
         ), sent AS (
           INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
           SELECT d.user_id,
-                 format(CASE
-                   WHEN d.lang = 'es' AND d.current = 1 THEN E'🔥 Tu racha de %s día termina en %s: escribe algo en %s para mantenerla.'
-                   WHEN d.lang = 'es' THEN E'🔥 Tu racha de %s días termina en %s: escribe algo en %s para mantenerla.'
-                   ELSE E'🔥 Your %s-day streak ends in %s — say something in %s to keep it.' END,
-                   d.current, ${ctx.db.unsafe(sqlDuration(minutesLeft))}, d.title),
+                 ${ctx.db.unsafe(text)},
                  'streak-reminder:' || d.chat_id || ':' || d.user_id || ':'
                    || to_char(d.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
                  d.deadline

@@ -95,6 +95,20 @@ Deno.test("streak-reminders: who is reminded, at the window's edges, in their la
   );
 });
 
+Deno.test("streak-reminders: a group with no title is 'your group' in the language; numbers grouped", async () => {
+  await using db = await testDatabase();
+  await group(db.sql, [
+    { user: 1, current: 1234, last: hoursBefore(45) },
+    { user: 2, current: 1500, last: hoursBefore(45), language: "es" },
+  ]);
+  await db.sql`UPDATE chats SET title = '', quiet_start = '00:00', quiet_end = '00:00'`;
+  await runJob(job, db.sql, AT);
+  assert.deepEqual(await texts(db.sql), [
+    "1: 🔥 Your 1,234-day streak ends in 3 h — say something in your group to keep it.",
+    "2: 🔥 Tu racha de 1.500 días termina en 3 h: escribe algo en tu grupo para mantenerla.",
+  ]);
+});
+
 Deno.test("streak-reminders: once per streak-day, on a rerun, a later run and two replicas", async () => {
   await using db = await testDatabase();
   await group(db.sql, [{ user: 1, current: 12, last: hoursBefore(45) }]);

@@ -19,6 +19,9 @@ level-up-digest-more = { $n ->
    *[other] …and { NUMBER($n) } more members
 }
 
+# A private reminder that a streak ends soon (streak-reminders); $left is "3 h 45 min".
+streak-reminder = 🔥 Your { NUMBER($days) }-day streak ends in { $left } — say something in { $chat } to keep it.
+
 # A private message when a streak breaks.
 streak-broken = 💔 Your { NUMBER($days) }-day streak in { $chat } has ended. Be active today to start a new one!
 

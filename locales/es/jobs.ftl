@@ -19,6 +19,12 @@ level-up-digest-more = { $n ->
    *[other] …y { NUMBER($n) } miembros más
 }
 
+# Aviso privado de que una racha termina pronto (streak-reminders); $left es "3 h 45 min".
+streak-reminder = { $days ->
+    [one] 🔥 Tu racha de { NUMBER($days) } día termina en { $left }: escribe algo en { $chat } para mantenerla.
+   *[other] 🔥 Tu racha de { NUMBER($days) } días termina en { $left }: escribe algo en { $chat } para mantenerla.
+}
+
 # Mensaje privado cuando se rompe una racha.
 streak-broken = { $days ->
     [one] 💔 Tu racha de { NUMBER($days) } día en { $chat } ha terminado. ¡Participa hoy para empezar una nueva!
