@@ -165,7 +165,7 @@ export function caseHandlers(deps: CaseBotDeps) {
           : "Link your wallet in private with me: /wallet 0x…",
       ));
     }
-    const parsed = parseWallet(ctx.match);
+    const parsed = parseWallet(ctx.match, lang);
     if (!parsed.ok) {
       return void (await ctx.reply(
         (lang === "es" ? "❌ Esa dirección no vale: " : "❌ That address won't do: ") +

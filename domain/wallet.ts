@@ -4,6 +4,8 @@
  */
 import { keccak_256 } from "@noble/hashes/sha3";
 import type { Address } from "./evm_types.ts";
+import type { Language } from "./i18n.ts";
+import { t } from "./messages.ts";
 
 /** The EIP-55 form of 40 lowercase hex digits: a letter is upper case where the hash's nibble ≥ 8. */
 function checksummed(digits: string): Address {
@@ -20,33 +22,26 @@ function checksummed(digits: string): Address {
  * Checks a wallet address by EIP-55: 40 hex digits after `0x`; all-lowercase or
  * all-uppercase digits carry no checksum and are accepted; mixed case must match its
  * checksum. The accepted address comes back in checksummed form. The zero address is refused.
+ * What is wrong is said in `lang` (`wallet-error-*` in `locales/<lang>/bot.ftl`).
  */
 export function parseWallet(
   input: string,
+  lang: Language = "en",
 ): { ok: true; address: Address } | { ok: false; error: string } {
+  const wrong = (id: string, args?: Record<string, string | number>) => ({
+    ok: false as const,
+    error: t(lang, `wallet-error-${id}`, args),
+  });
   const s = input.trim();
-  if (!/^0x/i.test(s)) return { ok: false, error: "a wallet address starts with 0x" };
+  if (!/^0x/i.test(s)) return wrong("prefix");
   const digits = s.slice(2);
-  if (digits.length !== 40) {
-    return {
-      ok: false,
-      error: `a wallet address has 40 hex digits after 0x, this one has ${digits.length}`,
-    };
-  }
+  if (digits.length !== 40) return wrong("length", { n: digits.length });
   const bad = digits.search(/[^0-9a-fA-F]/);
-  if (bad >= 0) {
-    return { ok: false, error: `"${digits[bad]}" at position ${bad + 3} is not a hex digit` };
-  }
+  if (bad >= 0) return wrong("digit", { char: digits[bad], position: bad + 3 });
   const address = checksummed(digits.toLowerCase());
   const mixed = digits !== digits.toLowerCase() && digits !== digits.toUpperCase();
-  if (mixed && `0x${digits}` !== address) {
-    return {
-      ok: false,
-      error: "the EIP-55 checksum (the mix of upper and lower case) is wrong: " +
-        "check the address for a typo, or send it all in lowercase",
-    };
-  }
-  if (/^0+$/.test(digits)) return { ok: false, error: "the zero address cannot receive rewards" };
+  if (mixed && `0x${digits}` !== address) return wrong("checksum");
+  if (/^0+$/.test(digits)) return wrong("zero");
   return { ok: true, address };
 }
 

@@ -23,3 +23,21 @@ Deno.test("parseWallet checksums 500 random addresses exactly as viem does", () 
     assert.equal(parseWallet(flipped).ok, false, flipped);
   }
 });
+
+Deno.test("what is wrong with an address is said in the member's language", () => {
+  const error = (input: string, lang: "en" | "es") => {
+    const r = parseWallet(input, lang);
+    return r.ok ? "accepted" : r.error;
+  };
+  assert.equal(error("hola", "es"), "una dirección de cartera empieza por 0x");
+  assert.equal(
+    error("0x123", "es"),
+    "una dirección de cartera tiene 40 dígitos hexadecimales después de 0x; esta tiene 3",
+  );
+  assert.equal(
+    error(`0x${"g".repeat(40)}`, "es"),
+    "«g», en la posición 3, no es un dígito hexadecimal",
+  );
+  assert.equal(error(`0x${"0".repeat(40)}`, "es"), "la dirección cero no puede recibir premios");
+  assert.equal(error("0x123", "en"), "a wallet address has 40 hex digits after 0x, this one has 3");
+});

@@ -88,3 +88,10 @@ welcome = 👋 Hi, I'm Warden! I give XP for taking part here: { $perMessage } p
 
 # /jobs, /run, /pause and /resume asked by someone who is not an operator (ADMIN_USER_IDS).
 operator-refused = ⛔ Only Warden's operators can use { $command }.
+
+# What is wrong with an address sent to /wallet (domain/wallet.ts).
+wallet-error-prefix = a wallet address starts with 0x
+wallet-error-length = a wallet address has 40 hex digits after 0x, this one has { NUMBER($n) }
+wallet-error-digit = "{ $char }" at position { NUMBER($position) } is not a hex digit
+wallet-error-checksum = the EIP-55 checksum (the mix of upper and lower case) is wrong: check the address for a typo, or send it all in lowercase
+wallet-error-zero = the zero address cannot receive rewards

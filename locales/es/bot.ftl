@@ -92,3 +92,10 @@ welcome = 👋 ¡Hola, soy Warden! Doy XP por participar aquí: { $perMessage } 
 
 # /jobs, /run, /pause y /resume pedidos por quien no es operador (ADMIN_USER_IDS).
 operator-refused = ⛔ Solo los operadores de Warden pueden usar { $command }.
+
+# Lo que falla en una dirección enviada a /wallet (domain/wallet.ts).
+wallet-error-prefix = una dirección de cartera empieza por 0x
+wallet-error-length = una dirección de cartera tiene 40 dígitos hexadecimales después de 0x; esta tiene { NUMBER($n) }
+wallet-error-digit = «{ $char }», en la posición { NUMBER($position) }, no es un dígito hexadecimal
+wallet-error-checksum = la suma de control EIP-55 (la mezcla de mayúsculas y minúsculas) no cuadra: revisa si hay una errata, o envíala toda en minúsculas
+wallet-error-zero = la dirección cero no puede recibir premios

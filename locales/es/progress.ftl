@@ -31,7 +31,7 @@ badge-on_fire-unit = días seguidos
 badge-unstoppable = Imparable
 badge-unstoppable-unit = días seguidos
 badge-regular = Asiduo
-badge-regular-unit = días activo
+badge-regular-unit = días de actividad
 badge-case_first_victory = Primera victoria
 badge-case_first_victory-unit = victorias
 badge-case_winning_streak = Racha ganadora
@@ -49,7 +49,7 @@ badge-case_dedicated_voter-unit = votos
 badge-case_early_adopter = Pionero
 badge-case_early_adopter-unit = ingreso temprano
 badge-case_blockchain_ready = Listo para blockchain
-badge-case_blockchain_ready-unit = billetera vinculada
+badge-case_blockchain_ready-unit = cartera vinculada
 
 # El resumen de badge-check en un grupo: un título, una línea por insignia (las 30 primeras) y el
 # resto contado.
