@@ -74,6 +74,12 @@ export function settingsView(
     ? "none"
     : `${s.quietHours.start}–${s.quietHours.end}`;
   const topicOff = topic !== undefined && s.noXpTopics.includes(topic);
+  // A zone of the buttons by the buttons' name ("Buenos Aires"); another as its IANA name.
+  const zone = s.timeZone === null
+    ? "default"
+    : (ZONES as readonly string[]).includes(s.timeZone)
+    ? tr(`zone-${s.timeZone.replaceAll("/", "-")}`)
+    : s.timeZone.replaceAll("_", " ");
   const lines = [
     tr("settings-title", { chat: title }),
     "",
@@ -82,7 +88,7 @@ export function settingsView(
     tr("settings-multiplier", { value: s.xpMultiplier }),
     tr("settings-cases", { value: s.cases ? "on" : "off" }),
     tr("settings-quiet", { value: quiet }),
-    tr("settings-zone", { value: s.timeZone ?? "default" }),
+    tr("settings-zone", { value: zone }),
     tr("settings-report", {
       value: s.reportChatId === null
         ? "none"

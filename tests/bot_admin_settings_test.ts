@@ -68,12 +68,19 @@ Deno.test("/settings buttons and /hide, /show through the webhook", async (t) =>
         /^⚙️ Ajustes de Group -800\n\n🌐 Idioma: Español\n/,
       );
       assert.match(String(edits().at(-1)!.params.text), /✨ Multiplicador de XP: 1,5×\n/);
+      // The zone by the name its button has, not its IANA name.
+      assert.equal(
+        await press(boss, "set:tz:America/Argentina/Buenos_Aires", posted),
+        "✅ Guardado.",
+      );
+      assert.match(String(edits().at(-1)!.params.text), /\n🕒 Zona horaria: Buenos Aires\n/);
       const audit =
         await sql`SELECT author, detail FROM admin_actions WHERE action = 'settings' ORDER BY id`;
       assert.deepEqual(audit.map((r) => [r.author, r.detail]), [
         ["telegram:20", { field: "xpMultiplier", value: 1.5 }],
         ["telegram:20", { field: "noXpTopics", value: [7] }],
         ["telegram:20", { field: "language", value: "es" }],
+        ["telegram:20", { field: "timeZone", value: "America/Argentina/Buenos_Aires" }],
       ]);
       // The chat now speaks Spanish, whatever the member's app says.
       assert.equal(
