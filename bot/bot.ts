@@ -49,7 +49,7 @@ export function createBot(deps: BotDeps): Bot {
   bot.use(commands({ ...deps, sql: deps.sql }));
   bot.use(welcomeHandler({ sql: deps.sql, xp: deps.xp }));
   bot.use(caseHandlers({ sql: deps.sql, now: deps.now, proposals: deps.proposals }));
-  bot.use(quizHandlers({ sql: deps.sql, now: deps.now }));
+  bot.use(quizHandlers({ sql: deps.sql, now: deps.now, xp: deps.xp }));
   bot.use(adminHandlers({ sql: deps.sql, adminUserIds: deps.adminUserIds, now: deps.now }));
   bot.chatType(["group", "supergroup"]).on("message", async (ctx) => {
     // A group upgraded to a supergroup says so in both chats; the first to arrive merges.

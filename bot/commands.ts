@@ -9,7 +9,7 @@ import { LIFE_PERIOD_MINUTES } from "../domain/life_regen.ts";
 import { liveBoard, memberGroups } from "../domain/live_board.ts";
 import { t } from "../domain/messages.ts";
 import { DEFAULT_LIVES, memberProfile } from "../domain/profile.ts";
-import { displayName, type XpAmounts } from "../domain/xp_rules.ts";
+import { DEFAULT_XP, displayName, type XpAmounts } from "../domain/xp_rules.ts";
 import { answer, languageFor } from "./lang.ts";
 import { badgesText, boardText, livesText, profileText, streakText } from "./member_texts.ts";
 import { operatorCommands } from "./operator.ts";
@@ -30,7 +30,6 @@ export interface CommandDeps {
 const TOP_SIZE = 10;
 const LIFE_PERIOD_MS = LIFE_PERIOD_MINUTES * 60_000;
 const STREAK_WINDOW_MS = 48 * 3_600_000;
-const DEFAULT_XP: XpAmounts = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
 
 type Personal = "profile" | "badges" | "streak" | "lives";
 type Who = number | { username: string };

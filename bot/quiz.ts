@@ -17,12 +17,15 @@ import {
   recordPoll,
   startQuiz,
 } from "../domain/quiz.ts";
-import { pickQuestions, quizQuestion } from "../domain/quiz_bank.ts";
+import { pickQuestions, questionHolds, quizQuestion } from "../domain/quiz_bank.ts";
 import { SESSION_TIMEOUT_MINUTES } from "../domain/quiz_cleanup.ts";
+import { DEFAULT_XP, type XpAmounts } from "../domain/xp_rules.ts";
 import { answer, languageFor } from "./lang.ts";
 
 export interface QuizBotDeps {
   sql: postgres.Sql;
+  /** The XP rules (`XP_*`): questions about amounts are asked only where their answer holds. */
+  xp?: XpAmounts;
   /** The time lives are spent and answers judged at (default: the system clock). */
   now?: () => Date;
 }
@@ -71,7 +74,14 @@ export function quizHandlers(deps: QuizBotDeps): Composer<Context> {
 
   async function begin(ctx: Context, chatId: number, lang: Language) {
     const userId = ctx.from!.id;
-    const questions = pickQuestions(QUIZ_QUESTIONS);
+    const [chat] = await sql<{ hundredths: number }[]>`
+      SELECT (xp_multiplier * 100)::int AS hundredths FROM chats WHERE chat_id = ${chatId}`;
+    const xp = deps.xp ?? DEFAULT_XP;
+    const questions = pickQuestions(
+      QUIZ_QUESTIONS,
+      Math.random,
+      (q) => questionHolds(q, xp, chat?.hundredths ?? 100),
+    );
     const at = now();
     const outcome = await startQuiz(sql, {
       chatId,

@@ -5,6 +5,7 @@
  * question ≤ 300 characters, 2–10 options of ≤ 100 (here 2–4).
  */
 import type { Language } from "./i18n.ts";
+import { scaledAmount, type XpAmounts } from "./xp_rules.ts";
 
 export interface QuizQuestion {
   /** Stable id: sessions store it, so never renumber a question. */
@@ -12,7 +13,21 @@ export interface QuizQuestion {
   /** Index of the correct option (0-based). */
   correct: number;
   text: Record<Language, { question: string; options: string[] }>;
+  /**
+   * For a question about an XP amount: the amount its correct option says, and the rule it reads
+   * (scaled by the chat's multiplier, as awards are, or not: the cap). The answer holds only
+   * where the rules pay that (`questionHolds`).
+   */
+  xp?: { rule: keyof XpAmounts; value: number; scaled: boolean };
 }
+
+/** The XP amounts the first questions' answers say: the defaults (seed 003). */
+const XP_ANSWERS: Record<number, QuizQuestion["xp"]> = {
+  1: { rule: "perMessage", value: 1, scaled: true },
+  2: { rule: "perLink", value: 3, scaled: true },
+  3: { rule: "perThanks", value: 5, scaled: true },
+  4: { rule: "maxPerMinute", value: 10, scaled: false },
+};
 
 /** `[correct, English question, "a|b|c", Spanish question, "a|b|c"]`, ids from 1 in order. */
 const RAW: ReadonlyArray<readonly [number, string, string, string, string]> = [
@@ -194,7 +209,18 @@ export const QUIZ_BANK: readonly QuizQuestion[] = RAW.map(([correct, enQ, enO, e
     en: { question: enQ, options: enO.split("|") },
     es: { question: esQ, options: esO.split("|") },
   },
+  ...(XP_ANSWERS[i + 1] ? { xp: XP_ANSWERS[i + 1] } : {}),
 }));
+
+/**
+ * Whether `q`'s answer is true in a chat with these XP amounts (`XP_*`) and this multiplier in
+ * hundredths (`chats.xp_multiplier` × 100): a quiz never marks the rules' real amount wrong.
+ */
+export function questionHolds(q: QuizQuestion, xp: XpAmounts, hundredths: number): boolean {
+  if (!q.xp) return true;
+  const amount = xp[q.xp.rule];
+  return (q.xp.scaled ? scaledAmount(amount, hundredths) : amount) === q.xp.value;
+}
 
 const BY_ID = new Map(QUIZ_BANK.map((q) => [q.id, q]));
 
@@ -205,9 +231,13 @@ export function quizQuestion(id: number): QuizQuestion {
   return q;
 }
 
-/** `n` distinct question ids in random order (a partial Fisher–Yates shuffle). */
-export function pickQuestions(n: number, random: () => number = Math.random): number[] {
-  const ids = QUIZ_BANK.map((q) => q.id);
+/** `n` distinct question ids in random order (a partial Fisher–Yates shuffle), of those `holds`. */
+export function pickQuestions(
+  n: number,
+  random: () => number = Math.random,
+  holds: (q: QuizQuestion) => boolean = () => true,
+): number[] {
+  const ids = QUIZ_BANK.filter(holds).map((q) => q.id);
   const count = Math.min(n, ids.length);
   for (let i = 0; i < count; i++) {
     const j = i + Math.floor(random() * (ids.length - i));

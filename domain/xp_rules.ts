@@ -38,6 +38,9 @@ export interface XpAmounts {
   maxPerMinute: number;
 }
 
+/** Seed 003's amounts: the `XP_*` variables' defaults. */
+export const DEFAULT_XP: XpAmounts = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
+
 /** The parts of a Telegram message the rules read. */
 export interface MessageLike {
   message_id: number;

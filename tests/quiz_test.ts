@@ -4,7 +4,9 @@ import type postgres from "postgres";
 import { createLogger } from "../actors/log.ts";
 import { connectClient } from "../db/connect.ts";
 import { completeQuiz, QUIZ_XP_PER_CORRECT, startQuiz } from "../domain/quiz.ts";
-import { pickQuestions, QUIZ_BANK } from "../domain/quiz_bank.ts";
+import { pickQuestions, questionHolds, QUIZ_BANK } from "../domain/quiz_bank.ts";
+import { DEFAULT_XP } from "../domain/xp_rules.ts";
+import { prng } from "./fakes/prng.ts";
 import { quizCleanupJob } from "../domain/quiz_cleanup.ts";
 import { errorHandler } from "../routes/errors.ts";
 import { quizApiRoutes } from "../routes/quiz_api.ts";
@@ -43,6 +45,31 @@ Deno.test("the bank: at least 20 questions, 2–4 options, a valid answer, the s
   }
   const five = pickQuestions(5, () => 0.999);
   assert.equal(new Set(five).size, 5);
+});
+
+Deno.test("questions about XP amounts are asked only where their answer holds", () => {
+  const failing = (xp: typeof DEFAULT_XP, hundredths: number) =>
+    QUIZ_BANK.filter((q) => !questionHolds(q, xp, hundredths)).map((q) => q.id);
+  assert.deepEqual(failing(DEFAULT_XP, 100), [], "the defaults: every answer holds");
+  assert.deepEqual(failing({ ...DEFAULT_XP, perMessage: 2 }, 100), [1], "XP_PER_MESSAGE=2");
+  assert.deepEqual(failing({ ...DEFAULT_XP, maxPerMinute: 20 }, 100), [4], "XP_MAX_PER_MINUTE=20");
+  assert.deepEqual(
+    failing(DEFAULT_XP, 200),
+    [1, 2, 3],
+    "a 2× chat: every award doubles, not the cap",
+  );
+  assert.deepEqual(
+    failing(DEFAULT_XP, 50),
+    [2, 3],
+    "a 0.5× chat: 1 stays 1 (half up), 3 → 2, 5 → 3",
+  );
+  const random = prng(7);
+  const holds = (q: (typeof QUIZ_BANK)[number]) => questionHolds(q, DEFAULT_XP, 200);
+  for (let i = 0; i < 500; i++) {
+    const picked = pickQuestions(5, random, holds);
+    assert.equal(new Set(picked).size, 5);
+    assert.ok(picked.every((id) => id > 3), `session ${i}: ${picked}`);
+  }
 });
 
 Deno.test("a session spends exactly one life; none left is refused with the next life's time; lives come back lazily", async () => {
