@@ -53,15 +53,25 @@ export interface LedgerLine {
   at: Date;
 }
 
-/** The trimmed reason, or a RangeError naming the field. */
+/**
+ * The trimmed reason, or a RangeError naming the field. Characters are counted as people count
+ * them (code points: an emoji is one), and control characters (NUL, line breaks, …) are refused:
+ * a reason is one line, and PostgreSQL cannot store a NUL at all.
+ */
 export function checkReason(reason: unknown): string {
   const text = typeof reason === "string" ? reason.trim() : "";
-  if (text.length < 1 || text.length > MAX_REASON) {
+  const length = [...text].length;
+  if (length < 1 || length > MAX_REASON) {
     throw new RangeError(
       `reason: expected 1 to ${MAX_REASON} characters after trimming, got ${
-        typeof reason === "string" ? text.length : typeof reason
+        typeof reason === "string" ? length : typeof reason
       }`,
     );
+  }
+  const control = /\p{Cc}/u.exec(text);
+  if (control) {
+    const code = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+    throw new RangeError(`reason: control character U+${code} not allowed: one line of text`);
   }
   return text;
 }

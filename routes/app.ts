@@ -1,5 +1,6 @@
 import type { Bot } from "grammy";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type postgres from "postgres";
 import type { Logger } from "../actors/log.ts";
 import { adminApiRoutes } from "./admin_api.ts";
@@ -26,9 +27,21 @@ export type AppDeps = HealthRoutesDeps & {
   dashboard?: Pick<DashboardDeps, "publicReads" | "sessionHours" | "zone" | "refreshMs" | "now">;
 };
 
+/**
+ * The largest request body any route reads: Telegram's updates, the API's JSON and the
+ * dashboard's forms are all far smaller. Past it, 413 before the body is read, so no request
+ * (the sign-in page's, open to anyone, included) can make the process hold an unbounded body.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 /** The whole HTTP surface, built from its parts. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
+  app.use(bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      c.json({ error: `request body over ${MAX_BODY_BYTES} bytes (1 MiB): nothing was read` }, 413),
+  }));
   app.route("/health", healthRoutes(deps));
   app.route("/health/tasks", controlRoutes(deps));
   app.route("/metrics", metricsRoutes(deps.metrics));

@@ -218,6 +218,9 @@ Deno.test("POST /api/chats/:chat/members/:user/xp: moves XP; bad input is refuse
       [{ amount: 5 }, /reason: expected 1 to 200 characters/],
       [{ amount: 5, reason: "   " }, /reason: /],
       [{ amount: 5, reason: "x".repeat(201) }, /reason: .*got 201/],
+      [{ amount: 5, reason: "😀".repeat(201) }, /reason: .*got 201/],
+      [{ amount: 5, reason: "a\u0000b" }, /reason: control character U\+0000 not allowed/],
+      [{ amount: 5, reason: "two\nlines" }, /reason: control character U\+000A/],
       [{ amount: 5, reason: "x", author: "eve" }, /author: unknown field/],
     ] as const
   ) {
@@ -233,6 +236,9 @@ Deno.test("POST /api/chats/:chat/members/:user/xp: moves XP; bad input is refuse
     SELECT (SELECT count(*)::int FROM xp_ledger) AS ledger, (SELECT count(*)::int FROM admin_actions) AS actions`;
   assert.deepEqual([ledger, actions], [1, 1], "nothing stored by a refused request");
   assert.equal(await balance(db.sql, 7), 0);
+  const emoji = await post({ amount: 1, reason: "😀".repeat(200) });
+  assert.equal(emoji.status, 200, "200 characters, however many UTF-16 units");
+  await post({ amount: -1, reason: "undo" });
 
   const member = await post({ amount: 5, reason: "x" }, "/api/chats/-1/members/99/xp");
   assert.deepEqual([member.status, member.body.error], [404, "unknown member 99 in chat -1"]);

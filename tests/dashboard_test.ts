@@ -193,12 +193,67 @@ Deno.test("dashboard: sign-in, sessions, CSRF, public reads and errors over HTTP
       assert.match(res.headers.get("content-type") ?? "", /text\/html/, path);
       assert.match(body, text, path);
     }
+    // Not a UUID after the "~", though 36 characters of the UUID alphabet.
+    for (const id of ["a".repeat(36), "-".repeat(36)]) {
+      const res = await get(`/jobs/sweep?before=2026-01-01T00:00:00Z~${id}`, cookie);
+      assert.equal(res.status, 400, id);
+      assert.match(await res.text(), /expected a page link/);
+    }
+    const search = await get("/chats/-5?q=%00%3Cimg", cookie); // a NUL in the search: no one's name
+    assert.equal(search.status, 200);
+    assert.match(await search.text(), /&lt;img src=x/);
     for (const path of ["/chats", "/chats/-5?q=%3Cimg", "/chats/-5/members/7"]) {
       const body = await (await get(path, cookie)).text();
       assert.doesNotMatch(body, /<script>alert|<img src=x/, `${path} escapes names`);
       assert.match(body, /&lt;(script|img)/, path);
     }
   });
+});
+
+Deno.test("dashboard: a body over 1 MiB is refused before it is read; a form's bad reason changes nothing", async () => {
+  await using db = await testDatabase();
+  await community(db.sql, { id: -5, title: "Club" }, [{ user: 7, xp: 10, name: "Ana" }]);
+  await using rt = dbRuntime(db.url, [], { node: "a" });
+  await using http = dashboard(rt.runtime, db.sql, { adminToken: TOKEN });
+  const big = "token=" + "x".repeat(2 * 1024 * 1024);
+  const sized = await fetch(`${http.base}/sign-in`, { method: "POST", headers: FORM, body: big });
+  assert.equal(sized.status, 413);
+  assert.match((await sized.json()).error, /^request body over 1048576 bytes/);
+  // Without a length (chunked), counted as it comes.
+  const chunks = new ReadableStream<Uint8Array>({
+    start(c) {
+      for (let i = 0; i < 40; i++) c.enqueue(new TextEncoder().encode("x".repeat(64 * 1024)));
+      c.close();
+    },
+  });
+  const streamed = await fetch(`${http.base}/sign-in`, {
+    method: "POST",
+    headers: FORM,
+    body: chunks,
+  });
+  assert.equal(streamed.status, 413);
+  await streamed.body?.cancel();
+
+  const s = await signIn(http.base);
+  const res = await fetch(`${http.base}/chats/-5/members/7/xp`, {
+    method: "POST",
+    headers: { ...FORM, cookie: s.cookie },
+    body: new URLSearchParams({
+      _csrf: s.csrf,
+      amount: "5",
+      reason: "a\u0000b",
+      direction: "give",
+    }),
+    redirect: "manual",
+  });
+  await res.body?.cancel();
+  assert.equal(res.status, 303);
+  assert.match(
+    decodeURIComponent(res.headers.get("set-cookie") ?? ""),
+    /Nothing changed: reason: control character U\+0000 not allowed/,
+  );
+  const [{ xp }] = await db.sql`SELECT xp::int FROM members WHERE user_id = 7`;
+  assert.equal(xp, 10);
 });
 
 Deno.test("dashboard: without ADMIN_TOKEN it says how to enable sign-in; public reads are read-only", async () => {

@@ -1,6 +1,6 @@
 /** `/chats`, a chat's boards and member search, a member's page and the give/take XP form. */
 import { Hono } from "hono";
-import { adjustXp, memberLedger, UnknownMember } from "../domain/admin_xp.ts";
+import { adjustXp, checkReason, memberLedger, UnknownMember } from "../domain/admin_xp.ts";
 import { memberBadges } from "../domain/badges.ts";
 import { type Period, PERIODS, readBoard } from "../domain/boards.ts";
 import { memberProfile } from "../domain/profile.ts";
@@ -35,7 +35,8 @@ export function communityRoutes(d: PageDeps) {
         throw new HttpError(400, `period "${raw}": expected one of ${PERIODS.join(", ")}`);
       }
       const period = raw as Period;
-      const q = (c.req.query("q") ?? "").trim().slice(0, 64);
+      // Control characters (a NUL, which PostgreSQL cannot even compare) are no one's name.
+      const q = (c.req.query("q") ?? "").replace(/\p{Cc}/gu, "").trim().slice(0, 64);
       const chat = await chatOf(chatId);
       const [board, hits, v] = await Promise.all([
         readBoard(d.sql, chatId, period, 100),
@@ -73,9 +74,11 @@ export function communityRoutes(d: PageDeps) {
       if (!/^\d{1,7}$/.test(amount) || Number(amount) < 1 || Number(amount) > 1_000_000) {
         return done(c, `Nothing changed: XP must be a whole number from 1 to 1,000,000.`, back);
       }
-      const reason = form.reason?.trim() ?? "";
-      if (!reason || reason.length > 200) {
-        return done(c, "Nothing changed: give a reason (at most 200 characters).", back);
+      let reason: string;
+      try {
+        reason = checkReason(form.reason ?? "");
+      } catch (error) {
+        return done(c, `Nothing changed: ${(error as Error).message}.`, back);
       }
       if (form.direction !== "give" && form.direction !== "take") {
         return done(c, "Nothing changed: choose Give or Take.", back);

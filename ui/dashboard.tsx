@@ -81,7 +81,9 @@ function historyFilter(c: Context) {
   if (trigger && !(TRIGGERS as readonly string[]).includes(trigger)) {
     throw new HttpError(400, `trigger "${trigger}": expected one of ${TRIGGERS.join(", ")}`);
   }
-  const m = before ? /^(\d{4}-\d\d-\d\dT[\d:.]+Z)~([0-9a-f-]{36})$/.exec(before) : null;
+  const m = before
+    ? /^(\d{4}-\d\d-\d\dT[\d:.]+Z)~([0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})$/.exec(before)
+    : null;
   if (before && (!m || isNaN(Date.parse(m[1])))) {
     throw new HttpError(400, `before "${before}": expected a page link from this dashboard`);
   }
