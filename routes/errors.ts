@@ -38,18 +38,35 @@ export class DatabaseTimeoutError extends Error {
   }
 }
 
+/**
+ * A change (POST, PATCH, …) the database did not confirm within the deadline. Its transaction may
+ * still commit after the answer, so the caller is not told to try again: a retry could apply it
+ * twice (two XP moves, two lives spent). It is told to read the state back first.
+ */
+export class WriteUnconfirmedError extends Error {
+  override name = "WriteUnconfirmedError";
+  constructor(readonly ms: number) {
+    super(
+      `no answer from the database within ${ms} ms: the change may still be applied; ` +
+        "read it back before you try again",
+    );
+  }
+}
+
 /** Whether `error` says the database is down, unreachable or did not answer in time. */
 export function isDatabaseOutage(error: unknown): boolean {
   return error instanceof DatabaseTimeoutError || isDatabaseUnavailable(error);
 }
 
 /**
- * Answers 503 when the rest of the route has not finished within `ms` (the query goes on, its
+ * Answers when the rest of the route has not finished within `ms` (the query goes on, its
  * outcome dropped): a database that accepts connections but never answers costs a caller
- * `ms`, not the client's connect and retry timeouts.
+ * `ms`, not the client's connect and retry timeouts. A read answers 503 (try again); a change
+ * 504 (`WriteUnconfirmedError`: it may still commit, so read it back before trying again).
  */
 export function deadline(ms: number = ROUTE_DEADLINE_MS): MiddlewareHandler {
-  return async function withinDeadline(_c, next) {
+  return async function withinDeadline(c, next) {
+    const read = c.req.method === "GET" || c.req.method === "HEAD";
     let timer: ReturnType<typeof setTimeout> | undefined;
     const rest = next();
     rest.catch(() => {}); // past the deadline nobody is listening
@@ -57,7 +74,10 @@ export function deadline(ms: number = ROUTE_DEADLINE_MS): MiddlewareHandler {
       await Promise.race([
         rest,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new DatabaseTimeoutError(ms)), ms);
+          timer = setTimeout(
+            () => reject(read ? new DatabaseTimeoutError(ms) : new WriteUnconfirmedError(ms)),
+            ms,
+          );
         }),
       ]);
     } finally {
@@ -88,6 +108,10 @@ export function errorHandler(log: Logger) {
     }
     const logId = crypto.randomUUID().slice(0, 8);
     const where = { method: c.req.method, path: c.req.path, logId };
+    if (error instanceof WriteUnconfirmedError) {
+      log.warn("change not confirmed in time", { ...where, error });
+      return c.json({ error: `${error.message} (log id ${logId})`, logId }, 504);
+    }
     if (isDatabaseOutage(error)) {
       log.warn("request failed: database unavailable", { ...where, error });
       c.header("Retry-After", "5");

@@ -3,10 +3,12 @@ import { Hono } from "hono";
 import postgres from "postgres";
 import { createLogger } from "../actors/log.ts";
 import type { Runtime } from "../actors/runtime.ts";
+import { adminApiRoutes } from "../routes/admin_api.ts";
 import { apiRoutes } from "../routes/api.ts";
 import { controlRoutes } from "../routes/control.ts";
 import { errorHandler } from "../routes/errors.ts";
 import { testDatabase } from "./db.ts";
+import { community } from "./fakes/community.ts";
 import { serve } from "./fakes/http.ts";
 import { job, testRuntime } from "./fakes/runtime.ts";
 
@@ -104,8 +106,10 @@ Deno.test("control routes answer 503 when the run store is down or silent", asyn
     assert.match(r.body.error, /^database unavailable/);
     assert.doesNotMatch(r.body.error, /ECONNREFUSED|5432/);
   }
+  // A change with no answer may still be made: 504, and never "try again".
   const silent = await http.get("/health/tasks/level-ups/resume", post);
-  assert.equal(silent.status, 503, JSON.stringify(silent.body));
+  assert.equal(silent.status, 504, JSON.stringify(silent.body));
+  assert.match(silent.body.error, /the change may still be applied; read it back before/);
   const other = await app({
     runtime: { ...t.runtime, pause: () => Promise.reject(new Error("runs_pkey violated")) },
   });
@@ -114,4 +118,43 @@ Deno.test("control routes answer 503 when the run store is down or silent", asyn
   assert.equal(r.status, 500);
   assert.doesNotMatch(r.body.error, /runs_pkey/);
   await t.runtime.shutdown(1_000);
+});
+
+Deno.test("an XP move the database has not confirmed at the deadline: 504 'may still be applied', and it is", async () => {
+  await using db = await testDatabase();
+  await community(db.sql, { id: -1, title: "Club" }, [{ user: 7, xp: 10 }]);
+  const hono = new Hono()
+    .route("/api", adminApiRoutes({ sql: db.sql, adminToken: TOKEN, deadlineMs: 200 }));
+  hono.onError(errorHandler(createLogger({ level: "silent" })));
+  await using http = serve(hono);
+  // Another connection holds the member's row, as a long award or a stuck transaction would.
+  const holder = postgres(db.url, { max: 1, onnotice: () => {} });
+  let release = () => {};
+  const released = new Promise<void>((r) => release = r);
+  let locked = () => {};
+  const isLocked = new Promise<void>((r) => locked = r);
+  const holding = holder.begin(async (tx) => {
+    await tx`SELECT 1 FROM members WHERE chat_id = -1 AND user_id = 7 FOR UPDATE`;
+    locked();
+    await released;
+  });
+  await isLocked;
+  const res = await fetch(`${http.base}/api/chats/-1/members/7/xp`, {
+    method: "POST",
+    headers: { ...auth.headers, "content-type": "application/json" },
+    body: JSON.stringify({ amount: 5, reason: "prize" }),
+  });
+  const body = await res.json();
+  assert.equal(res.status, 504, JSON.stringify(body));
+  assert.match(body.error, /may still be applied; read it back before you try again/);
+  assert.equal(res.headers.get("retry-after"), null, "no invitation to retry");
+  release();
+  await holding;
+  await holder.end();
+  // The move queued for the row before this lock did: taking it waits for the move's commit.
+  await db.sql.begin((tx) =>
+    tx`SELECT 1 FROM members WHERE chat_id = -1 AND user_id = 7 FOR UPDATE`
+  );
+  const [{ n }] = await db.sql`SELECT count(*)::int AS n FROM xp_ledger WHERE note = 'prize'`;
+  assert.equal(n, 1, "the move went on after the answer: which is why it did not say try again");
 });

@@ -11,7 +11,7 @@ import { UnknownJobError } from "../actors/errors.ts";
 import type { Logger } from "../actors/log.ts";
 import type { Runtime } from "../actors/runtime.ts";
 import { nextSlot } from "../actors/schedule.ts";
-import { deadline, HttpError, isDatabaseOutage } from "../routes/errors.ts";
+import { deadline, HttpError, isDatabaseOutage, WriteUnconfirmedError } from "../routes/errors.ts";
 import type { Readiness } from "../routes/readiness.ts";
 import { SCRIPT, STYLE } from "./assets.ts";
 import { dashboardAuth, type DashboardEnv, done, NOTICE, refusal } from "./auth.tsx";
@@ -220,6 +220,15 @@ export function dashboardRoutes(d: DashboardDeps) {
     if (error instanceof UnknownJobError) return refusal(c, 404, "No such job", error.message);
     if (error instanceof HttpError && [400, 404, 409, 503].includes(error.status)) {
       return refusal(c, error.status as 400, "Cannot do that", error.message);
+    }
+    if (error instanceof WriteUnconfirmedError) {
+      return refusal(
+        c,
+        504,
+        "Not confirmed",
+        "The database did not confirm the change in time: it may still be applied. " +
+          "Reload the page to see, before trying again.",
+      );
     }
     if (isDatabaseOutage(error)) {
       c.header("Retry-After", "5");
