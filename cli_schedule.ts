@@ -20,16 +20,21 @@ export const SCHEDULE_HELP =
 export const NEXT_HELP = `usage: deno task jobs next <name> [--from ISO] [--count N] [--json]
   the next N (default 5, at most 1000) slots of a configured job, in its zone`;
 
+/** 2026-05-01, 2026-05-01T08:00, 2026-05-01T08:00:00.000Z, 2026-05-01T08:00:00+02:00. */
+const ISO_TIME = /^\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:\d\d)?)?$/;
+
 const options = z.object({
   tz: z.string().refine(isZone, "--tz expects an IANA zone like Europe/Madrid").default("UTC"),
   from: z.string().refine(
     (s) => {
+      // ISO 8601 only: `Date.parse` alone also takes "1" (2001) or "June 5" (2001-06-05).
+      if (!ISO_TIME.test(s)) return false;
       const t = Date.parse(s);
       return !Number.isNaN(t) && t >= Date.UTC(1970, 0, 1) && t < Date.UTC(10000, 0, 1);
     },
     "--from expects an ISO time between 1970 and 9999",
   ).transform((s) => new Date(s)).optional(),
-  count: z.string().regex(/^\d+$/, "--count expects a whole number from 1 to 1000")
+  count: z.string().regex(/^[1-9]\d*$/, "--count expects a whole number from 1 to 1000")
     .transform(Number).pipe(
       z.number().min(1, "--count expects a whole number from 1 to 1000").max(
         1000,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { previewCommand } from "../cli_schedule.ts";
 import { denoChild } from "./fakes/deno_child.ts";
 
 /** `deno task -q <args>` in a child process, with `env` on top of a clean one. */
@@ -99,4 +100,26 @@ Deno.test("bad preview input: one line saying what is wrong, exit 64; --help exi
   assert.match(nextHelp.stdout, /^usage: deno task jobs next <name>/);
   assert.equal(badConfig.code, 2, "a bad configuration is exit 2, as everywhere");
   assert.match(badConfig.stderr, /JOB_LEVEL_UPS_TIMEZONE="Europe\/Madird"/);
+});
+
+Deno.test("--from takes ISO 8601 only, --count no leading zeros (in process: the same command)", () => {
+  const run = (args: string[]) => {
+    const lines: string[] = [];
+    const code = previewCommand("schedule", ["0 8 * * *", ...args], {}, () => {}, (l) => {
+      lines.push(l);
+    });
+    return { code, err: lines.join("\n") };
+  };
+  // Date.parse alone read these as 2001-01-01, 2001-12-01 and 2001-06-05.
+  for (const from of ["1", "tomorrow 12", "June 5", "2026-5-1", "2026-05-01 08:00"]) {
+    const r = run(["--from", from]);
+    assert.equal(r.code, 64, from);
+    assert.match(r.err, /--from expects an ISO time between 1970 and 9999/, from);
+  }
+  for (const from of ["2026-05-01", "2026-05-01T08:00Z", "2026-05-01T08:00:00.5+02:00"]) {
+    assert.equal(run(["--from", from]).code, 0, from);
+  }
+  const zeros = run(["--count", "007"]);
+  assert.equal(zeros.code, 64);
+  assert.match(zeros.err, /--count expects a whole number from 1 to 1000/);
 });
