@@ -21,6 +21,7 @@ import { deliveryBench } from "./delivery.ts";
 import { retentionBench } from "./retention.ts";
 import { boundLevelUps, naiveLevelUps, restore } from "./level_ups.ts";
 import { compare, context, freshDatabase, print, rssMeter, timed } from "./measure.ts";
+import { ArgsError } from "../cli_args.ts";
 import { parseBenchArgs, USAGE } from "./options.ts";
 import { laterPhases } from "./phases.ts";
 
@@ -152,6 +153,11 @@ if (import.meta.main) {
   try {
     await main();
   } catch (error) {
+    if (error instanceof ArgsError) {
+      // Bad input, as every command says it: one line naming it, exit 64.
+      console.error(`bench: ${error.message} (--help for usage)`);
+      Deno.exit(64);
+    }
     console.error(`bench failed: ${error instanceof Error ? error.message : error}`);
     Deno.exit(1);
   }

@@ -90,13 +90,19 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
   assert.equal(lines[9].server === null, !Deno.env.get("DATABASE_URL"));
 });
 
-Deno.test("deno task bench names a bad option and exits non-zero", async () => {
-  const r = await bench(["--members", "many"]);
-  assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /--members expects a positive whole number, got "many"/);
-  const unknown = await bench(["--fast"]);
-  assert.notEqual(unknown.code, 0);
-  assert.match(unknown.stderr, /unknown option --fast; expected --members N/);
+Deno.test("deno task bench names a bad option in one line and exits 64, as every command does", async () => {
+  const [r, unknown, extra] = await Promise.all([
+    bench(["--members", "many"]),
+    bench(["--fast"]),
+    bench(["extra"]),
+  ]);
+  assert.match(r.stderr, /^bench: --members expects a positive whole number, got "many"/);
+  assert.match(unknown.stderr, /^bench: unknown option --fast; expected --members N/);
+  assert.match(extra.stderr, /^bench: unexpected argument "extra"/);
+  for (const x of [r, unknown, extra]) {
+    assert.equal(x.code, 64, x.stderr);
+    assert.equal(x.stderr.trimEnd().split("\n").length, 1, x.stderr);
+  }
 });
 
 Deno.test("the footprint phase starts Warden as `deno task start` does: its variables, then deno's arguments", async () => {
