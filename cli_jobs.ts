@@ -11,6 +11,7 @@ import { describeSchedule, nextSlot } from "./actors/schedule.ts";
 import type { Config } from "./config.ts";
 import { databaseClock } from "./db/clock.ts";
 import { type Database, openDatabase } from "./db/connect.ts";
+import { dataDirProblem } from "./db/startup.ts";
 import { migrate } from "./db/migrate.ts";
 import { pgRunStore } from "./db/run_store.ts";
 import { syncBadges } from "./domain/badges.ts";
@@ -117,7 +118,13 @@ export async function withDb<T>(
   ...[a, b]: [(db: Database) => Promise<T>] | [{ migrated: false }, (db: Database) => Promise<T>]
 ): Promise<T> {
   const fn = typeof a === "function" ? a : b!;
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, max: 2 });
+  let db: Database;
+  try {
+    db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, max: 2 });
+  } catch (error) {
+    // The same line as the start's: "DATA_DIR=… cannot hold the database: …", not the OS error.
+    throw (!config.databaseUrl && dataDirProblem(config.dataDir, error)) || error;
+  }
   try {
     // A fresh database works at once; on a migrated one this is one read.
     if (typeof a === "function") {

@@ -47,6 +47,9 @@ const CLI_CASES: CliCase[] = [
   ["telegram|webhook|delete|--drop-pending-updates=1", /--drop-pending-updates/, TG],
   ["telegram|webhook|info", /TELEGRAM_BOT_TOKEN/],
   ["jobs|list", /PORT="abc"/, { PORT: "abc", ADMIN_TOKEN: "hunter2 is secret" }],
+  // the start's line, not the OS error ("File exists (os error 17): mkdir …")
+  ["jobs|status", /^failed: DATA_DIR=".+" cannot hold the database: it is a file, not a directory$/,
+    { DATABASE_URL: "", DATA_DIR: new URL(import.meta.url).pathname }],
 ];
 
 Deno.test("every CLI verb with hostile arguments: exit non-zero, one line naming the problem, no stack", async () => {
