@@ -84,8 +84,10 @@ export function checkAmount(amount: unknown): number {
   ) {
     throw new RangeError(
       `amount: expected a non-zero whole number from -${MAX_ADJUSTMENT} to ${MAX_ADJUSTMENT}, got ${
-        JSON.stringify(amount) ?? String(amount)
-      }`,
+        // 1e400 in the JSON body reads as Infinity, which JSON.stringify would write as null
+        typeof amount === "number" && !Number.isFinite(amount)
+          ? `${amount} (out of range)`
+          : JSON.stringify(amount) ?? String(amount)}`,
     );
   }
   return amount;
