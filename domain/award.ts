@@ -7,6 +7,7 @@ import {
   displayName,
   isServiceMessage,
   type MessageLike,
+  storableText,
   THANKS_COOLDOWN_MINUTES,
   type XpAmounts,
 } from "./xp_rules.ts";
@@ -92,7 +93,7 @@ export async function awardMessage(
 
   const payload: AwardPayload = {
     chat: chat.id,
-    title: chat.title ?? "",
+    title: storableText(chat.title ?? ""),
     kind,
     thread: message.message_thread_id ?? null,
     source,

@@ -203,5 +203,16 @@ export function awardFor(message: MessageLike, amounts: XpAmounts): MessageAward
 export function displayName(
   user: { first_name: string; last_name?: string; username?: string },
 ): string {
-  return [user.first_name, user.last_name].filter(Boolean).join(" ") || user.username || "someone";
+  return storableText(
+    [user.first_name, user.last_name].filter(Boolean).join(" ") || user.username || "someone",
+  );
+}
+
+/**
+ * `text` as PostgreSQL can store it: without NUL characters, and with a lone UTF-16 surrogate as
+ * U+FFFD. A name or title with either made the whole award fail, so the member's message went
+ * unpaid (and unrecorded) for a character nobody sees.
+ */
+export function storableText(text: string): string {
+  return text.replaceAll("\u0000", "").toWellFormed();
 }

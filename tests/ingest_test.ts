@@ -193,6 +193,29 @@ Deno.test("one message the database refuses fails alone; the messages batched wi
   assert.equal(n.n, 11);
 });
 
+Deno.test("a name or title with a NUL or a lone surrogate is stored without it, and the message paid", async () => {
+  await using db = await testDatabase();
+  await syncLevels(db.sql, { formula: "mee6", baseXp: 100, multiplier: 1.5, max: 100 });
+  const cases = [
+    { name: "A\u0000na", title: "Club", stored: ["Ana", "Club"] },
+    { name: "Bea", title: "Cl\u0000ub", stored: ["Bea", "Club"] },
+    { name: "Ca\ud800rl", title: "Club", stored: ["Ca\ufffdrl", "Club"] },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const outcome = await awardMessage(db.sql, { id: CHAT, type: "supergroup", title: c.title }, {
+      message_id: i + 1,
+      date: Math.floor(at(i).getTime() / 1000),
+      text: "hi",
+      from: { id: 300 + i, is_bot: false, first_name: c.name },
+    }, XP);
+    assert.equal(outcome.author, 1, c.name);
+    const [row] = await db.sql`
+      SELECT m.display_name, c.title FROM members m JOIN chats c USING (chat_id)
+      WHERE m.user_id = ${300 + i}`;
+    assert.deepEqual([row.display_name, row.title], c.stored);
+  }
+});
+
 Deno.test({
   name: "a chat whose batch waits on a lock does not hold up another chat's messages",
   // A second connection holds the lock: the embedded database has one.
