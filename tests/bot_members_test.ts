@@ -117,28 +117,19 @@ Deno.test("member commands in English and Spanish: replies, others' profiles, pr
   await t.step(
     "refusals and misplaced commands say what is wrong, in the member's language",
     async () => {
-      assert.equal(
-        (await say(ana, "/jobs")).text,
-        "⛔ Solo los operadores de Warden pueden usar /jobs.",
-      );
-      assert.equal(
-        (await say(ben, "/run level-ups")).text,
-        "⛔ Only Warden's operators can use /run.",
-      );
       const carla: Person = { id: 7, name: "Carla", language: "es" };
-      assert.equal(
-        (await say(ana, "/profile", { replyTo: carla })).text,
-        "Carla aún no tiene perfil en este chat.",
-        "named as Telegram names her, not by her id",
-      );
-      assert.equal(
-        (await dm(ana, "/top week")).text,
-        "🏆 Cada grupo tiene su propia clasificación: envía /top en el grupo.",
-      );
-      assert.equal(
-        (await dm(ben, "/rank")).text,
-        "🏆 Each group has its own leaderboard: send /rank in the group.",
-      );
+      const cases: Array<[() => Promise<{ text?: unknown }>, string]> = [
+        [() => say(ana, "/jobs"), "⛔ Solo los operadores de Warden pueden usar /jobs."],
+        [() => say(ben, "/run level-ups"), "⛔ Only Warden's operators can use /run."],
+        // named as Telegram names her, not by her id
+        [() => say(ana, "/profile", { replyTo: carla }), "Carla aún no tiene perfil en este chat."],
+        [
+          () => dm(ana, "/top week"),
+          "🏆 Cada grupo tiene su propia clasificación: envía /top en el grupo.",
+        ],
+        [() => dm(ben, "/rank"), "🏆 Each group has its own leaderboard: send /rank in the group."],
+      ];
+      for (const [ask, want] of cases) assert.equal((await ask()).text, want);
     },
   );
 
