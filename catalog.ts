@@ -11,7 +11,7 @@ import { SETTLEMENT_MONITOR, settlementMonitorJob } from "./domain/settlement_mo
 import { VERDICT_CHECK, verdictCheckJob } from "./domain/verdict_check.ts";
 import { bankProvider, type CaseProvider } from "./domain/case_provider.ts";
 import { communityMetricsJob } from "./domain/community_metrics.ts";
-import { dailyReportJob } from "./domain/daily_report.ts";
+import { DAILY_REPORT, dailyReportJob } from "./domain/daily_report.ts";
 import { leaderboardRecalcJob, leaderboardResetJob } from "./domain/boards.ts";
 import { levelUpsJob } from "./domain/level_ups.ts";
 import { lifeRegenJob } from "./domain/life_regen.ts";
@@ -47,10 +47,11 @@ export const catalog: JobCatalog = (config) => [
   }),
   streakRemindersJob({ hours: config.streakReminderHours, defaultZone: config.reportTimezone }),
   communityMetricsJob(),
-  // The day it reports is a local day in REPORT_TIMEZONE, and so is its 08:00.
+  // The day it reports is a local day in REPORT_TIMEZONE, and so is its 08:00; a
+  // JOB_DAILY_REPORT_TIMEZONE moves both, so the report never covers another zone's day.
   inZone(
-    dailyReportJob({ timezone: config.reportTimezone, adminChatId: config.adminChatId }),
-    config.reportTimezone,
+    dailyReportJob({ timezone: reportZone(config), adminChatId: config.adminChatId }),
+    reportZone(config),
   ),
   retentionJob(config.retention),
   caseGenerationJob({
@@ -130,6 +131,10 @@ export async function railReady(config: Readonly<Config>): Promise<void> {
   const evm = config.settlement.evm;
   if (evm) await rails.get(evm)?.ready;
 }
+
+/** The daily report's zone: `JOB_DAILY_REPORT_TIMEZONE`, else `REPORT_TIMEZONE`. */
+const reportZone = (config: Readonly<Config>) =>
+  config.jobs[DAILY_REPORT]?.timezone ?? config.reportTimezone;
 
 /**
  * A job whose schedule means UTC whatever `SCHEDULE_TIMEZONE` says: days, weeks and months of

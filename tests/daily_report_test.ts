@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
+import { loadSetup } from "../catalog.ts";
 import { dailyReportJob } from "../domain/daily_report.ts";
 import { testDatabase } from "./db.ts";
 import { community, outbox, runJob } from "./fakes/community.ts";
@@ -246,6 +247,15 @@ Deno.test("DST: 25 October 2026 in Madrid is a 25 h day, from 22:00 UTC to 23:00
   assert.match(chat.text, /^📊 Daily report for Edges\nSunday, 25 October 2026\n/);
   assert.match(chat.text, countedTwice);
   assert.equal(r.details?.hours, 25);
+});
+
+Deno.test("JOB_DAILY_REPORT_TIMEZONE moves the report's day with its 08:00, not only its 08:00", async () => {
+  await using db = await testDatabase();
+  const { specs } = loadSetup({ REPORT_TIMEZONE: "UTC", JOB_DAILY_REPORT_TIMEZONE: "Asia/Tokyo" });
+  const job = specs.find((s) => s.name === "daily-report")!;
+  assert.equal(job.timezone, "Asia/Tokyo");
+  const r = await runJob(job, db.sql, "2026-06-01T23:00:00Z"); // 08:00 on 2 June in Tokyo
+  assert.equal(r.details?.day, "2026-06-01", "Tokyo's yesterday, not the UTC one (31 May)");
 });
 
 Deno.test("a zone that is not an IANA zone is refused when the job is made", () => {
