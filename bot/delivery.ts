@@ -7,21 +7,14 @@ import type { Registry } from "../actors/metrics.ts";
 import {
   claimBounds,
   claimDue,
+  expireHeld,
   expireStale,
   handBack,
   type OutboxRow,
   renewClaim,
   viewOutbox,
 } from "./outbox_claim.ts";
-import {
-  type Failed,
-  settleGiveUp,
-  settleMigrate,
-  settleRetry,
-  settleUnreachable,
-  type Verdict,
-  verdictFor,
-} from "./outbox_settle.ts";
+import { settleFailed, verdictFor } from "./outbox_settle.ts";
 import { createMarks, type SendMessage } from "./outbox_marks.ts";
 import { outboxMetrics } from "./outbox_metrics.ts";
 import { createPacer, type PaceLimits } from "./pacer.ts";
@@ -54,6 +47,8 @@ export type Claim = OutboxRow[] & { token: string; at: number };
 
 /** Shortest idle wait: no busy polling while another replica holds the due rows. */
 const MIN_IDLE_MS = 50;
+/** How often a busy replica reads the queue for its gauges (an idle one reads it every wait). */
+const GAUGE_REFRESH_MS = 15_000;
 
 /**
  * The outbox delivery actor: claims due rows under a token and a renewed lease, no more than
@@ -98,39 +93,6 @@ export function createDelivery(o: DeliveryOptions) {
       view.leaseEnds ? view.leaseEnds.getTime() + 1 : Infinity,
     );
     return Math.min(idleMs, Math.max(MIN_IDLE_MS, next - now));
-  }
-
-  /** Settles a row whose send failed; `others` are the chat's rows that left the batch with it. */
-  async function settleFailure(row: Failed, verdict: Verdict, others: number[]) {
-    switch (verdict.kind) {
-      case "retry":
-        metrics.retried?.inc({ reason: verdict.rateLimited ? "rate_limited" : "transient" });
-        await settleRetry(sql, row, verdict.delayMs, verdict.reason);
-        if (verdict.rateLimited) {
-          await handBack(sql, row.token, others, new Date(row.now.getTime() + verdict.delayMs));
-        }
-        return;
-      case "unreachable": {
-        // settled first: `metrics.dropped?.inc(…, await settle…)` would skip the settle with no registry
-        const dropped = await settleUnreachable(sql, row, verdict.reason);
-        metrics.dropped?.inc({ reason: "unreachable" }, dropped);
-        return;
-      }
-      case "migrate":
-        if (await settleMigrate(sql, row, verdict.to, verdict.reason)) {
-          metrics.retried?.inc({ reason: "migrated" });
-        } else metrics.dropped?.inc({ reason: "migrated_twice" });
-        return;
-      case "drop":
-      case "fail":
-        metrics.dropped?.inc({ reason: verdict.kind === "drop" ? "rejected" : "gave_up" });
-        await settleGiveUp(
-          sql,
-          row,
-          verdict.kind === "drop" ? "dropped" : "failed",
-          verdict.reason,
-        );
-    }
   }
 
   /**
@@ -181,13 +143,23 @@ export function createDelivery(o: DeliveryOptions) {
     let clean = false;
 
     /** Takes the chat's rows out of the batch (settled with it, or its lane blocked). */
-    function leaveBatch(chatId: number): number[] {
-      const ids = queue.filter((r) => r.chat_id === chatId).map((r) => r.id);
+    function leaveBatch(chatId: number) {
       for (let i = queue.length - 1; i >= 0; i--) {
         if (queue[i].chat_id === chatId) queue.splice(i, 1);
       }
       for (const r of rows) if (r.chat_id === chatId) holding.delete(r.id);
-      return ids;
+    }
+
+    /** A row that expired while the batch waited for its turn: dropped, never sent late. */
+    function expire(row: OutboxRow) {
+      holding.delete(row.id);
+      const task = expireHeld(sql, token, row.id)
+        .then((held) => {
+          if (held) metrics.dropped?.inc({ reason: "expired" });
+        })
+        .catch((error) => log.error("cannot settle an outbox row", { id: row.id, error }))
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
     }
 
     function send(row: OutboxRow) {
@@ -211,9 +183,9 @@ export function createDelivery(o: DeliveryOptions) {
             if (verdict.kind === "retry" && verdict.rateLimited) {
               pacer.block(row.chat_id, now.getTime() + verdict.delayMs);
             }
-            const others = wholeChat ? leaveBatch(row.chat_id) : [];
+            if (wholeChat) leaveBatch(row.chat_id);
             const failed = { id: row.id, chatId: row.chat_id, attempts: row.attempts, token, now };
-            return settleFailure(failed, verdict, others);
+            return settleFailed(sql, failed, verdict, metrics);
           },
         )
         .catch((error) => log.error("cannot settle an outbox row", { id: row.id, error }))
@@ -256,7 +228,9 @@ export function createDelivery(o: DeliveryOptions) {
           if (waitMarks) await marks.flush().catch(() => {}); // logged; still failing
           continue;
         }
-        send(queue.splice(best, 1)[0]);
+        const next = queue.splice(best, 1)[0];
+        if (next.expires_at && next.expires_at.getTime() < now) expire(next); // as the claim reads it
+        else send(next);
         if (inFlight.size >= concurrency) await Promise.race(inFlight);
       }
       await Promise.all(inFlight);
@@ -276,12 +250,19 @@ export function createDelivery(o: DeliveryOptions) {
     /** The actor's loop, for the supervisor: runs until `stop` aborts; throws on a lost lease. */
     async loop({ stop }: { stop: AbortSignal; kill: AbortSignal }) {
       log.info("outbox delivery started", { node: o.node });
+      let observedAt = -Infinity;
       while (!stop.aborted) {
         const rows = await claim();
         if (rows.length > 0) {
           await deliver(rows, stop);
+          // The gauges stay true through a backlog too (they were read only when idle).
+          if (clock.now().getTime() - observedAt >= GAUGE_REFRESH_MS) {
+            observedAt = clock.now().getTime();
+            await observe();
+          }
           continue;
         }
+        observedAt = clock.now().getTime();
         await clock.sleep(await observe(), stop).catch(() => {});
       }
     },

@@ -14,6 +14,8 @@ export interface OutboxRow {
   reply_markup: unknown;
   attempts: number;
   due_at: Date;
+  /** Past this it is never sent (checked at the claim, and again just before its send). */
+  expires_at: Date | null;
 }
 
 /** How much one claim may take: per private chat, per group, and overall. */
@@ -97,8 +99,20 @@ export async function claimDue(
            lease_until = ${now}::timestamptz + ${o.leaseMs}::int * interval '1 millisecond'
     FROM picked
     WHERE o.id = picked.id
-    RETURNING o.id, o.chat_id, o.text, o.reply_markup, o.attempts, o.due_at`;
+    RETURNING o.id, o.chat_id, o.text, o.reply_markup, o.attempts, o.due_at, o.expires_at`;
   return rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || a.id - b.id);
+}
+
+/**
+ * Drops a row `token` holds as `expired`: it expired while its batch waited for Telegram's pace.
+ * Returns whether it was still held.
+ */
+export async function expireHeld(sql: postgres.Sql, token: string, id: number): Promise<boolean> {
+  const rows = await sql`
+    UPDATE outbox SET state = 'expired', lease_until = NULL, claimed_by = NULL,
+           last_error = 'expired: past its expiry while its batch waited, not sent late'
+    WHERE id = ${id} AND claimed_by = ${token} AND state = 'sending'`;
+  return rows.count === 1;
 }
 
 /** Extends the lease of the rows `token` still holds; returns their ids. */

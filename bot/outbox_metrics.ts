@@ -30,3 +30,5 @@ export function outboxMetrics(registry: Registry | undefined) {
   );
   return m;
 }
+
+export type OutboxMetrics = ReturnType<typeof outboxMetrics>;

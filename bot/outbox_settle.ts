@@ -5,6 +5,7 @@
 import type postgres from "postgres";
 import { describeError } from "../actors/log.ts";
 import { mergeChat } from "../domain/chat_merge.ts";
+import type { OutboxMetrics } from "./outbox_metrics.ts";
 
 /** What to do with a row whose send failed. */
 export type Verdict =
@@ -50,6 +51,27 @@ export interface Failed {
   attempts: number;
   token: string;
   now: Date;
+}
+
+/**
+ * Telegram said 429 for the row's chat: every row of that chat waits until `retry_after` ends,
+ * the ones this claim holds and the ones still pending alike (a second replica claiming the
+ * chat's later rows meanwhile would send them early and out of order, and this replica's next
+ * claim would stall its batch on them). A 429 is Telegram's pace, not a failed try: it counts no
+ * attempt, so the 5xx backoff keeps its whole budget.
+ */
+export async function settleRateLimited(
+  sql: postgres.Sql,
+  row: Failed,
+  delayMs: number,
+  reason: string,
+) {
+  await sql`
+    UPDATE outbox SET state = 'pending', lease_until = NULL, claimed_by = NULL,
+           due_at = greatest(due_at, ${row.now}::timestamptz + ${delayMs} * interval '1 millisecond'),
+           last_error = CASE WHEN id = ${row.id} THEN ${reason} ELSE last_error END
+    WHERE chat_id = ${row.chatId}
+      AND (state = 'pending' OR (state = 'sending' AND claimed_by = ${row.token}))`;
 }
 
 /** Back to pending, due after the verdict's delay, one more attempt counted. */
@@ -109,4 +131,38 @@ export async function settleGiveUp(
   await sql`
     UPDATE outbox SET state = ${state}, attempts = attempts + 1, lease_until = NULL, last_error = ${reason}
     WHERE id = ${row.id} AND claimed_by = ${row.token} AND state = 'sending'`;
+}
+
+/**
+ * Settles a row whose send failed, as its verdict says, and counts it. A verdict about the whole
+ * chat (429, unreachable, migrated) settles the chat's other rows the claim holds with it.
+ */
+export async function settleFailed(
+  sql: postgres.Sql,
+  row: Failed,
+  verdict: Verdict,
+  metrics: Pick<OutboxMetrics, "retried" | "dropped">,
+) {
+  switch (verdict.kind) {
+    case "retry":
+      metrics.retried?.inc({ reason: verdict.rateLimited ? "rate_limited" : "transient" });
+      if (verdict.rateLimited) await settleRateLimited(sql, row, verdict.delayMs, verdict.reason);
+      else await settleRetry(sql, row, verdict.delayMs, verdict.reason);
+      return;
+    case "unreachable": {
+      // settled first: `metrics.dropped?.inc(…, await settle…)` would skip the settle with no registry
+      const dropped = await settleUnreachable(sql, row, verdict.reason);
+      metrics.dropped?.inc({ reason: "unreachable" }, dropped);
+      return;
+    }
+    case "migrate":
+      if (await settleMigrate(sql, row, verdict.to, verdict.reason)) {
+        metrics.retried?.inc({ reason: "migrated" });
+      } else metrics.dropped?.inc({ reason: "migrated_twice" });
+      return;
+    case "drop":
+    case "fail":
+      metrics.dropped?.inc({ reason: verdict.kind === "drop" ? "rejected" : "gave_up" });
+      await settleGiveUp(sql, row, verdict.kind === "drop" ? "dropped" : "failed", verdict.reason);
+  }
 }

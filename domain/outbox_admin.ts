@@ -180,7 +180,8 @@ async function lockProblem(
 
 /**
  * Sends a dropped, failed or expired row again: pending, due at `now`, expiring a day later,
- * its attempts and `last_error` kept as history (the audit row says it was retried). A row
+ * with the whole backoff of a new row (attempts from 0: kept, a failed row would fail again at
+ * its first 5xx); `last_error` is kept as history (the audit row says it was retried). A row
  * dropped because its private recipient was unreachable also clears that user's mark, so new
  * notifications are written for them again. 404 unknown id, 409 any other state.
  */
@@ -196,7 +197,8 @@ export async function retryOutbox(
     const [row] = await tx<Raw[]>`
       WITH retried AS (
         UPDATE outbox SET state = 'pending', due_at = ${now}, lease_until = NULL, claimed_by = NULL,
-               expires_at = ${new Date(now.getTime() + RETRY_EXPIRY_MS)}
+               expires_at = ${new Date(now.getTime() + RETRY_EXPIRY_MS)},
+               attempts = 0 -- a fresh budget: its tries before the retry failed it already
         WHERE id = ${id}
         RETURNING id, chat_id, text, state, attempts, last_error, created_at, settled_at
       ), reachable AS (
