@@ -1,7 +1,7 @@
 import type postgres from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import type { Language } from "./i18n.ts";
-import { sqlLanguage, sqlLiteral, sqlMessage } from "./job_texts.ts";
+import { DIGEST_NAMES, sqlLanguage, sqlLiteral, sqlMessage } from "./job_texts.ts";
 
 export type Period = "all" | "month" | "week" | "day";
 export const PERIODS: Period[] = ["all", "month", "week", "day"];
@@ -279,7 +279,8 @@ export function periodLabel(lang: Language, period: "week" | "month", start: Dat
 
 /**
  * The podium announcement of a closed period as a SQL text expression over the archive rows
- * `a` of one chat `c` (grouped by chat): in the chat's language, scores grouped.
+ * `a` of one chat `c` (grouped by chat): in the chat's language, scores grouped; ties share a
+ * medal, so it names `DIGEST_NAMES` and counts the rest (100 ties ran past Telegram's 4,096).
  */
 function finalBoardText(period: "week" | "month", start: Date): string {
   const lang = sqlLanguage("c.language", "NULL::text");
@@ -291,5 +292,10 @@ function finalBoardText(period: "week" | "month", start: Date): string {
     name: { text: "m.display_name" },
     score: { number: "a.score" },
   });
-  return `${title} || E'\\n' || string_agg(${line}, E'\\n' ORDER BY a.position)`;
+  const more = sqlMessage("level-up-digest-more", lang, {
+    n: { number: `count(*) - ${DIGEST_NAMES}` },
+  });
+  return `${title} || E'\\n' || string_agg(${line}, E'\\n' ORDER BY a.position) ` +
+    `FILTER (WHERE a.position <= ${DIGEST_NAMES}) || ` +
+    `CASE WHEN count(*) > ${DIGEST_NAMES} THEN E'\\n' || ${more} ELSE '' END`;
 }

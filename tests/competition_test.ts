@@ -129,6 +129,26 @@ Deno.test("a weekly reset archives the closing week once and announces its top t
   assert.equal(ledgerRows.n, 5, "nothing destroyed");
 });
 
+Deno.test("a podium of a hundred ties names ten and counts the rest, under Telegram's 4,096 characters", async () => {
+  await using db = await testDatabase();
+  await syncLevels(db.sql, { formula: "mee6", baseXp: 100, multiplier: 1.5, max: 100 });
+  const users = Array.from({ length: 100 }, (_, i) => i + 1);
+  const name = (u: number) => `Maximiliano Alejandro Fernández-Rodríguez ${u}`;
+  await community(
+    db.sql,
+    { id: CHAT, title: "Arena" },
+    users.map((user) => ({ user, name: name(user) })),
+  );
+  await ledger(db.sql, users.map((u): [number, number, string] => [u, 10, "2026-11-18T10:00:00Z"]));
+  await runJob(leaderboardResetJob("week"), db.sql, "2026-11-23T00:00:00Z");
+  const [message] = await outbox(db.sql);
+  const lines = message.text.split("\n");
+  assert.equal(lines.length, 1 + 10 + 1);
+  assert.equal(lines[1], `🥇 ${name(1)} — 10 XP`);
+  assert.equal(lines.at(-1), "…and 90 more members");
+  assert.ok(message.text.length <= 4096, `${message.text.length} characters`);
+});
+
 Deno.test("a monthly reset archives the closing month", async () => {
   await using db = await setup();
   await ledger(db.sql, [[1, 10, "2026-10-31T23:00:00Z"], [2, 10, "2026-11-01T00:00:00Z"]]);
