@@ -20,7 +20,7 @@ export type AppDeps = HealthRoutesDeps & {
   adminToken?: string;
   metrics: { scrape(): Promise<string> };
   /** With TELEGRAM_MODE=webhook: the bot behind `POST /telegram/webhook`. */
-  webhook?: { bot: Bot; secretToken?: string };
+  webhook?: { bot: Bot; secretToken?: string; initTimeoutMs?: number };
   /** The database behind `GET /api/…` and the dashboard; without it neither is mounted. */
   sql?: postgres.Sql;
   /** The dashboard at `/`: public reads, sign-in length, the default zone, refresh period. */

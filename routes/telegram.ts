@@ -9,7 +9,15 @@ export interface WebhookDeps {
   /** TELEGRAM_WEBHOOK_SECRET; without it every update is refused. */
   secretToken?: string;
   log: Logger;
+  /** How long an update waits for the bot's first `getMe` before 503 (default 5 s). */
+  initTimeoutMs?: number;
 }
+
+/**
+ * grammY's `init` retries `getMe` for as long as the Bot API fails or cannot be reached; an
+ * update waits this long for it, then answers 503 and Telegram delivers it again later.
+ */
+const INIT_TIMEOUT_MS = 5_000;
 
 const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
 /** SHA-256, synchronously: on every update, so no promise round trip (≈7 µs, not ≈200). */
@@ -37,7 +45,7 @@ export function secretMatches(
  * unreachable: 503, and it redelivers); a failed reply or an update the bot cannot read is
  * logged and acknowledged, so it is never redelivered forever.
  */
-export function telegramRoutes({ bot, secretToken, log }: WebhookDeps) {
+export function telegramRoutes({ bot, secretToken, log, initTimeoutMs }: WebhookDeps) {
   return new Hono().post("/webhook", async function webhook(c) {
     if (!(await secretMatches(c.req.header(SECRET_HEADER), secretToken))) {
       return c.json({
@@ -54,7 +62,10 @@ export function telegramRoutes({ bot, secretToken, log }: WebhookDeps) {
       return c.body(null, 200);
     }
     try {
-      await bot.init(); // getMe once; concurrent calls share it
+      // getMe once (concurrent calls share it), bounded: see INIT_TIMEOUT_MS
+      // (grammY's npm build types its signal as the abort-controller package's; it is the same)
+      const within = AbortSignal.timeout(initTimeoutMs ?? INIT_TIMEOUT_MS);
+      await bot.init(within as unknown as Parameters<Bot["init"]>[0]);
     } catch (error) {
       log.warn("cannot reach the Bot API for getMe: update left for redelivery", { error });
       return c.json({ error: "the bot is not ready: Telegram will redeliver" }, 503);

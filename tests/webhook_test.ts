@@ -13,6 +13,7 @@ import { runtimeMetrics } from "../routes/metrics.ts";
 import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase, type TestDb } from "./db.ts";
 import { type BotApiDouble, botApiDouble } from "./fakes/bot_api.ts";
+import { fakeClock } from "./fakes/clock.ts";
 import { serve } from "./fakes/http.ts";
 import { dbRuntime } from "./fakes/runtime.ts";
 import { tcpProxy } from "./fakes/tcp_proxy.ts";
@@ -198,4 +199,45 @@ Deno.test("the database unreachable during an award answers 503 so Telegram rede
   } finally {
     await sql.end({ timeout: 5 });
   }
+});
+
+Deno.test("a Bot API failing the first getMe: 503 within the wait, so Telegram redelivers; then the update is read", async () => {
+  await using db = await testDatabase();
+  await using api = botApiDouble();
+  // grammY retries a 5xx getMe for ever (50 ms, 100 ms, … apart): nine of them take ≈25 s.
+  api.failNext({ method: "getMe", error: { code: 502 }, times: 9 });
+  const log = createLogger({ level: "silent" });
+  const bot = createBot({
+    token: "123456:TEST",
+    apiRoot: api.apiRoot,
+    sql: db.sql,
+    log,
+    xp: XP,
+    adminUserIds: [],
+    runtime: () => undefined,
+  });
+  const readiness = createReadiness({ ping: () => db.sql`SELECT 1`, clock: fakeClock() });
+  await using rt = dbRuntime(db.url, [], { node: "w" });
+  await using http = serve(createApp({
+    runtime: rt.runtime,
+    readiness,
+    log,
+    metrics: runtimeMetrics(createRegistry(), rt.runtime, readiness),
+    webhook: { bot, secretToken: SECRET, initTimeoutMs: 200 },
+  }));
+  const post = (messageId: number) =>
+    http.get("/telegram/webhook", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: JSON.stringify(
+        groupMessage({ chat: -100, from: ana, text: "hi", messageId, date: t0 }),
+      ),
+    });
+  const res = await post(1);
+  assert.equal(res.status, 503, JSON.stringify(res.body));
+  assert.match(res.body.error, /the bot is not ready: Telegram will redeliver/);
+  api.clearFailures(); // the Bot API is back: Telegram's redelivery is read and paid
+  assert.equal((await post(1)).status, 200);
+  const [paid] = await db.sql`SELECT count(*)::int AS n FROM xp_ledger`;
+  assert.equal(paid.n, 1);
 });
