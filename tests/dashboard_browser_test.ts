@@ -2,7 +2,8 @@
  * The dashboard in a real browser (Debian's Chromium through playwright-core) against the real
  * app on a real database: sign in, the jobs, a run watched as its row changes, pause and resume,
  * an outbox retry, XP given and its ledger line; a wrong token and a form without its CSRF token
- * refused. Screenshots of each page at desktop and phone width go to docs/screenshots/.
+ * refused. Screenshots of each page at desktop and phone width (docs/screenshots/ with
+ * UPDATE_SCREENSHOTS=1; see tests/fakes/browser.ts).
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";

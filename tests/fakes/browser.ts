@@ -41,15 +41,23 @@ export async function launchChromium(): Promise<Browser & AsyncDisposable> {
 export const DESKTOP = { width: 1280, height: 860 };
 export const PHONE = { width: 390, height: 844 };
 
-/** Where the screenshots go; CI keeps the folder (it is in the repository). */
-export const SHOTS = new URL("../../docs/screenshots/", import.meta.url);
+/**
+ * Where the screenshots go: a folder of the system's temporary directory, so a test run leaves
+ * the checkout as it was; with `UPDATE_SCREENSHOTS=1`, the README's own in docs/screenshots/.
+ */
+function shotsFolder(): URL {
+  return shots ??= Deno.env.get("UPDATE_SCREENSHOTS") === "1"
+    ? new URL("../../docs/screenshots/", import.meta.url)
+    : new URL(`file://${Deno.makeTempDirSync({ prefix: "warden-screenshots-" })}/`);
+}
+let shots: URL | undefined;
 
 /** Full-page screenshots of `page` at desktop and phone width, as `<name>-desktop.png` / `-phone.png`. */
 export async function screenshots(page: Page, name: string) {
   for (const [label, size] of [["desktop", DESKTOP], ["phone", PHONE]] as const) {
     await page.setViewportSize(size);
     await page.screenshot({
-      path: new URL(`${name}-${label}.png`, SHOTS).pathname,
+      path: new URL(`${name}-${label}.png`, shotsFolder()).pathname,
       fullPage: true,
     });
   }
