@@ -225,4 +225,23 @@ async function run(
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main());
+/** `deno task start --help`. */
+export const START_HELP = `usage: deno task start
+  starts Warden: the jobs, the HTTP server (PORT) and, with TELEGRAM_BOT_TOKEN, the bot;
+  configured by environment variables and ./.env (README: Configuration), on the embedded
+  database in DATA_DIR unless DATABASE_URL names a server; stops cleanly on SIGTERM or SIGINT`;
+
+/** The start takes no arguments but `--help`: anything else is bad input (exit 64), not a start. */
+function startArgs(args: string[]): number | undefined {
+  if (args.length === 0) return undefined;
+  if (args.length === 1 && (args[0] === "--help" || args[0] === "-h")) {
+    console.log(START_HELP);
+    return 0;
+  }
+  console.error(
+    `start: unexpected argument "${args[0]}"; expected none or --help (--help for usage)`,
+  );
+  return 64;
+}
+
+if (import.meta.main) Deno.exit(startArgs(Deno.args) ?? await main());

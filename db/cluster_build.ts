@@ -45,7 +45,17 @@ export async function buildCluster(): Promise<Uint8Array> {
   }
 }
 
+const HELP = `usage: deno task cluster
+  rebuilds db/cluster.tar.gz, the empty cluster a first embedded start unpacks (after a PGlite
+  upgrade; tests/pglite_cluster_test.ts says when)`;
+
 if (import.meta.main) {
+  if (Deno.args.length > 0) {
+    const help = Deno.args.length === 1 && ["--help", "-h"].includes(Deno.args[0]);
+    if (help) console.log(HELP);
+    else console.error(`cluster: unexpected argument "${Deno.args[0]}" (--help for usage)`);
+    Deno.exit(help ? 0 : 64); // never rewrite the tracked archive on a mistyped command
+  }
   const bytes = await buildCluster();
   const path = decodeURIComponent(CLUSTER_TARBALL.pathname);
   await Deno.writeFile(path, bytes);

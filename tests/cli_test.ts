@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { cli } from "../cli.ts";
 import { openDatabase } from "../db/connect.ts";
+import { defaultWaitMs } from "./fakes/deadline.ts";
 import { denoChild } from "./fakes/deno_child.ts";
 import { childDatabase, spawnWarden } from "./fakes/process.ts";
 
@@ -198,4 +199,30 @@ Deno.test("jobs run exits 1 when the run failed, with or without --wait; migrate
   }
   const ok = await task(["jobs", "run", "lease-rescue"], env);
   assert.equal(ok.code, 0, ok.stderr);
+});
+
+Deno.test("start and cluster read their arguments: --help prints usage and does nothing else; anything else is 64", async () => {
+  const archive = new URL("../db/cluster.tar.gz", import.meta.url);
+  const before = await Deno.readFile(archive);
+  const [startHelp, startBad, clusterHelp, clusterBad] = await Promise.all([
+    // A start that ignored its arguments would serve until killed: the deadline kills it (exit ≠ 0).
+    denoChild(["task", "-q", "start", "--help"], { signal: AbortSignal.timeout(defaultWaitMs) }),
+    denoChild(["task", "-q", "start", "--port", "9000"], {
+      signal: AbortSignal.timeout(defaultWaitMs),
+    }),
+    denoChild(["task", "-q", "cluster", "--help"]),
+    denoChild(["task", "-q", "cluster", "now"]),
+  ]);
+  for (const [r, name] of [[startHelp, "start"], [clusterHelp, "cluster"]] as const) {
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^usage: deno task ${name}\n`));
+  }
+  assert.equal(startBad.code, 64);
+  assert.equal(
+    startBad.stderr,
+    'start: unexpected argument "--port"; expected none or --help (--help for usage)',
+  );
+  assert.equal(clusterBad.code, 64);
+  assert.match(clusterBad.stderr, /^cluster: unexpected argument "now"/);
+  assert.deepEqual(await Deno.readFile(archive), before, "the tracked cluster archive untouched");
 });

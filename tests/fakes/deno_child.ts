@@ -36,6 +36,8 @@ export interface ChildOptions {
   clean?: boolean;
   /** The project folder unless given. */
   cwd?: string;
+  /** Kills the child when it aborts (a deadline for a child that should have ended at once). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function denoChild(args: string[], options: ChildOptions = {}) {
     env: { ...(options.clean ? kept() : {}), NO_COLOR: "1", LOG_LEVEL: "warn", ...options.env },
     clearEnv: options.clean ?? false,
     stdin: "null",
+    signal: options.signal,
   }).output();
   const dec = new TextDecoder();
   return {
