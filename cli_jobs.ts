@@ -31,7 +31,14 @@ export function list(specs: JobSpec[], json: boolean, { out }: Io): number {
     nextRunAt: nextSlot(s.schedule, now).toISOString(),
   }));
   if (json) out(JSON.stringify(rows));
-  else for (const r of rows) out(`${r.name.padEnd(28)} ${r.schedule.padEnd(16)} ${r.description}`);
+  else {
+    for (const r of rows) {
+      out(
+        `${r.name.padEnd(28)} ${r.schedule.padEnd(16)} ${r.timezone.padEnd(16)} ` +
+          `next ${r.nextRunAt.replace(/\.000Z$/, "Z")}  ${r.description}`,
+      );
+    }
+  }
   return 0;
 }
 

@@ -25,7 +25,9 @@ Deno.test("every jobs verb through a child process, with --json and with bad inp
     assert.equal(r.code, 0, r.stderr);
     const jobs = JSON.parse(r.stdout);
     assert.ok(jobs.some((j: { name: string }) => j.name === "lease-rescue"));
-    assert.match((await task(["jobs", "list"], env)).stdout, /^lease-rescue\s+every 30s/m);
+    const text = (await task(["jobs", "list"], env)).stdout;
+    assert.match(text, /^lease-rescue\s+every 30s\s+UTC\s+next \d{4}-\d\d-\d\dT[\d:]+Z  Marks/m);
+    assert.match(text, /^streak-expiry\s+0 0 \* \* \*\s+UTC\s+next \d{4}-\d\d-\d\dT00:00:00Z  /m);
   });
   let runId = "";
   await t.step("jobs run --wait", async () => {
