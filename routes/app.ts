@@ -1,9 +1,10 @@
 import type { Bot } from "grammy";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+
 import type postgres from "postgres";
 import type { Logger } from "../actors/log.ts";
 import { adminApiRoutes } from "./admin_api.ts";
+import { bodyLimit } from "./body_limit.ts";
 import { apiRoutes } from "./api.ts";
 import { caseRoutes } from "./cases.ts";
 import { chatSettingsRoutes } from "./chat_settings.ts";
@@ -37,11 +38,11 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** The whole HTTP surface, built from its parts. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
-  app.use(bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) =>
-      c.json({ error: `request body over ${MAX_BODY_BYTES} bytes (1 MiB): nothing was read` }, 413),
-  }));
+  app.use(bodyLimit(
+    MAX_BODY_BYTES,
+    (c) =>
+      c.json({ error: `request body over ${MAX_BODY_BYTES} bytes (1 MiB): refused` }, 413),
+  ));
   app.route("/health", healthRoutes(deps));
   app.route("/health/tasks", controlRoutes(deps));
   app.route("/metrics", metricsRoutes(deps.metrics));
