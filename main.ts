@@ -100,11 +100,33 @@ async function run(
   const unguard = guardClientBug((error) =>
     log.error("database client fault contained", { error })
   );
+  // From the first moment: a SIGTERM while the start waits for its database, or migrates, ends
+  // it cleanly with exit 0 (the default action killed the process with 143 and no word).
+  const stopping = Promise.withResolvers<string>();
+  const onSignal = (signal: Deno.Signal) => () => stopping.resolve(signal);
+  const signals = (["SIGTERM", "SIGINT"] as const).map((s) => [s, onSignal(s)] as const);
+  for (const [s, handler] of signals) Deno.addSignalListener(s, handler);
+  const unlisten = () => {
+    for (const [s, handler] of signals) Deno.removeSignalListener(s, handler);
+  };
+  const stoppedEarly = stopping.promise.then((signal) => ({ signal }));
+  const stopBeforeStart = (signal: string) => {
+    log.info("shutting down before the start finished", { signal });
+    unlisten();
+    unguard();
+    return 0;
+  };
 
-  const db = await openForStart(config, log).catch((error) => {
+  const opened = await Promise.race([
+    openForStart(config, log).then((db) => ({ db })),
+    stoppedEarly, // nothing is open yet that needs closing: a database still being waited for
+  ]).catch((error) => {
+    unlisten();
     unguard();
     throw error;
   });
+  if (!("db" in opened)) return stopBeforeStart(opened.signal);
+  const { db } = opened;
   log.info("database open", {
     kind: db.kind,
     url: redactUrl(db.url),
@@ -118,10 +140,18 @@ async function run(
     return { clock, migrated };
   })().catch(async (error) => {
     root.abort();
+    unlisten();
     unguard();
     await db.close().catch(() => {});
     throw error;
   });
+  // Migrations run to their end (each in its transaction); a stop asked meanwhile ends here.
+  const early = await Promise.race([stoppedEarly, Promise.resolve(null)]);
+  if (early) {
+    root.abort();
+    await db.close().catch(() => {});
+    return stopBeforeStart(early.signal);
+  }
   const { clock, migrated } = prepared;
   const readiness = createReadiness({ ping: () => db.sql`SELECT 1`, clock });
   readiness.markMigrated();
@@ -189,10 +219,6 @@ async function run(
   readiness.markStarted();
   log.info("started", { jobs: specs.map((s) => s.name) });
 
-  const stopping = Promise.withResolvers<string>();
-  const onSignal = (signal: Deno.Signal) => () => stopping.resolve(signal);
-  const signals = (["SIGTERM", "SIGINT"] as const).map((s) => [s, onSignal(s)] as const);
-  for (const [s, handler] of signals) Deno.addSignalListener(s, handler);
   await collectStartGarbage();
 
   const why = await stopping.promise;
@@ -218,7 +244,7 @@ async function run(
     }
   } finally {
     clearTimeout(hardExit);
-    for (const [s, handler] of signals) Deno.removeSignalListener(s, handler);
+    unlisten();
     unguard();
   }
   log.info("stopped");

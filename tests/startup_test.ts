@@ -90,3 +90,23 @@ Deno.test({
     );
   },
 });
+
+Deno.test("SIGTERM while the start waits for its database: exit 0, said in the log (it was 143, silent)", async () => {
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  closed.close(); // nothing answers there
+  await using warden = spawnWarden(["run", "-A", "main.ts"], {
+    DATABASE_URL: `postgres://warden@127.0.0.1:${closed.addr.port}/warden`,
+    DATABASE_WAIT_SECONDS: "600",
+  });
+  await warden.waitFor(
+    (l) => l.msg === "the database does not answer yet: retrying",
+    "its first retry",
+  );
+  warden.kill("SIGTERM");
+  assert.equal((await warden.exited()).code, 0);
+  const stop = await warden.waitFor(
+    (l) => l.msg === "shutting down before the start finished",
+    "the stop said",
+  );
+  assert.equal(stop.signal, "SIGTERM");
+});
