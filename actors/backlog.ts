@@ -8,6 +8,26 @@ import type { FinalOutcome, RunRecord, RunStore, UnrecordedFailure } from "./run
 export function createBacklog(o: { store: RunStore; node: string; log: Logger }) {
   const unrecorded: UnrecordedFailure[] = [];
   const unfinished: Array<{ runId: string; outcome: FinalOutcome }> = [];
+  let settling: Promise<void> | null = null;
+
+  async function write() {
+    if (unrecorded.length > 0) {
+      await o.store.recordFailures(unrecorded);
+      o.log.info("recorded the failures of the outage", { count: unrecorded.length });
+      unrecorded.length = 0;
+    }
+    while (unfinished.length > 0) {
+      const { runId, outcome } = unfinished[0];
+      if (!(await o.store.finish(runId, o.node, outcome))) {
+        o.log.warn("late outcome refused: the lease was taken", {
+          run: runId,
+          outcome: outcome.outcome,
+        });
+      }
+      unfinished.shift();
+    }
+  }
+
   return {
     /**
      * A run that could not be claimed: kept (up to 100; beyond that the log has them) to be
@@ -36,23 +56,13 @@ export function createBacklog(o: { store: RunStore; node: string; log: Logger })
     unwritten(runId: string, outcome: FinalOutcome) {
       unfinished.push({ runId, outcome });
     },
-    /** Writes what waits; throws (keeping the rest) while the store is still away. */
-    async settle() {
-      if (unrecorded.length > 0) {
-        await o.store.recordFailures(unrecorded);
-        o.log.info("recorded the failures of the outage", { count: unrecorded.length });
-        unrecorded.length = 0;
-      }
-      while (unfinished.length > 0) {
-        const { runId, outcome } = unfinished[0];
-        if (!(await o.store.finish(runId, o.node, outcome))) {
-          o.log.warn("late outcome refused: the lease was taken", {
-            run: runId,
-            outcome: outcome.outcome,
-          });
-        }
-        unfinished.shift();
-      }
+    /**
+     * Writes what waits; throws (keeping the rest) while the store is still away. One write at a
+     * time: the actor's next claim and the control plane's poll (which settles as soon as the
+     * store answers again, not only when this job next runs) share it.
+     */
+    settle(): Promise<void> {
+      return settling ??= write().finally(() => settling = null);
     },
     get size() {
       return unrecorded.length + unfinished.length;

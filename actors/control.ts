@@ -76,6 +76,12 @@ export function startControl(o: {
       }
     }
     for (const id of handed) if (!seen.has(id)) handed.delete(id);
+    // The store answers again: what it could not take during the outage is written now.
+    for (const a of actors.values()) {
+      await a.settleBacklog().catch((error) =>
+        log.warn("cannot write the outage's runs yet", { job: a.spec.name, error })
+      );
+    }
   }
 
   return {

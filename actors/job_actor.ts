@@ -260,6 +260,7 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
     health: () => health,
     progress: () => current,
     apply,
+    settleBacklog: () => backlog.size > 0 ? backlog.settle() : Promise.resolve(),
     async loop(signals) {
       mailbox.reopen();
       failuresSinceStart = 0;

@@ -44,5 +44,7 @@ export interface JobActor {
   progress(): { processed?: number; total?: number; note?: string } | undefined;
   /** Feeds a health event from outside the loop (the supervisor's decisions, the control plane). */
   apply(event: HealthEvent): void;
+  /** Writes the runs the store could not take while it was away, if any wait (`backlog.ts`). */
+  settleBacklog(): Promise<void>;
   loop(signals: LoopSignals): Promise<void>;
 }

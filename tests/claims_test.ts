@@ -204,3 +204,28 @@ Deno.test("a database outage: readiness 503 then 200, liveness 200, failed runs 
   assert.match(rows[1].error ?? "", /^store unavailable/);
   assert.equal((await r.runtime.task("steady")).restarts, 0);
 });
+
+Deno.test("the runs an outage kept from the store are written once it answers, not at the job's next run", async () => {
+  await using db = await testDatabase();
+  const target = new URL(db.url);
+  await using proxy = tcpProxy({ hostname: target.hostname, port: Number(target.port || 5432) });
+  const spec = job({ name: "rare", run: () => Promise.resolve({ processed: 1 }) });
+  await using r = dbRuntime(proxy.via(db.url), [spec], { node: "n" });
+  r.runtime.start();
+  await tickAndSettle(r.runtime, "rare", at(1));
+  await proxy.down(); // as in the outage test above: the network first, then the backends
+  if (db.kind === "server") {
+    await db.sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()`;
+  }
+  const failed = await tickAndSettle(r.runtime, "rare", at(2));
+  assert.equal(failed.type === "run-finished" && failed.run.outcome, "failed");
+  proxy.up();
+  await r.runtime.syncControl(); // the control plane's next poll (every 1.5 s, or on NOTIFY)
+  const rows = await db.sql<{ slot: Date; outcome: string }[]>`
+    SELECT scheduled_for AS slot, outcome FROM job_runs WHERE job = 'rare' ORDER BY scheduled_for`;
+  assert.deepEqual(rows.map((x) => [x.slot.toISOString(), x.outcome]), [
+    [at(1).toISOString(), "succeeded"],
+    [at(2).toISOString(), "failed"],
+  ], "written with no further run of the job");
+});
