@@ -9,7 +9,7 @@ import { createRegistry } from "../actors/metrics.ts";
 import { retryOutbox } from "../domain/outbox_admin.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
-import { apiError, replicaWorld } from "./fakes/outbox_replicas.ts";
+import { apiError, limitOnce, replicaWorld } from "./fakes/outbox_replicas.ts";
 
 const T0 = "2026-06-01T00:00:00Z";
 const t0 = Date.parse(T0);
@@ -32,27 +32,22 @@ Deno.test("a 429 holds all of its chat's rows on every replica, in order; a seco
   await enqueue(db.sql, 42, 40); // more than one claim takes for a chat (30)
   await enqueue(db.sql, 43, 30);
   await using w = replicaWorld(db, clock);
-  let limitedAt: number | undefined;
-  w.onSend((chatId) => {
-    if (chatId === 42 && limitedAt === undefined) {
-      limitedAt = clock.now().getTime();
-      throw apiError(429, "Too Many Requests: retry after 60", 60);
-    }
-  });
+  const limited = limitOnce(w, clock, 42, 60);
   w.replica("a");
   await w.quiet();
   w.replica("b");
   await w.runUntil(async () => (await waiting(db.sql)) === 0);
   const to42 = w.delivered.filter((d) => d.chatId === 42);
+  const limitedAt = limited();
   assert.ok(limitedAt !== undefined);
-  const early = to42.filter((d) => d.at > limitedAt! && d.at < limitedAt! + 60_000);
+  const early = to42.filter((d) => d.at > limitedAt && d.at < limitedAt + 60_000);
   assert.deepEqual(
     early.map((d) => `${d.text} by ${d.by}`),
     [],
     "nothing to 42 within retry_after",
   );
   assert.deepEqual(
-    to42.filter((d) => d.at > limitedAt!).map((d) => d.text),
+    to42.filter((d) => d.at > limitedAt).map((d) => d.text),
     Array.from({ length: 40 }, (_, i) => `c42#${i + 1}`),
     "after the 429: every row once, in order",
   );
@@ -63,13 +58,7 @@ Deno.test("one replica: a chat's 429 holds that chat only; a row to another chat
   const clock = fakeClock(T0);
   await enqueue(db.sql, 42, 40);
   await using w = replicaWorld(db, clock);
-  let limited = false;
-  w.onSend((chatId) => {
-    if (chatId === 42 && !limited) {
-      limited = true;
-      throw apiError(429, "Too Many Requests: retry after 300", 300);
-    }
-  });
+  limitOnce(w, clock, 42, 300);
   w.replica("a");
   await w.runUntil(() => clock.now().getTime() - t0 >= 5_000);
   await enqueue(db.sql, 43, 1, clock.now());

@@ -5,7 +5,7 @@ import { claimBounds } from "../bot/outbox_claim.ts";
 import { createPacer, telegramLimits } from "../bot/pacer.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
-import { apiError, type Delivered, replicaWorld } from "./fakes/outbox_replicas.ts";
+import { type Delivered, limitOnce, replicaWorld } from "./fakes/outbox_replicas.ts";
 
 const T0 = "2026-06-01T00:00:00Z";
 
@@ -122,23 +122,18 @@ Deno.test("a 429 with retry_after 10 blocks that chat's lane for 10 s; the other
   const clock = fakeClock(T0);
   await enqueue(db.sql, [42, 43], 5);
   await using w = replicaWorld(db, clock);
-  let limitedAt: number | undefined;
-  w.onSend((chatId) => {
-    if (chatId === 42 && limitedAt === undefined) {
-      limitedAt = clock.now().getTime();
-      throw apiError(429, "Too Many Requests: retry after 10", 10);
-    }
-  });
+  const limited = limitOnce(w, clock, 42, 10);
   w.replica("a");
   await w.runUntil(async () => (await sentCount(db.sql)) === 10);
+  const limitedAt = limited();
   assert.ok(limitedAt !== undefined);
   const to42 = w.delivered.filter((d) => d.chatId === 42);
-  const afterLimit = to42.filter((d) => d.at > limitedAt!);
+  const afterLimit = to42.filter((d) => d.at > limitedAt);
   assert.equal(afterLimit.length, 5, "the limited row and the 4 others, once each after the 429");
-  assert.ok(afterLimit.every((d) => d.at >= limitedAt! + 10_000), "none before retry_after");
+  assert.ok(afterLimit.every((d) => d.at >= limitedAt + 10_000), "none before retry_after");
   assert.deepEqual(afterLimit.map((d) => d.text), [1, 2, 3, 4, 5].map((n) => `c42#${n}`));
   assert.ok(
-    w.delivered.filter((d) => d.chatId === 43).every((d) => d.at < limitedAt! + 10_000),
+    w.delivered.filter((d) => d.chatId === 43).every((d) => d.at < limitedAt + 10_000),
     "chat 43 was not held up",
   );
 });

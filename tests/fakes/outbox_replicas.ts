@@ -31,6 +31,26 @@ export function apiError(code: number, description: string, retryAfter?: number)
   });
 }
 
+/**
+ * Makes Telegram answer the first send to `chatId` with 429 `retry_after` (seconds); returns
+ * when that was (clock ms), undefined until it happened.
+ */
+export function limitOnce(
+  world: { onSend(answer: (chatId: number) => void): void },
+  clock: { now(): Date },
+  chatId: number,
+  retryAfter: number,
+): () => number | undefined {
+  let limitedAt: number | undefined;
+  world.onSend((chat) => {
+    if (chat === chatId && limitedAt === undefined) {
+      limitedAt = clock.now().getTime();
+      throw apiError(429, `Too Many Requests: retry after ${retryAfter}`, retryAfter);
+    }
+  });
+  return () => limitedAt;
+}
+
 const never = <T>() => new Promise<T>(() => {});
 
 export interface ReplicaOptions extends Partial<Omit<DeliveryOptions, "sql" | "clock" | "send">> {
