@@ -40,8 +40,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.use(bodyLimit(
     MAX_BODY_BYTES,
-    (c) =>
-      c.json({ error: `request body over ${MAX_BODY_BYTES} bytes (1 MiB): refused` }, 413),
+    (c) => c.json({ error: `request body over ${MAX_BODY_BYTES} bytes (1 MiB): refused` }, 413),
   ));
   app.route("/health", healthRoutes(deps));
   app.route("/health/tasks", controlRoutes(deps));
