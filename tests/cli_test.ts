@@ -26,8 +26,8 @@ Deno.test("every jobs verb through a child process, with --json and with bad inp
     const jobs = JSON.parse(r.stdout);
     assert.ok(jobs.some((j: { name: string }) => j.name === "lease-rescue"));
     const text = (await task(["jobs", "list"], env)).stdout;
-    assert.match(text, /^lease-rescue\s+every 30s\s+UTC\s+next \d{4}-\d\d-\d\dT[\d:]+Z  Marks/m);
-    assert.match(text, /^streak-expiry\s+0 0 \* \* \*\s+UTC\s+next \d{4}-\d\d-\d\dT00:00:00Z  /m);
+    assert.match(text, /^lease-rescue\s+every 30s\s+UTC\s+next \d{4}-\d\d-\d\dT[\d:]+Z {2}Marks/m);
+    assert.match(text, /^streak-expiry\s+0 0 \* \* \*\s+UTC\s+next \d{4}-\d\d-\d\dT00:00:00Z {2}/m);
   });
   let runId = "";
   await t.step("jobs run --wait", async () => {
