@@ -1,6 +1,5 @@
 import type { Bot } from "grammy";
 import { Hono } from "hono";
-
 import type postgres from "postgres";
 import type { Logger } from "../actors/log.ts";
 import { adminApiRoutes } from "./admin_api.ts";

@@ -62,10 +62,13 @@ export function telegramRoutes({ bot, secretToken, log, initTimeoutMs }: Webhook
       return c.body(null, 200);
     }
     try {
-      // getMe once (concurrent calls share it), bounded: see INIT_TIMEOUT_MS
-      // (grammY's npm build types its signal as the abort-controller package's; it is the same)
-      const within = AbortSignal.timeout(initTimeoutMs ?? INIT_TIMEOUT_MS);
-      await bot.init(within as unknown as Parameters<Bot["init"]>[0]);
+      // getMe once (concurrent calls share it), bounded: see INIT_TIMEOUT_MS. Only until it
+      // answered: no timer on the path of every update after that.
+      if (!bot.isInited()) {
+        // (grammY's npm build types its signal as the abort-controller package's; it is the same)
+        const within = AbortSignal.timeout(initTimeoutMs ?? INIT_TIMEOUT_MS);
+        await bot.init(within as unknown as Parameters<Bot["init"]>[0]);
+      }
     } catch (error) {
       log.warn("cannot reach the Bot API for getMe: update left for redelivery", { error });
       return c.json({ error: "the bot is not ready: Telegram will redeliver" }, 503);
