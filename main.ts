@@ -103,7 +103,11 @@ async function run(
   // From the first moment: a SIGTERM while the start waits for its database, or migrates, ends
   // it cleanly with exit 0 (the default action killed the process with 143 and no word).
   const stopping = Promise.withResolvers<string>();
-  const onSignal = (signal: Deno.Signal) => () => stopping.resolve(signal);
+  let asked: string | undefined; // the first signal, once one came
+  const onSignal = (signal: Deno.Signal) => () => {
+    asked ??= signal;
+    stopping.resolve(signal);
+  };
   const signals = (["SIGTERM", "SIGINT"] as const).map((s) => [s, onSignal(s)] as const);
   for (const [s, handler] of signals) Deno.addSignalListener(s, handler);
   const unlisten = () => {
@@ -146,11 +150,10 @@ async function run(
     throw error;
   });
   // Migrations run to their end (each in its transaction); a stop asked meanwhile ends here.
-  const early = await Promise.race([stoppedEarly, Promise.resolve(null)]);
-  if (early) {
+  if (asked) {
     root.abort();
     await db.close().catch(() => {});
-    return stopBeforeStart(early.signal);
+    return stopBeforeStart(asked);
   }
   const { clock, migrated } = prepared;
   const readiness = createReadiness({ ping: () => db.sql`SELECT 1`, clock });

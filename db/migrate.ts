@@ -27,7 +27,7 @@ interface Migration {
 
 const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 /** Key of the session-level advisory lock that serialises starters ("warden:migrate"). */
-const LOCK_KEY = 7_303_982_416_270_137;
+export const LOCK_KEY = 7_303_982_416_270_137;
 
 async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { spawnWarden } from "./fakes/process.ts";
+import postgres from "postgres";
+import { LOCK_KEY } from "../db/migrate.ts";
+import { until } from "./fakes/deadline.ts";
+import { childDatabase, spawnWarden } from "./fakes/process.ts";
 
 /** The start's stderr: Warden's own lines are JSON on stdout, so this is what the operator reads. */
 async function failedStart(env: Record<string, string>) {
@@ -109,4 +112,33 @@ Deno.test("SIGTERM while the start waits for its database: exit 0, said in the l
     "the stop said",
   );
   assert.equal(stop.signal, "SIGTERM");
+});
+
+Deno.test({
+  name: "SIGTERM while the start migrates: the migration ends, then exit 0 with nothing started",
+  ignore: !Deno.env.get("DATABASE_URL"), // the migration lock is a server's (a no-op embedded)
+  async fn() {
+    await using db = await childDatabase();
+    // Another starter holds the migration lock: this one waits inside `migrate`.
+    const holder = postgres(db.env.DATABASE_URL, { max: 2, onnotice: () => {} }); // one reserved
+    const lock = await holder.reserve();
+    await lock.unsafe(`SELECT pg_advisory_lock(${LOCK_KEY})`);
+    await using warden = spawnWarden(["run", "-A", "main.ts"], db.env);
+    await until("the start waiting for the migration lock", async () => {
+      const [w] = await holder`
+        SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`;
+      return w.n > 0;
+    }, { lastSeen: () => warden.lines.slice(-5).join("\n") });
+    warden.kill("SIGTERM");
+    await warden.waitFor((l) => l.msg === "database open", "the database opened");
+    await lock.unsafe(`SELECT pg_advisory_unlock(${LOCK_KEY})`);
+    lock.release();
+    await holder.end();
+    assert.equal((await warden.exited()).code, 0);
+    await warden.waitFor(
+      (l) => l.msg === "shutting down before the start finished",
+      "the stop after the migration",
+    );
+    assert.ok(!warden.lines.some((l) => l.includes('"msg":"started"')), "nothing started");
+  },
 });
