@@ -150,47 +150,60 @@ export function createDelivery(o: DeliveryOptions) {
       for (const r of rows) if (r.chat_id === chatId) holding.delete(r.id);
     }
 
-    /** A row that expired while the batch waited for its turn: dropped, never sent late. */
-    function expire(row: OutboxRow) {
-      holding.delete(row.id);
-      const task = expireHeld(sql, token, row.id)
-        .then((held) => {
-          if (held) metrics.dropped?.inc({ reason: "expired" });
-        })
+    /** Keeps `work` on a row in flight until it settled (its failure logged, never thrown). */
+    function track(row: OutboxRow, work: Promise<void>) {
+      const task = work
         .catch((error) => log.error("cannot settle an outbox row", { id: row.id, error }))
         .finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
 
+    /** A row that expired while the batch waited for its turn: dropped, never sent late. */
+    function expire(row: OutboxRow) {
+      holding.delete(row.id);
+      track(
+        row,
+        expireHeld(sql, token, row.id).then((held) => {
+          if (held) metrics.dropped?.inc({ reason: "expired" });
+        }),
+      );
+    }
+
     function send(row: OutboxRow) {
       const paced = pacer.record(row.chat_id, clock.now().getTime());
       const extra = row.reply_markup ? { reply_markup: row.reply_markup } : undefined;
-      const task = o.send(row.chat_id, row.text, extra)
-        .finally(() => pacer.settle(paced, clock.now().getTime()))
-        .then(
-          (answer) => {
-            sent++;
-            holding.delete(row.id);
-            marks.add(row.id, answer);
-          },
-          (error) => {
-            const now = clock.now();
-            holding.delete(row.id);
-            const verdict = verdictFor(error, row.attempts, maxAttempts);
-            const wholeChat = verdict.kind === "unreachable" || verdict.kind === "migrate" ||
-              (verdict.kind === "retry" && verdict.rateLimited);
-            // Before any await: nothing more goes to a chat that is settled or told to wait.
-            if (verdict.kind === "retry" && verdict.rateLimited) {
-              pacer.block(row.chat_id, now.getTime() + verdict.delayMs);
-            }
-            if (wholeChat) leaveBatch(row.chat_id);
-            const failed = { id: row.id, chatId: row.chat_id, attempts: row.attempts, token, now };
-            return settleFailed(sql, failed, verdict, metrics);
-          },
-        )
-        .catch((error) => log.error("cannot settle an outbox row", { id: row.id, error }))
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
+      track(
+        row,
+        o.send(row.chat_id, row.text, extra)
+          .finally(() => pacer.settle(paced, clock.now().getTime()))
+          .then(
+            (answer) => {
+              sent++;
+              holding.delete(row.id);
+              marks.add(row.id, answer);
+            },
+            (error) => {
+              const now = clock.now();
+              holding.delete(row.id);
+              const verdict = verdictFor(error, row.attempts, maxAttempts);
+              const wholeChat = verdict.kind === "unreachable" || verdict.kind === "migrate" ||
+                (verdict.kind === "retry" && verdict.rateLimited);
+              // Before any await: nothing more goes to a chat that is settled or told to wait.
+              if (verdict.kind === "retry" && verdict.rateLimited) {
+                pacer.block(row.chat_id, now.getTime() + verdict.delayMs);
+              }
+              if (wholeChat) leaveBatch(row.chat_id);
+              const failed = {
+                id: row.id,
+                chatId: row.chat_id,
+                attempts: row.attempts,
+                token,
+                now,
+              };
+              return settleFailed(sql, failed, verdict, metrics);
+            },
+          ),
+      );
     }
 
     try {
