@@ -25,6 +25,8 @@ export interface BotDeps {
   now?: () => Date;
   /** Member proposals of cases (`/propose`). */
   proposals?: CaseBotDeps["proposals"];
+  /** Draws a quiz's questions (default `Math.random`). */
+  random?: () => number;
 }
 
 /**
@@ -49,7 +51,7 @@ export function createBot(deps: BotDeps): Bot {
   bot.use(commands({ ...deps, sql: deps.sql }));
   bot.use(welcomeHandler({ sql: deps.sql, xp: deps.xp }));
   bot.use(caseHandlers({ sql: deps.sql, now: deps.now, proposals: deps.proposals }));
-  bot.use(quizHandlers({ sql: deps.sql, now: deps.now, xp: deps.xp }));
+  bot.use(quizHandlers({ sql: deps.sql, now: deps.now, xp: deps.xp, random: deps.random }));
   bot.use(adminHandlers({ sql: deps.sql, adminUserIds: deps.adminUserIds, now: deps.now }));
   bot.chatType(["group", "supergroup"]).on("message", async (ctx) => {
     // A group upgraded to a supergroup says so in both chats; the first to arrive merges.

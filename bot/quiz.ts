@@ -28,6 +28,8 @@ export interface QuizBotDeps {
   xp?: XpAmounts;
   /** The time lives are spent and answers judged at (default: the system clock). */
   now?: () => Date;
+  /** Draws the questions (default `Math.random`). */
+  random?: () => number;
 }
 
 type Api = Context["api"];
@@ -79,7 +81,7 @@ export function quizHandlers(deps: QuizBotDeps): Composer<Context> {
     const xp = deps.xp ?? DEFAULT_XP;
     const questions = pickQuestions(
       QUIZ_QUESTIONS,
-      Math.random,
+      deps.random ?? Math.random,
       (q) => questionHolds(q, xp, chat?.hundredths ?? 100),
     );
     const at = now();

@@ -264,3 +264,26 @@ Deno.test("/quiz picks the group: buttons for several, a hint with none, a point
   );
   assert.equal((inGroup.params.reply_parameters as { message_id: number }).message_id, 77);
 });
+
+Deno.test("/quiz in a 2× chat never asks what a message, a link or a thank-you pays (their answers say 1×)", async () => {
+  await using db = await testDatabase();
+  await using api = botApiDouble({ limits: false });
+  const now = at(0);
+  // random 0: the draw takes the bank's first questions in order, 1 to 3 (about XP) first of all
+  await using hook = serveWebhook(testBot(api, db.sql, { now: () => now, random: () => 0 }));
+  await hook.post(
+    groupMessage({
+      chat: READERS,
+      from: ana,
+      text: "hi",
+      messageId: 1,
+      date: now,
+      title: "Readers",
+    }),
+  );
+  await db.sql`UPDATE chats SET xp_multiplier = 2 WHERE chat_id = ${READERS}`;
+  await hook.post(privateMessage({ from: ana, text: "/quiz", messageId: 2, date: now }));
+  const [session] = await db.sql<{ questions: number[] }[]>`SELECT questions FROM quiz_sessions`;
+  assert.equal(session.questions.length, 5);
+  assert.deepEqual(session.questions.filter((q) => q <= 3), [], `asked ${session.questions}`);
+});
