@@ -7,7 +7,8 @@ import { describeSchedule, largestGapMs, nextSlot } from "./schedule.ts";
  * One job as `/health/tasks` shows it. `paused`, `lastRun`, `lastSuccessAt`,
  * `consecutiveFailures`, `stale` and `nextRunAt` are the cluster's (read from the database,
  * the same on every replica); `node`, `status`, `restarts` and `mailboxDepth` are this
- * replica's own actor.
+ * replica's own actor. When the database cannot be read, the view is this replica's alone (its own
+ * last run, success and failures), not a job that never ran.
  */
 export interface TaskView {
   name: string;
@@ -75,7 +76,10 @@ export function taskView(o: {
   const { spec, health: h, now } = o;
   const paused = o.cluster?.paused ?? h.paused;
   const lastSuccess = o.cluster ? o.cluster.lastSuccessAt : h.lastSuccessAt ?? null;
-  const last = o.cluster?.lastFinished;
+  // Without the cluster's picture (the database away), this replica's own last run: it did run.
+  const last = o.cluster
+    ? o.cluster.lastFinished
+    : h.lastRun && { ...h.lastRun, id: h.lastRun.runId, node: o.node, error: h.lastRun.error };
   const live = h.status.kind !== "stopped" && h.status.kind !== "failed";
   const status: ActorStatus["kind"] = paused && h.status.kind === "idle"
     ? "paused"

@@ -89,6 +89,45 @@ Deno.test("the view mixes the cluster's facts with this node's actor, and the su
   assert.equal(summarize([view], () => 4).status, "healthy");
 });
 
+Deno.test("with the database away, the view shows this replica's own last run, not a job that never ran", () => {
+  const s = spec("0 * * * *");
+  const now = new Date("2026-11-23T10:30:00Z");
+  const lastRun = {
+    runId: "r2",
+    scheduledFor: new Date("2026-11-23T10:00:00Z"),
+    trigger: "cron" as const,
+    startedAt: new Date("2026-11-23T10:00:00Z"),
+    finishedAt: new Date("2026-11-23T10:00:01Z"),
+    durationMs: 1_000,
+    outcome: "succeeded" as const,
+  };
+  const view = taskView({
+    spec: s,
+    health: {
+      ...initialHealth(now),
+      status: { kind: "idle" },
+      lastRun,
+      lastSuccessAt: lastRun.finishedAt,
+    },
+    cluster: undefined,
+    mailboxDepth: 0,
+    node: "me",
+    now,
+    maxAgeMs: maxAgeOf(s, now),
+  });
+  assert.deepEqual(view.lastRun, {
+    runId: "r2",
+    scheduledFor: "2026-11-23T10:00:00.000Z",
+    trigger: "cron",
+    node: "me",
+    startedAt: "2026-11-23T10:00:00.000Z",
+    finishedAt: "2026-11-23T10:00:01.000Z",
+    durationMs: 1_000,
+    outcome: "succeeded",
+  });
+  assert.equal(view.lastSuccessAt, "2026-11-23T10:00:01.000Z");
+});
+
 Deno.test("the catch-up planner, table-tested", () => {
   const now = new Date("2026-05-01T05:30:00Z");
   const slots = [1, 2, 3, 4, 5].map((h) => new Date(Date.UTC(2026, 4, 1, h)));
