@@ -68,7 +68,7 @@ export async function cli(
     const { config, specs } = loadSetup(env);
     const job = rest[0] === undefined ? undefined : pick(specs, rest[0]);
     const json = o.json;
-    const io = { out };
+    const io = { out, err };
     switch (name) {
       case "migrate":
         return await withDb(config, { migrated: false }, async (db) => {

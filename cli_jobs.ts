@@ -18,7 +18,8 @@ import { syncBadges } from "./domain/badges.ts";
 import { syncLevels } from "./domain/levels.ts";
 
 /** Where a command writes its output. */
-export type Io = { out: (line: string) => void };
+/** Where a verb writes: its result to `out`; a failed run's error to `err` (default `out`). */
+export type Io = { out: (line: string) => void; err?: (line: string) => void };
 
 /** `jobs list`: the jobs, their schedules, zones and next runs. */
 export function list(specs: JobSpec[], json: boolean, { out }: Io): number {
@@ -80,7 +81,7 @@ export async function run(
   config: Readonly<Config>,
   spec: JobSpec,
   options: { wait: boolean; json: boolean; redact?: (line: string) => string },
-  { out }: Io,
+  { out, err = out }: Io,
 ): Promise<number> {
   const stop = new AbortController();
   const log = createLogger({
@@ -107,10 +108,10 @@ export async function run(
     else if (options.wait) {
       out(`${record.outcome} ${spec.name} run ${record.id} in ${record.durationMs ?? "?"} ms`);
       if (record.result) out(`result: ${JSON.stringify(record.result)}`);
-      if (record.error) out(`error: ${record.error}`);
+      if (record.error) err(`error: ${record.error}`);
     } else {
       out(`ran ${spec.name}: run ${record.id} ${record.outcome}`);
-      if (record.error) out(`error: ${record.error}`);
+      if (record.error) err(`error: ${record.error}`);
     }
     return record.outcome === "succeeded" ? 0 : 1; // with or without --wait: it ran here
   } finally {
