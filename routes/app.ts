@@ -10,6 +10,7 @@ import { chatSettingsRoutes } from "./chat_settings.ts";
 import { errorHandler } from "./errors.ts";
 import { controlRoutes } from "./control.ts";
 import { healthRoutes, type HealthRoutesDeps } from "./health.ts";
+import { notFound } from "./methods.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { quizApiRoutes } from "./quiz_api.ts";
 import { telegramRoutes } from "./telegram.ts";
@@ -62,7 +63,7 @@ export function createApp(deps: AppDeps) {
     // after the API and the webhook: its pages are `/`, `/jobs/…`, `/outbox`, `/chats/…`, `/sign-in`
     app.route("/", dashboardRoutes({ ...deps, sql: deps.sql, ...deps.dashboard }));
   }
-  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound(notFound(app));
   app.onError(errorHandler(deps.log));
   return app;
 }
