@@ -10,6 +10,9 @@ import { loadSetup } from "./catalog.ts";
 import { ConfigError } from "./config.ts";
 import { setWebhook } from "./bot/setup.ts";
 
+/** Where `routes/telegram.ts` is mounted (`routes/app.ts`). */
+const WEBHOOK_PATH = "/telegram/webhook";
+
 export const TELEGRAM_HELP = `usage: deno task telegram webhook set [--url URL]
        deno task telegram webhook delete [--drop-pending-updates]
        deno task telegram webhook info [--json]
@@ -92,6 +95,14 @@ export async function telegramCommand(
       }
       await setWebhook(api, { url, secretToken: telegram.webhookSecret });
       out(o.json ? JSON.stringify({ url, set: true }) : `webhook set to ${url}`);
+      const path = new URL(url).pathname;
+      if (path !== WEBHOOK_PATH) {
+        // Fine behind a proxy that forwards it; otherwise Telegram's updates find no route.
+        err(
+          `note: Warden takes updates at ${WEBHOOK_PATH}, not ${path}: make sure whatever ` +
+            `answers ${url} forwards them there`,
+        );
+      }
     } else if (verb === "delete") {
       await api.deleteWebhook({ drop_pending_updates: o["drop-pending-updates"] });
       out(o.json ? JSON.stringify({ deleted: true }) : "webhook deleted");

@@ -174,6 +174,12 @@ Deno.test("deno task telegram webhook set|info|delete registers, shows and remov
   };
   const url = "https://warden.example.org/telegram/webhook";
 
+  const set = await run(["webhook", "set", "--url", url]);
+  assert.deepEqual([set.code, set.err], [0, ""]);
+  // another path is registered (a proxy may forward it) with a note saying where updates go
+  const elsewhere = await run(["webhook", "set", "--url", "https://warden.example.org/hook"]);
+  assert.equal(elsewhere.code, 0);
+  assert.match(elsewhere.err, /^note: Warden takes updates at \/telegram\/webhook, not \/hook/);
   assert.equal((await run(["webhook", "set", "--url", url])).code, 0);
   assert.deepEqual(api.calls.find((c) => c.method === "setWebhook")?.params, webhookParams(url));
   const info = await run(["webhook", "info", "--json"]);
