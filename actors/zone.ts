@@ -24,6 +24,13 @@ export function isZone(zone: string): boolean {
   }
 }
 
+/** `zone` as the tz database spells it when only its case differs (`europe/madrid`), else as given. */
+export function zoneName(zone: string): string {
+  if (zone === "UTC") return zone;
+  const named = new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+  return named.toLowerCase() === zone.toLowerCase() ? named : zone;
+}
+
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 function format(zone: string): Intl.DateTimeFormat {

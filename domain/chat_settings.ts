@@ -1,6 +1,6 @@
 import type postgres from "postgres";
 import { z } from "zod";
-import { isZone } from "../actors/zone.ts";
+import { isZone, zoneName } from "../actors/zone.ts";
 import { LANGUAGES } from "./i18n.ts";
 
 /** A chat's settings as stored; `null` means the default (see `settingsPatch`). */
@@ -34,8 +34,8 @@ const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected a time of 
  */
 export const settingsPatch = z.strictObject({
   language: z.enum(LANGUAGES).nullable().optional(),
-  timeZone: z.string().refine(isZone, "expected an IANA time zone like Europe/Madrid").nullable()
-    .optional(),
+  timeZone: z.string().refine(isZone, "expected an IANA time zone like Europe/Madrid")
+    .transform(zoneName).nullable().optional(),
   quietHours: z.strictObject({ start: clock, end: clock }).optional(),
   reportChatId: z.number().int().refine(Number.isSafeInteger, "expected a Telegram chat id")
     .nullable().optional(),
