@@ -21,7 +21,8 @@ export interface CaseClosureOptions {
  * equal shares by `row_number()` over user ids — into reward rows (one key per member, kind
  * and rank), the ledger rewards settled at once, the verdict and salt revealed in a closing post
  * per chat, and one private message per rewarded member. A case closes once: a second run, or
- * a second replica, finds it closed (the row lock decides) and pays nothing.
+ * a second replica, finds it closed (the row lock decides) and pays nothing. A case that cannot
+ * close is logged and skipped; the others close, and the run then fails naming it.
  */
 export function caseClosureJob(o: CaseClosureOptions): JobSpec {
   return defineJob({
@@ -34,10 +35,24 @@ export function caseClosureJob(o: CaseClosureOptions): JobSpec {
         SELECT id FROM cases WHERE status = 'open' AND closes_at <= ${ctx.scheduledFor}
         ORDER BY closes_at, id`;
       let rewards = 0, closed = 0;
+      const failed: string[] = [];
       for (const { id } of due) {
         ctx.signal.throwIfAborted();
-        const done = await closeCase(ctx.db, Number(id), ctx.scheduledFor, o);
-        if (done) (closed++, rewards += done.rewards);
+        try {
+          const done = await closeCase(ctx.db, Number(id), ctx.scheduledFor, o);
+          if (done) (closed++, rewards += done.rewards);
+        } catch (error) {
+          // One case that cannot close must not hold the others open: the run fails after them.
+          if (ctx.signal.aborted) throw error;
+          ctx.log.error("cannot close a case", { caseId: Number(id), error });
+          failed.push(`#${id}: ${(error as Error).message}`);
+        }
+      }
+      if (failed.length) {
+        throw new Error(
+          `${failed.length} of ${due.length} due cases could not close (${closed} closed): ` +
+            failed.join("; "),
+        );
       }
       return { processed: due.length, changed: closed, details: { closed, rewards } };
     },

@@ -21,7 +21,10 @@ const NOTHING: MergeOutcome = { merged: false, members: 0, ledger: 0, outbox: 0,
  * - streaks, lives, badges, thanks cooldowns: the better of the two for the member;
  * - the ledger moves whole, so a balance stays the sum of its ledger; a row whose source the
  *   new chat already used (message ids restart in a supergroup) gets `@<old id>` appended;
- * - events, quiz sessions and every outbox row move; leaderboard entries move unless the new
+ * - chat settings the new chat has not set itself (cases on, XP multiplier, no-XP topics,
+ *   announcements, language, zone, report chat) follow from the old one;
+ * - events, quiz sessions, the admin log, the dilemma cases' votes, arguments, rewards and
+ *   proposals, and every outbox row move; leaderboard entries move unless the new
  *   chat has its own for that period (they are recomputed); archived periods both chats hold
  *   stay under the old id.
  *
@@ -38,14 +41,23 @@ export async function mergeChat(
   // The new chat's row first (made if missing), then the old one's: always in this order.
   // Settings the new chat has not set itself follow from the old one.
   await tx`
-    INSERT INTO chats (chat_id, title, kind, language, time_zone, quiet_start, quiet_end, report_chat_id)
-    SELECT ${to}, title, 'supergroup', language, time_zone, quiet_start, quiet_end, report_chat_id
+    INSERT INTO chats (chat_id, title, kind, language, time_zone, quiet_start, quiet_end,
+      report_chat_id, cases_enabled, xp_multiplier, no_xp_topics, level_up_announcements)
+    SELECT ${to}, title, 'supergroup', language, time_zone, quiet_start, quiet_end, report_chat_id,
+      cases_enabled, xp_multiplier, no_xp_topics, level_up_announcements
     FROM chats WHERE chat_id = ${from}
     ON CONFLICT (chat_id) DO UPDATE SET kind = 'supergroup',
       title = CASE WHEN chats.title = '' THEN EXCLUDED.title ELSE chats.title END,
       language = coalesce(chats.language, EXCLUDED.language),
       time_zone = coalesce(chats.time_zone, EXCLUDED.time_zone),
-      report_chat_id = coalesce(chats.report_chat_id, EXCLUDED.report_chat_id)`;
+      report_chat_id = coalesce(chats.report_chat_id, EXCLUDED.report_chat_id),
+      cases_enabled = chats.cases_enabled OR EXCLUDED.cases_enabled,
+      xp_multiplier = CASE WHEN chats.xp_multiplier = 1 THEN EXCLUDED.xp_multiplier
+                           ELSE chats.xp_multiplier END,
+      no_xp_topics = CASE WHEN chats.no_xp_topics = '{}' THEN EXCLUDED.no_xp_topics
+                          ELSE chats.no_xp_topics END,
+      level_up_announcements = CASE WHEN chats.level_up_announcements = 'group'
+        THEN EXCLUDED.level_up_announcements ELSE chats.level_up_announcements END`;
   const [old] = await tx`SELECT 1 FROM chats WHERE chat_id = ${from} FOR UPDATE`;
   if (!old) return NOTHING;
 
@@ -109,6 +121,19 @@ export async function mergeChat(
       ) THEN l.source || '@' || ${String(from)} ELSE l.source END
     WHERE l.chat_id = ${from}`;
   await tx`UPDATE events SET chat_id = ${to} WHERE chat_id = ${from}`;
+  await tx`UPDATE admin_actions SET chat_id = ${to} WHERE chat_id = ${from}`;
+  await tx`DELETE FROM chat_admins WHERE chat_id = ${from}`; // a cache: asked again in the new chat
+  // The dilemma cases: votes, rewards and proposals follow their members; an argument whose
+  // message id the new chat already used (ids restart) keeps it negated, matching no message.
+  await tx`UPDATE case_votes SET chat_id = ${to} WHERE chat_id = ${from}`;
+  await tx`
+    UPDATE case_arguments a SET chat_id = ${to},
+      message_id = CASE WHEN EXISTS (
+        SELECT 1 FROM case_arguments t WHERE t.chat_id = ${to} AND t.message_id = a.message_id
+      ) THEN -a.message_id ELSE a.message_id END
+    WHERE a.chat_id = ${from}`;
+  await tx`UPDATE case_rewards SET chat_id = ${to} WHERE chat_id = ${from}`;
+  await tx`UPDATE cases SET creator_chat = ${to} WHERE creator_chat = ${from}`;
   // Metric snapshots of the same slot in both (a run between the two halves): the new one's stay.
   await tx`
     UPDATE chat_metrics m SET chat_id = ${to}
