@@ -39,7 +39,7 @@ export interface AuthOptions {
 /** A page that stands alone with a status: refusals and errors. */
 export function refusal(
   c: Context,
-  status: 400 | 401 | 403 | 404 | 409 | 500 | 503 | 504,
+  status: 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503 | 504,
   title: string,
   text: string,
 ) {

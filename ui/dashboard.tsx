@@ -7,7 +7,12 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
 import type postgres from "postgres";
-import { UnknownJobError } from "../actors/errors.ts";
+import {
+  ActorStoppedError,
+  MailboxFullError,
+  ShuttingDownError,
+  UnknownJobError,
+} from "../actors/errors.ts";
 import type { Logger } from "../actors/log.ts";
 import type { Runtime } from "../actors/runtime.ts";
 import { nextSlot } from "../actors/schedule.ts";
@@ -218,6 +223,27 @@ export function dashboardRoutes(d: DashboardDeps) {
 
   app.onError((error, c) => {
     if (error instanceof UnknownJobError) return refusal(c, 404, "No such job", error.message);
+    // The runtime's refusals, as the API answers them (routes/errors.ts): none is a fault.
+    if (error instanceof MailboxFullError) {
+      return refusal(
+        c,
+        429,
+        "Busy",
+        "That job already has runs waiting: let them finish, then try again.",
+      );
+    }
+    if (error instanceof ActorStoppedError) {
+      return refusal(
+        c,
+        409,
+        "Job stopped",
+        "That job was given up after failing or has stopped on this replica: see its page, " +
+          "and restart Warden to bring it back.",
+      );
+    }
+    if (error instanceof ShuttingDownError) {
+      return refusal(c, 503, "Shutting down", "This replica is shutting down: try another.");
+    }
     if (error instanceof HttpError && [400, 404, 409, 503].includes(error.status)) {
       return refusal(c, error.status as 400, "Cannot do that", error.message);
     }
