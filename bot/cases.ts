@@ -83,6 +83,7 @@ export function caseHandlers(deps: CaseBotDeps) {
       messageId: r.message_id,
       userId: r.user.id,
       thumbsUp: after,
+      at: new Date(r.date * 1000),
     });
   });
 
@@ -123,6 +124,24 @@ export function caseHandlers(deps: CaseBotDeps) {
     if (ctx.chat?.type !== "group" && ctx.chat?.type !== "supergroup" || !ctx.from) {
       return void (await ctx.reply(es ? "Propón casos en un grupo." : "Propose cases in a group."));
     }
+    // Only a group that plays may add a case for every group that plays (README: opt in).
+    const [chat] = await sql<{ on: boolean }[]>`
+      SELECT cases_enabled AS on FROM chats WHERE chat_id = ${ctx.chat.id}`;
+    if (!chat?.on) {
+      return void (await ctx.reply(
+        es
+          ? "Los casos están desactivados en este grupo: un admin los activa en /settings."
+          : "Cases are off in this group: an admin turns them on in /settings.",
+      ));
+    }
+    // One case per message: a redelivered update (or a retry) finds it, and no judge is asked.
+    const key = `member:${ctx.chat.id}:${ctx.msg?.message_id}`;
+    const [seen] = await sql<{ id: string }[]>`SELECT id FROM cases WHERE source_key = ${key}`;
+    if (seen) {
+      return void (await ctx.reply(
+        es ? `Ese caso ya existe: #${seen.id}.` : `That case exists already: #${seen.id}.`,
+      ));
+    }
     if (text.length < 20) {
       return void (await ctx.reply(
         es
@@ -139,7 +158,7 @@ export function caseHandlers(deps: CaseBotDeps) {
           (error as Error).message,
       ));
     }
-    const opened = await openCase(sql, draft, {
+    const opened = await openCase(sql, { ...draft, key }, {
       source: "member",
       slot: null,
       opensAt: now(),

@@ -70,7 +70,12 @@ export async function caseStatusText(
   const votes = (n: number) =>
     plural(lang, n, es ? { one: "voto", other: "votos" } : { one: "vote", other: "votes" });
   const open = (c: CaseRow & { votes: number }) => {
-    const left = duration(lang, Math.max(0, c.closes_at.getTime() - now.getTime()));
+    if (c.closes_at <= now) { // voting closed; the closure (every 5 min) has yet to run
+      return es
+        ? `⚖️ Caso #${c.id}: ${c.title.es} — votación cerrada, ${votes(c.votes)}; resultados en breve.`
+        : `⚖️ Case #${c.id}: ${c.title.en} — voting closed, ${votes(c.votes)}; results shortly.`;
+    }
+    const left = duration(lang, c.closes_at.getTime() - now.getTime());
     return es
       ? `⚖️ Caso #${c.id}: ${c.title.es} — cierra en ${left}, ${votes(c.votes)} hasta ahora.`
       : `⚖️ Case #${c.id}: ${c.title.en} — closes in ${left}, ${votes(c.votes)} so far.`;

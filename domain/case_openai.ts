@@ -84,7 +84,9 @@ export function openaiProvider(o: OpenAIProviderOptions): CaseProvider {
 /**
  * A member's proposal (`/propose`) turned into a case and judged: the same JSON, kept to the
  * member's meaning and translated into the other language. Key `member:` + the first 16 hex
- * digits of sha256(language, text, answer). Fails as `openaiProvider` does.
+ * digits of sha256(language, text, answer); the bot keys the case by its message instead
+ * (`member:<chat>:<message>`, `bot/cases.ts`), since the answer differs from call to call.
+ * Fails as `openaiProvider` does.
  */
 export async function judgeProposal(
   o: OpenAIProviderOptions,

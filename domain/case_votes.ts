@@ -89,24 +89,26 @@ export async function recordArgument(
 }
 
 /**
- * A member's 👍 on an argument (Telegram's `message_reaction` update): added or taken back.
- * Never one's own argument, never after the case closed; idempotent either way.
+ * A member's 👍 on an argument (Telegram's `message_reaction` update, `at` its date): added or
+ * taken back. Never one's own argument, never once voting closed (the same cut-off as votes and
+ * arguments, though the closure may run minutes later); idempotent either way.
  */
 export async function reactToArgument(
   sql: postgres.Sql,
-  r: { chatId: number; messageId: number; userId: number; thumbsUp: boolean },
+  r: { chatId: number; messageId: number; userId: number; thumbsUp: boolean; at: Date },
 ): Promise<boolean> {
   const changed = r.thumbsUp
     ? await sql`
       INSERT INTO argument_votes (argument_id, user_id)
       SELECT a.id, ${r.userId} FROM case_arguments a JOIN cases c ON c.id = a.case_id
       WHERE a.chat_id = ${r.chatId} AND a.message_id = ${r.messageId}
-        AND a.user_id <> ${r.userId} AND c.status = 'open'
+        AND a.user_id <> ${r.userId} AND c.status = 'open' AND c.closes_at > ${r.at}
       ON CONFLICT DO NOTHING`
     : await sql`
       DELETE FROM argument_votes v USING case_arguments a, cases c
       WHERE v.argument_id = a.id AND c.id = a.case_id AND a.chat_id = ${r.chatId}
-        AND a.message_id = ${r.messageId} AND v.user_id = ${r.userId} AND c.status = 'open'`;
+        AND a.message_id = ${r.messageId} AND v.user_id = ${r.userId} AND c.status = 'open'
+        AND c.closes_at > ${r.at}`;
   return changed.count > 0;
 }
 

@@ -35,9 +35,10 @@ export function parseWallet(
   const s = input.trim();
   if (!/^0x/i.test(s)) return wrong("prefix");
   const digits = s.slice(2);
-  if (digits.length !== 40) return wrong("length", { n: digits.length });
-  const bad = digits.search(/[^0-9a-fA-F]/);
-  if (bad >= 0) return wrong("digit", { char: digits[bad], position: bad + 3 });
+  const chars = [...digits]; // by code point: an emoji is one character, never half of one
+  if (chars.length !== 40) return wrong("length", { n: chars.length });
+  const bad = chars.findIndex((c) => !/^[0-9a-fA-F]$/.test(c));
+  if (bad >= 0) return wrong("digit", { char: chars[bad], position: bad + 3 });
   const address = checksummed(digits.toLowerCase());
   const mixed = digits !== digits.toLowerCase() && digits !== digits.toUpperCase();
   if (mixed && `0x${digits}` !== address) return wrong("checksum");
