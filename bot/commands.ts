@@ -2,6 +2,7 @@ import { type Context, InlineKeyboard } from "grammy";
 import { Composer } from "grammy";
 import type postgres from "postgres";
 import type { Runtime } from "../actors/runtime.ts";
+import { livesAsOf, streakAsOf } from "../domain/activity.ts";
 import { badgeProgress } from "../domain/badges.ts";
 import { BOARD_SIZE, type Period, PERIODS, readBoard } from "../domain/boards.ts";
 import type { Language } from "../domain/i18n.ts";
@@ -29,7 +30,6 @@ export interface CommandDeps {
 /** How many places `/top` shows. */
 const TOP_SIZE = 10;
 const LIFE_PERIOD_MS = LIFE_PERIOD_MINUTES * 60_000;
-const STREAK_WINDOW_MS = 48 * 3_600_000;
 
 type Personal = "profile" | "badges" | "streak" | "lives";
 type Who = number | { username: string };
@@ -58,7 +58,7 @@ export function commands(deps: CommandDeps) {
   ): Promise<string> {
     const self = who === asker.id;
     if (cmd === "profile") {
-      const p = await memberProfile(sql, chatId, who);
+      const p = await memberProfile(sql, chatId, who, now());
       if (p) return profileText(lang, p, chatTitle);
       // Someone asked about by a reply is named as Telegram names them, never by a bare id.
       return self ? t(lang, "profile-none-self") : t(lang, "profile-none-other", {
@@ -71,23 +71,40 @@ export function commands(deps: CommandDeps) {
     }
     if (cmd === "streak") {
       const [s] = await sql<
-        { current: number; best: number; protections: number; deadline: Date }[]
+        {
+          current: number;
+          best: number;
+          protections: number;
+          lastActivityAt: Date;
+          protectedUntil: Date | null;
+        }[]
       >`
-        SELECT current, best, protections,
-               greatest(last_activity_at + ${STREAK_WINDOW_MS} * interval '1 millisecond',
-                        coalesce(protected_until, '-infinity')) AS deadline
+        SELECT current, best, protections, last_activity_at AS "lastActivityAt",
+               protected_until AS "protectedUntil"
         FROM streaks WHERE chat_id = ${chatId} AND user_id = ${asker.id}`;
-      return streakText(
-        lang,
-        s ? { ...s, leftMs: Math.max(60_000, s.deadline.getTime() - now().getTime()) } : null,
-      );
+      if (!s) return streakText(lang, null);
+      // as of now: past its deadline it is broken (or a protection spent) though the nightly
+      // streak-expiry has not written it yet
+      const at = now(), then = streakAsOf(s, at);
+      const leftMs = Math.max(60_000, then.deadline.getTime() - at.getTime());
+      return streakText(lang, { ...then, best: s.best, leftMs });
     }
     const [l] = await sql<{ current: number; max: number; last_refill_at: Date }[]>`
       SELECT current, max, last_refill_at FROM lives
       WHERE chat_id = ${chatId} AND user_id = ${asker.id}`;
-    const current = l?.current ?? DEFAULT_LIVES, max = l?.max ?? DEFAULT_LIVES;
-    const nextInMs = l && current < max
-      ? Math.max(60_000, l.last_refill_at.getTime() + LIFE_PERIOD_MS - now().getTime())
+    if (!l) {
+      const full = { current: DEFAULT_LIVES, max: DEFAULT_LIVES, nextInMs: null };
+      return livesText(lang, { ...full, periodMs: LIFE_PERIOD_MS });
+    }
+    // the lives owed since the last refill count already (life-regen writes them on its slot)
+    const at = now();
+    const { current, max, refill } = livesAsOf(
+      { current: l.current, max: l.max, lastRefillAt: l.last_refill_at },
+      at,
+      LIFE_PERIOD_MS,
+    );
+    const nextInMs = current < max
+      ? Math.max(60_000, refill.getTime() + LIFE_PERIOD_MS - at.getTime())
       : null;
     return livesText(lang, { current, max, nextInMs, periodMs: LIFE_PERIOD_MS });
   }

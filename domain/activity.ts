@@ -37,3 +37,51 @@ export async function recordActivity(
         THEN least(2, s.protections + 1) ELSE s.protections END,
       last_activity_at = greatest(s.last_activity_at, ${at})`;
 }
+
+const DAY_MS = 86_400_000;
+/** A streak breaks 48 h after the last activity (or when its protection ends, if later). */
+export const STREAK_WINDOW_MS = 48 * 3_600_000;
+
+/**
+ * A streak as of `at`: what `streak-expiry` (which runs at 00:00 UTC) makes of it once `at` is
+ * past its deadline — one protection spent per missed day, each pushing the deadline a day, or
+ * broken without enough. The same rule as the trigger `streaks_deadline`
+ * (db/migrations/0022_streak_deadline.sql), which applies it when the member comes back first.
+ */
+export function streakAsOf(
+  s: { current: number; protections: number; lastActivityAt: Date; protectedUntil: Date | null },
+  at: Date,
+): { current: number; protections: number; deadline: Date } {
+  const deadline = new Date(
+    Math.max(
+      s.lastActivityAt.getTime() + STREAK_WINDOW_MS,
+      s.protectedUntil?.getTime() ?? -Infinity,
+    ),
+  );
+  if (s.current === 0 || at <= deadline) return { ...s, deadline };
+  const days = Math.ceil((at.getTime() - deadline.getTime()) / DAY_MS);
+  if (s.protections < days) return { current: 0, protections: 0, deadline };
+  return {
+    current: s.current,
+    protections: s.protections - days,
+    deadline: new Date(deadline.getTime() + days * DAY_MS),
+  };
+}
+
+/**
+ * Lives as of `at`: one comes back per `periodMs` since the last refill, up to the maximum
+ * (`life-regen` writes them every half hour; a quiz, `/lives` and the profile count them as
+ * owed already). `refill` is the refill time the count is as of.
+ */
+export function livesAsOf(
+  l: { current: number; max: number; lastRefillAt: Date },
+  at: Date,
+  periodMs: number,
+): { current: number; max: number; refill: Date } {
+  const owed = l.current < l.max
+    ? Math.max(0, Math.floor((at.getTime() - l.lastRefillAt.getTime()) / periodMs))
+    : 0;
+  const current = Math.min(l.max, l.current + owed);
+  const refill = current >= l.max ? at : new Date(l.lastRefillAt.getTime() + owed * periodMs);
+  return { current, max: l.max, refill };
+}

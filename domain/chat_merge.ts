@@ -81,6 +81,7 @@ export async function mergeChat(
       last_activity_at = GREATEST(members.last_activity_at, EXCLUDED.last_activity_at),
       created_at = LEAST(members.created_at, EXCLUDED.created_at),
       updated_at = now()`;
+  await tx`SELECT set_config('warden.merging', 'on', true)`; // two streaks combined, none continued
   await tx`
     INSERT INTO streaks (chat_id, user_id, current, best, last_activity_at, protections, protected_until)
     SELECT ${to}, user_id, current, best, last_activity_at, protections, protected_until
@@ -91,6 +92,7 @@ export async function mergeChat(
       last_activity_at = GREATEST(streaks.last_activity_at, EXCLUDED.last_activity_at),
       protections = GREATEST(streaks.protections, EXCLUDED.protections),
       protected_until = GREATEST(streaks.protected_until, EXCLUDED.protected_until)`;
+  await tx`SELECT set_config('warden.merging', '', true)`;
   await tx`
     INSERT INTO lives (chat_id, user_id, current, max, last_refill_at)
     SELECT ${to}, user_id, current, max, last_refill_at FROM lives WHERE chat_id = ${from}

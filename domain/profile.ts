@@ -1,5 +1,7 @@
 import type postgres from "postgres";
+import { livesAsOf, streakAsOf } from "./activity.ts";
 import type { Period } from "./boards.ts";
+import { LIFE_PERIOD_MINUTES } from "./life_regen.ts";
 
 /** Lives a member has before the first quiz writes their row (the table's default). */
 export const DEFAULT_LIVES = 5;
@@ -58,10 +60,25 @@ interface ProfileRow {
   streak: number;
   best: number;
   protections: number;
+  streak_at: Date | null;
+  protected_until: Date | null;
   lives: number;
   lives_max: number;
+  last_refill_at: Date | null;
   ranks: Partial<Record<Period, number>> | null;
   badges: number;
+}
+
+/** The streak and its protections as of `at` (`streakAsOf`); none yet reads 0. */
+function streakOf(r: ProfileRow, at: Date): { current: number; protections: number } {
+  if (!r.streak_at) return { current: r.streak, protections: r.protections };
+  const { current, protections } = streakAsOf({
+    current: r.streak,
+    protections: r.protections,
+    lastActivityAt: r.streak_at,
+    protectedUntil: r.protected_until,
+  }, at);
+  return { current, protections };
 }
 
 /** The share of the current level done: `(xp − level start) / (next − level start)`, in 0..1. */
@@ -78,14 +95,17 @@ export async function memberProfile(
   sql: postgres.Sql,
   chatId: number,
   who: number | { username: string },
+  at: Date,
 ): Promise<MemberProfile | null> {
   const [r] = await sql<ProfileRow[]>`
     SELECT m.chat_id, m.user_id, m.display_name, m.username, m.level, l.name AS level_name,
            coalesce(l.min_xp, 0) AS level_min, m.xp, m.next_level_xp,
            m.messages_count, m.links_shared, m.thanks_received,
            coalesce(s.current, 0) AS streak, coalesce(s.best, 0) AS best,
-           coalesce(s.protections, 0) AS protections,
+           coalesce(s.protections, 0) AS protections, s.last_activity_at AS streak_at,
+           s.protected_until,
            coalesce(v.current, ${DEFAULT_LIVES}) AS lives, coalesce(v.max, ${DEFAULT_LIVES}) AS lives_max,
+           v.last_refill_at,
            (SELECT jsonb_object_agg(e.period, e.rank) FROM leaderboard_entries e
              WHERE e.chat_id = m.chat_id AND e.user_id = m.user_id) AS ranks,
            (SELECT count(*)::int FROM member_badges mb
@@ -117,8 +137,18 @@ export async function memberProfile(
       links: r.links_shared,
       thanksReceived: r.thanks_received,
     },
-    streak: { current: r.streak, best: r.best, protections: r.protections },
-    lives: { current: r.lives, max: r.lives_max },
+    // as of `at`, as /streak and /lives say it (the nightly and half-hourly jobs write it later)
+    streak: { ...streakOf(r, at), best: r.best },
+    lives: {
+      current: r.last_refill_at
+        ? livesAsOf(
+          { current: r.lives, max: r.lives_max, lastRefillAt: r.last_refill_at },
+          at,
+          LIFE_PERIOD_MINUTES * 60_000,
+        ).current
+        : r.lives,
+      max: r.lives_max,
+    },
     rank: {
       all: ranks.all ?? null,
       month: ranks.month ?? null,

@@ -8,6 +8,7 @@
  * inserted. A second completion, a redelivered answer or another replica completing the same
  * session at the same time finds the row there and pays nothing.
  */
+import { livesAsOf } from "./activity.ts";
 import type postgres from "postgres";
 import { recordActivity } from "./activity.ts";
 import type { Language } from "./i18n.ts";
@@ -76,11 +77,11 @@ export async function startQuiz(sql: postgres.Sql, o: StartOptions): Promise<Sta
       WHERE l.chat_id = ${chatId} AND l.user_id = ${userId}
       FOR UPDATE OF l`;
     if (!l) return { kind: "not-member" };
-    const owed = l.current < l.max
-      ? Math.max(0, Math.floor((at.getTime() - l.last_refill_at.getTime()) / PERIOD_MS))
-      : 0;
-    const current = Math.min(l.max, l.current + owed);
-    const refill = current >= l.max ? at : new Date(l.last_refill_at.getTime() + owed * PERIOD_MS);
+    const { current, refill } = livesAsOf(
+      { current: l.current, max: l.max, lastRefillAt: l.last_refill_at },
+      at,
+      PERIOD_MS,
+    );
     if (current === 0) {
       const nextLifeAt = new Date(refill.getTime() + PERIOD_MS);
       return { kind: "no-lives", lives: { current, max: l.max, nextLifeAt }, chatTitle: l.title };

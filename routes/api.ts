@@ -60,7 +60,13 @@ function metricsRange(c: Context, now: Date): { from: Date; to: Date } {
  * views of the community and of the runtime's incidents.
  */
 export function apiRoutes(
-  { sql, adminToken, deadlineMs }: { sql: postgres.Sql; adminToken?: string; deadlineMs?: number },
+  { sql, adminToken, deadlineMs, now = () => new Date() }: {
+    sql: postgres.Sql;
+    adminToken?: string;
+    deadlineMs?: number;
+    /** The time reads are as of (a profile's streak and lives, a metrics range's end). */
+    now?: () => Date;
+  },
 ) {
   async function requireChat(chatId: number) {
     if (!(await chatExists(sql, chatId))) throw new HttpError(404, `unknown chat ${chatId}`);
@@ -86,7 +92,7 @@ export function apiRoutes(
     .get("/chats/:chat/members/:user", admin, bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
-      const profile = await memberProfile(sql, chatId, userId);
+      const profile = await memberProfile(sql, chatId, userId, now());
       if (!profile) {
         await requireMember(chatId, userId);
         throw new HttpError(404, `unknown member ${userId} in chat ${chatId}`);
@@ -118,7 +124,7 @@ export function apiRoutes(
     })
     .get("/chats/:chat/metrics", admin, bounded, async (c) => {
       const chatId = idParam(c, "chat");
-      const { from, to } = metricsRange(c, new Date());
+      const { from, to } = metricsRange(c, now());
       await requireChat(chatId);
       const points = await readChatMetrics(sql, chatId, { from, to });
       return c.json({ chat: chatId, from: from.toISOString(), to: to.toISOString(), points });

@@ -24,6 +24,8 @@ export type AppDeps = HealthRoutesDeps & {
   webhook?: { bot: Bot; secretToken?: string; initTimeoutMs?: number };
   /** The database behind `GET /api/…` and the dashboard; without it neither is mounted. */
   sql?: postgres.Sql;
+  /** The time the API's reads are as of (a profile's streak and lives); default the system's. */
+  now?: () => Date;
   /** The dashboard at `/`: public reads, sign-in length, the default zone, refresh period. */
   dashboard?: Pick<DashboardDeps, "publicReads" | "sessionHours" | "zone" | "refreshMs" | "now">;
 };
@@ -46,7 +48,7 @@ export function createApp(deps: AppDeps) {
   app.route("/health/tasks", controlRoutes(deps));
   app.route("/metrics", metricsRoutes(deps.metrics));
   if (deps.sql) {
-    const api = { sql: deps.sql, adminToken: deps.adminToken };
+    const api = { sql: deps.sql, adminToken: deps.adminToken, now: deps.now };
     app.route("/api", apiRoutes(api));
     app.route("/api", chatSettingsRoutes(api));
     app.route("/api", caseRoutes(api));

@@ -53,7 +53,7 @@ export function communityRoutes(d: PageDeps) {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
       const [p, badges, ledger, v] = await Promise.all([
-        memberProfile(d.sql, chatId, userId),
+        memberProfile(d.sql, chatId, userId, d.now()),
         memberBadges(d.sql, chatId, userId),
         memberLedger(d.sql, chatId, userId, { limit: 50 }),
         d.view(c),

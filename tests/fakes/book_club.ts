@@ -62,5 +62,5 @@ export async function bookClub(db: TestDb) {
 export function app(db: TestDb, { adminToken }: { adminToken?: string } = { adminToken: TOKEN }) {
   const { runtime, clock } = testRuntime([]);
   const readiness = createReadiness({ ping: () => Promise.resolve(), clock });
-  return serveApp(runtime, readiness, { adminToken, sql: db.sql });
+  return serveApp(runtime, readiness, { adminToken, sql: db.sql, now: () => NOW });
 }

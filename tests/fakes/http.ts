@@ -30,7 +30,7 @@ export function serve(app: Hono) {
 export function serveApp(
   runtime: Runtime,
   readiness: Readiness,
-  options: { adminToken?: string; sql?: Sql } = {},
+  options: { adminToken?: string; sql?: Sql; now?: () => Date } = {},
 ) {
   return serve(createApp({
     runtime,
@@ -39,5 +39,6 @@ export function serveApp(
     metrics: runtimeMetrics(createRegistry(), runtime, readiness, { sql: options.sql }),
     adminToken: options.adminToken,
     sql: options.sql,
+    now: options.now,
   }));
 }
