@@ -72,7 +72,9 @@ export async function caseStatusText(
   const open = (c: CaseRow & { votes: number }) => {
     if (c.closes_at <= now) { // voting closed; the closure (every 5 min) has yet to run
       return es
-        ? `⚖️ Caso #${c.id}: ${c.title.es} — votación cerrada, ${votes(c.votes)}; resultados en breve.`
+        ? `⚖️ Caso #${c.id}: ${c.title.es} — votación cerrada, ${
+          votes(c.votes)
+        }; resultados en breve.`
         : `⚖️ Case #${c.id}: ${c.title.en} — voting closed, ${votes(c.votes)}; results shortly.`;
     }
     const left = duration(lang, c.closes_at.getTime() - now.getTime());
