@@ -1,6 +1,7 @@
 import type postgres from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import { finalBoardText } from "./board_texts.ts";
+import { sqlLanguage } from "./job_texts.ts";
 
 export type Period = "all" | "month" | "week" | "day";
 export const PERIODS: Period[] = ["all", "month", "week", "day"];
@@ -202,6 +203,11 @@ export function leaderboardResetJob(period: "week" | "month"): JobSpec {
           INSERT INTO leaderboard_archive (chat_id, period, period_start, position, rank, user_id, score, reached_at)
           SELECT chat_id, ${period}, ${closing}, position, rank, user_id, score, reached_at
           FROM (${periodBoard(tx, { period, start: closing, end: current }, BOARD_SIZE)}) b
+          -- a chat archived by an earlier run keeps that board whole (who hid or showed since
+          -- would otherwise shift the positions after it, and a member could be there twice)
+          WHERE NOT EXISTS (
+            SELECT 1 FROM leaderboard_archive a
+            WHERE a.chat_id = b.chat_id AND a.period = ${period} AND a.period_start = ${closing})
           ON CONFLICT DO NOTHING`;
         const announced = await tx`
           INSERT INTO outbox (chat_id, text, dedupe_key)
@@ -210,8 +216,20 @@ export function leaderboardResetJob(period: "week" | "month"): JobSpec {
           FROM leaderboard_archive a
           JOIN members m ON m.chat_id = a.chat_id AND m.user_id = a.user_id
           JOIN chats c ON c.chat_id = a.chat_id AND c.kind <> 'private'
+          -- without the chat's own language, the one most of its podium speaks (as the
+          -- level-up digest; English on a tie)
+          CROSS JOIN LATERAL (
+            SELECT x.lang FROM (
+              SELECT ${tx.unsafe(sqlLanguage("NULL", "pm.language_code"))} AS lang
+              FROM leaderboard_archive pa
+              JOIN members pm ON pm.chat_id = pa.chat_id AND pm.user_id = pa.user_id
+              WHERE pa.chat_id = a.chat_id AND pa.period = ${period}
+                AND pa.period_start = ${closing} AND pa.rank <= 3
+            ) x
+            GROUP BY x.lang ORDER BY count(*) DESC, x.lang = 'en' DESC, x.lang LIMIT 1
+          ) p
           WHERE a.period = ${period} AND a.period_start = ${closing} AND a.rank <= 3
-          GROUP BY a.chat_id, c.language
+          GROUP BY a.chat_id, c.language, p.lang
           ON CONFLICT (dedupe_key) DO NOTHING`;
         return {
           processed: archived.count,

@@ -7,8 +7,8 @@ import type postgres from "postgres";
 import type { BoardEntry } from "./boards.ts";
 
 /**
- * The top `limit` of a chat by XP now, ranked with ties (equal XP, equal rank), bots and hidden
- * members left out; and `userId`'s own rank and score (null when they are not on the board).
+ * The top `limit` of a chat by XP now, ranked with ties (equal XP, equal rank; within a tie, who
+ * reached it first, as on the cached boards), bots and hidden members left out; and `userId`'s own rank and score (null when they are not on the board).
  */
 export async function liveBoard(
   sql: postgres.Sql,
@@ -16,14 +16,32 @@ export async function liveBoard(
   limit: number,
   userId: number,
 ): Promise<{ entries: BoardEntry[]; you: { rank: number; score: number } | null }> {
+  // The first `limit` by balance (index members_board) and whoever ties with the last of them;
+  // a tie in the order the cached boards keep (`ranked` in boards.ts): who reached the score
+  // first (the last positive ledger row, one probe of xp_ledger_member_time each; a balance
+  // the ledger never paid: when the member joined), then the user id.
   const rows = await sql<{ rank: number; user_id: number; name: string; score: number }[]>`
-    SELECT rank() OVER (ORDER BY xp DESC)::int AS rank, user_id, display_name AS name, xp AS score
-    FROM (
-      SELECT user_id, display_name, xp FROM members
+    WITH top AS (
+      SELECT user_id, display_name, xp, created_at FROM members
       WHERE chat_id = ${chatId} AND xp > 0 AND NOT is_bot AND NOT hidden
       ORDER BY xp DESC, user_id LIMIT ${limit}
-    ) top
-    ORDER BY xp DESC, user_id`;
+    ), candidates AS (
+      SELECT * FROM top
+      UNION
+      SELECT user_id, display_name, xp, created_at FROM members
+      WHERE chat_id = ${chatId} AND xp = (SELECT min(xp) FROM top) AND NOT is_bot AND NOT hidden
+    )
+    SELECT rank() OVER (ORDER BY c.xp DESC)::int AS rank, c.user_id, c.display_name AS name,
+           c.xp AS score
+    FROM candidates c
+    CROSS JOIN LATERAL (
+      SELECT coalesce((
+        SELECT max(l.created_at) FROM xp_ledger l
+        WHERE l.chat_id = ${chatId} AND l.user_id = c.user_id AND l.amount > 0
+      ), c.created_at) AS reached_at
+    ) r
+    ORDER BY c.xp DESC, r.reached_at, c.user_id
+    LIMIT ${limit}`;
   const entries = rows.map((r): BoardEntry => ({
     rank: r.rank,
     userId: r.user_id,
