@@ -71,8 +71,9 @@ async function chatDays(db: Sql, start: Date, end: Date): Promise<ChatDay[]> {
              row_number() OVER (PARTITION BY chat_id ORDER BY xp DESC, user_id) AS n,
              rank() OVER (PARTITION BY chat_id ORDER BY xp DESC) AS rank
       FROM per_member p WHERE xp > 0 AND NOT EXISTS (
-        -- members who said /hide are left off every board, this one included
-        SELECT 1 FROM members h WHERE h.chat_id = p.chat_id AND h.user_id = p.user_id AND h.hidden)
+        -- members who said /hide, and bots, are left off every board, this one included
+        SELECT 1 FROM members h
+        WHERE h.chat_id = p.chat_id AND h.user_id = p.user_id AND (h.hidden OR h.is_bot))
     ), top AS (
       SELECT r.chat_id,
              json_agg(json_build_object('name', m.display_name, 'xp', r.xp, 'rank', r.rank) ORDER BY r.n)

@@ -1,6 +1,7 @@
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import type { ScheduleInput } from "../actors/schedule.ts";
 import { walkMembers } from "./batches.ts";
+import { LANGUAGES } from "./i18n.ts";
 import { DIGEST_NAMES, sqlChatTitle, sqlLanguage, sqlMessage } from "./job_texts.ts";
 import { sqlLevelText } from "./progress_names.ts";
 
@@ -46,7 +47,7 @@ export function levelUpsJob(options: LevelUpsOptions): JobSpec {
             LIMIT ${options.batchSize}
           ), target AS (
             SELECT b.chat_id, b.user_id, b.old_level, l.number AS new_level, l.name AS new_name,
-                   l.benefits, o.name AS old_name, nx.min_xp AS next_xp
+                   ${tx.unsafe(crossedBenefits)}, o.name AS old_name, nx.min_xp AS next_xp
             FROM batch b
             CROSS JOIN LATERAL (
               SELECT number, name, benefits FROM levels WHERE min_xp <= b.xp ORDER BY min_xp DESC LIMIT 1
@@ -58,7 +59,8 @@ export function levelUpsJob(options: LevelUpsOptions): JobSpec {
             FROM target t
             WHERE m.chat_id = t.chat_id AND m.user_id = t.user_id AND t.new_level > m.level
             RETURNING m.chat_id, m.user_id, m.started_bot, m.unreachable, m.language_code,
-                      t.old_level, t.old_name, t.new_level, t.new_name, t.benefits
+                      t.old_level, t.old_name, t.new_level, t.new_name,
+                      ${tx.unsafe(LANGUAGES.map((l) => `t.benefits_${l}`).join(", "))}
           ), events AS (
             -- One event row per group and batch listing its members as [user, old level, new level]:
             -- a million level-ups cost a few thousand rows, not a million.
@@ -135,6 +137,19 @@ export function levelUpsJob(options: LevelUpsOptions): JobSpec {
   });
 }
 
+/**
+ * What every level crossed brings (`benefits_<lang>`, in level order, comma-separated), for a
+ * jump of several levels at once as for one; over `b` (old level) and `l` (new level).
+ */
+const crossedBenefits = LANGUAGES.map((lang) =>
+  `(
+  SELECT string_agg(${
+    sqlLevelText("x.number", "x.benefits", "benefits").text(lang)
+  }, ', ' ORDER BY x.number)
+  FROM levels x WHERE x.number > b.old_level AND x.number <= l.number AND x.benefits <> ''
+) AS benefits_${lang}`
+).join(", ");
+
 /** The private message and the group digest as SQL over the rows `d` of the statements above. */
 function texts(): { dmText: string; digestText: string } {
   const chat = sqlChatTitle("d.title");
@@ -147,7 +162,7 @@ function texts(): { dmText: string; digestText: string } {
   }) +
     ` || coalesce(E'\\n' || ${
       sqlMessage("level-up-benefits", "d.lang", {
-        benefits: sqlLevelText("d.new_level", "nullif(d.benefits, '')", "benefits"),
+        benefits: { text: (lang) => `nullif(d.benefits_${lang}, '')` },
       })
     }, '')`;
   const title = sqlMessage("level-up-digest-title", "d.lang", {

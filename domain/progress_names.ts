@@ -38,7 +38,7 @@ const LEVEL_BADGES = BADGES.filter((b) => b.metric === "level");
  */
 export function levelBenefits(lang: Language, level: number): string | null {
   const parts = [
-    ...((level - 1) % 10 === 0 && level > 1
+    ...((level - 1) % 10 === 0 && level > 1 && level <= TIERS * 10 // past 100: the title held
       ? [t(lang, "level-benefit-title", { tier: tierName(lang, tierOf(level)) })]
       : []),
     ...LEVEL_BADGES.filter((b) => b.threshold === level)
@@ -81,17 +81,15 @@ export function sqlLevelName(level: string, lang: Language): string {
 
 /** `levelBenefits` in SQL (NULL for a level without). */
 function sqlLevelBenefits(level: string, lang: Language): string {
-  // The levels whose benefits do not follow from the tier alone: the badges' thresholds, and
-  // a tier's first level up to the last tier's (past it, the tier of 101, 111, … is the last).
+  // The levels with benefits: a tier's first level (11 to 91; past 100 the last tier's title is
+  // held already) and the badges' thresholds.
   const special = [
     ...Array.from({ length: TIERS - 1 }, (_, k) => (k + 1) * 10 + 1),
     ...LEVEL_BADGES.map((b) => b.threshold),
   ];
   const whens = [...new Set(special)].sort((a, b) => a - b)
     .map((n) => `WHEN ${n} THEN ${sqlLiteral(levelBenefits(lang, n) ?? "")}`);
-  const lastTier = sqlLiteral(levelBenefits(lang, TIERS * 10 + 1) ?? "");
-  return `nullif(CASE WHEN (${level}) > ${TIERS * 10} AND ((${level}) - 1) % 10 = 0 ` +
-    `THEN ${lastTier} ELSE (CASE (${level}) ${whens.join(" ")} ELSE '' END) END, '')`;
+  return `nullif(CASE (${level}) ${whens.join(" ")} ELSE '' END, '')`;
 }
 
 /** A stored level text (`name` or `benefits` of level `level`) as a message argument in SQL. */

@@ -24,6 +24,8 @@ export function streakExpiryJob(
         days: { number: "d.length" },
         chat: sqlChatTitle("d.title"),
       });
+      // This run's breaks (a rerun of the slot finds the earlier run's events, and changes none)
+      const [{ since }] = await ctx.db<{ since: Date }[]>`SELECT now() AS since`;
       const walked = await walkMembers(ctx, (tx, after) =>
         tx`
           batch AS (
@@ -68,7 +70,9 @@ export function streakExpiryJob(
             ON CONFLICT (dedupe_key) DO NOTHING
           )`, { afterBatch: options.afterBatch, concurrency: options.concurrency });
       const [broken] = await ctx.db<{ n: number }[]>`
-        SELECT count(*)::int AS n FROM events WHERE job = 'streak-expiry' AND slot = ${at} AND kind = 'streak_broken'`;
+        SELECT count(*)::int AS n FROM events
+        WHERE job = 'streak-expiry' AND slot = ${at} AND kind = 'streak_broken'
+          AND created_at >= ${since}`;
       return {
         processed: walked.processed,
         changed: walked.changed,

@@ -28,14 +28,16 @@ Deno.test("level names: a tier per ten levels and a numeral, then numbered; said
     "Miembro IV",
     "Mítico 11",
   ]);
-  // Only what the rules grant: a tier's title, the badge of level 5; no life comes with a level.
-  assert.deepEqual([1, 5, 11, 15, 101, 111].map((n) => levelBenefits("es", n)), [
+  // Only what the rules grant: a tier's title, the badge of level 5; no life comes with a level;
+  // past 100 the last tier's title is held already (from 91).
+  assert.deepEqual([1, 5, 11, 15, 91, 101, 111].map((n) => levelBenefits("es", n)), [
     null,
     "la insignia ¡Subida de nivel!",
     "el título de Miembro",
     null,
     "el título de Mítico",
-    "el título de Mítico",
+    null,
+    null,
   ]);
   assert.equal(levelBenefits("en", 5), "the Level Up! badge");
   // The levels table keeps the English defaults.
