@@ -9,6 +9,7 @@ import {
   scheduleInWords,
   sparkBars,
 } from "../ui/format.ts";
+import { cut } from "../ui/outbox_page.tsx";
 import { OPERATOR_NAME, safeNext, sessions } from "../ui/session.ts";
 
 Deno.test("schedules in words, with their zone", () => {
@@ -106,4 +107,23 @@ Deno.test("sessions: signed, expiring, bound to the token; next stays on the sit
     assert.equal(safeNext(bad), "/", bad);
   }
   assert.equal(safeNext("/jobs/sweep?outcome=failed"), "/jobs/sweep?outcome=failed");
+  // the dashboard's own links come back whole: "Older runs" and a member search
+  const older =
+    "/jobs/level-ups?before=2026-12-01T06:00:00.000Z~0b9c20e6-8e11-47e2-a581-bbf076a93406";
+  assert.equal(safeNext(older), older);
+  assert.equal(
+    safeNext("/chats/-1001?period=all&q=Ana+Garc%C3%ADa"),
+    "/chats/-1001?period=all&q=Ana+Garc%C3%ADa",
+  );
+  for (const bad of ["/\\evil.example/", "/ok\r\nSet-Cookie: x=1", "/a\u0000b", "/\t/evil"]) {
+    assert.equal(safeNext(bad), "/", JSON.stringify(bad));
+  }
+});
+
+Deno.test("a long outbox message is cut by character: an emoji is never split in half", () => {
+  const text = "a" + "😀".repeat(200);
+  const shown = cut(text, 160);
+  assert.ok(shown.isWellFormed(), JSON.stringify(shown.slice(-4)));
+  assert.equal(shown, "a" + "😀".repeat(159) + "…");
+  assert.equal(cut("short", 160), "short");
 });

@@ -32,6 +32,7 @@ thead th { background: #f6f8fa; white-space: nowrap; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 .small { font-size: .82rem; } .muted { color: var(--muted); }
 .error { color: var(--bad); word-break: break-word; }
+h1, th, td, .hits a { overflow-wrap: anywhere; } /* a name or title with no space still fits a phone */
 .badge { display: inline-block; padding: 0 6px; border-radius: 10px; font-size: .8rem; font-weight: 600; border: 1px solid currentColor; }
 .s-idle, .o-succeeded, .o-sent { color: var(--ok); } .s-running, .o-running { color: var(--run); }
 .s-paused, .o-skipped, .o-discarded { color: var(--warn); } .s-failed, .s-stopped, .o-failed, .o-dropped { color: var(--bad); }
@@ -62,7 +63,8 @@ td.message { max-width: 360px; word-break: break-word; }
  * Sets the operator's zone cookie (times are rendered in it), asks before a destructive form,
  * and refreshes the page's content in place every `data-refresh-ms` (paused while the operator
  * types or the tab is hidden, and for good once they changed a form field they have not sent, so
- * a filter they picked is not put back under them), so the scroll position stays where it was.
+ * a filter they picked is not put back under them), so the scroll position stays where it was,
+ * and keyboard focus on a link or button stays on the same one.
  */
 export const SCRIPT = `
 (() => {
@@ -82,6 +84,12 @@ export const SCRIPT = `
     const a = document.activeElement;
     return a && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && a.type !== "hidden" && a.type !== "submit";
   };
+  const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+  const keyOf = (el) => {
+    const form = el.closest("form");
+    return [el.tagName, el.getAttribute("href"), form && form.getAttribute("action"), el.getAttribute("name"),
+      el.getAttribute("aria-label"), el.textContent.trim()].join("|");
+  };
   let stopped = false;
   async function refresh() {
     if (edited) { document.body.dataset.refreshHeld = String(Date.now()); return; }
@@ -91,7 +99,17 @@ export const SCRIPT = `
       if (!res.ok || res.redirected) { stopped = res.redirected; return; }
       const next = new DOMParser().parseFromString(await res.text(), "text/html").querySelector("main[data-live]");
       const here = document.querySelector("main[data-live]");
-      if (next && here && !edited && !busy()) { here.innerHTML = next.innerHTML; document.body.dataset.refreshedAt = String(Date.now()); }
+      if (next && here && !edited && !busy()) {
+        // focus on a link or button inside stays on the same one after the swap
+        const focused = document.activeElement;
+        const key = focused && focused !== document.body && here.contains(focused) ? keyOf(focused) : null;
+        here.innerHTML = next.innerHTML;
+        if (key) {
+          const same = Array.from(here.querySelectorAll(FOCUSABLE)).find((el) => keyOf(el) === key);
+          if (same) same.focus({ preventScroll: true });
+        }
+        document.body.dataset.refreshedAt = String(Date.now());
+      }
     } catch (_) { /* the next round tries again */ }
   }
   setInterval(refresh, every);

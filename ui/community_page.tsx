@@ -122,28 +122,30 @@ export const ChatPage: FC<
     {board.entries.length === 0
       ? <p class="muted">Nobody on this board yet.</p>
       : (
-        <table class="board">
-          <thead>
-            <tr>
-              <th scope="col" class="num">Rank</th>
-              <th scope="col">Member</th>
-              <th scope="col" class="num">XP</th>
-            </tr>
-          </thead>
-          <tbody>
-            {board.entries.map((e) => (
+        <Scroll label="Board">
+          <table class="board">
+            <thead>
               <tr>
-                <td class="num">{e.rank}</td>
-                <td>
-                  <a href={`/chats/${chat.chatId}/members/${e.userId}`}>
-                    {e.name || String(e.userId)}
-                  </a>
-                </td>
-                <td class="num">{count(e.score)}</td>
+                <th scope="col" class="num">Rank</th>
+                <th scope="col">Member</th>
+                <th scope="col" class="num">XP</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {board.entries.map((e) => (
+                <tr>
+                  <td class="num">{e.rank}</td>
+                  <td>
+                    <a href={`/chats/${chat.chatId}/members/${e.userId}`}>
+                      {e.name || String(e.userId)}
+                    </a>
+                  </td>
+                  <td class="num">{count(e.score)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
       )}
   </>
 );
@@ -229,31 +231,33 @@ export const MemberPage: FC<
       : null}
     <h2>Ledger</h2>
     {ledger.length === 0 ? <p class="muted">No XP yet.</p> : (
-      <table class="ledger">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col" class="num">XP</th>
-            <th scope="col">Reason</th>
-            <th scope="col">By</th>
-          </tr>
-        </thead>
-        <tbody>
-          {ledger.map((l) => (
-            <tr data-ledger={String(l.id)}>
-              <td>
-                <Time at={l.at} view={view} />
-              </td>
-              <td class="num">{l.amount > 0 ? `+${count(l.amount)}` : count(l.amount)}</td>
-              <td>
-                {l.reason}
-                {l.note ? `: ${l.note}` : ""}
-              </td>
-              <td class="small">{l.author ?? "Warden"}</td>
+      <Scroll label="Ledger">
+        <table class="ledger">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col" class="num">XP</th>
+              <th scope="col">Reason</th>
+              <th scope="col">By</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {ledger.map((l) => (
+              <tr data-ledger={String(l.id)}>
+                <td>
+                  <Time at={l.at} view={view} />
+                </td>
+                <td class="num">{l.amount > 0 ? `+${count(l.amount)}` : count(l.amount)}</td>
+                <td>
+                  {l.reason}
+                  {l.note ? `: ${l.note}` : ""}
+                </td>
+                <td class="small">{l.author ?? "Warden"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Scroll>
     )}
   </>
 );

@@ -100,7 +100,7 @@ export const OutboxPage: FC<
                     <Time at={r.createdAt} view={view} rel />
                   </td>
                   <td class="message">
-                    {r.text.length > 160 ? `${r.text.slice(0, 160)}…` : r.text}
+                    {cut(r.text, 160)}
                   </td>
                   <td>
                     <div class="controls">
@@ -135,3 +135,9 @@ export const OutboxPage: FC<
       : null}
   </>
 );
+
+/** `text` cut to `max` characters (code points: an emoji is never cut in half), "…" marking a cut. */
+export function cut(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length > max ? `${chars.slice(0, max).join("")}…` : text;
+}

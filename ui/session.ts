@@ -111,7 +111,20 @@ export function sessionCookie(c: Context): string | undefined {
   return getCookie(c, SESSION_COOKIE);
 }
 
-/** Where to go after signing in: a path of this site only (never `//host` or a URL). */
+const HERE = "http://warden.invalid";
+
+/**
+ * Where to go after signing in or acting: a path of this site only (never `//host`, `/\host`
+ * or a URL), its query kept (`before=…~<uuid>`, `q=Ana+Garc%C3%ADa`), no control characters;
+ * as the URL parser writes it, so the `Location` header carries nothing else.
+ */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])[\w\-./?=&%:]*$/.test(next) ? next : "/";
+  // deno-lint-ignore no-control-regex
+  if (!next || !/^\/(?![/\\])/.test(next) || /[\u0000-\u001f\u007f\\]/.test(next)) return "/";
+  try {
+    const url = new URL(next, HERE);
+    return url.origin === HERE ? url.pathname + url.search : "/";
+  } catch {
+    return "/";
+  }
 }
