@@ -31,6 +31,7 @@ async function world(db: TestDb) {
       xp: XP,
       adminUserIds: [ana.id],
       runtime: () => undefined,
+      now: () => T0, // the messages' own day: /streak and /lives answer as of it
     });
     await bot.init();
     return bot;
