@@ -5,24 +5,11 @@ import { leaderboardRecalcJob, leaderboardResetJob, readBoard } from "../domain/
 import { liveBoard } from "../domain/live_board.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { testDatabase } from "./db.ts";
-import { community, runJob } from "./fakes/community.ts";
+import { community, creditLedger, runJob } from "./fakes/community.ts";
 
 const CHAT = -300;
 
-async function ledger(sql: Sql, rows: Array<[number, number, string]>) {
-  await sql`
-    WITH paid AS (
-      INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
-      SELECT ${CHAT}, r.user_id, r.amount, 'test', 'r' || r.n || '-' || r.at, r.at
-      FROM json_to_recordset(${
-    JSON.stringify(rows.map(([user_id, amount, at], n) => ({ user_id, amount, at, n })))
-  }::text::json)
-        AS r(user_id bigint, amount int, at timestamptz, n int)
-      RETURNING chat_id, user_id, amount)
-    UPDATE members m SET xp = m.xp + p.amount
-    FROM (SELECT chat_id, user_id, sum(amount) AS amount FROM paid GROUP BY chat_id, user_id) p
-    WHERE m.chat_id = p.chat_id AND m.user_id = p.user_id`;
-}
+const ledger = (sql: Sql, rows: Array<[number, number, string]>) => creditLedger(sql, CHAT, rows);
 
 async function setup() {
   const db = await testDatabase();

@@ -42,6 +42,22 @@ export async function seedLedger(
       AS r("user" bigint, amount int, at timestamptz, source text)`;
 }
 
+/** Ledger rows `[user, amount, ISO time]` in `chat`, credited to the balances as every award is. */
+export async function creditLedger(sql: Sql, chat: number, rows: Array<[number, number, string]>) {
+  await sql`
+    WITH paid AS (
+      INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+      SELECT ${chat}, r.user_id, r.amount, 'test', 'r' || r.n || '-' || r.at, r.at
+      FROM json_to_recordset(${
+    JSON.stringify(rows.map(([user_id, amount, at], n) => ({ user_id, amount, at, n })))
+  }::text::json)
+        AS r(user_id bigint, amount int, at timestamptz, n int)
+      RETURNING chat_id, user_id, amount)
+    UPDATE members m SET xp = m.xp + p.amount
+    FROM (SELECT chat_id, user_id, sum(amount) AS amount FROM paid GROUP BY chat_id, user_id) p
+    WHERE m.chat_id = p.chat_id AND m.user_id = p.user_id`;
+}
+
 /** Runs a job's `run` as the runtime would for `slot`, outside any runtime (for idempotency tests). */
 export async function runJob(spec: JobSpec, db: Sql, slot: Date | string): Promise<RunResult> {
   const at = new Date(slot);
