@@ -1,5 +1,6 @@
 /** The cases' cut-offs as members meet them: 👍 after the close, /case between close and closure, /wallet input. */
 import assert from "node:assert/strict";
+import type { Sql } from "postgres";
 import { caseClosureJob } from "../domain/case_closure.ts";
 import { caseGenerationJob } from "../domain/case_generation.ts";
 import { bankProvider } from "../domain/case_provider.ts";
@@ -16,19 +17,24 @@ const OPEN = new Date("2026-06-01T00:00:00Z");
 const during = (h: number) => new Date(OPEN.getTime() + h * 3_600_000);
 const [ana, ben, cai, eve, fay] = [11, 12, 13, 15, 16].map((id) => ({ id, name: `P${id}` }));
 
+/** A group that plays, and case 1 opened in it at OPEN (voting 24 h). */
+async function caseOneOpen(sql: Sql) {
+  await community(sql, { id: GROUP, title: "Thinkers" }, []);
+  await sql`UPDATE chats SET cases_enabled = true WHERE chat_id = ${GROUP}`;
+  await runJob(
+    caseGenerationJob({ provider: bankProvider(), votingHours: 24, rail: "xp" }),
+    sql,
+    OPEN,
+  );
+}
+
 Deno.test("a 👍 given or taken back after voting closed (before case-closure ran) changes no ranking", async () => {
   await using db = await testDatabase();
   await using api = botApiDouble({ limits: false });
   let now = during(1);
   const bot = testBot(api, db.sql, { now: () => now });
   await bot.init();
-  await community(db.sql, { id: GROUP, title: "Thinkers" }, []);
-  await db.sql`UPDATE chats SET cases_enabled = true WHERE chat_id = ${GROUP}`;
-  await runJob(
-    caseGenerationJob({ provider: bankProvider(), votingHours: 24, rail: "xp" }),
-    db.sql,
-    OPEN,
-  );
+  await caseOneOpen(db.sql);
   await db.sql`UPDATE outbox SET sent_message_id = 500 WHERE dedupe_key = ${
     "case-post:1:" + GROUP
   }`;
@@ -79,13 +85,7 @@ Deno.test("a 👍 given or taken back after voting closed (before case-closure r
 
 Deno.test("/case after voting closed, before the closure ran, says voting closed (not closes in 1 min)", async () => {
   await using db = await testDatabase();
-  await community(db.sql, { id: GROUP, title: "Thinkers" }, []);
-  await db.sql`UPDATE chats SET cases_enabled = true WHERE chat_id = ${GROUP}`;
-  await runJob(
-    caseGenerationJob({ provider: bankProvider(), votingHours: 24, rail: "xp" }),
-    db.sql,
-    OPEN,
-  );
+  await caseOneOpen(db.sql);
   const text = await caseStatusText(db.sql, null, "en", during(24.03)); // 1 min 48 s after the close
   assert.match(text, /^⚖️ Case #1: .* — voting closed, 0 votes; results shortly\.$/m, text);
   const es = await caseStatusText(db.sql, null, "es", during(24.03));
