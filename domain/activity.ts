@@ -58,7 +58,9 @@ export function streakAsOf(
       s.protectedUntil?.getTime() ?? -Infinity,
     ),
   );
-  if (s.current === 0 || at <= deadline) return { ...s, deadline };
+  if (s.current === 0 || at <= deadline) {
+    return { current: s.current, protections: s.protections, deadline };
+  }
   const days = Math.ceil((at.getTime() - deadline.getTime()) / DAY_MS);
   if (s.protections < days) return { current: 0, protections: 0, deadline };
   return {

@@ -21,8 +21,8 @@ export function periodLabel(lang: Language, period: "week" | "month", start: Dat
 /**
  * The podium announcement of a closed period as a SQL text expression over the archive rows
  * `a` of one chat `c` (grouped by chat): in the chat's language, else its podium's (`p.lang`),
- * scores grouped; ties share a
- * medal, so it names `DIGEST_NAMES` and counts the rest (100 ties ran past Telegram's 4,096).
+ * scores grouped; ties share a medal, so it names `DIGEST_NAMES` and counts the rest (100 ties
+ * ran past Telegram's 4,096).
  */
 export function finalBoardText(period: "week" | "month", start: Date): string {
   const lang = sqlLanguage("c.language", "p.lang");

@@ -210,24 +210,24 @@ export function leaderboardResetJob(period: "week" | "month"): JobSpec {
             WHERE a.chat_id = b.chat_id AND a.period = ${period} AND a.period_start = ${closing})
           ON CONFLICT DO NOTHING`;
         const announced = await tx`
+          WITH langs AS (
+            -- without the chat's own language, the one most of its podium speaks (as the
+            -- level-up digest; English on a tie), once per chat
+            SELECT DISTINCT ON (chat_id) chat_id, lang FROM (
+              SELECT pa.chat_id, ${tx.unsafe(sqlLanguage("NULL", "pm.language_code"))} AS lang
+              FROM leaderboard_archive pa
+              JOIN members pm ON pm.chat_id = pa.chat_id AND pm.user_id = pa.user_id
+              WHERE pa.period = ${period} AND pa.period_start = ${closing} AND pa.rank <= 3
+            ) x
+            GROUP BY chat_id, lang ORDER BY chat_id, count(*) DESC, lang = 'en' DESC, lang
+          )
           INSERT INTO outbox (chat_id, text, dedupe_key)
           SELECT a.chat_id, ${tx.unsafe(finalBoardText(period, closing))},
                  'board-winners:' || ${period}::text || ':' || ${closing.toISOString()}::text || ':' || a.chat_id
           FROM leaderboard_archive a
           JOIN members m ON m.chat_id = a.chat_id AND m.user_id = a.user_id
           JOIN chats c ON c.chat_id = a.chat_id AND c.kind <> 'private'
-          -- without the chat's own language, the one most of its podium speaks (as the
-          -- level-up digest; English on a tie)
-          CROSS JOIN LATERAL (
-            SELECT x.lang FROM (
-              SELECT ${tx.unsafe(sqlLanguage("NULL", "pm.language_code"))} AS lang
-              FROM leaderboard_archive pa
-              JOIN members pm ON pm.chat_id = pa.chat_id AND pm.user_id = pa.user_id
-              WHERE pa.chat_id = a.chat_id AND pa.period = ${period}
-                AND pa.period_start = ${closing} AND pa.rank <= 3
-            ) x
-            GROUP BY x.lang ORDER BY count(*) DESC, x.lang = 'en' DESC, x.lang LIMIT 1
-          ) p
+          JOIN langs p ON p.chat_id = a.chat_id
           WHERE a.period = ${period} AND a.period_start = ${closing} AND a.rank <= 3
           GROUP BY a.chat_id, c.language, p.lang
           ON CONFLICT (dedupe_key) DO NOTHING`;

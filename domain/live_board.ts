@@ -8,7 +8,8 @@ import type { BoardEntry } from "./boards.ts";
 
 /**
  * The top `limit` of a chat by XP now, ranked with ties (equal XP, equal rank; within a tie, who
- * reached it first, as on the cached boards), bots and hidden members left out; and `userId`'s own rank and score (null when they are not on the board).
+ * reached it first, as on the cached boards), bots and hidden members left out; and `userId`'s
+ * own rank and score (null when they are not on the board).
  */
 export async function liveBoard(
   sql: postgres.Sql,

@@ -8,9 +8,8 @@
  * inserted. A second completion, a redelivered answer or another replica completing the same
  * session at the same time finds the row there and pays nothing.
  */
-import { livesAsOf } from "./activity.ts";
 import type postgres from "postgres";
-import { recordActivity } from "./activity.ts";
+import { livesAsOf, recordActivity } from "./activity.ts";
 import type { Language } from "./i18n.ts";
 import { LIFE_PERIOD_MINUTES } from "./life_regen.ts";
 import { DEFAULT_LIVES } from "./profile.ts";

@@ -87,6 +87,18 @@ export function deadline(ms: number = ROUTE_DEADLINE_MS): MiddlewareHandler {
 }
 
 /**
+ * The status of the runtime's refusals (an unknown job, a full mailbox, a job given up or
+ * stopped, a shutdown): answers, not faults. Shared by the API's handler and the dashboard's.
+ */
+export function runtimeRefusal(error: unknown): 404 | 409 | 429 | 503 | null {
+  if (error instanceof UnknownJobError) return 404;
+  if (error instanceof MailboxFullError) return 429;
+  if (error instanceof ActorStoppedError) return 409;
+  if (error instanceof ShuttingDownError) return 503;
+  return null;
+}
+
+/**
  * The one error mapper: every failure becomes `{ "error": "…" }` with the right status. A
  * database outage answers 503; anything unexpected 500 `internal error` with a log id (the
  * same id on the log line), never the message, which may name tables, SQL or secrets.
@@ -94,10 +106,8 @@ export function deadline(ms: number = ROUTE_DEADLINE_MS): MiddlewareHandler {
 export function errorHandler(log: Logger) {
   return function onError(error: Error, c: Context) {
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
-    if (error instanceof UnknownJobError) return c.json({ error: error.message }, 404);
-    if (error instanceof MailboxFullError) return c.json({ error: error.message }, 429);
-    if (error instanceof ActorStoppedError) return c.json({ error: error.message }, 409);
-    if (error instanceof ShuttingDownError) return c.json({ error: error.message }, 503);
+    const refused = runtimeRefusal(error);
+    if (refused) return c.json({ error: error.message }, refused);
     if (error instanceof HTTPException) {
       // bearer-auth's answers come whole (JSON body, WWW-Authenticate): pass them on
       if (error.res) return error.getResponse();

@@ -1,7 +1,15 @@
 import type { Context, Hono } from "hono";
 
+const patterns = new Map<string, RegExp>();
+
 /** A Hono route path as a regular expression: `:name` one segment, `:name{a|b}` its pattern. */
 function pathPattern(path: string): RegExp {
+  let pattern = patterns.get(path);
+  if (!pattern) patterns.set(path, pattern = compile(path));
+  return pattern;
+}
+
+function compile(path: string): RegExp {
   const source = path.split(/(:\w+(?:\{[^}]*\})?|\*)/).map((part) => {
     if (part === "*") return ".*";
     const param = /^:\w+(?:\{([^}]*)\})?$/.exec(part);

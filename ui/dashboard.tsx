@@ -7,16 +7,16 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
 import type postgres from "postgres";
-import {
-  ActorStoppedError,
-  MailboxFullError,
-  ShuttingDownError,
-  UnknownJobError,
-} from "../actors/errors.ts";
 import type { Logger } from "../actors/log.ts";
 import type { Runtime } from "../actors/runtime.ts";
 import { nextSlot } from "../actors/schedule.ts";
-import { deadline, HttpError, isDatabaseOutage, WriteUnconfirmedError } from "../routes/errors.ts";
+import {
+  deadline,
+  HttpError,
+  isDatabaseOutage,
+  runtimeRefusal,
+  WriteUnconfirmedError,
+} from "../routes/errors.ts";
 import type { Readiness } from "../routes/readiness.ts";
 import { SCRIPT, STYLE } from "./assets.ts";
 import { dashboardAuth, type DashboardEnv, done, NOTICE, refusal } from "./auth.tsx";
@@ -107,6 +107,18 @@ export type PageDeps = DashboardDeps & {
   reader: MiddlewareHandler<DashboardEnv>;
   writer: MiddlewareHandler<DashboardEnv>;
   now: () => Date;
+};
+
+/** The dashboard's page for each of the runtime's refusals: a title and what to do. */
+const REFUSALS: Record<404 | 409 | 429 | 503, (message: string) => [string, string]> = {
+  404: (message) => ["No such job", message],
+  429: () => ["Busy", "That job already has runs waiting: let them finish, then try again."],
+  409: () => [
+    "Job stopped",
+    "That job was given up after failing or has stopped on this replica: see its page, " +
+    "and restart Warden to bring it back.",
+  ],
+  503: () => ["Shutting down", "This replica is shutting down: try another."],
 };
 
 export function dashboardRoutes(d: DashboardDeps) {
@@ -222,28 +234,9 @@ export function dashboardRoutes(d: DashboardDeps) {
   app.route("/", communityRoutes({ ...d, view, session, reader, writer, now }));
 
   app.onError((error, c) => {
-    if (error instanceof UnknownJobError) return refusal(c, 404, "No such job", error.message);
-    // The runtime's refusals, as the API answers them (routes/errors.ts): none is a fault.
-    if (error instanceof MailboxFullError) {
-      return refusal(
-        c,
-        429,
-        "Busy",
-        "That job already has runs waiting: let them finish, then try again.",
-      );
-    }
-    if (error instanceof ActorStoppedError) {
-      return refusal(
-        c,
-        409,
-        "Job stopped",
-        "That job was given up after failing or has stopped on this replica: see its page, " +
-          "and restart Warden to bring it back.",
-      );
-    }
-    if (error instanceof ShuttingDownError) {
-      return refusal(c, 503, "Shutting down", "This replica is shutting down: try another.");
-    }
+    // The runtime's refusals, with the API's statuses (routes/errors.ts): none is a fault.
+    const refused = runtimeRefusal(error);
+    if (refused) return refusal(c, refused, ...REFUSALS[refused](error.message));
     if (error instanceof HttpError && [400, 404, 409, 503].includes(error.status)) {
       return refusal(c, error.status as 400, "Cannot do that", error.message);
     }
