@@ -114,6 +114,29 @@ Deno.test("/propose: the same Telegram update handled twice (redelivery) opens o
   assert.equal(t.ai.requests.length, 1, "the judge is not asked again");
 });
 
+Deno.test("/propose redelivered to two replicas at once opens one case: the key decides", async () => {
+  await using t = await setup();
+  await community(t.db.sql, { id: -1, title: "Thinkers" }, []);
+  await t.db.sql`UPDATE chats SET cases_enabled = true WHERE chat_id = -1`;
+  const judge = (text: string, language: "en" | "es") =>
+    judgeProposal({ url: t.ai.url, model: "m", timeoutMs: 5_000 }, { text, language });
+  const other = testBot(t.api, t.db.sql, {
+    now: () => at,
+    proposals: { judge, votingHours: 24, rail: "xp" },
+  });
+  await other.init();
+  t.ai.reply({ json: DRAFT }, {
+    json: { ...DRAFT, reasoning: { ...DRAFT.reasoning, en: DRAFT.reasoning.en + " Really." } },
+  });
+  const update = groupMessage({ chat: -1, from: ben, text: TEXT, messageId: 8, date: at });
+  await Promise.all([t.bot.handleUpdate(update as never), other.handleUpdate(update as never)]);
+  const cases = await t.db.sql`SELECT source_key FROM cases`;
+  assert.deepEqual(cases.map((c) => c.source_key), ["member:-1:8"]);
+  const replies = t.api.sent.map((m) => m.text).sort();
+  assert.equal(replies.length, 2);
+  assert.match(replies.join("\n"), /That case exists already/);
+});
+
 Deno.test("/propose in a group that does not play is refused: no case reaches the groups that do", async () => {
   await using t = await setup();
   await community(t.db.sql, { id: -1, title: "Players" }, []);
