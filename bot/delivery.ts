@@ -17,6 +17,7 @@ import {
 import { settleFailed, verdictFor } from "./outbox_settle.ts";
 import { createMarks, type SendMessage } from "./outbox_marks.ts";
 import { outboxMetrics } from "./outbox_metrics.ts";
+import { reserveSend } from "./outbox_pace.ts";
 import { createPacer, type PaceLimits } from "./pacer.ts";
 
 export { verdictFor } from "./outbox_settle.ts";
@@ -52,8 +53,9 @@ const GAUGE_REFRESH_MS = 15_000;
 
 /**
  * The outbox delivery actor: claims due rows under a token and a renewed lease, no more than
- * the pacer lets out within it, sends them within Telegram's limits and settles each row as its
- * send resolves. At-least-once: only a crash between a send and its mark sends a row twice.
+ * the pacer lets out within it, sends them within Telegram's limits (the global one shared with
+ * every replica, see outbox_pace.ts) and settles each row as its send resolves. At-least-once:
+ * only a crash between a send and its mark sends a row twice.
  */
 export function createDelivery(o: DeliveryOptions) {
   const { sql, clock, log } = o;
@@ -226,6 +228,16 @@ export function createDelivery(o: DeliveryOptions) {
           if (at < bestAt) [best, bestAt] = [i, at];
           if (at <= now) break;
         }
+        const expired = (row: OutboxRow) => !!row.expires_at && row.expires_at.getTime() < now;
+        if (!waitMarks && bestAt <= now && !expired(queue[best])) {
+          // The global limit is the bot's: a place in the window every replica shares.
+          bestAt = await reserveSend(sql, new Date(now), o.limits.globalPerSecond).catch(
+            (error) => {
+              log.warn("cannot read the shared send pace; waiting a second", { error });
+              return now + 1_000;
+            },
+          );
+        }
         if (waitMarks || bestAt > now) {
           if (inFlight.size > 0) {
             // Let the sends in flight be answered first: their times are then final in the windows.
@@ -242,7 +254,7 @@ export function createDelivery(o: DeliveryOptions) {
           continue;
         }
         const next = queue.splice(best, 1)[0];
-        if (next.expires_at && next.expires_at.getTime() < now) expire(next); // as the claim reads it
+        if (expired(next)) expire(next); // as the claim reads it
         else send(next);
         if (inFlight.size >= concurrency) await Promise.race(inFlight);
       }
