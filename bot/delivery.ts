@@ -11,6 +11,7 @@ import {
   expireStale,
   handBack,
   type OutboxRow,
+  recentSends,
   renewClaim,
   viewOutbox,
 } from "./outbox_claim.ts";
@@ -53,9 +54,9 @@ const GAUGE_REFRESH_MS = 15_000;
 
 /**
  * The outbox delivery actor: claims due rows under a token and a renewed lease, no more than
- * the pacer lets out within it, sends them within Telegram's limits (the global one shared with
- * every replica, see outbox_pace.ts) and settles each row as its send resolves. At-least-once:
- * only a crash between a send and its mark sends a row twice.
+ * the pacer lets out within it, sends them within Telegram's limits (kept across replicas: the
+ * global one in outbox_pace.ts, a chat's from its recent sends at each claim) and settles each row
+ * as its send resolves. At-least-once: only a crash between a send and its mark sends a row twice.
  */
 export function createDelivery(o: DeliveryOptions) {
   const { sql, clock, log } = o;
@@ -81,6 +82,7 @@ export function createDelivery(o: DeliveryOptions) {
     }
     const token = `${o.node} ${crypto.randomUUID()}`;
     const rows = await claimDue(sql, { now, token, leaseMs, bounds });
+    for (const [chat, times] of await recentSends(sql, rows, now)) pacer.seed(chat, times);
     return Object.assign(rows, { token, at: now.getTime() });
   }
 

@@ -104,6 +104,32 @@ export async function claimDue(
 }
 
 /**
+ * When the last minute's sends to the chats of `rows` left, by chat (ms, oldest first; an empty
+ * list for a chat sent nothing): what the claims before this one sent, on whichever replica.
+ * Once a chat can be claimed, every send to it was answered and marked, so the marks are
+ * complete; a mark comes after its answer, so the times err on the safe side. Reads the
+ * finished-rows index: at most a minute of sends.
+ */
+export async function recentSends(
+  sql: postgres.Sql,
+  rows: OutboxRow[],
+  now: Date,
+): Promise<Map<number, number[]>> {
+  const chats = [...new Set(rows.map((r) => r.chat_id))];
+  const recent = new Map(chats.map((chat) => [chat, [] as number[]]));
+  if (chats.length === 0) return recent;
+  const found = await sql<{ chat_id: number; times: number[] }[]>`
+    SELECT chat_id, array_agg((extract(epoch FROM sent_at) * 1000)::float8 ORDER BY sent_at) AS times
+    FROM outbox
+    WHERE state IN ('sent', 'dropped', 'failed', 'expired', 'discarded') AND state = 'sent'
+      AND coalesce(sent_at, created_at) > ${new Date(now.getTime() - 60_000)}
+      AND chat_id = ANY(${chats}::bigint[])
+    GROUP BY chat_id`;
+  for (const { chat_id, times } of found) recent.set(Number(chat_id), times.map(Number));
+  return recent;
+}
+
+/**
  * Drops a row `token` holds as `expired`: it expired while its batch waited for Telegram's pace.
  * Returns whether it was still held.
  */

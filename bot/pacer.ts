@@ -75,6 +75,14 @@ export function createPacer(limits: PaceLimits) {
     settle(send: PacedSend, answeredAt: number) {
       send.t = Math.max(send.t, answeredAt);
     },
+    /**
+     * What was sent to `chatId` lately, as the database knows it (every replica's sends): its
+     * chat's and group's windows start from these times instead of this replica's own.
+     */
+    seed(chatId: number, times: number[]) {
+      perChat.set(chatId, times.map((t) => ({ t })));
+      if (chatId < 0) perGroup.set(chatId, times.map((t) => ({ t })));
+    },
     /** Nothing goes to `lane` (a chat, or every chat) before `until`: a 429's `retry_after`. */
     block(lane: number | "global", until: number) {
       blocked.set(lane, Math.max(until, blocked.get(lane) ?? until));

@@ -38,3 +38,42 @@ Deno.test("two replicas delivering at once keep Telegram's global pace between t
   const most = busiestSecond(w.delivered);
   assert.ok(most <= 30, `${most} sends left within one second, across the two replicas`);
 });
+
+/** Per chat, the most sends within any `spanMs`. */
+function busiest(delivered: Delivered[], chatId: number, spanMs: number): number {
+  const times = delivered.filter((d) => d.chatId === chatId).map((d) => d.at).sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i] - times[j] >= spanMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+Deno.test("a chat's next batch on another replica keeps the chat's pace: a group gets at most 20 a minute and a private chat one a second, whichever replica sends", async () => {
+  await using db = await testDatabase();
+  const clock = fakeClock(T0);
+  await db.sql`
+    INSERT INTO outbox (chat_id, text, dedupe_key, due_at)
+    SELECT c, 'c' || c || '#' || g, 'q:' || c || ':' || g, ${new Date(T0)}
+    FROM unnest(ARRAY[-5, 7]::bigint[]) c, generate_series(1, 30) g`;
+  await using w = replicaWorld(db, clock);
+  const a = w.replica("a", { sendMs: 40 });
+  // A sends part of its first batch, then stops (handing the rest back); B takes them at once.
+  await w.runUntil(() => w.delivered.filter((d) => d.chatId === -5).length >= 6);
+  let stopped = false;
+  const stopping = a.stop().then(() => void (stopped = true));
+  await w.runUntil(() => stopped);
+  await stopping;
+  w.replica("b", { sendMs: 40 });
+  await w.runUntil(async () =>
+    (await db.sql`SELECT 1 FROM outbox WHERE state <> 'sent' LIMIT 1`).length === 0
+  );
+  await w.quiet();
+  assert.equal(w.delivered.length, 60, "each row once");
+  assert.ok(w.delivered.some((d) => d.by === "b" && d.chatId === -5), "b sent to the group");
+  const group = busiest(w.delivered, -5, 60_000);
+  assert.ok(group <= 20, `${group} sends to the group within a minute`);
+  const chat = busiest(w.delivered, 7, 1_000);
+  assert.ok(chat <= 1, `${chat} sends to the private chat within a second`);
+});
