@@ -18,7 +18,7 @@ import {
 import { settleFailed, verdictFor } from "./outbox_settle.ts";
 import { createMarks, type SendMessage } from "./outbox_marks.ts";
 import { outboxMetrics } from "./outbox_metrics.ts";
-import { reserveSend } from "./outbox_pace.ts";
+import { sharedPace } from "./outbox_pace.ts";
 import { createPacer, type PaceLimits } from "./pacer.ts";
 
 export { verdictFor } from "./outbox_settle.ts";
@@ -66,6 +66,7 @@ export function createDelivery(o: DeliveryOptions) {
   const idleMs = o.idleMs ?? 1_000;
   const bounds = claimBounds(o.limits, leaseMs, o.batch ?? 200);
   const pacer = createPacer(o.limits);
+  const pace = sharedPace(sql, o.limits.globalPerSecond);
   const metrics = outboxMetrics(o.registry);
 
   // Expired rows are never claimed; marking them `expired` is bookkeeping, once a minute.
@@ -232,13 +233,12 @@ export function createDelivery(o: DeliveryOptions) {
         }
         const expired = (row: OutboxRow) => !!row.expires_at && row.expires_at.getTime() < now;
         if (!waitMarks && bestAt <= now && !expired(queue[best])) {
-          // The global limit is the bot's: a place in the window every replica shares.
-          bestAt = await reserveSend(sql, new Date(now), o.limits.globalPerSecond).catch(
-            (error) => {
-              log.warn("cannot read the shared send pace; waiting a second", { error });
-              return now + 1_000;
-            },
-          );
+          // The global limit is the bot's: places in a window every replica shares.
+          const ready = () => queue.filter((r) => pacer.nextAllowed(r.chat_id, now) <= now).length;
+          bestAt = await pace.take(now, ready).catch((error) => {
+            log.warn("cannot read the shared send pace; waiting a second", { error });
+            return now + 1_000;
+          });
         }
         if (waitMarks || bestAt > now) {
           if (inFlight.size > 0) {

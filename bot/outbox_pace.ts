@@ -1,38 +1,74 @@
 /**
- * Telegram's global limit, kept across replicas: the times the latest sends left are one row
- * in the database (`outbox_pace`), and a send is let out only if fewer than `perSecond` left
- * within the last second, whichever replica sent them. One short statement per send (30 a
- * second at most), serialised by that row's lock; the replica's own pacer still keeps every
- * other limit, and its own sends' windows run until they were answered.
+ * Telegram's global limit, kept across replicas: a ring of `perSecond` places in the database
+ * (`outbox_pace`). A send goes only with a place last used over a window ago, whichever replica
+ * used it, so no window holds more than `perSecond` sends. A replica takes the places for the
+ * sends it can make now in one statement (`SKIP LOCKED`: replicas never queue behind each
+ * other), stamped `HORIZON_MS` ahead, and uses them within that horizon or lets them go unused;
+ * its own pacer still keeps every other limit.
  */
 import type postgres from "postgres";
 
 /** Telegram's window, and the margin the pacer also keeps (`MARGIN_MS` in pacer.ts). */
 const WINDOW_MS = 1_002;
+/** How long places taken together stay usable; they count as used at its end. */
+const HORIZON_MS = 25;
+
+/** Takes up to `wanted` places at `now`: how many it took, or when one frees if none. */
+async function reserve(
+  sql: postgres.Sql,
+  now: number,
+  wanted: number,
+  perSecond: number,
+): Promise<{ taken: number; opens: number }> {
+  const taken = await sql`
+    UPDATE outbox_pace p SET sent_at = ${new Date(now + HORIZON_MS)}
+    FROM (
+      SELECT slot FROM outbox_pace
+      WHERE slot <= ${perSecond}::int AND sent_at <= ${new Date(now - WINDOW_MS)}
+      ORDER BY sent_at LIMIT ${wanted}::int FOR UPDATE SKIP LOCKED
+    ) free
+    WHERE p.slot = free.slot`;
+  if (taken.count > 0) return { taken: taken.count, opens: now };
+  const [ring] = await sql<{ places: number; opens: Date | null }[]>`
+    SELECT count(*)::int AS places, min(sent_at) AS opens
+    FROM outbox_pace WHERE slot <= ${perSecond}::int`;
+  if (ring.places < perSecond) {
+    // The limit was raised past the migration's 30 places (or rows were deleted): add them.
+    await sql`
+      INSERT INTO outbox_pace (slot) SELECT generate_series(1, ${perSecond}::int)
+      ON CONFLICT (slot) DO NOTHING`;
+    return await reserve(sql, now, wanted, perSecond);
+  }
+  // The least recently used place frees a window after its stamp (or is being taken now).
+  return { taken: 0, opens: Math.max(now + 1, (ring.opens?.getTime() ?? 0) + WINDOW_MS) };
+}
 
 /**
- * Takes one send's place in the shared window at `now`: returns `now` if it was taken, else
- * the time the window opens again (nothing was taken then).
+ * One replica's share of the global limit.
+ *
+ * @example
+ * const pace = sharedPace(sql, 30);
+ * const at = await pace.take(now, () => readyNow); // `now`: send one now; later: wait until then
  */
-export async function reserveSend(
-  sql: postgres.Sql,
-  now: Date,
-  perSecond: number,
-): Promise<number> {
-  const from = new Date(now.getTime() - WINDOW_MS);
-  const taken = await sql`
-    UPDATE outbox_pace
-    SET sent = ARRAY(SELECT t FROM unnest(sent) t WHERE t > ${from} ORDER BY t) || ${now}::timestamptz
-    WHERE id = 1 AND (SELECT count(*) FROM unnest(sent) t WHERE t > ${from}) < ${perSecond}::int`;
-  if (taken.count === 1) return now.getTime();
-  const [row] = await sql<{ opens: Date | null }[]>`
-    SELECT (ARRAY(SELECT t FROM unnest(sent) t WHERE t > ${from} ORDER BY t DESC))[${perSecond}::int] AS opens
-    FROM outbox_pace WHERE id = 1`;
-  if (!row) {
-    // The row is the migration's; made again if someone deleted it.
-    await sql`INSERT INTO outbox_pace DEFAULT VALUES ON CONFLICT (id) DO NOTHING`;
-    return now.getTime() + 1;
-  }
-  // The perSecond-th latest send leaves the window WINDOW_MS after it left.
-  return row.opens ? row.opens.getTime() + WINDOW_MS : now.getTime() + 1;
+export function sharedPace(sql: postgres.Sql, perSecond: number) {
+  /** No more than the limit lets out within the horizon, so few go unused. */
+  const most = Math.max(1, Math.ceil((perSecond * HORIZON_MS) / 1_000));
+  let places = 0;
+  let until = -Infinity;
+  return {
+    /**
+     * A place for one send at `now` (ms): returns `now` when it holds one, else when to ask
+     * again. `wanted` says how many sends could go now; asked only when places run out.
+     */
+    async take(now: number, wanted: () => number): Promise<number> {
+      if (places > 0 && now <= until) {
+        places--;
+        return now;
+      }
+      const want = Math.min(most, Math.max(1, wanted()));
+      const { taken, opens } = await reserve(sql, now, want, perSecond);
+      [places, until] = [Math.max(0, taken - 1), now + HORIZON_MS];
+      return taken > 0 ? now : opens;
+    },
+  };
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { type Delivered, replicaWorld } from "./fakes/outbox_replicas.ts";
+import { sharedPace } from "../bot/outbox_pace.ts";
 
 const T0 = "2026-06-01T00:00:00Z";
 
@@ -76,4 +77,27 @@ Deno.test("a chat's next batch on another replica keeps the chat's pace: a group
   assert.ok(group <= 20, `${group} sends to the group within a minute`);
   const chat = busiest(w.delivered, 7, 1_000);
   assert.ok(chat <= 1, `${chat} sends to the private chat within a second`);
+});
+
+Deno.test("the shared places: a limit raised past the migration's 30 grows the ring, and two replicas together get no more than the limit within a second", async () => {
+  await using db = await testDatabase();
+  const t = new Date(T0).getTime();
+  const [a, b] = [sharedPace(db.sql, 100), sharedPace(db.sql, 100)];
+  let sent = 0;
+  // Each asks for one place at a time, all at the same moment, until both are told to wait.
+  let waits: number[] = [];
+  for (let round = 0; waits.length < 2 && round < 500; round++) {
+    waits = [];
+    for (const pace of [a, b]) {
+      const at = await pace.take(t, () => 1);
+      if (at === t) sent++;
+      else waits.push(at);
+    }
+  }
+  assert.equal(sent, 100, `${sent} places taken at once, between the two`);
+  assert.ok(waits.every((at) => at > t + 1_000), `told to wait until ${waits.map((w) => w - t)}`);
+  const [ring] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox_pace`;
+  assert.equal(ring.n, 100);
+  // A second later the places free again.
+  assert.equal(await a.take(t + 1_100, () => 1), t + 1_100);
 });
