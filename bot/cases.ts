@@ -6,6 +6,7 @@ import type { CaseDraft } from "../domain/case_provider.ts";
 import { castVote, linkWallet, reactToArgument, recordArgument } from "../domain/case_votes.ts";
 import { caseStatusText, verifyText, voteAnswer } from "../domain/case_answers.ts";
 import type { Language } from "../domain/i18n.ts";
+import { chatMembership } from "./chat_members.ts";
 import { languageFor } from "./lang.ts";
 
 export interface CaseBotDeps {
@@ -28,9 +29,10 @@ const hasThumbsUp = (reactions: ReadonlyArray<{ type: string; emoji?: string }>)
   reactions.some((r) => r.type === "emoji" && r.emoji === THUMBS_UP);
 
 /**
- * The dilemma cases in Telegram: the vote buttons under a case's post, replies to it as
- * arguments, 👍 reactions on arguments as their votes (Telegram sends `message_reaction` only
- * where the bot is an admin), and `/case [id]`, `/verify <id>`, `/wallet <address>`.
+ * The dilemma cases in Telegram: the vote buttons under a case's post (from the chat's members
+ * only, as Telegram's `getChatMember` says, cached 10 minutes), replies to it as arguments, 👍
+ * reactions on arguments as their votes (Telegram sends `message_reaction` only where the bot is
+ * an admin), and `/case [id]`, `/verify <id>`, `/wallet <address>`.
  */
 export function caseHandlers(deps: CaseBotDeps) {
   const { sql } = deps;
@@ -43,8 +45,20 @@ export function caseHandlers(deps: CaseBotDeps) {
       return void (await ctx.answerCallbackQuery());
     }
     const from = ctx.from;
+    const caseId = Number(ctx.match[1]);
+    // Only the chat's members vote: one who left or was removed still sees the buttons.
+    const membership = await chatMembership(
+      sql,
+      { chatId: chat.id, userId: from.id, api: ctx.api },
+      now(),
+    );
+    if (membership !== "member") {
+      const refusal = membership === "outsider" ? "not-member" : "unverified";
+      const text = voteAnswer({ kind: refusal, caseId }, await languageFor(sql, ctx));
+      return void (await ctx.answerCallbackQuery({ text }));
+    }
     const outcome = await castVote(sql, {
-      caseId: Number(ctx.match[1]),
+      caseId,
       option: ctx.match[2],
       chat: { id: chat.id, type: chat.type, title: chat.title },
       voter: {

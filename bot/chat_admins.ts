@@ -4,11 +4,14 @@
  * (`getChatMember`) is cached in `chat_admins` for 10 minutes, so every replica shares it and a
  * busy admin costs one call per 10 minutes; a failed call answers "not admin" and caches nothing.
  */
-import type { Api, Context } from "grammy";
+import type { Context } from "grammy";
 import type postgres from "postgres";
+import { chatMemberAnswer, type ChatMemberRef, MEMBER_CACHE_MS } from "./chat_members.ts";
+
+export type { ChatMemberRef } from "./chat_members.ts";
 
 /** How long Telegram's answer is trusted. */
-export const ADMIN_CACHE_MS = 10 * 60_000;
+export const ADMIN_CACHE_MS = MEMBER_CACHE_MS;
 
 export interface ChatAdminDeps {
   sql: postgres.Sql;
@@ -16,15 +19,6 @@ export interface ChatAdminDeps {
   /** The time the cache is stamped and read with (default: the system clock). */
   now?: () => Date;
 }
-
-/** A member of a chat, with the Bot API to ask about them. */
-export interface ChatMemberRef {
-  chatId: number;
-  userId: number;
-  api: Pick<Api, "getChatMember">;
-}
-
-const ADMIN_STATUSES = new Set(["creator", "administrator"]);
 
 /**
  * Whether the member may use admin commands in the chat: `who` is an update's context (its
@@ -42,25 +36,8 @@ export async function isChatAdmin(
   if (!ref) return false;
   if (deps.adminUserIds.includes(ref.userId)) return true;
   if (ref.chatId > 0) return false; // a private chat (or a user id): no chat admins there
-  const now = deps.now?.() ?? new Date();
-  const fresh = new Date(now.getTime() - ADMIN_CACHE_MS);
-  const [cached] = await deps.sql<{ is_admin: boolean }[]>`
-    SELECT is_admin FROM chat_admins
-    WHERE chat_id = ${ref.chatId} AND user_id = ${ref.userId} AND checked_at > ${fresh}`;
-  if (cached) return cached.is_admin;
-  let isAdmin: boolean;
-  try {
-    const member = await ref.api.getChatMember(ref.chatId, ref.userId);
-    isAdmin = ADMIN_STATUSES.has(member.status);
-  } catch {
-    return false; // Telegram did not answer: refuse now, ask again next time
-  }
-  await deps.sql`
-    INSERT INTO chat_admins (chat_id, user_id, is_admin, checked_at)
-    VALUES (${ref.chatId}, ${ref.userId}, ${isAdmin}, ${now})
-    ON CONFLICT (chat_id, user_id)
-    DO UPDATE SET is_admin = EXCLUDED.is_admin, checked_at = EXCLUDED.checked_at`;
-  return isAdmin;
+  // Telegram did not answer: refuse now, ask again next time
+  return (await chatMemberAnswer(deps.sql, ref, deps.now?.() ?? new Date()))?.isAdmin ?? false;
 }
 
 function fromContext(ctx: Context): ChatMemberRef | null {

@@ -4,7 +4,8 @@ import type postgres from "postgres";
 import type { Runtime } from "../actors/runtime.ts";
 import { livesAsOf, streakAsOf } from "../domain/activity.ts";
 import { badgeProgress } from "../domain/badges.ts";
-import { BOARD_SIZE, type Period, PERIODS, readBoard } from "../domain/boards.ts";
+import { BOARD_SIZE, type Period, PERIODS } from "../domain/boards.ts";
+import { currentBoard } from "../domain/current_board.ts";
 import type { Language } from "../domain/i18n.ts";
 import { LIFE_PERIOD_MINUTES } from "../domain/life_regen.ts";
 import { liveBoard, memberGroups } from "../domain/live_board.ts";
@@ -209,8 +210,10 @@ export function commands(deps: CommandDeps) {
       });
       return void (await answer(ctx, text));
     }
-    // the whole cached board (≤ 100 rows), to find the caller below the top ten
-    const board = await readBoard(sql, ctx.chat.id, period, BOARD_SIZE);
+    // the whole board (≤ 100 rows), to find the caller below the top ten: the cached one, or
+    // read live when the cache is still last period's (right after the period turned)
+    const at = now();
+    const board = await currentBoard(sql, ctx.chat.id, period, BOARD_SIZE, at);
     const mine = board.entries.find((e) => e.userId === ctx.from!.id);
     const text = boardText(lang, {
       period,
@@ -218,8 +221,8 @@ export function commands(deps: CommandDeps) {
       you: mine ? { rank: mine.rank, score: mine.score } : null,
       userId: ctx.from.id,
       size: TOP_SIZE,
-      computedAgoMs: board.computedAt
-        ? Math.max(60_000, now().getTime() - Date.parse(board.computedAt))
+      computedAgoMs: board.computedAt && !board.live
+        ? Math.max(60_000, at.getTime() - Date.parse(board.computedAt))
         : null,
     });
     await answer(ctx, text);

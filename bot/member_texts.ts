@@ -65,7 +65,7 @@ export function boardText(
     userId: number;
     you: { rank: number; score: number } | null;
     size: number;
-    /** null: read live from the balances. */
+    /** null: read live (the balances, or the ledger while the cache is last period's). */
     computedAgoMs: number | null;
   },
 ): string {

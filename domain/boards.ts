@@ -29,7 +29,7 @@ export function periodEnd(period: Period, start: Date): Date {
 type Sql = postgres.Sql | postgres.TransactionSql;
 
 /** One board period as the ledger sees it: rows dated in `[start, end)`. */
-interface PeriodRange {
+export interface PeriodRange {
   period: Exclude<Period, "all">;
   start: Date;
   end: Date;
@@ -72,10 +72,10 @@ function onBoard(sql: Sql) {
 }
 
 /**
- * The ranked top `limit` of every chat's board for ledger rows in `[start, end)` (a range scan
- * on `xp_ledger_time`). As a SQL fragment for `INSERT … SELECT`.
+ * The ranked top `limit` of every chat's board (or only `chatId`'s) for ledger rows in
+ * `[start, end)` (a range scan on `xp_ledger_time`, or `xp_ledger_chat_time`). As a SQL fragment.
  */
-function periodBoard(sql: Sql, period: PeriodRange, limit: number) {
+export function periodBoard(sql: Sql, period: PeriodRange, limit: number, chatId?: number) {
   return ranked(
     sql,
     sql`
@@ -86,6 +86,7 @@ function periodBoard(sql: Sql, period: PeriodRange, limit: number) {
                max(created_at) FILTER (WHERE amount > 0) AS reached_at
         FROM xp_ledger
         WHERE created_at >= ${period.start} AND created_at < ${period.end}
+          ${chatId === undefined ? sql`` : sql`AND chat_id = ${chatId}`}
         GROUP BY chat_id, user_id
         HAVING sum(amount) > 0
       ) s
@@ -249,7 +250,7 @@ export interface BoardEntry {
   reachedAt: string;
 }
 
-/** A chat's cached board (as of the last recalculation). */
+/** A chat's cached board (as of the last recalculation; `periodStart` null when it has none). */
 export async function readBoard(sql: postgres.Sql, chatId: number, period: Period, limit: number) {
   const rows = await sql<
     {
@@ -259,15 +260,18 @@ export async function readBoard(sql: postgres.Sql, chatId: number, period: Perio
       score: number;
       reached_at: Date;
       computed_at: Date;
+      period_start: Date;
     }[]
   >`
-    SELECT e.rank, e.user_id, coalesce(m.display_name, '') AS name, e.score, e.reached_at, e.computed_at
+    SELECT e.rank, e.user_id, coalesce(m.display_name, '') AS name, e.score, e.reached_at,
+           e.computed_at, e.period_start
     FROM leaderboard_entries e
     LEFT JOIN members m ON m.chat_id = e.chat_id AND m.user_id = e.user_id
     WHERE e.chat_id = ${chatId} AND e.period = ${period}
     ORDER BY e.position LIMIT ${limit}`;
   return {
     computedAt: rows[0]?.computed_at.toISOString() ?? null,
+    periodStart: rows[0]?.period_start.toISOString() ?? null,
     entries: rows.map((r): BoardEntry => ({
       rank: r.rank,
       userId: r.user_id,

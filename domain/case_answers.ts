@@ -27,6 +27,14 @@ export function voteAnswer(o: VoteOutcome, lang: Language): string {
         : `That option is not in case #${o.caseId}.`;
     case "unknown-case":
       return es ? `No existe el caso #${o.caseId}.` : `Unknown case #${o.caseId}.`;
+    case "not-member":
+      return es
+        ? "🚪 Solo los miembros de este grupo pueden votar sus casos."
+        : "🚪 Only members of this group can vote on its cases.";
+    case "unverified":
+      return es
+        ? "⚠️ Tu voto no se contó: no pude comprobar que estás en este grupo. Inténtalo de nuevo en un momento."
+        : "⚠️ Your vote was not counted: I could not check that you are in this group. Try again in a moment.";
   }
 }
 

@@ -6,7 +6,9 @@ type Texts = { en: string; es: string };
 /** What a vote came to, for the member's answer. */
 export type VoteOutcome =
   | { kind: "recorded" | "changed" | "same"; caseId: number; label: Texts }
-  | { kind: "unknown-case" | "closed" | "unknown-option"; caseId: number };
+  | { kind: "unknown-case" | "closed" | "unknown-option"; caseId: number }
+  // refused before counting: not in the chat (left or removed), or Telegram could not say
+  | { kind: "not-member" | "unverified"; caseId: number };
 
 interface Voter {
   id: number;

@@ -2,7 +2,8 @@ import { type Context, Hono } from "hono";
 import type postgres from "postgres";
 import { z } from "zod";
 import { badgeProgress, memberBadges } from "../domain/badges.ts";
-import { type Period, PERIODS, readBoard } from "../domain/boards.ts";
+import { type Period, PERIODS } from "../domain/boards.ts";
+import { currentBoard } from "../domain/current_board.ts";
 import { readChatMetrics } from "../domain/community_metrics.ts";
 import { listIncidents } from "../db/incidents.ts";
 import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
@@ -64,7 +65,7 @@ export function apiRoutes(
     sql: postgres.Sql;
     adminToken?: string;
     deadlineMs?: number;
-    /** The time reads are as of (a profile's streak and lives, a metrics range's end). */
+    /** The time reads are as of (a profile's streak and lives, a board's period, a metrics range's end). */
     now?: () => Date;
   },
 ) {
@@ -86,7 +87,7 @@ export function apiRoutes(
       const p = queryParam(c, "period", period, `one of ${PERIODS.join(", ")}`);
       const n = queryParam(c, "limit", limit, "a whole number from 1 to 100") ?? 10;
       await requireChat(chatId);
-      const board = await readBoard(sql, chatId, p, n);
+      const board = await currentBoard(sql, chatId, p, n, now());
       return c.json({ chatId, period: p, ...board });
     })
     .get("/chats/:chat/members/:user", admin, bounded, async (c) => {

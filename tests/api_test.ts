@@ -68,6 +68,8 @@ Deno.test("GET /api/chats/:chat/leaderboard reads the cached boards", async (t) 
       assert.equal(body.chatId, CHAT);
       assert.equal(body.period, "all");
       assert.equal(body.computedAt, NOW.toISOString());
+      assert.equal(body.periodStart, "1970-01-01T00:00:00.000Z");
+      assert.equal(body.live, false, "the cache is of the current period");
       assert.deepEqual(ranks(body), [[1, "Ana", 60], [2, "Ben", 50], [2, "Cai", 50]]);
       assert.deepEqual(body.entries[0], {
         rank: 1,
@@ -89,6 +91,8 @@ Deno.test("GET /api/chats/:chat/leaderboard reads the cached boards", async (t) 
       [2, "Ben", 20],
       [3, "Ana", 10],
     ]);
+    const week = (await board("?period=week")).body;
+    assert.deepEqual([week.periodStart, week.live], ["2026-06-08T00:00:00.000Z", false]);
     const day = await board("?period=day");
     assert.equal(day.body.period, "day");
     assert.deepEqual(ranks(day.body), [[1, "Ana", 10]]);
@@ -103,7 +107,14 @@ Deno.test("GET /api/chats/:chat/leaderboard reads the cached boards", async (t) 
   await t.step("a known chat without a board yet: empty, never computed", async () => {
     const { status, body } = await http.get(`/api/chats/${QUIET}/leaderboard`, auth);
     assert.equal(status, 200);
-    assert.deepEqual(body, { chatId: QUIET, period: "all", computedAt: null, entries: [] });
+    assert.deepEqual(body, {
+      chatId: QUIET,
+      period: "all",
+      computedAt: null,
+      periodStart: "1970-01-01T00:00:00.000Z",
+      live: false,
+      entries: [],
+    });
   });
   await t.step("bad period 400 names the allowed values", async () => {
     const { status, body } = await board("?period=year");

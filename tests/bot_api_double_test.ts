@@ -222,6 +222,12 @@ Deno.test("getChat and getChatMember describe chats and members", async () => {
   assert.equal((await bot.api.getChatMember(-100, 7)).status, "member");
   api.setChatMember(-100, 7, "administrator");
   assert.equal((await bot.api.getChatMember(-100, 7)).status, "administrator");
+  api.setChatMember(-100, 8, "restricted", false); // restricted, and no longer in the chat
+  assert.deepEqual(await bot.api.getChatMember(-100, 8), {
+    status: "restricted",
+    user: { id: 8, is_bot: false, first_name: "User 8" },
+    is_member: false,
+  });
   assert.equal(await bot.api.setMyCommands([{ command: "top", description: "Leaderboard" }]), true);
   assert.equal(await bot.api.deleteWebhook(), true);
 });

@@ -10,6 +10,8 @@ import {
   type BotApiDoubleOptions,
   botUser,
   chat,
+  chatMember,
+  type ChatMemberSet,
   type ChatMemberStatus,
   conflict,
   dropConnection,
@@ -42,7 +44,7 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
   const limited: LimitedCall[] = [];
   const failures: Array<FailureRule & { times: number }> = [];
   const blocked = new Set<string>();
-  const members = new Map<string, ChatMemberStatus>();
+  const members = new Map<string, ChatMemberSet>();
   let queue: Update[] = [];
   let nextMessageId = 1;
   let nextIncomingId = 1;
@@ -174,11 +176,8 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
         return await getUpdates(params);
       case "getChat":
         return ok(chat(params.chat_id));
-      case "getChatMember": {
-        const status = members.get(`${params.chat_id}:${params.user_id}`) ?? "member";
-        const user = { id: params.user_id, is_bot: false, first_name: `User ${params.user_id}` };
-        return ok({ status, user });
-      }
+      case "getChatMember":
+        return ok(chatMember(params.user_id, members.get(`${params.chat_id}:${params.user_id}`)));
       case "setWebhook":
         webhook = {
           url: String(params.url ?? ""),
@@ -279,9 +278,14 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
     unblock(chatId: number | string) {
       blocked.delete(String(chatId));
     },
-    /** Sets what `getChatMember` answers for this user in this chat (default "member"). */
-    setChatMember(chatId: number | string, userId: number, status: ChatMemberStatus) {
-      members.set(`${chatId}:${userId}`, status);
+    /** What `getChatMember` answers for the user in the chat (default "member"); see `chatMember`. */
+    setChatMember(
+      chatId: number | string,
+      userId: number,
+      status: ChatMemberStatus,
+      isMember = true,
+    ) {
+      members.set(`${chatId}:${userId}`, { status, isMember });
     },
     /** Clears records, injected failures and the limits' history; blocks and members stay. */
     reset() {

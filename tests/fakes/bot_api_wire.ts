@@ -137,6 +137,23 @@ export function chat(id: unknown) {
     : { id, type: "private", first_name: `User ${id}` };
 }
 
+/** What a test set `getChatMember` to answer for one user in one chat. */
+export interface ChatMemberSet {
+  status: ChatMemberStatus;
+  /** A restricted member's `is_member`: still in the chat. */
+  isMember: boolean;
+}
+
+/** `getChatMember`'s answer: a member unless set; a restricted one says if still in the chat. */
+export function chatMember(userId: unknown, set?: ChatMemberSet) {
+  const status = set?.status ?? "member";
+  return {
+    status,
+    user: { id: userId, is_bot: false, first_name: `User ${userId}` },
+    ...(status === "restricted" ? { is_member: set?.isMember ?? true } : {}),
+  };
+}
+
 /** A call's parameters, sent as JSON or as a form. */
 export async function readParams(req: Request): Promise<Record<string, unknown>> {
   const type = req.headers.get("content-type") ?? "";
