@@ -128,6 +128,29 @@ Deno.test("boards right after a weekly or monthly boundary are the new period's,
     assert.equal(all.live, false);
   });
 
+  await t.step("the dashboard's chat page shows the same live board, said to be live", async () => {
+    const signIn = await fetch(`${http.base}/sign-in`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: TOKEN, name: "Ops", next: "/" }),
+      redirect: "manual",
+    });
+    await signIn.body?.cancel();
+    const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
+    const page = (period: string) =>
+      fetch(`${http.base}/chats/${CHAT}?period=${period}`, { headers: { cookie } }).then((r) =>
+        r.text()
+      );
+    const week = await page("week");
+    assert.match(week, /Live: this period began after the last recalculation/);
+    const names = [...week.matchAll(/members\/(\d+)"/g)].map((m) => Number(m[1]));
+    assert.deepEqual(names.filter((id) => id !== ana.id).slice(0, 2), [cai.id, ben.id]);
+    assert.ok(!names.includes(ana.id), "last week's leader is not on this week's board");
+    const month = await page("month");
+    assert.doesNotMatch(month, /Live:/);
+    assert.match(month, /Computed/);
+  });
+
   await t.step(
     "once leaderboard-recalc ran, the cached board is the same as the live one was",
     async () => {

@@ -65,7 +65,7 @@ export const ChatPage: FC<
   {
     chat: ChatRow;
     period: Period;
-    board: { computedAt: string | null; entries: BoardEntry[] };
+    board: { computedAt: string | null; live: boolean; entries: BoardEntry[] };
     q: string;
     hits: MemberHit[] | null;
     view: View;
@@ -111,7 +111,9 @@ export const ChatPage: FC<
       ))}
     </nav>
     <p class="small muted">
-      {board.computedAt
+      {board.live
+        ? "Live: this period began after the last recalculation, so it is read from the ledger."
+        : board.computedAt
         ? (
           <>
             Computed <Time at={new Date(board.computedAt)} view={view} rel />

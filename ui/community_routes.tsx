@@ -2,7 +2,8 @@
 import { Hono } from "hono";
 import { adjustXp, checkReason, memberLedger, UnknownMember } from "../domain/admin_xp.ts";
 import { memberBadges } from "../domain/badges.ts";
-import { type Period, PERIODS, readBoard } from "../domain/boards.ts";
+import { type Period, PERIODS } from "../domain/boards.ts";
+import { currentBoard } from "../domain/current_board.ts";
 import { memberProfile } from "../domain/profile.ts";
 import { idParam } from "../routes/api.ts";
 import { deadline, HttpError } from "../routes/errors.ts";
@@ -39,7 +40,7 @@ export function communityRoutes(d: PageDeps) {
       const q = (c.req.query("q") ?? "").replace(/\p{Cc}/gu, "").trim().slice(0, 64);
       const chat = await chatOf(chatId);
       const [board, hits, v] = await Promise.all([
-        readBoard(d.sql, chatId, period, 100),
+        currentBoard(d.sql, chatId, period, 100, d.now()),
         q ? searchMembers(d.sql, chatId, q, 20) : Promise.resolve(null),
         d.view(c),
       ]);
