@@ -1,6 +1,7 @@
 import type postgres from "postgres";
 import { livesAsOf, streakAsOf } from "./activity.ts";
-import type { Period } from "./boards.ts";
+import { BOARD_SIZE, type Period, periodStart } from "./boards.ts";
+import { currentBoard } from "./current_board.ts";
 import { LIFE_PERIOD_MINUTES } from "./life_regen.ts";
 
 /** Lives a member has before the first quiz writes their row (the table's default). */
@@ -66,6 +67,8 @@ interface ProfileRow {
   lives_max: number;
   last_refill_at: Date | null;
   ranks: Partial<Record<Period, number>> | null;
+  /** Boards whose cache is still a closed period's (right after it turned). */
+  stale: Period[];
   badges: number;
 }
 
@@ -89,7 +92,8 @@ export function levelProgress(xp: number, levelMin: number, nextLevelXp: number 
 
 /**
  * A member's profile in one query: level, counters, streak, lives, board ranks and badge
- * count; null when the chat has no such member. `who` is a user id or `{ username }`.
+ * count (a board whose cache is still last period's is read live); null when the chat has no
+ * such member. `who` is a user id or `{ username }`.
  */
 export async function memberProfile(
   sql: postgres.Sql,
@@ -108,6 +112,12 @@ export async function memberProfile(
            v.last_refill_at,
            (SELECT jsonb_object_agg(e.period, e.rank) FROM leaderboard_entries e
              WHERE e.chat_id = m.chat_id AND e.user_id = m.user_id) AS ranks,
+           (SELECT coalesce(jsonb_agg(e.period), '[]') FROM leaderboard_entries e
+             WHERE e.chat_id = m.chat_id AND e.position = 1 AND e.period_start <> CASE e.period
+               WHEN 'day' THEN ${periodStart("day", at)}::timestamptz
+               WHEN 'week' THEN ${periodStart("week", at)}::timestamptz
+               WHEN 'month' THEN ${periodStart("month", at)}::timestamptz
+               ELSE e.period_start END) AS stale,
            (SELECT count(*)::int FROM member_badges mb
              WHERE mb.chat_id = m.chat_id AND mb.user_id = m.user_id) AS badges
     FROM members m
@@ -122,6 +132,11 @@ export async function memberProfile(
     LIMIT 1`;
   if (!r) return null;
   const ranks = r.ranks ?? {};
+  // Right after a period turned the cached rank is last period's: the current one, read live.
+  for (const period of r.stale) {
+    const board = await currentBoard(sql, r.chat_id, period, BOARD_SIZE, at);
+    ranks[period] = board.entries.find((e) => e.userId === r.user_id)?.rank;
+  }
   return {
     chatId: r.chat_id,
     userId: r.user_id,

@@ -128,6 +128,14 @@ Deno.test("boards right after a weekly or monthly boundary are the new period's,
     assert.equal(all.live, false);
   });
 
+  await t.step("a profile's ranks are the new period's too", async () => {
+    const profile = async (userId: number) =>
+      (await http.get(`/api/chats/${CHAT}/members/${userId}`, auth)).body;
+    assert.deepEqual((await profile(ana.id)).rank, { all: 1, month: 1, week: null, day: null });
+    assert.deepEqual((await profile(ben.id)).rank, { all: 2, month: 2, week: 1, day: 1 });
+    assert.match(await ask(ben, "/profile"), /🏆 All time: #2 · This week: #1\n/);
+  });
+
   await t.step("the dashboard's chat page shows the same live board, said to be live", async () => {
     const signIn = await fetch(`${http.base}/sign-in`, {
       method: "POST",
