@@ -7,6 +7,7 @@ import { mergeChats } from "../domain/chat_merge.ts";
 import type { XpAmounts } from "../domain/xp_rules.ts";
 import { adminHandlers } from "./admin.ts";
 import { type CaseBotDeps, caseHandlers } from "./cases.ts";
+import { memberChanges } from "./chat_members.ts";
 import { commands } from "./commands.ts";
 import { quizHandlers } from "./quiz.ts";
 import { welcomeHandler } from "./welcome.ts";
@@ -48,6 +49,7 @@ export function createBot(deps: BotDeps): Bot {
     if (m && onlyPaysXp(m, ctx.me.id)) return await pay(m.chat, m);
     await next();
   });
+  bot.use(memberChanges(deps.sql, deps.now ?? (() => new Date())));
   bot.use(commands({ ...deps, sql: deps.sql }));
   bot.use(welcomeHandler({ sql: deps.sql, xp: deps.xp }));
   bot.use(caseHandlers({ sql: deps.sql, now: deps.now, proposals: deps.proposals }));
@@ -81,6 +83,7 @@ export function onlyPaysXp(message: Message, botId: number): boolean {
   if (message.chat.type !== "group" && message.chat.type !== "supergroup") return false;
   if (!message.from || message.migrate_to_chat_id !== undefined) return false;
   if (message.migrate_from_chat_id !== undefined) return false;
+  if (message.left_chat_member || message.new_chat_members) return false; // see chat_members.ts
   if (message.reply_to_message?.from?.id === botId) return false;
   const text = message.text ?? message.caption ?? "";
   if (text.startsWith("/")) return false;

@@ -3,7 +3,7 @@
  * whether they administer it. The answer is cached in `chat_admins` for 10 minutes, so every
  * replica shares it and a busy member costs one call per 10 minutes; a failed call caches nothing.
  */
-import type { Api } from "grammy";
+import { type Api, Composer } from "grammy";
 import type postgres from "postgres";
 
 /** How long Telegram's answer is trusted. */
@@ -78,4 +78,27 @@ export async function chatMembership(
   const answer = await chatMemberAnswer(sql, ref, now);
   if (!answer) return "unknown";
   return answer.isMember ? "member" : "outsider";
+}
+
+/**
+ * Joins and leaves the bot sees in a group update the cache at once, on every replica: one who
+ * left or was removed is no member from that moment (not up to 10 minutes later), and one who
+ * (re)joined is asked again at their next vote.
+ */
+export function memberChanges(sql: postgres.Sql, now: () => Date) {
+  const c = new Composer();
+  c.on("message:left_chat_member", async (ctx, next) => {
+    await sql`
+      INSERT INTO chat_admins (chat_id, user_id, is_admin, is_member, checked_at)
+      VALUES (${ctx.chat.id}, ${ctx.message.left_chat_member.id}, false, false, ${now()})
+      ON CONFLICT (chat_id, user_id) DO UPDATE
+      SET is_admin = false, is_member = false, checked_at = EXCLUDED.checked_at`;
+    await next();
+  });
+  c.on("message:new_chat_members", async (ctx, next) => {
+    const ids = ctx.message.new_chat_members.map((u) => u.id);
+    await sql`DELETE FROM chat_admins WHERE chat_id = ${ctx.chat.id} AND user_id = ANY(${ids}::bigint[])`;
+    await next();
+  });
+  return c;
 }

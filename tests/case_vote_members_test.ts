@@ -86,6 +86,35 @@ Deno.test("case votes count only from the group's members", async (t) => {
   });
 
   await t.step(
+    "a leave seen in the group refuses the next vote at once; a join asks Telegram again",
+    async () => {
+      const service = (who: Person, field: "left_chat_member" | "new_chat_members") => {
+        const user = { id: who.id, is_bot: false, first_name: who.name };
+        return bot.handleUpdate({
+          update_id: 900_000 + who.id + (field === "left_chat_member" ? 0 : 1),
+          message: {
+            message_id: 900 + who.id,
+            date: Math.floor(clock.now().getTime() / 1000),
+            chat: { id: GROUP, type: "supergroup", title: "Thinkers" },
+            from: user,
+            ...(field === "left_chat_member"
+              ? { left_chat_member: user }
+              : { new_chat_members: [user] }),
+          },
+        } as never);
+      };
+      assert.match(await vote(cai, "police"), /^🔁 Vote changed to: /); // cached: a member
+      const before = asked();
+      await service(cai, "left_chat_member"); // Telegram would still say "member" for a while
+      assert.equal(await vote(cai, "keep"), LEFT, "refused within the 10 minutes");
+      assert.equal(asked(), before, "from the leave, without asking Telegram");
+      await service(cai, "new_chat_members");
+      assert.match(await vote(cai, "keep"), /^🔁 Vote changed to: /);
+      assert.equal(asked(), before + 1, "a rejoin is asked again");
+    },
+  );
+
+  await t.step(
     "when Telegram cannot be asked, the vote is not counted and the member is told to retry",
     async () => {
       api.failNext({ method: "getChatMember", error: { code: 500, description: "Internal" } });
