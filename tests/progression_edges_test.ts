@@ -66,12 +66,12 @@ Deno.test("streak-expiry's run details count this run's work: a rerun of the slo
     (-1, 1, 5, 5, '2026-05-07T12:00:00Z', 0), (-1, 2, 5, 5, '2026-05-07T12:00:00Z', 0)`;
   const job = streakExpiryJob();
   const first = await runJob(job, db.sql, "2026-05-10T00:00:00Z");
-  assert.deepEqual(first.details, { broken: 2, protectionsSpent: 0 });
+  assert.deepEqual(first.details, { broken: 2, brokenOnReturn: 0, protectionsSpent: 0 });
   const again = await runJob(job, db.sql, "2026-05-10T00:00:00Z");
   assert.equal(again.changed, 0);
   assert.deepEqual(
     again.details,
-    { broken: 0, protectionsSpent: 0 },
+    { broken: 0, brokenOnReturn: 0, protectionsSpent: 0 },
     JSON.stringify(again.details),
   );
 });
