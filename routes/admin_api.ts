@@ -19,6 +19,7 @@ import { findMember } from "../domain/profile.ts";
 import { idParam, queryParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
 import { deadline, HttpError } from "./errors.ts";
+import { jsonBody } from "./json_body.ts";
 
 /** Who the audit trail names for moves made through this API. */
 const AUTHOR = "api";
@@ -30,9 +31,7 @@ const ROW_ID = "a positive whole number (a row id)";
 
 /** The JSON body of an XP move: `{ amount, reason }`, 400 naming every field at fault. */
 async function xpBody(c: Context): Promise<{ amount: number; reason: string }> {
-  const body: unknown = await c.req.json().catch((error: Error) => {
-    throw new HttpError(400, `bad JSON body: ${error.message}`);
-  });
+  const body = await jsonBody(c);
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new HttpError(400, "body: expected a JSON object like { amount, reason }");
   }
