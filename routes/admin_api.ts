@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import { z } from "zod";
 import {
   adjustXp,
+  BotMember,
   checkAmount,
   checkReason,
   memberLedger,
@@ -95,6 +96,7 @@ export function adminApiRoutes(
         return c.json(await adjustXp(sql, { chatId, userId, amount, reason, author: AUTHOR }));
       } catch (error) {
         if (error instanceof UnknownMember) return await unknownMember(chatId, userId);
+        if (error instanceof BotMember) throw new HttpError(409, error.message);
         throw error;
       }
     })

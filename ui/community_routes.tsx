@@ -1,6 +1,12 @@
 /** `/chats`, a chat's boards and member search, a member's page and the give/take XP form. */
 import { Hono } from "hono";
-import { adjustXp, checkReason, memberLedger, UnknownMember } from "../domain/admin_xp.ts";
+import {
+  adjustXp,
+  BotMember,
+  checkReason,
+  memberLedger,
+  UnknownMember,
+} from "../domain/admin_xp.ts";
 import { memberBadges } from "../domain/badges.ts";
 import { type Period, PERIODS, readBoard } from "../domain/boards.ts";
 import { memberProfile } from "../domain/profile.ts";
@@ -102,6 +108,7 @@ export function communityRoutes(d: PageDeps) {
         );
       } catch (error) {
         if (error instanceof UnknownMember) throw new HttpError(404, error.message);
+        if (error instanceof BotMember) return done(c, `Nothing changed: ${error.message}.`, back);
         throw error;
       }
     });
