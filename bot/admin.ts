@@ -8,6 +8,7 @@ import { Composer, type Context } from "grammy";
 import type postgres from "postgres";
 import {
   adjustXp,
+  BotMember,
   MAX_ADJUSTMENT,
   MAX_REASON,
   resetXp,
@@ -177,6 +178,9 @@ export function adminHandlers(deps: AdminDeps): Composer<Context> {
           });
         await answer(ctx, doneText(lang, command, member.name, asked, done));
       } catch (error) {
+        if (error instanceof BotMember) {
+          return void (await answer(ctx, t(lang, "admin-error-bot", { who })));
+        }
         if (!(error instanceof UnknownMember)) throw error;
         await usage(t(lang, "admin-error-unknown-member", { who }));
       }

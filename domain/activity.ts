@@ -46,7 +46,8 @@ export const STREAK_WINDOW_MS = 48 * 3_600_000;
  * A streak as of `at`: what `streak-expiry` (which runs at 00:00 UTC) makes of it once `at` is
  * past its deadline — one protection spent per missed day, each pushing the deadline a day, or
  * broken without enough. The same rule as the trigger `streaks_deadline`
- * (db/migrations/0022_streak_deadline.sql), which applies it when the member comes back first.
+ * (db/migrations/0022_streak_deadline.sql), which applies it when the member comes back first
+ * and records such a break for `streak-expiry` to say (0028_streak_broken_on_return.sql).
  */
 export function streakAsOf(
   s: { current: number; protections: number; lastActivityAt: Date; protectedUntil: Date | null },

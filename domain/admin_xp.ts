@@ -2,7 +2,8 @@
  * Admins moving XP by hand (`/givexp`, `/takexp`, `/resetxp`, the dashboard, the API): each
  * move is a ledger row with reason `admin` (so the period boards count it at their next recalc)
  * and an `admin_actions` audit row, written in one transaction under the member's row lock.
- * A take never lowers a level: levels only go up, through `level-ups`.
+ * A take never lowers a level: levels only go up, through `level-ups`. Bots earn no XP: a give
+ * to a bot account is refused (`BotMember`); a take or a reset of a bot's XP is not.
  */
 import type postgres from "postgres";
 
@@ -34,6 +35,14 @@ export class UnknownMember extends Error {
   override name = "UnknownMember";
   constructor(readonly chatId: number, readonly userId: number) {
     super(`unknown member ${userId} in chat ${chatId}`);
+  }
+}
+
+/** A give to a bot account: bots earn no XP (a take or a reset, cleaning up, is allowed). */
+export class BotMember extends Error {
+  override name = "BotMember";
+  constructor(readonly chatId: number, readonly userId: number) {
+    super(`member ${userId} in chat ${chatId} is a bot: bots earn no XP`);
   }
 }
 
@@ -108,9 +117,11 @@ async function move(
 ): Promise<XpAdjusted> {
   return await sql.begin(async function adjustLocked(tx) {
     // The row lock serialises every move (and award) of this member until commit.
-    const [member] = await tx<{ xp: number }[]>`
-      SELECT xp FROM members WHERE chat_id = ${m.chatId} AND user_id = ${m.userId} FOR UPDATE`;
+    const [member] = await tx<{ xp: number; is_bot: boolean }[]>`
+      SELECT xp, is_bot FROM members
+      WHERE chat_id = ${m.chatId} AND user_id = ${m.userId} FOR UPDATE`;
     if (!member) throw new UnknownMember(m.chatId, m.userId);
+    if (member.is_bot && action === "give-xp") throw new BotMember(m.chatId, m.userId);
     const planned = plan(member.xp);
     const [requested, applied] = [planned.requested + 0, planned.applied + 0]; // no -0
     const detail = JSON.stringify({ requested, applied, reason: m.reason });
@@ -139,7 +150,7 @@ async function move(
 /**
  * Gives (`amount` > 0) or takes (`amount` < 0) XP. A take of more than the balance takes the
  * balance: `applied` says what happened (0: no ledger row, but still an audit row).
- * Throws RangeError naming `amount` or `reason`, and UnknownMember.
+ * Throws RangeError naming `amount` or `reason`, UnknownMember, and BotMember for a give to a bot.
  *
  * @example
  * await adjustXp(sql, { chatId: -1, userId: 7, amount: -50, reason: "spam", author: "api" });

@@ -1,4 +1,4 @@
-import { defineJob, type JobSpec } from "../actors/job.ts";
+import { defineJob, type JobContext, type JobSpec } from "../actors/job.ts";
 import { walkMembers } from "./batches.ts";
 import { sqlChatTitle, sqlLanguage, sqlMessage } from "./job_texts.ts";
 
@@ -8,6 +8,11 @@ import { sqlChatTitle, sqlLanguage, sqlMessage } from "./job_texts.ts";
  * protection per missed day (each pushes the deadline 24 h); without enough protections it
  * breaks: `streak_broken` event and a private message, in the same transaction, in the
  * member's language (the chat's setting, else their Telegram one, else English).
+ *
+ * A member who came back past the deadline before this run met the rule at once (the trigger
+ * of db/migrations/0022 and 0028), which wrote the `streak_broken` event with no slot: the run
+ * stamps each such event whose return is not after its slot, and queues its message, once
+ * (`brokenOnReturn` in the details).
  */
 export function streakExpiryJob(
   options: { batchSize?: number; afterBatch?: (n: number) => void; concurrency?: number } = {},
@@ -69,6 +74,7 @@ export function streakExpiryJob(
             ) d
             ON CONFLICT (dedupe_key) DO NOTHING
           )`, { afterBatch: options.afterBatch, concurrency: options.concurrency });
+      const brokenOnReturn = await stampReturns(ctx, options.batchSize ?? 5_000);
       const [broken] = await ctx.db<{ n: number }[]>`
         SELECT count(*)::int AS n FROM events
         WHERE job = 'streak-expiry' AND slot = ${at} AND kind = 'streak_broken'
@@ -76,8 +82,55 @@ export function streakExpiryJob(
       return {
         processed: walked.processed,
         changed: walked.changed,
-        details: { broken: broken.n, protectionsSpent: walked.changed - broken.n },
+        details: { broken: broken.n, brokenOnReturn, protectionsSpent: walked.changed - broken.n },
       };
     },
   });
+}
+
+/**
+ * Stamps the breaks met on return (events with no slot, whose return is not after the slot)
+ * with the run's slot and queues each member's message, in batches; returns how many. A rerun
+ * finds them stamped; the message's dedupe key is the job's own, so a break is said once.
+ */
+async function stampReturns(ctx: JobContext, batchSize: number): Promise<number> {
+  const at = ctx.scheduledFor;
+  const text = sqlMessage("streak-broken-returned", "d.lang", {
+    days: { number: "d.length" },
+    chat: sqlChatTitle("d.title"),
+  });
+  let total = 0;
+  for (;;) {
+    ctx.signal.throwIfAborted();
+    const [{ n }] = await ctx.db<{ n: number }[]>`
+      WITH stamped AS (
+        UPDATE events SET slot = ${at}
+        WHERE id IN (
+          SELECT id FROM events
+          WHERE kind = 'streak_broken' AND slot IS NULL
+            AND (payload->>'returnedAt')::timestamptz <= ${at}::timestamptz
+          ORDER BY id LIMIT ${batchSize}
+          FOR UPDATE SKIP LOCKED
+        )
+        RETURNING chat_id, user_id, (payload->>'length')::int AS length,
+                  (payload->>'lastActivityAt')::timestamptz AS last_activity_at
+      ), messages AS (
+        INSERT INTO outbox (chat_id, text, dedupe_key)
+        SELECT d.user_id, ${ctx.db.unsafe(text)},
+               'streak-broken-dm:' || d.chat_id || ':' || d.user_id || ':' || extract(epoch FROM d.last_activity_at)::bigint
+        FROM (
+          SELECT s.*, ch.title, ${
+      ctx.db.unsafe(sqlLanguage("ch.language", "m.language_code"))
+    } AS lang
+          FROM stamped s
+          JOIN members m ON m.chat_id = s.chat_id AND m.user_id = s.user_id
+          JOIN chats ch ON ch.chat_id = s.chat_id
+          WHERE m.started_bot AND NOT m.unreachable
+        ) d
+        ON CONFLICT (dedupe_key) DO NOTHING
+      )
+      SELECT count(*)::int AS n FROM stamped`;
+    total += n;
+    if (n < batchSize) return total;
+  }
 }

@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import { z } from "zod";
 import {
   adjustXp,
+  BotMember,
   checkAmount,
   checkReason,
   memberLedger,
@@ -19,6 +20,7 @@ import { findMember } from "../domain/profile.ts";
 import { idParam, queryParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
 import { deadline, HttpError } from "./errors.ts";
+import { jsonBody } from "./json_body.ts";
 
 /** Who the audit trail names for moves made through this API. */
 const AUTHOR = "api";
@@ -30,9 +32,7 @@ const ROW_ID = "a positive whole number (a row id)";
 
 /** The JSON body of an XP move: `{ amount, reason }`, 400 naming every field at fault. */
 async function xpBody(c: Context): Promise<{ amount: number; reason: string }> {
-  const body: unknown = await c.req.json().catch((error: Error) => {
-    throw new HttpError(400, `bad JSON body: ${error.message}`);
-  });
+  const body = await jsonBody(c);
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new HttpError(400, "body: expected a JSON object like { amount, reason }");
   }
@@ -96,6 +96,7 @@ export function adminApiRoutes(
         return c.json(await adjustXp(sql, { chatId, userId, amount, reason, author: AUTHOR }));
       } catch (error) {
         if (error instanceof UnknownMember) return await unknownMember(chatId, userId);
+        if (error instanceof BotMember) throw new HttpError(409, error.message);
         throw error;
       }
     })

@@ -8,6 +8,7 @@ import {
 } from "../domain/chat_settings.ts";
 import { bearerAuth } from "./auth.ts";
 import { deadline, HttpError } from "./errors.ts";
+import { jsonBody } from "./json_body.ts";
 import { idParam } from "./api.ts";
 
 /**
@@ -29,7 +30,7 @@ export function chatSettingsRoutes(
     })
     .patch("/chats/:chat/settings", admin, bounded, async (c) => {
       const chat = idParam(c, "chat");
-      const parsed = settingsPatch.safeParse(await c.req.json());
+      const parsed = settingsPatch.safeParse(await jsonBody(c));
       if (!parsed.success) {
         const problems = parsed.error.issues.map((i) =>
           i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message

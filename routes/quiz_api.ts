@@ -6,6 +6,7 @@ import { completeQuiz, QUIZ_MAX_TOTAL, startQuiz } from "../domain/quiz.ts";
 import { idParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
 import { deadline, HttpError } from "./errors.ts";
+import { jsonBody } from "./json_body.ts";
 
 const sessionId = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number)
   .refine(Number.isSafeInteger);
@@ -26,9 +27,7 @@ function sessionParam(c: Context): number {
 
 /** `{ correct, total }`: whole numbers, 1 ≤ total ≤ QUIZ_MAX_TOTAL, correct ≤ total; else 400 naming the field. */
 async function scoreBody(c: Context): Promise<{ correct: number; total: number }> {
-  const body: unknown = await c.req.json().catch((error: Error) => {
-    throw new HttpError(400, `bad JSON body: ${error.message}`);
-  });
+  const body = await jsonBody(c);
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new HttpError(400, "body: expected a JSON object like { correct, total }");
   }

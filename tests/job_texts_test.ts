@@ -92,6 +92,11 @@ Deno.test("SQL helpers: numbers grouped as Intl, the language rule, every jobs m
       counts.map((days, i) => ({ days, chat: odd[i % odd.length] })),
     );
     await pin(
+      "streak-broken-returned",
+      { days: { number: "r.days" }, chat: { text: "r.chat" } },
+      counts.map((days, i) => ({ days, chat: odd[i % odd.length] })),
+    );
+    await pin(
       "streak-reminder",
       { days: { number: "r.days" }, left: { text: "r.left" }, chat: { text: "r.chat" } },
       counts.map((days, i) => ({ days, left: "3 h 45 min", chat: odd[i % odd.length] })),

@@ -1,6 +1,5 @@
 /** Progression texts and counts at their edges (levels past 100, jumps, bots, reruns). */
 import assert from "node:assert/strict";
-import { adjustXp } from "../domain/admin_xp.ts";
 import { dailyReportJob } from "../domain/daily_report.ts";
 import { levelBenefits } from "../domain/progress_names.ts";
 import { syncLevels } from "../domain/levels.ts";
@@ -28,9 +27,10 @@ Deno.test("the daily report's top three leaves bots off, as every board does", a
   await db.sql`UPDATE chats SET report_chat_id = -900 WHERE chat_id = -100`;
   await db.sql`INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
                VALUES (-100, 1, 1, 'message', 'm1', '2026-11-29T10:00:00Z')`;
-  // an admin gives the bot XP (adjustXp accepts bots), on Sunday
-  await adjustXp(db.sql, { chatId: -100, userId: 2, amount: 500, reason: "test", author: "admin" });
-  await db.sql`UPDATE xp_ledger SET created_at = '2026-11-29T11:00:00Z' WHERE reason = 'admin'`;
+  // the bot holds XP on Sunday (admins can no longer give a bot XP: tests/admin_xp_bots_test.ts)
+  await db.sql`INSERT INTO xp_ledger (chat_id, user_id, amount, reason, source, created_at)
+               VALUES (-100, 2, 500, 'admin', 'admin:1', '2026-11-29T11:00:00Z')`;
+  await db.sql`UPDATE members SET xp = 500 WHERE user_id = 2`;
   const live = await liveBoard(db.sql, -100, 10, 1);
   assert.deepEqual(live.entries.map((e) => e.name), ["Ana"], "the live board leaves the bot off");
   await runJob(dailyReportJob({ timezone: "UTC" }), db.sql, "2026-11-30T08:00:00Z");
@@ -66,12 +66,12 @@ Deno.test("streak-expiry's run details count this run's work: a rerun of the slo
     (-1, 1, 5, 5, '2026-05-07T12:00:00Z', 0), (-1, 2, 5, 5, '2026-05-07T12:00:00Z', 0)`;
   const job = streakExpiryJob();
   const first = await runJob(job, db.sql, "2026-05-10T00:00:00Z");
-  assert.deepEqual(first.details, { broken: 2, protectionsSpent: 0 });
+  assert.deepEqual(first.details, { broken: 2, brokenOnReturn: 0, protectionsSpent: 0 });
   const again = await runJob(job, db.sql, "2026-05-10T00:00:00Z");
   assert.equal(again.changed, 0);
   assert.deepEqual(
     again.details,
-    { broken: 0, protectionsSpent: 0 },
+    { broken: 0, brokenOnReturn: 0, protectionsSpent: 0 },
     JSON.stringify(again.details),
   );
 });

@@ -40,7 +40,7 @@ Deno.test("streak-expiry: kept at 47 h, broken at 49 h, with an event and one me
   await streak(db.sql, 5, hours(-49)); // never started the bot: no message
   const job = streakExpiryJob();
   const r = await runJob(job, db.sql, T0);
-  assert.deepEqual(r.details, { broken: 2, protectionsSpent: 0 });
+  assert.deepEqual(r.details, { broken: 2, brokenOnReturn: 0, protectionsSpent: 0 });
   assert.deepEqual(await streaks(db.sql), [[1, 10, 0], [2, 0, 0], [5, 0, 0]]);
   const events = await db
     .sql`SELECT user_id, payload FROM events WHERE kind = 'streak_broken' ORDER BY user_id`;

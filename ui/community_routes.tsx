@@ -1,6 +1,12 @@
 /** `/chats`, a chat's boards and member search, a member's page and the give/take XP form. */
 import { Hono } from "hono";
-import { adjustXp, checkReason, memberLedger, UnknownMember } from "../domain/admin_xp.ts";
+import {
+  adjustXp,
+  BotMember,
+  checkReason,
+  memberLedger,
+  UnknownMember,
+} from "../domain/admin_xp.ts";
 import { memberBadges } from "../domain/badges.ts";
 import { type Period, PERIODS } from "../domain/boards.ts";
 import { currentBoard } from "../domain/current_board.ts";
@@ -103,6 +109,7 @@ export function communityRoutes(d: PageDeps) {
         );
       } catch (error) {
         if (error instanceof UnknownMember) throw new HttpError(404, error.message);
+        if (error instanceof BotMember) return done(c, `Nothing changed: ${error.message}.`, back);
         throw error;
       }
     });

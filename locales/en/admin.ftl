@@ -12,6 +12,7 @@ admin-usage-takexp = Usage: /takexp @user N reason, or as a reply to their messa
 admin-usage-resetxp = Usage: /resetxp @user [reason], or as a reply to their message: /resetxp [reason]
 admin-error-no-member = ⚠️ Whose XP? Name a member with @username or reply to their message.
 admin-error-unknown-member = ⚠️ { $who } is not a member I know in this chat.
+admin-error-bot = ⚠️ { $who } is a bot: bots earn no XP.
 admin-error-no-amount = ⚠️ Missing N: a whole number from 1 to { $max }.
 admin-error-amount = ⚠️ N must be a whole number from 1 to { $max }, not “{ $got }”.
 admin-error-no-reason = ⚠️ Missing reason: say why, in up to { $max } characters.

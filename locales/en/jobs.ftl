@@ -25,6 +25,9 @@ streak-reminder = 🔥 Your { NUMBER($days) }-day streak ends in { $left } — s
 # A private message when a streak breaks.
 streak-broken = 💔 Your { NUMBER($days) }-day streak in { $chat } has ended. Be active today to start a new one!
 
+# The same, for a member who came back after the deadline (the new streak has begun).
+streak-broken-returned = 💔 Your { NUMBER($days) }-day streak in { $chat } ended before you came back. Your new one has begun: keep it going!
+
 # A private message to each member a closed case rewards (case-closure).
 case-reward = ⚖️ Case #{ $case } closed: you earn { NUMBER($xp) } XP. Verdict: { $verdict }
 

@@ -12,6 +12,7 @@ admin-usage-takexp = Uso: /takexp @usuario N motivo, o respondiendo a su mensaje
 admin-usage-resetxp = Uso: /resetxp @usuario [motivo], o respondiendo a su mensaje: /resetxp [motivo]
 admin-error-no-member = ⚠️ ¿Los XP de quién? Nombra a un miembro con @usuario o responde a su mensaje.
 admin-error-unknown-member = ⚠️ No conozco a { $who } en este chat.
+admin-error-bot = ⚠️ { $who } es un bot: los bots no ganan XP.
 admin-error-no-amount = ⚠️ Falta N: un número entero del 1 al { $max }.
 admin-error-amount = ⚠️ N debe ser un número entero del 1 al { $max }, no «{ $got }».
 admin-error-no-reason = ⚠️ Falta el motivo: di por qué, en { $max } caracteres como mucho.

@@ -31,6 +31,12 @@ streak-broken = { $days ->
    *[other] 💔 Tu racha de { NUMBER($days) } días en { $chat } ha terminado. ¡Participa hoy para empezar una nueva!
 }
 
+# Lo mismo, para quien volvió después del plazo (la nueva racha ya empezó).
+streak-broken-returned = { $days ->
+    [one] 💔 Tu racha de { NUMBER($days) } día en { $chat } terminó antes de que volvieras. Ya empezaste una nueva: ¡mantenla!
+   *[other] 💔 Tu racha de { NUMBER($days) } días en { $chat } terminó antes de que volvieras. Ya empezaste una nueva: ¡mantenla!
+}
+
 # Mensaje privado a cada miembro que un caso cerrado recompensa (case-closure).
 case-reward = ⚖️ Caso #{ $case } cerrado: ganas { NUMBER($xp) } XP. Veredicto: { $verdict }
 
