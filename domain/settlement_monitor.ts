@@ -9,7 +9,8 @@ export const SENDING = "sending since ";
 export interface SettlementMonitorOptions {
   /** The `evm` rail (`evmRail(…)`). One rail per process: it orders the account's nonces. */
   rail: EvmRail;
-  /** RPC errors (sends and status checks together) before an item is failed; default 5. */
+  /** Failed sends (refused, or the node unreachable before signing) before an item is failed;
+   * default 5. A failed status check, or a send whose answer was lost once signed, never counts. */
   maxAttempts?: number;
   /** A transaction unknown to the node this long after the item's `created_at` is failed; 24 h. */
   notFoundAfterMs?: number;
@@ -59,9 +60,11 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).sli
  *   `creditConfirmed` (XP once, `completed`), anchors `completed`; reverted → `failed`; unknown
  *   to the node more than `notFoundAfterMs` after the item's `created_at` → `failed`
  *   ("transaction not found after 24 h"); pending → kept;
- * - an RPC error (or a send the node refused) → `attempts + 1`, `last_error`; `failed` once
- *   `attempts` reaches `maxAttempts`. A run whose every RPC call failed also fails itself, so
- *   `health-monitor` sees the node down.
+ * - a send that did not go out (the node refused it, or was unreachable before it was signed)
+ *   → `attempts + 1`, `last_error`; `failed` once `attempts` reaches `maxAttempts`. An RPC error
+ *   on what may be on chain — a status check, a send whose answer was lost once signed — only
+ *   sets `last_error` and keeps the hash: a flaky node never fails (or re-sends) a mined payout.
+ *   A run whose every RPC call failed also fails itself, so `health-monitor` sees the node down.
  *
  * Never sending twice: a send is claimed first by a compare-and-set that commits on its own —
  * `last_error = 'sending since <slot>'` where the row is `processing`, has no hash and no claim —
@@ -114,13 +117,12 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
   let lastError = "";
   const confirmed: number[] = [];
 
-  /** Counts an RPC error (or a refused send) against the item; fails it at maxAttempts. */
-  async function error(k: Kind, id: number, e: unknown, hash?: Hex) {
+  /** Counts a send that did not go out (refused, or not signed) against the item; fails it at maxAttempts. */
+  async function refused(k: Kind, id: number, e: unknown) {
     n.errors++;
     lastError = message(e);
     const [r] = await db<{ state: string }[]>`
       UPDATE ${db(k.table)} SET attempts = attempts + 1, last_error = ${lastError},
-        tx_hash = coalesce(tx_hash, ${hash ?? null}),
         state = CASE WHEN attempts + 1 >= ${o.maxAttempts} THEN 'failed' ELSE state END
         ${
       k.settled
@@ -130,6 +132,21 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
       WHERE ${db(k.key)} = ${id} AND state = 'processing'
       RETURNING state`;
     if (r?.state === "failed") n.failed++;
+  }
+
+  /**
+   * An RPC error on an item that may be on chain — a status check, or a send whose answer was
+   * lost after signing (`hash`) — is noted, not counted: the hash is kept and watched until the
+   * chain says (confirmed, reverted, or not found after `notFoundAfterMs`).
+   */
+  async function unsure(k: Kind, id: number, e: unknown, hash?: Hex) {
+    n.errors++;
+    lastError = message(e);
+    await db`
+      UPDATE ${db(k.table)} SET last_error = ${lastError}, tx_hash = coalesce(tx_hash, ${
+      hash ?? null
+    })
+      WHERE ${db(k.key)} = ${id} AND state = 'processing'`;
   }
 
   /** Ends an item as failed with `why`, if it is still as we saw it. */
@@ -174,9 +191,10 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
         })
         : await o.rail.anchorCommitment(`0x${item.commitment}`);
     } catch (e) {
-      // Not signed, or refused by the node: nothing went out, the claim is released. Signed
-      // and then unreachable: the hash is kept, the transaction may be in flight.
-      return await error(k, item.id, e, e instanceof RpcUnavailableError ? e.txHash : undefined);
+      // Signed and then unreachable: the transaction may be in flight, its hash is watched.
+      // Not signed, or refused by the node: nothing went out, the claim is released, counted.
+      const hash = e instanceof RpcUnavailableError ? e.txHash : undefined;
+      return await (hash ? unsure(k, item.id, e, hash) : refused(k, item.id, e));
     }
     reached++;
     // Stored before anything else can fail. `processing` again if a stale claim was failed.
@@ -193,7 +211,7 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
     try {
       s = await o.rail.status(item.tx_hash!);
     } catch (e) {
-      return await error(k, item.id, e);
+      return await unsure(k, item.id, e);
     }
     reached++;
     if (s.state === "confirmed") {
@@ -223,8 +241,8 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
   }
   if (n.errors > 0 && reached === 0) {
     throw new RpcUnavailableError(
-      `settlement-monitor: every call to the EVM node failed (${n.errors} attempts counted, ${n.failed} ` +
-        `items failed); last: ${lastError}`,
+      `settlement-monitor: every call to the EVM node failed (${n.errors} errors, ${n.failed} items ` +
+        `failed); last: ${lastError}`,
     );
   }
   const { errors, ...details } = n;
