@@ -64,6 +64,7 @@ export const catalog: JobCatalog = (config) => [
   settlementMonitorJob({
     rail: chainRail(config),
     maxAttempts: config.settlement.evm?.maxAttempts,
+    adminChatId: config.adminChatId,
   }),
   verdictCheckJob({ rail: chainRail(config), adminChatId: config.adminChatId }),
   // Watches the jobs as configured: `loadSetup` hands it the final list.

@@ -1,6 +1,8 @@
+import type postgres from "postgres";
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
 import { creditConfirmed } from "./case_settle.ts";
 import { type Address, type EvmRail, type Hex, RpcUnavailableError } from "./evm_types.ts";
+import { type AnchorFailure, openAnchorIncident } from "./settlement_incidents.ts";
 
 export const SETTLEMENT_MONITOR = "settlement-monitor";
 /** The claim a run writes in `last_error` before it sends; see `settlementMonitorJob`. */
@@ -18,6 +20,8 @@ export interface SettlementMonitorOptions {
   batch?: number;
   /** A send claimed this long ago with no hash stored was interrupted; default 10 min. */
   claimStaleMs?: number;
+  /** Where an anchor failed for good is alerted (`ADMIN_CHAT_ID`); the incident opens anyway. */
+  adminChatId?: number;
 }
 
 /** Which table an item lives in: rewards are keyed by id, anchors by their case. */
@@ -83,9 +87,10 @@ export function settlementMonitorJob(o: SettlementMonitorOptions): JobSpec {
     notFoundAfterMs: o.notFoundAfterMs ?? 24 * 3_600_000,
     batch: o.batch ?? 100,
     claimStaleMs: o.claimStaleMs ?? 10 * 60_000,
+    adminChatId: o.adminChatId,
   };
   for (const [k, v] of Object.entries(cfg)) {
-    if (k !== "rail" && (!Number.isInteger(v) || (v as number) < 1)) {
+    if (k !== "rail" && k !== "adminChatId" && (!Number.isInteger(v) || (v as number) < 1)) {
       throw new RangeError(`settlement-monitor: ${k} must be an integer ≥ 1, got ${v}`);
     }
   }
@@ -98,7 +103,7 @@ export function settlementMonitorJob(o: SettlementMonitorOptions): JobSpec {
   });
 }
 
-type Cfg = Required<SettlementMonitorOptions>;
+type Cfg = Required<Omit<SettlementMonitorOptions, "adminChatId">> & { adminChatId?: number };
 
 async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
   const db = ctx.db;
@@ -118,20 +123,45 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
   const confirmed: number[] = [];
 
   /** Counts a send that did not go out (refused, or not signed) against the item; fails it at maxAttempts. */
-  async function refused(k: Kind, id: number, e: unknown) {
+  async function refused(k: Kind, item: Item, e: unknown) {
     n.errors++;
-    lastError = message(e);
-    const [r] = await db<{ state: string }[]>`
+    const error = lastError = message(e);
+    await db.begin(async (tx) => {
+      const [r] = await tx<{ state: string; attempts: number }[]>`
       UPDATE ${db(k.table)} SET attempts = attempts + 1, last_error = ${lastError},
         state = CASE WHEN attempts + 1 >= ${o.maxAttempts} THEN 'failed' ELSE state END
         ${
-      k.settled
-        ? db`, settled_at = CASE WHEN attempts + 1 >= ${o.maxAttempts} THEN ${at}::timestamptz END`
-        : db``
-    }
-      WHERE ${db(k.key)} = ${id} AND state = 'processing'
-      RETURNING state`;
-    if (r?.state === "failed") n.failed++;
+        k.settled
+          ? db`, settled_at = CASE WHEN attempts + 1 >= ${o.maxAttempts} THEN ${at}::timestamptz END`
+          : db``
+      }
+      WHERE ${db(k.key)} = ${item.id} AND state = 'processing'
+      RETURNING state, attempts`;
+      if (r?.state === "failed") {
+        await failed(tx, k, item, error, { cause: "attempts", attempts: r.attempts });
+      }
+    });
+  }
+
+  /** Counts an item just failed; an anchor's `failure` opens its incident, in `tx`. */
+  async function failed(
+    tx: postgres.TransactionSql,
+    k: Kind,
+    item: Item,
+    error: string,
+    failure?: AnchorFailure,
+  ) {
+    n.failed++;
+    if (k !== ANCHOR || !failure) return;
+    const { adminChatId } = o;
+    await openAnchorIncident(tx, {
+      caseId: item.id,
+      txHash: item.tx_hash,
+      error,
+      failure,
+      at,
+      adminChatId,
+    });
   }
 
   /**
@@ -150,14 +180,16 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
   }
 
   /** Ends an item as failed with `why`, if it is still as we saw it. */
-  async function fail(k: Kind, item: Item, why: string) {
-    const r = await db`
+  async function fail(k: Kind, item: Item, why: string, failure?: AnchorFailure) {
+    await db.begin(async (tx) => {
+      const r = await tx`
       UPDATE ${db(k.table)} SET state = 'failed', last_error = ${why}
         ${k.settled ? db`, settled_at = ${at}` : db``}
       WHERE ${db(k.key)} = ${item.id} AND state = 'processing'
         AND tx_hash IS NOT DISTINCT FROM ${item.tx_hash}
         AND last_error IS NOT DISTINCT FROM ${item.last_error}`;
-    n.failed += r.count;
+      if (r.count > 0) await failed(tx, k, item, why, failure);
+    });
   }
 
   async function send(k: Kind, item: Item) {
@@ -172,6 +204,7 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
         `send interrupted (claimed ${since.toISOString()}, no hash stored): the transaction may ` +
           `be on chain; not sent again. Look for ${what} from ${o.rail.address}; if absent, ` +
           `reset state to processing and last_error to NULL`,
+        { cause: "interrupted" },
       );
     }
     if (k === REWARD && !item.address) {
@@ -194,7 +227,7 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
       // Signed and then unreachable: the transaction may be in flight, its hash is watched.
       // Not signed, or refused by the node: nothing went out, the claim is released, counted.
       const hash = e instanceof RpcUnavailableError ? e.txHash : undefined;
-      return await (hash ? unsure(k, item.id, e, hash) : refused(k, item.id, e));
+      return await (hash ? unsure(k, item.id, e, hash) : refused(k, item, e));
     }
     reached++;
     // Stored before anything else can fail. `processing` again if a stale claim was failed.
@@ -221,11 +254,14 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
         WHERE case_id = ${item.id} AND state = 'processing' AND tx_hash = ${item.tx_hash}`;
       n.completed += r.count;
     } else if (s.state === "failed") {
-      await fail(k, item, "transaction reverted");
+      await fail(k, item, "transaction reverted", { cause: "reverted" });
     } else if (
       s.state === "not-found" && at.getTime() - item.created_at.getTime() > o.notFoundAfterMs
     ) {
-      await fail(k, item, `transaction not found after ${span(o.notFoundAfterMs)}`);
+      await fail(k, item, `transaction not found after ${span(o.notFoundAfterMs)}`, {
+        cause: "not-found",
+        afterMs: o.notFoundAfterMs,
+      });
     }
   }
 
