@@ -1,12 +1,11 @@
 import type postgres from "postgres";
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
-import { creditConfirmed } from "./case_settle.ts";
-import { type Address, type EvmRail, type Hex, RpcUnavailableError } from "./evm_types.ts";
+import { creditConfirmed, creditUnsent, SENDING } from "./case_settle.ts";
+import { type EvmRail, type Hex, RpcUnavailableError } from "./evm_types.ts";
 import { type AnchorFailure, openAnchorIncident } from "./settlement_incidents.ts";
+import { ANCHOR, type Item, type Kind, REWARD, span, toSettle } from "./settlement_items.ts";
 
 export const SETTLEMENT_MONITOR = "settlement-monitor";
-/** The claim a run writes in `last_error` before it sends; see `settlementMonitorJob`. */
-export const SENDING = "sending since ";
 
 export interface SettlementMonitorOptions {
   /** The `evm` rail (`evmRail(…)`). One rail per process: it orders the account's nonces. */
@@ -20,35 +19,13 @@ export interface SettlementMonitorOptions {
   batch?: number;
   /** A send claimed this long ago with no hash stored was interrupted; default 10 min. */
   claimStaleMs?: number;
+  /**
+   * `SETTLEMENT_RAIL` (default `evm`). On `xp` nothing new is sent: the `evm` rewards never sent
+   * are credited as XP (`creditUnsent`), what was sent is watched to its end.
+   */
+  settlementRail?: "evm" | "xp";
   /** Where an anchor failed for good is alerted (`ADMIN_CHAT_ID`); the incident opens anyway. */
   adminChatId?: number;
-}
-
-/** Which table an item lives in: rewards are keyed by id, anchors by their case. */
-interface Kind {
-  table: "case_rewards" | "case_anchors";
-  key: "id" | "case_id";
-  settled: boolean;
-}
-const REWARD: Kind = { table: "case_rewards", key: "id", settled: true };
-const ANCHOR: Kind = { table: "case_anchors", key: "case_id", settled: false };
-
-interface Item {
-  id: number;
-  tx_hash: Hex | null;
-  last_error: string | null;
-  created_at: Date;
-  /** Rewards: the member's wallet (null if none) and the XP. Anchors: the commitment. */
-  address?: Address | null;
-  amount?: number;
-  commitment?: string;
-}
-
-/** A span as people say it: "24 h", "90 min", "45 s". */
-export function span(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  return `${Math.round(ms / 1000)} s`;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 500);
@@ -79,6 +56,10 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).sli
  * after `claimStaleMs` the item is `failed` with "send interrupted …", for an operator to check
  * the chain (the reward's data is `wardenReward(id)`) and, if nothing is there, to reset
  * (`state = 'processing', last_error = NULL`). So a crash can strand a reward, never pay it twice.
+ *
+ * With `settlementRail: "xp"` (the operator switched back) nothing new is sent: each run first
+ * credits the `evm` rewards never sent as XP (`creditUnsent`, once), then looks only at items
+ * with a hash (watched as above) or a send claimed (failed once stale); unsent anchors wait.
  */
 export function settlementMonitorJob(o: SettlementMonitorOptions): JobSpec {
   const cfg = {
@@ -88,11 +69,18 @@ export function settlementMonitorJob(o: SettlementMonitorOptions): JobSpec {
     batch: o.batch ?? 100,
     claimStaleMs: o.claimStaleMs ?? 10 * 60_000,
     adminChatId: o.adminChatId,
+    settlementRail: o.settlementRail ?? "evm",
   };
-  for (const [k, v] of Object.entries(cfg)) {
-    if (k !== "rail" && k !== "adminChatId" && (!Number.isInteger(v) || (v as number) < 1)) {
+  const { maxAttempts, notFoundAfterMs, batch, claimStaleMs } = cfg;
+  for (const [k, v] of Object.entries({ maxAttempts, notFoundAfterMs, batch, claimStaleMs })) {
+    if (!Number.isInteger(v) || v < 1) {
       throw new RangeError(`settlement-monitor: ${k} must be an integer ≥ 1, got ${v}`);
     }
+  }
+  if (cfg.settlementRail !== "evm" && cfg.settlementRail !== "xp") {
+    throw new RangeError(
+      `settlement-monitor: settlementRail must be evm or xp, got ${cfg.settlementRail}`,
+    );
   }
   return defineJob({
     name: SETTLEMENT_MONITOR,
@@ -108,16 +96,11 @@ type Cfg = Required<Omit<SettlementMonitorOptions, "adminChatId">> & { adminChat
 async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
   const db = ctx.db;
   const at = ctx.scheduledFor;
-  const anchors = await db<Item[]>`
-    SELECT a.case_id AS id, a.tx_hash, a.last_error, a.created_at, c.commitment
-    FROM case_anchors a JOIN cases c ON c.id = a.case_id
-    WHERE a.state = 'processing' ORDER BY a.created_at, a.case_id LIMIT ${o.batch}`;
-  const rewards = anchors.length >= o.batch ? [] : await db<Item[]>`
-    SELECT r.id, r.tx_hash, r.last_error, r.created_at, r.amount, w.address
-    FROM case_rewards r LEFT JOIN wallets w ON w.user_id = r.user_id
-    WHERE r.state = 'processing' AND r.rail = 'evm'
-    ORDER BY r.created_at, r.id LIMIT ${o.batch - anchors.length}`;
-  const n = { sent: 0, completed: 0, failed: 0, anchored: 0, errors: 0 };
+  const xp = o.settlementRail === "xp";
+  // On xp, the rewards never sent are settled as XP first: none of them is sent below.
+  const credited = xp ? await db.begin((tx) => creditUnsent(tx, at)) : 0;
+  const { anchors, rewards } = await toSettle(db, { batch: o.batch, sentOnly: xp });
+  const n = { sent: 0, completed: credited, failed: 0, anchored: 0, errors: 0 };
   let reached = 0;
   let lastError = "";
   const confirmed: number[] = [];
@@ -207,6 +190,7 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
         { cause: "interrupted" },
       );
     }
+    if (xp) return; // on xp nothing new is sent: the unsent rewards were credited as XP
     if (k === REWARD && !item.address) {
       return await fail(k, item, "the member has no linked wallet");
     }
@@ -284,7 +268,7 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
   const { errors, ...details } = n;
   if (errors > 0) ctx.log.warn("settlement RPC errors", { errors, last: lastError });
   return {
-    processed: anchors.length + rewards.length,
+    processed: credited + anchors.length + rewards.length,
     changed: n.sent + n.anchored + n.completed + n.failed,
     failed: errors,
     details,
