@@ -111,7 +111,7 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
     const error = lastError = message(e);
     await db.begin(async (tx) => {
       const [r] = await tx<{ state: string; attempts: number }[]>`
-      UPDATE ${db(k.table)} SET attempts = attempts + 1, last_error = ${lastError},
+      UPDATE ${db(k.table)} SET attempts = attempts + 1, last_error = ${error},
         state = CASE WHEN attempts + 1 >= ${o.maxAttempts} THEN 'failed' ELSE state END
         ${
         k.settled
@@ -154,11 +154,9 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
    */
   async function unsure(k: Kind, id: number, e: unknown, hash?: Hex) {
     n.errors++;
-    lastError = message(e);
+    const [error, known] = [lastError = message(e), hash ?? null];
     await db`
-      UPDATE ${db(k.table)} SET last_error = ${lastError}, tx_hash = coalesce(tx_hash, ${
-      hash ?? null
-    })
+      UPDATE ${db(k.table)} SET last_error = ${error}, tx_hash = coalesce(tx_hash, ${known})
       WHERE ${db(k.key)} = ${id} AND state = 'processing'`;
   }
 
