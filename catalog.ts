@@ -60,10 +60,13 @@ export const catalog: JobCatalog = (config) => [
     rail: config.settlement.rail,
   }),
   caseClosureJob({ pool: config.cases.poolXp, rail: config.settlement.rail }),
-  // On chain only with SETTLEMENT_RAIL=evm (`loadSetup` leaves them out otherwise).
+  // On chain only with SETTLEMENT_RAIL=evm (`loadSetup` leaves them out otherwise); the monitor
+  // also on xp with the EVM settings kept, sending nothing new.
   settlementMonitorJob({
     rail: chainRail(config),
     maxAttempts: config.settlement.evm?.maxAttempts,
+    adminChatId: config.adminChatId,
+    settlementRail: config.settlement.rail,
   }),
   verdictCheckJob({ rail: chainRail(config), adminChatId: config.adminChatId }),
   // Watches the jobs as configured: `loadSetup` hands it the final list.
@@ -77,8 +80,8 @@ export function caseProvider(config: Readonly<Config>): CaseProvider {
 
 const rails = new WeakMap<object, { rail: EvmRail; ready: Promise<EvmRail> }>();
 /**
- * The process's one EVM rail (it orders the account's nonces), made on first use; without
- * `SETTLEMENT_RAIL=evm` every call says so.
+ * The process's one EVM rail (it orders the account's nonces), made on first use; without the
+ * EVM settings (`SETTLEMENT_RAIL=evm`, or all of them kept on `xp`) every call says so.
  */
 function chainRail(config: Readonly<Config>): EvmRail {
   const evm = config.settlement.evm;
@@ -162,10 +165,10 @@ export function loadSetup(
   jobs: JobCatalog = catalog,
 ): { config: Readonly<Config>; specs: JobSpec[] } {
   const config = loadConfig(env, jobs(loadConfig({}, [])).map((j) => j.name));
-  const onChain = [SETTLEMENT_MONITOR, VERDICT_CHECK];
   const disabled = (name: string) =>
     config.jobs[name]?.enabled === false ||
-    (onChain.includes(name) && config.settlement.rail !== "evm") ||
+    (name === VERDICT_CHECK && config.settlement.rail !== "evm") ||
+    (name === SETTLEMENT_MONITOR && !config.settlement.evm) ||
     (name === "level-ups" && !config.progression.enabled &&
       env.JOB_LEVEL_UPS_ENABLED === undefined);
   const specs = jobs(config)

@@ -71,6 +71,7 @@ export interface Config {
   /** Where case rewards are settled: the XP ledger at once, or on an EVM chain. */
   settlement: {
     rail: "xp" | "evm";
+    /** With `evm`; on `xp` too when EVM_RPC_URL, EVM_PRIVATE_KEY and EVM_CHAIN_ID are all kept. */
     evm?: {
       rpcUrl: string;
       privateKey: `0x${string}`;
@@ -233,7 +234,10 @@ export function loadConfig(
     },
     settlement: {
       rail: v.SETTLEMENT_RAIL,
-      evm: v.SETTLEMENT_RAIL === "evm"
+      // On xp too when all three are set: settlement-monitor watches what evm sent before.
+      evm: v.SETTLEMENT_RAIL === "evm" ||
+          (v.EVM_RPC_URL !== undefined && v.EVM_PRIVATE_KEY !== undefined &&
+            v.EVM_CHAIN_ID !== undefined)
         ? {
           rpcUrl: v.EVM_RPC_URL!,
           privateKey: v.EVM_PRIVATE_KEY! as `0x${string}`,

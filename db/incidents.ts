@@ -64,10 +64,18 @@ export async function listIncidents(
 }
 
 /**
- * Why incidents open: a job given up by its supervisor, `health-monitor`'s reasons, and a verdict
- * commitment on chain that does not match (`verdict-check`).
+ * Why incidents open: a job given up by its supervisor, `health-monitor`'s reasons, a verdict
+ * commitment on chain that does not match (`verdict-check`), and a commitment anchor that failed
+ * for good (`settlement-monitor`).
  */
-export const INCIDENT_REASONS = ["gave-up", "stale", "failing", "paused", "mismatch"] as const;
+export const INCIDENT_REASONS = [
+  "gave-up",
+  "stale",
+  "failing",
+  "paused",
+  "mismatch",
+  "anchor-failed",
+] as const;
 
 /** Open incidents per reason, every reason present (0 when none is open). */
 export async function openIncidentCounts(

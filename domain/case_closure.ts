@@ -2,7 +2,7 @@ import type postgres from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import { argumentShares, categoryTotals, DEFAULT_CREATOR_MIN_PARTICIPANTS } from "./case_split.ts";
 import { closingPost, inEveryLanguage, sqlRewardMessage } from "./case_texts.ts";
-import { creditLedger } from "./case_settle.ts";
+import { creditLedger, creditUnsent } from "./case_settle.ts";
 
 type Texts = { en: string; es: string };
 
@@ -23,6 +23,9 @@ export interface CaseClosureOptions {
  * per chat, and one private message per rewarded member. A case closes once: a second run, or
  * a second replica, finds it closed (the row lock decides) and pays nothing. A case that cannot
  * close is logged and skipped; the others close, and the run then fails naming it.
+ *
+ * On `xp`, each run first credits (once) the `evm` rewards left unsent by a switch from `evm`
+ * (`creditUnsent`): settled on the ledger, not stranded; those already sent are the monitor's.
  */
 export function caseClosureJob(o: CaseClosureOptions): JobSpec {
   return defineJob({
@@ -31,6 +34,9 @@ export function caseClosureJob(o: CaseClosureOptions): JobSpec {
     schedule: "*/5 * * * *",
     timeout: "10m",
     async run(ctx) {
+      const stranded = o.rail === "xp"
+        ? await ctx.db.begin((tx) => creditUnsent(tx, ctx.scheduledFor))
+        : 0;
       const due = await ctx.db<{ id: string }[]>`
         SELECT id FROM cases WHERE status = 'open' AND closes_at <= ${ctx.scheduledFor}
         ORDER BY closes_at, id`;
@@ -54,7 +60,11 @@ export function caseClosureJob(o: CaseClosureOptions): JobSpec {
             failed.join("; "),
         );
       }
-      return { processed: due.length, changed: closed, details: { closed, rewards } };
+      return {
+        processed: due.length,
+        changed: closed + stranded,
+        details: { closed, rewards, stranded },
+      };
     },
   });
 }

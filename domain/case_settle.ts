@@ -2,12 +2,15 @@ import type postgres from "postgres";
 
 type Tx = postgres.TransactionSql;
 
+/** The claim `settlement-monitor` writes in `last_error` before it sends (see there). */
+export const SENDING = "sending since ";
+
 /**
  * Credits rewards to the XP ledger and the members' balances and marks them completed, once:
  * each reward's ledger row is bound to `case:<case>:<kind>:<rank>`, so a reward credited before
  * (a retried settlement) adds nothing. `which` selects the rewards, still `processing`.
  */
-async function credit(tx: Tx, which: ReturnType<Tx>, at: Date): Promise<number> {
+async function credit(tx: Tx, which: ReturnType<Tx>, at: Date, toXp = false): Promise<number> {
   const done = await tx`
     WITH due AS (
       SELECT r.id, r.case_id, r.user_id, r.chat_id, r.amount, r.kind, r.rank FROM case_rewards r
@@ -25,6 +28,7 @@ async function credit(tx: Tx, which: ReturnType<Tx>, at: Date): Promise<number> 
       WHERE m.chat_id = p.chat_id AND m.user_id = p.user_id
     )
     UPDATE case_rewards r SET state = 'completed', settled_at = ${at}
+      ${toXp ? tx`, rail = 'xp'` : tx``}
     FROM due WHERE r.id = due.id`;
   return done.count;
 }
@@ -51,4 +55,20 @@ export async function creditLedger(tx: Tx, caseId: number, at: Date): Promise<nu
 /** The `evm` rail: rewards whose transaction is confirmed, credited once. */
 export function creditConfirmed(tx: Tx, ids: number[], at: Date): Promise<number> {
   return credit(tx, tx`r.id = ANY(${ids}::bigint[])`, at);
+}
+
+/**
+ * After `SETTLEMENT_RAIL` went from `evm` to `xp`: the `evm` rewards never sent — no hash and no
+ * send claimed — settled as the ledger rail settles them (`rail = 'xp'`, credited once). A
+ * reward with a hash is left to `settlement-monitor` to watch; one whose send was claimed but
+ * never stored may be on chain, and is failed by it for an operator to check, never credited.
+ */
+export function creditUnsent(tx: Tx, at: Date): Promise<number> {
+  return credit(
+    tx,
+    tx`r.rail = 'evm' AND r.tx_hash IS NULL
+       AND (r.last_error IS NULL OR r.last_error NOT LIKE ${SENDING + "%"})`,
+    at,
+    true,
+  );
 }

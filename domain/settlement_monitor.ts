@@ -1,15 +1,17 @@
+import type postgres from "postgres";
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
-import { creditConfirmed } from "./case_settle.ts";
-import { type Address, type EvmRail, type Hex, RpcUnavailableError } from "./evm_types.ts";
+import { creditConfirmed, creditUnsent, SENDING } from "./case_settle.ts";
+import { type EvmRail, type Hex, RpcUnavailableError } from "./evm_types.ts";
+import { type AnchorFailure, openAnchorIncident } from "./settlement_incidents.ts";
+import { ANCHOR, type Item, type Kind, REWARD, span, toSettle } from "./settlement_items.ts";
 
 export const SETTLEMENT_MONITOR = "settlement-monitor";
-/** The claim a run writes in `last_error` before it sends; see `settlementMonitorJob`. */
-export const SENDING = "sending since ";
 
 export interface SettlementMonitorOptions {
   /** The `evm` rail (`evmRail(…)`). One rail per process: it orders the account's nonces. */
   rail: EvmRail;
-  /** RPC errors (sends and status checks together) before an item is failed; default 5. */
+  /** Failed sends (refused, or the node unreachable before signing) before an item is failed;
+   * default 5. A failed status check, or a send whose answer was lost once signed, never counts. */
   maxAttempts?: number;
   /** A transaction unknown to the node this long after the item's `created_at` is failed; 24 h. */
   notFoundAfterMs?: number;
@@ -17,33 +19,13 @@ export interface SettlementMonitorOptions {
   batch?: number;
   /** A send claimed this long ago with no hash stored was interrupted; default 10 min. */
   claimStaleMs?: number;
-}
-
-/** Which table an item lives in: rewards are keyed by id, anchors by their case. */
-interface Kind {
-  table: "case_rewards" | "case_anchors";
-  key: "id" | "case_id";
-  settled: boolean;
-}
-const REWARD: Kind = { table: "case_rewards", key: "id", settled: true };
-const ANCHOR: Kind = { table: "case_anchors", key: "case_id", settled: false };
-
-interface Item {
-  id: number;
-  tx_hash: Hex | null;
-  last_error: string | null;
-  created_at: Date;
-  /** Rewards: the member's wallet (null if none) and the XP. Anchors: the commitment. */
-  address?: Address | null;
-  amount?: number;
-  commitment?: string;
-}
-
-/** A span as people say it: "24 h", "90 min", "45 s". */
-export function span(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  return `${Math.round(ms / 1000)} s`;
+  /**
+   * `SETTLEMENT_RAIL` (default `evm`). On `xp` nothing new is sent: the `evm` rewards never sent
+   * are credited as XP (`creditUnsent`), what was sent is watched to its end.
+   */
+  settlementRail?: "evm" | "xp";
+  /** Where an anchor failed for good is alerted (`ADMIN_CHAT_ID`); the incident opens anyway. */
+  adminChatId?: number;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 500);
@@ -59,9 +41,11 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).sli
  *   `creditConfirmed` (XP once, `completed`), anchors `completed`; reverted → `failed`; unknown
  *   to the node more than `notFoundAfterMs` after the item's `created_at` → `failed`
  *   ("transaction not found after 24 h"); pending → kept;
- * - an RPC error (or a send the node refused) → `attempts + 1`, `last_error`; `failed` once
- *   `attempts` reaches `maxAttempts`. A run whose every RPC call failed also fails itself, so
- *   `health-monitor` sees the node down.
+ * - a send that did not go out (the node refused it, or was unreachable before it was signed)
+ *   → `attempts + 1`, `last_error`; `failed` once `attempts` reaches `maxAttempts`. An RPC error
+ *   on what may be on chain — a status check, a send whose answer was lost once signed — only
+ *   sets `last_error` and keeps the hash: a flaky node never fails (or re-sends) a mined payout.
+ *   A run whose every RPC call failed also fails itself, so `health-monitor` sees the node down.
  *
  * Never sending twice: a send is claimed first by a compare-and-set that commits on its own —
  * `last_error = 'sending since <slot>'` where the row is `processing`, has no hash and no claim —
@@ -72,6 +56,10 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).sli
  * after `claimStaleMs` the item is `failed` with "send interrupted …", for an operator to check
  * the chain (the reward's data is `wardenReward(id)`) and, if nothing is there, to reset
  * (`state = 'processing', last_error = NULL`). So a crash can strand a reward, never pay it twice.
+ *
+ * With `settlementRail: "xp"` (the operator switched back) nothing new is sent: each run first
+ * credits the `evm` rewards never sent as XP (`creditUnsent`, once), then looks only at items
+ * with a hash (watched as above) or a send claimed (failed once stale); unsent anchors wait.
  */
 export function settlementMonitorJob(o: SettlementMonitorOptions): JobSpec {
   const cfg = {
@@ -80,11 +68,19 @@ export function settlementMonitorJob(o: SettlementMonitorOptions): JobSpec {
     notFoundAfterMs: o.notFoundAfterMs ?? 24 * 3_600_000,
     batch: o.batch ?? 100,
     claimStaleMs: o.claimStaleMs ?? 10 * 60_000,
+    adminChatId: o.adminChatId,
+    settlementRail: o.settlementRail ?? "evm",
   };
-  for (const [k, v] of Object.entries(cfg)) {
-    if (k !== "rail" && (!Number.isInteger(v) || (v as number) < 1)) {
+  const { maxAttempts, notFoundAfterMs, batch, claimStaleMs } = cfg;
+  for (const [k, v] of Object.entries({ maxAttempts, notFoundAfterMs, batch, claimStaleMs })) {
+    if (!Number.isInteger(v) || v < 1) {
       throw new RangeError(`settlement-monitor: ${k} must be an integer ≥ 1, got ${v}`);
     }
+  }
+  if (cfg.settlementRail !== "evm" && cfg.settlementRail !== "xp") {
+    throw new RangeError(
+      `settlement-monitor: settlementRail must be evm or xp, got ${cfg.settlementRail}`,
+    );
   }
   return defineJob({
     name: SETTLEMENT_MONITOR,
@@ -95,52 +91,86 @@ export function settlementMonitorJob(o: SettlementMonitorOptions): JobSpec {
   });
 }
 
-type Cfg = Required<SettlementMonitorOptions>;
+type Cfg = Required<Omit<SettlementMonitorOptions, "adminChatId">> & { adminChatId?: number };
 
 async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
   const db = ctx.db;
   const at = ctx.scheduledFor;
-  const anchors = await db<Item[]>`
-    SELECT a.case_id AS id, a.tx_hash, a.last_error, a.created_at, c.commitment
-    FROM case_anchors a JOIN cases c ON c.id = a.case_id
-    WHERE a.state = 'processing' ORDER BY a.created_at, a.case_id LIMIT ${o.batch}`;
-  const rewards = anchors.length >= o.batch ? [] : await db<Item[]>`
-    SELECT r.id, r.tx_hash, r.last_error, r.created_at, r.amount, w.address
-    FROM case_rewards r LEFT JOIN wallets w ON w.user_id = r.user_id
-    WHERE r.state = 'processing' AND r.rail = 'evm'
-    ORDER BY r.created_at, r.id LIMIT ${o.batch - anchors.length}`;
-  const n = { sent: 0, completed: 0, failed: 0, anchored: 0, errors: 0 };
+  const xp = o.settlementRail === "xp";
+  // On xp, the rewards never sent are settled as XP first: none of them is sent below.
+  const credited = xp ? await db.begin((tx) => creditUnsent(tx, at)) : 0;
+  const { anchors, rewards } = await toSettle(db, { batch: o.batch, sentOnly: xp });
+  const n = { sent: 0, completed: credited, failed: 0, anchored: 0, errors: 0 };
   let reached = 0;
   let lastError = "";
   const confirmed: number[] = [];
 
-  /** Counts an RPC error (or a refused send) against the item; fails it at maxAttempts. */
-  async function error(k: Kind, id: number, e: unknown, hash?: Hex) {
+  /** Counts a send that did not go out (refused, or not signed) against the item; fails it at maxAttempts. */
+  async function refused(k: Kind, item: Item, e: unknown) {
     n.errors++;
-    lastError = message(e);
-    const [r] = await db<{ state: string }[]>`
-      UPDATE ${db(k.table)} SET attempts = attempts + 1, last_error = ${lastError},
-        tx_hash = coalesce(tx_hash, ${hash ?? null}),
+    const error = lastError = message(e);
+    await db.begin(async (tx) => {
+      const [r] = await tx<{ state: string; attempts: number }[]>`
+      UPDATE ${db(k.table)} SET attempts = attempts + 1, last_error = ${error},
         state = CASE WHEN attempts + 1 >= ${o.maxAttempts} THEN 'failed' ELSE state END
         ${
-      k.settled
-        ? db`, settled_at = CASE WHEN attempts + 1 >= ${o.maxAttempts} THEN ${at}::timestamptz END`
-        : db``
-    }
-      WHERE ${db(k.key)} = ${id} AND state = 'processing'
-      RETURNING state`;
-    if (r?.state === "failed") n.failed++;
+        k.settled
+          ? db`, settled_at = CASE WHEN attempts + 1 >= ${o.maxAttempts} THEN ${at}::timestamptz END`
+          : db``
+      }
+      WHERE ${db(k.key)} = ${item.id} AND state = 'processing'
+      RETURNING state, attempts`;
+      if (r?.state === "failed") {
+        await failed(tx, k, item, error, { cause: "attempts", attempts: r.attempts });
+      }
+    });
+  }
+
+  /** Counts an item just failed; an anchor's `failure` opens its incident, in `tx`. */
+  async function failed(
+    tx: postgres.TransactionSql,
+    k: Kind,
+    item: Item,
+    error: string,
+    failure?: AnchorFailure,
+  ) {
+    n.failed++;
+    if (k !== ANCHOR || !failure) return;
+    const { adminChatId } = o;
+    await openAnchorIncident(tx, {
+      caseId: item.id,
+      txHash: item.tx_hash,
+      error,
+      failure,
+      at,
+      adminChatId,
+    });
+  }
+
+  /**
+   * An RPC error on an item that may be on chain — a status check, or a send whose answer was
+   * lost after signing (`hash`) — is noted, not counted: the hash is kept and watched until the
+   * chain says (confirmed, reverted, or not found after `notFoundAfterMs`).
+   */
+  async function unsure(k: Kind, id: number, e: unknown, hash?: Hex) {
+    n.errors++;
+    const [error, known] = [lastError = message(e), hash ?? null];
+    await db`
+      UPDATE ${db(k.table)} SET last_error = ${error}, tx_hash = coalesce(tx_hash, ${known})
+      WHERE ${db(k.key)} = ${id} AND state = 'processing'`;
   }
 
   /** Ends an item as failed with `why`, if it is still as we saw it. */
-  async function fail(k: Kind, item: Item, why: string) {
-    const r = await db`
+  async function fail(k: Kind, item: Item, why: string, failure?: AnchorFailure) {
+    await db.begin(async (tx) => {
+      const r = await tx`
       UPDATE ${db(k.table)} SET state = 'failed', last_error = ${why}
         ${k.settled ? db`, settled_at = ${at}` : db``}
       WHERE ${db(k.key)} = ${item.id} AND state = 'processing'
         AND tx_hash IS NOT DISTINCT FROM ${item.tx_hash}
         AND last_error IS NOT DISTINCT FROM ${item.last_error}`;
-    n.failed += r.count;
+      if (r.count > 0) await failed(tx, k, item, why, failure);
+    });
   }
 
   async function send(k: Kind, item: Item) {
@@ -155,8 +185,10 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
         `send interrupted (claimed ${since.toISOString()}, no hash stored): the transaction may ` +
           `be on chain; not sent again. Look for ${what} from ${o.rail.address}; if absent, ` +
           `reset state to processing and last_error to NULL`,
+        { cause: "interrupted" },
       );
     }
+    if (xp) return; // on xp nothing new is sent: the unsent rewards were credited as XP
     if (k === REWARD && !item.address) {
       return await fail(k, item, "the member has no linked wallet");
     }
@@ -174,9 +206,10 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
         })
         : await o.rail.anchorCommitment(`0x${item.commitment}`);
     } catch (e) {
-      // Not signed, or refused by the node: nothing went out, the claim is released. Signed
-      // and then unreachable: the hash is kept, the transaction may be in flight.
-      return await error(k, item.id, e, e instanceof RpcUnavailableError ? e.txHash : undefined);
+      // Signed and then unreachable: the transaction may be in flight, its hash is watched.
+      // Not signed, or refused by the node: nothing went out, the claim is released, counted.
+      const hash = e instanceof RpcUnavailableError ? e.txHash : undefined;
+      return await (hash ? unsure(k, item.id, e, hash) : refused(k, item, e));
     }
     reached++;
     // Stored before anything else can fail. `processing` again if a stale claim was failed.
@@ -193,7 +226,7 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
     try {
       s = await o.rail.status(item.tx_hash!);
     } catch (e) {
-      return await error(k, item.id, e);
+      return await unsure(k, item.id, e);
     }
     reached++;
     if (s.state === "confirmed") {
@@ -203,11 +236,14 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
         WHERE case_id = ${item.id} AND state = 'processing' AND tx_hash = ${item.tx_hash}`;
       n.completed += r.count;
     } else if (s.state === "failed") {
-      await fail(k, item, "transaction reverted");
+      await fail(k, item, "transaction reverted", { cause: "reverted" });
     } else if (
       s.state === "not-found" && at.getTime() - item.created_at.getTime() > o.notFoundAfterMs
     ) {
-      await fail(k, item, `transaction not found after ${span(o.notFoundAfterMs)}`);
+      await fail(k, item, `transaction not found after ${span(o.notFoundAfterMs)}`, {
+        cause: "not-found",
+        afterMs: o.notFoundAfterMs,
+      });
     }
   }
 
@@ -223,14 +259,14 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
   }
   if (n.errors > 0 && reached === 0) {
     throw new RpcUnavailableError(
-      `settlement-monitor: every call to the EVM node failed (${n.errors} attempts counted, ${n.failed} ` +
-        `items failed); last: ${lastError}`,
+      `settlement-monitor: every call to the EVM node failed (${n.errors} errors, ${n.failed} items ` +
+        `failed); last: ${lastError}`,
     );
   }
   const { errors, ...details } = n;
   if (errors > 0) ctx.log.warn("settlement RPC errors", { errors, last: lastError });
   return {
-    processed: anchors.length + rewards.length,
+    processed: credited + anchors.length + rewards.length,
     changed: n.sent + n.anchored + n.completed + n.failed,
     failed: errors,
     details,

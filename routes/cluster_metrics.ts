@@ -85,7 +85,7 @@ export function clusterGauges(registry: Registry, sql: postgres.Sql, readMs = CL
   communityGauges(registry, () => community);
   registry.gauge(
     "warden_incidents_open",
-    "Open incidents (health-monitor and given-up jobs), by reason.",
+    "Open incidents (given-up jobs, health-monitor, verdict-check, settlement-monitor), by reason.",
     (set) => {
       for (const i of incidents ?? []) set({ reason: i.reason }, i.n);
     },

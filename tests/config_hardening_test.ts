@@ -193,3 +193,20 @@ Deno.test("settlement-monitor and verdict-check run only on the evm rail", () =>
   assert.ok(evm.includes("settlement-monitor") && evm.includes("verdict-check"));
   assert.ok(names({}).includes("case-generation") && names({}).includes("case-closure"));
 });
+
+Deno.test("switched back to xp with the EVM settings kept, settlement-monitor still runs (to watch what was sent)", () => {
+  const { config, specs } = loadSetup({
+    SETTLEMENT_RAIL: "xp",
+    EVM_RPC_URL: "http://127.0.0.1:8545",
+    EVM_PRIVATE_KEY: "0x" + "ab".repeat(32),
+    EVM_CHAIN_ID: "1337",
+  });
+  const names = specs.map((s) => s.name);
+  assert.ok(names.includes("settlement-monitor"), names.join(", "));
+  assert.ok(!names.includes("verdict-check"));
+  assert.deepEqual([config.settlement.rail, config.settlement.evm?.chainId], ["xp", 1337]);
+  // Only part of them: no rail to watch with, as before.
+  const part = loadSetup({ EVM_RPC_URL: "http://127.0.0.1:8545" });
+  assert.ok(!part.specs.some((s) => s.name === "settlement-monitor"));
+  assert.equal(part.config.settlement.evm, undefined);
+});

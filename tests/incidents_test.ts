@@ -76,6 +76,7 @@ Deno.test("/metrics counts the open incidents by reason, from the database, as e
   const text = await (await fetch(`${http.base}/metrics`)).text();
   const lines = text.split("\n").filter((l) => l.startsWith("warden_incidents_open"));
   assert.deepEqual(lines, [
+    'warden_incidents_open{reason="anchor-failed"} 0',
     'warden_incidents_open{reason="failing"} 0',
     'warden_incidents_open{reason="gave-up"} 1',
     'warden_incidents_open{reason="mismatch"} 0',
