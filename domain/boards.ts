@@ -272,12 +272,19 @@ export async function readBoard(sql: postgres.Sql, chatId: number, period: Perio
   return {
     computedAt: rows[0]?.computed_at.toISOString() ?? null,
     periodStart: rows[0]?.period_start.toISOString() ?? null,
-    entries: rows.map((r): BoardEntry => ({
-      rank: r.rank,
-      userId: r.user_id,
-      name: r.name,
-      score: r.score,
-      reachedAt: r.reached_at.toISOString(),
-    })),
+    entries: rows.map(boardEntry),
+  };
+}
+
+/** A board row as the bot, the API and the dashboard show it. */
+export function boardEntry(
+  r: { rank: number; user_id: number; name: string; score: number; reached_at: Date },
+): BoardEntry {
+  return {
+    rank: r.rank,
+    userId: r.user_id,
+    name: r.name,
+    score: r.score,
+    reachedAt: r.reached_at.toISOString(),
   };
 }

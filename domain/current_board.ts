@@ -7,6 +7,7 @@
 import type postgres from "postgres";
 import {
   type BoardEntry,
+  boardEntry,
   type Period,
   periodBoard,
   periodEnd,
@@ -58,12 +59,6 @@ export async function currentBoard(
     periodStart: start.toISOString(),
     live: true,
     computedAt: at.toISOString(),
-    entries: rows.map((r): BoardEntry => ({
-      rank: r.rank,
-      userId: r.user_id,
-      name: r.name,
-      score: r.score,
-      reachedAt: r.reached_at.toISOString(),
-    })),
+    entries: rows.map(boardEntry),
   };
 }
