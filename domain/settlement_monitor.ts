@@ -2,7 +2,11 @@ import type postgres from "postgres";
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
 import { creditConfirmed, creditUnsent, SENDING } from "./case_settle.ts";
 import { type EvmRail, type Hex, RpcUnavailableError } from "./evm_types.ts";
-import { type AnchorFailure, openAnchorIncident } from "./settlement_incidents.ts";
+import {
+  type AnchorFailure,
+  anchorIncidentJob,
+  openAnchorIncident,
+} from "./settlement_incidents.ts";
 import { ANCHOR, type Item, type Kind, REWARD, span, toSettle } from "./settlement_items.ts";
 
 export const SETTLEMENT_MONITOR = "settlement-monitor";
@@ -231,10 +235,19 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
     reached++;
     if (s.state === "confirmed") {
       if (k === REWARD) return void confirmed.push(item.id);
-      const r = await db`
-        UPDATE case_anchors SET state = 'completed', last_error = NULL
-        WHERE case_id = ${item.id} AND state = 'processing' AND tx_hash = ${item.tx_hash}`;
-      n.completed += r.count;
+      // Anchored after all (an operator reset it): its incident, if any, is over.
+      const [r] = await db<{ n: number }[]>`
+        WITH done AS (
+          UPDATE case_anchors SET state = 'completed', last_error = NULL
+          WHERE case_id = ${item.id} AND state = 'processing' AND tx_hash = ${item.tx_hash}
+          RETURNING case_id
+        ), closed AS (
+          UPDATE incidents SET closed_at = ${at}
+          WHERE job = ${anchorIncidentJob(item.id)} AND closed_at IS NULL
+            AND EXISTS (SELECT 1 FROM done)
+        )
+        SELECT count(*)::int AS n FROM done`;
+      n.completed += r.n;
     } else if (s.state === "failed") {
       await fail(k, item, "transaction reverted", { cause: "reverted" });
     } else if (

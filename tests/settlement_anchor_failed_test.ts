@@ -53,6 +53,16 @@ Deno.test("settlement-monitor: an anchor failed after its attempts opens one inc
     `🚨 Warden: case #${c.id}'s verdict commitment could not be anchored on chain ` +
       `(incident ${opened[0].id}): its send failed 2 times. Last error: nonce too low`,
   );
+
+  // The operator resets the anchor once the node is fixed: anchored, the incident closes.
+  await db.sql`UPDATE case_anchors SET state = 'processing', last_error = NULL, attempts = 0`;
+  const fixed = settlementMonitorJob({ rail: railOn(node), adminChatId: ADMIN });
+  for (let t = 120_000; t <= 300_000; t += 30_000) await runJob(fixed, db.sql, at(t));
+  const [done] = await db.sql`SELECT state FROM case_anchors`;
+  assert.equal(done.state, "completed");
+  const [closed] = await incidents(db.sql);
+  assert.ok(closed.closed_at, "the incident closed when the anchor was anchored");
+  assert.equal((await alerts(db.sql)).length, 1, "closing it sends nothing more");
 });
 
 Deno.test("settlement-monitor: an anchor not found after its window alerts a Spanish admin chat in Spanish", async () => {
