@@ -15,7 +15,7 @@ import { syncLevels } from "../domain/levels.ts";
 import { seedCommunity } from "../domain/seed.ts";
 import { telegramRoutes } from "../routes/telegram.ts";
 import { botApiDouble } from "../tests/fakes/bot_api.ts";
-import { checkpoint, cpuSeconds, freshDatabase } from "./measure.ts";
+import { checkpoint, cpuMeter, freshDatabase } from "./measure.ts";
 
 export interface IngestOptions {
   /** A server to create the fresh database on; default `DATABASE_URL`, else embedded PGlite. */
@@ -36,7 +36,7 @@ export interface IngestLine {
   bound_updates_per_s: number;
   bound_p99_ms: number;
   vs_bound: number;
-  /** CPU per update in µs, this process and the local server together (`cpuSeconds`); null without `/proc`. */
+  /** CPU per update in µs, this process and the local server together (`cpuMeter`); null without `/proc`. */
   cpu_us: number | null;
   bound_cpu_us: number | null;
   /** Warden's CPU per update over the bare server's: the steadier figure (throughput moves with what else the machine does). */
@@ -117,7 +117,7 @@ async function load(url: string, bodies: string[], concurrency: number) {
   const latencies = new Float64Array(bodies.length);
   const failures: string[] = [];
   let next = 0;
-  const cpu0 = cpuSeconds();
+  const cpu = cpuMeter();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < bodies.length) {
@@ -134,10 +134,7 @@ async function load(url: string, bodies: string[], concurrency: number) {
     }
   }));
   const seconds = (performance.now() - t0) / 1000;
-  const cpu1 = cpuSeconds();
-  const cpuUs = cpu0 === undefined || cpu1 === undefined
-    ? null
-    : (cpu1 - cpu0) * 1e6 / bodies.length;
+  const cpuUs = cpu ? cpu() * 1e6 / bodies.length : null;
   if (failures.length) throw new Error(`ingest: requests failed: ${failures.join("; ")}`);
   const sorted = latencies.sort();
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];

@@ -18,14 +18,12 @@ export function rssMeter() {
 }
 
 /**
- * CPU seconds used so far by this process and by every local `postgres` process (the server's
+ * CPU ticks used so far by this process and by every local `postgres` process (the server's
  * backends and helpers; none when the database is embedded, which then counts as this process),
- * from Linux's `/proc`; `undefined` where that cannot be read. A process that ends between two
- * samples takes its share with it: take both around work whose connections stay open.
+ * by process id, from Linux's `/proc`; `undefined` where that cannot be read.
  */
-export function cpuSeconds(): number | undefined {
-  const TICKS = 100; // USER_HZ: 100 on every Linux Deno runs on
-  let ticks = 0;
+function cpuTicks(): Map<number, number> | undefined {
+  const ticks = new Map<number, number>();
   try {
     for (const entry of Deno.readDirSync("/proc")) {
       if (!/^\d+$/.test(entry.name)) continue;
@@ -35,16 +33,44 @@ export function cpuSeconds(): number | undefined {
       } catch {
         continue; // ended meanwhile
       }
-      const self = Number(entry.name) === Deno.pid;
-      if (!self && !stat.includes(" (postgres) ")) continue;
+      const pid = Number(entry.name);
+      if (pid !== Deno.pid && !stat.includes(" (postgres) ")) continue;
       // After the command's closing parenthesis: state is field 3, utime 14 and stime 15.
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
     }
   } catch {
     return undefined;
   }
-  return ticks / TICKS;
+  return ticks;
+}
+
+/** USER_HZ: 100 on every Linux Deno runs on. */
+const TICKS = 100;
+
+/** CPU seconds used so far by this process and the local `postgres` processes (`cpuTicks`). */
+export function cpuSeconds(): number | undefined {
+  const ticks = cpuTicks();
+  return ticks && [...ticks.values()].reduce((a, b) => a + b, 0) / TICKS;
+}
+
+/**
+ * A meter of the CPU seconds this process and the local `postgres` processes use from now on:
+ * each process counts what it used since the meter began (or since it started), so one that
+ * ends meanwhile takes only its own share away and the reading never goes down; `undefined`
+ * where `/proc` cannot be read.
+ *
+ * @example
+ * const meter = cpuMeter(); await work(); const seconds = meter?.();
+ */
+export function cpuMeter(): (() => number) | undefined {
+  const start = cpuTicks();
+  if (!start) return undefined;
+  return () => {
+    let used = 0;
+    for (const [pid, t] of cpuTicks() ?? []) used += t - (start.get(pid) ?? 0);
+    return Math.max(0, used) / TICKS;
+  };
 }
 
 export async function freshDatabase(): Promise<{ db: Database; drop(): Promise<void> }> {
