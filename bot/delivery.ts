@@ -234,8 +234,7 @@ export function createDelivery(o: DeliveryOptions) {
         const expired = (row: OutboxRow) => !!row.expires_at && row.expires_at.getTime() < now;
         if (!waitMarks && bestAt <= now && !expired(queue[best])) {
           // The global limit is the bot's: places in a window every replica shares.
-          const ready = () => queue.filter((r) => pacer.nextAllowed(r.chat_id, now) <= now).length;
-          bestAt = await pace.take(now, ready).catch((error) => {
+          bestAt = await pace.take(now, (most) => pacer.ready(queue, now, most)).catch((error) => {
             log.warn("cannot read the shared send pace; waiting a second", { error });
             return now + 1_000;
           });

@@ -58,14 +58,15 @@ export function sharedPace(sql: postgres.Sql, perSecond: number) {
   return {
     /**
      * A place for one send at `now` (ms): returns `now` when it holds one, else when to ask
-     * again. `wanted` says how many sends could go now; asked only when places run out.
+     * again. `wanted(most)` says how many sends could go now, counting no further than `most`;
+     * asked only when places run out.
      */
-    async take(now: number, wanted: () => number): Promise<number> {
+    async take(now: number, wanted: (most: number) => number): Promise<number> {
       if (places > 0 && now <= until) {
         places--;
         return now;
       }
-      const want = Math.min(most, Math.max(1, wanted()));
+      const want = Math.min(most, Math.max(1, wanted(most)));
       const { taken, opens } = await reserve(sql, now, want, perSecond);
       [places, until] = [Math.max(0, taken - 1), now + HORIZON_MS];
       return taken > 0 ? now : opens;

@@ -64,6 +64,12 @@ export function createPacer(limits: PaceLimits) {
         chatId < 0 ? windowOpens(perGroup.get(chatId), limits.perGroupPerMinute, 60_000, now) : now,
       );
     },
+    /** How many of `rows` may be sent to at `now` (one each), counting no further than `most`. */
+    ready(rows: Iterable<{ chat_id: number }>, now: number, most: number): number {
+      let n = 0;
+      for (const r of rows) if (this.nextAllowed(r.chat_id, now) <= now && ++n >= most) break;
+      return n;
+    },
     /** Counts a send leaving now; call `settle` with it when the answer came. */
     record(chatId: number, at: number): PacedSend {
       const send = { t: at };
