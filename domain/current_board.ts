@@ -47,6 +47,21 @@ export async function currentBoard(
   ) {
     return { ...cached, periodStart: start.toISOString(), live: false };
   }
+  return { periodStart: start.toISOString(), ...await ledgerBoard(sql, chatId, period, limit, at) };
+}
+
+/**
+ * `chatId`'s `period` board (not `all`) for the period `at` falls in, top `limit`, read live
+ * from the ledger and ranked as `leaderboard-recalc` ranks it.
+ */
+export async function ledgerBoard(
+  sql: postgres.Sql,
+  chatId: number,
+  period: Exclude<Period, "all">,
+  limit: number,
+  at: Date,
+): Promise<{ live: true; computedAt: string; entries: BoardEntry[] }> {
+  const start = periodStart(period, at);
   const range = { period, start, end: periodEnd(period, start) };
   const rows = await sql<
     { rank: number; user_id: number; name: string; score: number; reached_at: Date }[]
@@ -55,10 +70,5 @@ export async function currentBoard(
     FROM (${periodBoard(sql, range, limit, chatId)}) b
     LEFT JOIN members m ON m.chat_id = b.chat_id AND m.user_id = b.user_id
     ORDER BY b.position`;
-  return {
-    periodStart: start.toISOString(),
-    live: true,
-    computedAt: at.toISOString(),
-    entries: rows.map(boardEntry),
-  };
+  return { live: true, computedAt: at.toISOString(), entries: rows.map(boardEntry) };
 }

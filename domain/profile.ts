@@ -1,7 +1,7 @@
 import type postgres from "postgres";
 import { livesAsOf, streakAsOf } from "./activity.ts";
 import { BOARD_SIZE, type Period, periodStart } from "./boards.ts";
-import { currentBoard } from "./current_board.ts";
+import { ledgerBoard } from "./current_board.ts";
 import { LIFE_PERIOD_MINUTES } from "./life_regen.ts";
 
 /** Lives a member has before the first quiz writes their row (the table's default). */
@@ -68,7 +68,7 @@ interface ProfileRow {
   last_refill_at: Date | null;
   ranks: Partial<Record<Period, number>> | null;
   /** Boards whose cache is still a closed period's (right after it turned). */
-  stale: Period[];
+  stale: Exclude<Period, "all">[];
   badges: number;
 }
 
@@ -134,7 +134,7 @@ export async function memberProfile(
   const ranks = r.ranks ?? {};
   // Right after a period turned the cached rank is last period's: the current one, read live.
   for (const period of r.stale) {
-    const board = await currentBoard(sql, r.chat_id, period, BOARD_SIZE, at);
+    const board = await ledgerBoard(sql, r.chat_id, period, BOARD_SIZE, at);
     ranks[period] = board.entries.find((e) => e.userId === r.user_id)?.rank;
   }
   return {
