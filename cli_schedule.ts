@@ -20,19 +20,28 @@ export const SCHEDULE_HELP =
 export const NEXT_HELP = `usage: deno task jobs next <name> [--from ISO] [--count N] [--json]
   the next N (default 5, at most 1000) slots of a configured job, in its zone`;
 
-/** 2026-05-01, 2026-05-01T08:00, 2026-05-01T08:00:00.000Z, 2026-05-01T08:00:00+02:00. */
-const ISO_TIME = /^\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:\d\d)?)?$/;
+const HH = "(?:[01]\\d|2[0-3])", MM = "[0-5]\\d";
+/**
+ * 2026-05-01, 2026-05-01T08:00, 2026-05-01T08:00:00.000Z, 2026-05-01T08:00:00+02:00: hours to 23,
+ * minutes and seconds to 59, offsets to ±23:59 (`Date.parse` rolls 24:00 over to the next day).
+ */
+const ISO_TIME = new RegExp(
+  String.raw`^(\d{4}-\d\d-\d\d)(?:T${HH}:${MM}(?::${MM}(?:\.\d{1,9})?)?(?:Z|[+-]${HH}:${MM})?)?$`,
+);
 
 const options = z.object({
   tz: z.string().refine(isZone, "--tz expects an IANA zone like Europe/Madrid").default("UTC"),
   from: z.string().refine(
     (s) => {
       // ISO 8601 only: `Date.parse` alone also takes "1" (2001) or "June 5" (2001-06-05).
-      if (!ISO_TIME.test(s)) return false;
+      const date = ISO_TIME.exec(s)?.[1];
+      // A day the calendar has, checked as the HTTP routes' zod instants check it: `Date.parse`
+      // reads 2026-02-30 as 2026-03-02.
+      if (!date || !z.iso.date().safeParse(date).success) return false;
       const t = Date.parse(s);
       return !Number.isNaN(t) && t >= Date.UTC(1970, 0, 1) && t < Date.UTC(10000, 0, 1);
     },
-    "--from expects an ISO time between 1970 and 9999",
+    "--from expects an ISO time between 1970 and 9999, on a day and at a time that exist",
   ).transform((s) => new Date(s)).optional(),
   count: z.string().regex(/^[1-9]\d*$/, "--count expects a whole number from 1 to 1000")
     .transform(Number).pipe(

@@ -116,7 +116,26 @@ Deno.test("--from takes ISO 8601 only, --count no leading zeros (in process: the
     assert.equal(r.code, 64, from);
     assert.match(r.err, /--from expects an ISO time between 1970 and 9999/, from);
   }
-  for (const from of ["2026-05-01", "2026-05-01T08:00Z", "2026-05-01T08:00:00.5+02:00"]) {
+  // Days and times that do not exist: Date.parse rolled them over (2026-02-30 was 2026-03-02).
+  for (
+    const from of [
+      "2026-02-30T00:00:00Z",
+      "2025-02-29",
+      "2026-04-31",
+      "2026-13-01",
+      "2026-05-01T24:00Z",
+      "2026-05-01T08:60Z",
+      "2026-05-01T08:00:60Z",
+      "2026-05-01T08:00+25:00",
+    ]
+  ) {
+    const r = run(["--from", from]);
+    assert.equal(r.code, 64, from);
+    assert.match(r.err, /--from expects an ISO time between 1970 and 9999/, from);
+  }
+  for (
+    const from of ["2026-05-01", "2024-02-29", "2026-05-01T08:00Z", "2026-05-01T08:00:00.5+02:00"]
+  ) {
     assert.equal(run(["--from", from]).code, 0, from);
   }
   const zeros = run(["--count", "007"]);
