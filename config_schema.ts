@@ -16,15 +16,48 @@ const num = z.string().regex(/^\d+(\.\d+)?$/, "expected a number").transform(Num
 const chatId = z.string().regex(/^-?\d+$/, "expected a numeric Telegram chat id").transform(Number)
   .refine(Number.isSafeInteger, "beyond 2^53: not a Telegram id");
 const userIds = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
+const DB_URL = "expected postgres://user:password@host:port/db";
+
+/**
+ * What postgres.js would trip on when it reads `url` (it throws "Invalid URL" or "URI malformed"
+ * at connect): one host or several (`h1:5432,h2:5433`), each with a port from 1 to 65535, user
+ * and password %-encoded correctly, and a database named.
+ */
+function databaseUrlProblem(url: string): string | undefined {
+  const rest = url.slice(url.indexOf("://") + 3);
+  const authority = rest.split(/[/?#]/)[0];
+  const at = authority.lastIndexOf("@");
+  const [user, password] = at < 0 ? [] : authority.slice(0, at).split(/:(.*)/s);
+  for (const [what, part] of [["user", user], ["password", password]] as const) {
+    try {
+      decodeURIComponent(part ?? "");
+    } catch {
+      return `the ${what} has a broken %-escape (write % as %25): ${DB_URL}`;
+    }
+  }
+  for (const host of authority.slice(at + 1).split(",")) {
+    const port = /:(\d+)$/.exec(host)?.[1];
+    if (port && !(Number(port) >= 1 && Number(port) <= 65535)) {
+      return `port ${port} on host "${host}": expected a port from 1 to 65535`;
+    }
+    try {
+      new URL(`postgres://${decodeURIComponent(host)}`);
+    } catch {
+      return `cannot read the host "${host}" (a name, an IPv4 or an [IPv6] address, then :port): ${DB_URL}`;
+    }
+  }
+  if (!/^\/[^/?#]+/.test(rest.slice(authority.length))) return `names no database: ${DB_URL}`;
+}
+
 export const ZONE_EXPECTED = "expected an IANA time zone like Europe/Madrid";
 const timezone = z.string().refine(isZone, ZONE_EXPECTED);
 
 export const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "expected postgres://user@host:port/db")
-    .refine(
-      (url) => !/^postgres(ql)?:\/\//.test(url) || /^postgres(ql)?:\/\/[^/?#]*\/[^/?#]+/.test(url),
-      "names no database: expected postgres://user@host:port/db",
-    )
+    .superRefine((url, ctx) => {
+      const problem = /^postgres(ql)?:\/\//.test(url) ? databaseUrlProblem(url) : undefined;
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
     .optional(),
   DATA_DIR: z.string().min(1).default("./data"),
   PORT: int(0, 65535).default(8080),

@@ -100,7 +100,9 @@ const ZONE = ["Mars/Base", "UTC+25", "../../etc/passwd", "   ", "+05:30", "-03"]
 /** Bad values per variable (DATA_DIR's are found at start: startup_test.ts); then an environment they need. */
 // deno-fmt-ignore
 const BAD: Record<string, [string[], Record<string, string>?]> = {
-  DATABASE_URL: [["mysql://u:Pa55wordXYZ@h/db", "postgres://u:Pa55wordXYZ@h:5432", "not a url", "   "]],
+  DATABASE_URL: [["mysql://u:Pa55wordXYZ@h/db", "postgres://u:Pa55wordXYZ@h:5432", "not a url", "   ",
+    "postgres://postgres@127.0.0.1:99999/x", "postgres://u@h:0/x", "postgres://postgres@[::1/x",
+    "postgres://u:p%ZZ@h/x", "postgres://u%ZZ@h/x", "postgres://u@h1:5432,h2:70000/x", "postgres://h%ZZ/x"]],
   DATA_DIR: [[]], PORT: [[...INT, "65536"]], SHUTDOWN_TIMEOUT_MS: [[...INT, "600001"]],
   DATABASE_WAIT_SECONDS: [[...INT, "601"]], OUTBOX_RETENTION_DAYS: [[...INT, "0", "3651"]], PAUSE_ALERT_AFTER: [["soon", "30s", "-1h", "24 h", "1e3m"]],
   RUN_HISTORY_RETENTION_DAYS: [[...INT, "0"]], EVENTS_RETENTION_DAYS: [[...INT, "0"]], QUIZ_RETENTION_DAYS: [[...INT, "0"]],
