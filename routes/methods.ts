@@ -16,7 +16,7 @@ function compile(path: string): RegExp {
     if (param) return param[1] ? `(?:${param[1]})` : "[^/]+";
     return part.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
   }).join("");
-  return new RegExp(`^${source}/?$`);
+  return new RegExp(`^${source}$`);
 }
 
 /** The methods `app`'s routes answer at `path` (middleware, registered for every method, aside). */

@@ -168,6 +168,9 @@ Deno.test("every route, with hostile paths, queries, bodies, auth and methods: n
         );
       }
     }
+    // a trailing slash is another path: 404, not a 405 telling to use the method just used
+    const slash = await send(method, fill(path) + "/", { headers });
+    if (slash?.status !== 404) failures.push(`${method} ${path}/ → ${slash?.status}: expected 404`);
     for (const [type, body] of BODIES) {
       const init = { headers: { ...headers, "content-type": type }, body };
       await send(method === "GET" ? "POST" : method, fill(path), init);
