@@ -106,12 +106,15 @@ export function loadConfig(
     Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
   );
   const parsed = schema.safeParse(present);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => {
-    const key = String(i.path[0]);
-    return key in present
-      ? `${key}=${showValue(key, present[key])}: ${i.message}`
-      : `${key}: ${i.message}`;
-  });
+  // One line per variable: its first problem (a rule's later checks repeat it in other words).
+  const first = new Map<string, string>();
+  for (const issue of parsed.success ? [] : parsed.error.issues) {
+    const key = String(issue.path[0]);
+    if (!first.has(key)) first.set(key, issue.message);
+  }
+  const problems = [...first].map(([key, message]) =>
+    key in present ? `${key}=${showValue(key, present[key])}: ${message}` : `${key}: ${message}`
+  );
 
   const jobConfig: Config["jobs"] = {};
   const known = new Map(jobs.map((j) => [envName(j), j]));

@@ -10,7 +10,8 @@ import { BEARER_TOKEN } from "./routes/auth.ts";
  */
 const int = (min: number, max: number) =>
   z.string().regex(/^-?\d+$/, "expected a whole number").transform(Number).pipe(
-    z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
+    // whole by the regex; no `.int()`, whose "Too big: expected int" would speak first for 1e20
+    z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
   );
 const num = z.string().regex(/^\d+(\.\d+)?$/, "expected a number").transform(Number);
 const chatId = z.string().regex(/^-?\d+$/, "expected a numeric Telegram chat id").transform(Number)

@@ -177,6 +177,8 @@ Deno.test("every configuration variable with bad values: refused, named, no secr
         problems.length === 0 && "accepted",
         problems.length && !problems.some((p) => p.startsWith(key)) && `not named: ${show(text)}`,
         problems.some((p) => p.includes("\n")) && "a problem of several lines",
+        problems.filter((p) => new RegExp(`^${key}[=:]`).test(p)).length > 1 &&
+        `more than one line for it: ${show(text)}`,
         secret && secret.trim().length >= 4 && text.includes(secret) && "echoed the secret",
       ].filter(Boolean);
       if (bad.length) failures.push(`${what}: ${bad.join(", ")}`);
