@@ -41,6 +41,7 @@ export function readArgs<S extends z.ZodType>(
       args,
       strict: true,
       allowPositionals: true,
+      tokens: true,
       options: { ...options, help: { type: "boolean", short: "h" } },
     });
   } catch (e) {
@@ -54,6 +55,14 @@ export function readArgs<S extends z.ZodType>(
         ? `${flag} takes no value (write ${flag} alone)`
         : `${flag} needs a value${/ambiguous/.test(message) ? ", got another option" : ""}`,
     );
+  }
+  // parseArgs keeps the last of `--limit 5 --limit 6`; the HTTP routes refuse a repeated query
+  const given = new Map<string, number>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind === "option") given.set(token.name, (given.get(token.name) ?? 0) + 1);
+  }
+  for (const [name, times] of given) {
+    if (times > 1) throw new ArgsError(`--${name} given ${times} times: expected it once`);
   }
   const checked = schema.safeParse(parsed.values);
   if (!checked.success) throw new ArgsError(checked.error.issues[0].message);

@@ -28,6 +28,11 @@ const CLI_CASES: CliCase[] = [
   ...["1e3", "0x10", " 7", "", "-1", "0", "99999999999999999999", "7.0"]
     .map((n): CliCase => [`jobs|history|lease-rescue|--limit|${n}`, /--limit (expects|needs)/]),
   ["jobs|history|lease-rescue|--limit", /--limit needs a value/],
+  ["jobs|history|lease-rescue|--limit|5|--limit|6", /^jobs history: --limit given 2 times: expected it once/],
+  ["schedule|* * * * *|--tz|UTC|--tz|Europe/Madrid", /--tz given 2 times/],
+  ["jobs|list|--json|--json", /--json given 2 times/], ["seed|--members|5|--members=6", /--members given 2 times/],
+  ["schedule|* * * * *|--from|2026-02-30T00:00:00Z", /--from expects/],
+  ["jobs|next|level-ups|--from|2026-04-31", /--from expects/],
   ["jobs|next", /expected one job name/], ["jobs|next|nope", /unknown job "nope"/],
   ["jobs|next|level-ups|--count|-1", /--count/], ["jobs|next|level-ups|--count|1e3", /--count expects/],
   ["jobs|next|level-ups|--from|not-a-date", /--from expects/], ["jobs|next|level-ups|--tz|UTC", /--tz/],
