@@ -8,6 +8,7 @@ import {
   chatReportText,
   type DayIncident,
 } from "./daily_report_text.ts";
+import { languageOf } from "./i18n.ts";
 
 export const DAILY_REPORT = "daily-report";
 
@@ -133,8 +134,8 @@ async function chatDays(db: Sql, start: Date, end: Date): Promise<ChatDay[]> {
  * `daily-report` (08:00 in `REPORT_TIMEZONE`; seed 004's daily report). For the local day
  * before the slot's date in `timezone` (23 or 25 h across DST), per chat: active members,
  * messages, XP, level-ups, new badges, top three, streaks kept and broken. Each chat with a
- * report chat gets its report there in its language; the admin chat gets one English summary
- * with the day's incidents ("a quiet day" when nothing happened). One INSERT, keyed by chat
+ * report chat gets its report there in its language; the admin chat gets one summary in its
+ * own language (the admin chat's /language setting, else English) with the day's incidents ("a quiet day" when nothing happened). One INSERT, keyed by chat
  * and day, so rerunning the slot (or a second replica) sends nothing new.
  */
 export function dailyReportJob(options: DailyReportOptions): JobSpec {
@@ -161,9 +162,12 @@ export function dailyReportJob(options: DailyReportOptions): JobSpec {
         dedupe_key: `daily-report:${c.chatId}:${d.day}`,
       }));
       if (options.adminChatId !== undefined) {
+        const [admin] = await ctx.db<{ language: string | null }[]>`
+          SELECT language FROM chats WHERE chat_id = ${options.adminChatId}`;
+        const lang = languageOf(admin?.language);
         messages.push({
           chat_id: options.adminChatId,
-          text: adminReportText(chats, { total: d.incidents, shown: d.shown }, day),
+          text: adminReportText(chats, { total: d.incidents, shown: d.shown }, day, lang),
           dedupe_key: `daily-report-admin:${d.day}`,
         });
       }

@@ -116,9 +116,48 @@ export function chatReportText(d: ChatDay, day: ReportDay): string {
   return lines.join("\n");
 }
 
+const adminWords = {
+  en: {
+    title: "📊 Warden daily report",
+    quiet: "A quiet day: no activity in any chat.",
+    chats: { one: "active chat", other: "active chats" },
+    busiest: "Busiest chats",
+    moreChats: (n: string) => `…and ${n}`,
+    moreChat: { one: "more chat", other: "more chats" },
+    none: "✅ No incidents opened.",
+    opened: { one: "incident opened", other: "incidents opened" },
+    open: "still open",
+    closed: "closed",
+    more: (n: number) => `…and ${n} more`,
+    reasons: {} as Record<string, string>,
+  },
+  es: {
+    title: "📊 Informe diario de Warden",
+    quiet: "Un día tranquilo: ninguna actividad en ningún chat.",
+    chats: { one: "chat activo", other: "chats activos" },
+    busiest: "Chats más activos",
+    moreChats: (n: string) => `…y ${n}`,
+    moreChat: { one: "chat más", other: "chats más" },
+    none: "✅ No se abrió ninguna incidencia.",
+    opened: { one: "incidencia abierta", other: "incidencias abiertas" },
+    open: "sigue abierta",
+    closed: "cerrada",
+    more: (n: number) => `…y ${n} más`,
+    reasons: {
+      "stale": "sin ejecutarse a tiempo",
+      "failing": "fallando",
+      "paused": "en pausa",
+      "gave-up": "abandonado tras fallos repetidos",
+      "mismatch": "compromiso que no coincide",
+      "anchor-failed": "anclaje fallido",
+    } as Record<string, string>,
+  },
+} as const;
+
 /**
- * The admin's one message, in English: cluster totals, the `ADMIN_CHATS_SHOWN` busiest chats
- * (messages, then XP, then chat id), the incidents opened that day. A day with no activity
+ * The admin's one message, in the admin chat's language (else English): cluster totals, the
+ * `ADMIN_CHATS_SHOWN` busiest chats (messages, then XP, then chat id), the incidents opened that
+ * day (their reason in the language; the stored detail is not shown). A day with no activity
  * anywhere still gets a short "quiet day" message, so the admin sees the report ran.
  * Bounded: at most ~2,000 characters whatever the number of chats or incidents.
  */
@@ -126,15 +165,17 @@ export function adminReportText(
   chats: readonly ChatDay[],
   incidents: { total: number; shown: readonly DayIncident[] },
   day: ReportDay,
+  lang: Language = "en",
 ): string {
-  const lines = [`📊 Warden daily report — ${longDate("en", day.start, day.timezone)}`, ""];
+  const a = adminWords[lang], w = words[lang];
+  const lines = [`${a.title} — ${longDate(lang, day.start, day.timezone)}`, ""];
   if (chats.length === 0) {
-    lines.push("A quiet day: no activity in any chat.");
+    lines.push(a.quiet);
   } else {
     const sum = (f: (c: ChatDay) => number) => chats.reduce((n, c) => n + f(c), 0);
     lines.push(
-      `🗂 ${plural("en", chats.length, { one: "active chat", other: "active chats" })}`,
-      ...activityLines("en", {
+      `🗂 ${plural(lang, chats.length, a.chats)}`,
+      ...activityLines(lang, {
         language: null,
         reportChatId: null,
         active: sum((c) => c.active),
@@ -146,32 +187,28 @@ export function adminReportText(
         streaksBroken: sum((c) => c.streaksBroken),
       }),
       "",
-      "Busiest chats",
+      a.busiest,
     );
     for (const [i, c] of chats.slice(0, ADMIN_CHATS_SHOWN).entries()) {
       lines.push(
-        `${i + 1}. ${short(c.title, String(c.chatId))} — ${
-          plural("en", c.messages, words.en.messages)
-        }, ${plural("en", c.active, words.en.active)}, ${number("en", c.xp)} XP`,
+        `${i + 1}. ${short(c.title, String(c.chatId))} — ${plural(lang, c.messages, w.messages)}, ${
+          plural(lang, c.active, w.active)
+        }, ${number(lang, c.xp)} XP`,
       );
     }
     const more = chats.length - ADMIN_CHATS_SHOWN;
-    if (more > 0) {
-      lines.push(`…and ${plural("en", more, { one: "more chat", other: "more chats" })}`);
-    }
+    if (more > 0) lines.push(a.moreChats(plural(lang, more, a.moreChat)));
   }
   lines.push("");
   if (incidents.total === 0) {
-    lines.push("✅ No incidents opened.");
+    lines.push(a.none);
   } else {
-    lines.push(
-      `🚨 ${plural("en", incidents.total, { one: "incident opened", other: "incidents opened" })}`,
-    );
+    lines.push(`🚨 ${plural(lang, incidents.total, a.opened)}`);
     for (const i of incidents.shown) {
-      lines.push(`• ${i.job}: ${i.reason} (${i.open ? "still open" : "closed"})`);
+      lines.push(`• ${i.job}: ${a.reasons[i.reason] ?? i.reason} (${i.open ? a.open : a.closed})`);
     }
     const more = incidents.total - incidents.shown.length;
-    if (more > 0) lines.push(`…and ${more} more`);
+    if (more > 0) lines.push(a.more(more));
   }
   return lines.join("\n");
 }
