@@ -25,7 +25,7 @@ Chats más activos
 • streak-expiry: sin ejecutarse a tiempo (cerrada)
 • level-ups: fallando (sigue abierta)`;
 
-Deno.test("an admin chat set to Spanish (/language es) reads its summary in Spanish", async () => {
+Deno.test("an admin chat set to Spanish (its settings) reads its summary in Spanish", async () => {
   await using db = await testDatabase();
   await busyDay(db.sql);
   await community(db.sql, { id: ADMIN, title: "Admins" }, []);
