@@ -1,5 +1,151 @@
 import type postgres from "postgres";
 import type { AlertSink } from "../actors/runtime.ts";
+import { type SqlArg, sqlLanguage, sqlLiteral, sqlMessage, sqlSpan } from "../domain/job_texts.ts";
+
+/**
+ * Why incidents open: a job given up by its supervisor, `health-monitor`'s reasons, a verdict
+ * commitment on chain that does not match (`verdict-check`), and a commitment anchor that failed
+ * for good (`settlement-monitor`).
+ */
+export const INCIDENT_REASONS = [
+  "gave-up",
+  "stale",
+  "failing",
+  "paused",
+  "mismatch",
+  "anchor-failed",
+] as const;
+
+/** An incident to open: its detail (English, for operators) and what its alert says. */
+export interface IncidentOpen {
+  job: string;
+  reason: typeof INCIDENT_REASONS[number];
+  detail: string;
+  /**
+   * The alert's arguments (`<reason>-alert` in `locales/<lang>/alerts.ftl`): spans in minutes
+   * (`window`, `ago`, `for`, `limit`), counts (`failures`, `attempts`), texts (`case`, `tx`,
+   * `cause`, `last`, `error`).
+   */
+  args?: Record<string, string | number | null>;
+}
+
+const num = (k: string) => `(a.args->>${sqlLiteral(k)})::bigint`;
+const str = (k: string): SqlArg => ({ text: `coalesce(a.args->>${sqlLiteral(k)}, '')` });
+const span = (minutes: string): SqlArg => ({
+  text: (lang) => `coalesce(${sqlSpan(minutes, lang)}, '')`,
+});
+const BASE: Record<string, SqlArg> = { job: { text: "a.job" }, incident: { text: "a.id::text" } };
+
+/** Each reason's alert when its incident opens, and (`-closed`) when it closes, as SQL. */
+const ALERTS: Record<string, [string, Record<string, SqlArg>]> = {
+  "gave-up": ["gave-up-alert", { error: { text: "left(a.detail, 500)" } }],
+  stale: ["stale-alert", {
+    window: span(num("window")),
+    last: { select: "a.args->>'last'", values: ["never"] },
+    ago: span(num("ago")),
+  }],
+  failing: ["failing-alert", { failures: { number: `coalesce(${num("failures")}, 0)` } }],
+  paused: ["paused-alert", { for: span(num("for")), limit: span(num("limit")) }],
+  mismatch: ["mismatch-alert", { case: str("case"), tx: str("tx") }],
+  "anchor-failed": ["anchor-failed-alert", {
+    case: str("case"),
+    cause: { select: "a.args->>'cause'", values: ["reverted", "not-found", "interrupted"] },
+    tx: str("tx"),
+    window: span(num("window")),
+    attempts: { number: `coalesce(${num("attempts")}, 0)` },
+    error: str("error"),
+  }],
+  "gave-up-closed": ["gave-up-closed-alert", {}],
+  "monitor-closed": ["monitor-closed-alert", {
+    reason: { select: "a.reason", values: ["stale", "failing", "paused"] },
+  }],
+};
+/** Incidents that close with a message (the others, `mismatch` and `anchor-failed`, silently). */
+const CLOSED: Record<string, string> = {
+  "gave-up": "gave-up-closed",
+  stale: "monitor-closed",
+  failing: "monitor-closed",
+  paused: "monitor-closed",
+};
+
+let alertText: string | undefined;
+/** The text of row `a` (id, job, reason, detail, args, event, span) in language `l.lang`. */
+function alertSql(): string {
+  const message = (key: string) => {
+    const [id, args] = ALERTS[key];
+    return sqlMessage(id, "l.lang", { ...BASE, ...args, span: span("a.span") });
+  };
+  const whens = (pairs: [string, string][]) =>
+    pairs.map(([reason, key]) => `WHEN ${sqlLiteral(reason)} THEN ${message(key)}`).join(" ");
+  return alertText ??= `CASE a.event
+    WHEN 'opened' THEN CASE a.reason ${whens(INCIDENT_REASONS.map((r) => [r, r]))} END
+    ELSE CASE a.reason ${whens(Object.entries(CLOSED))} END END`;
+}
+
+/**
+ * The writes of an incident's life as CTEs (`found`, `opened`, `closed`, `alerts`), for a
+ * caller's `WITH [its own CTEs,] ${incidentWrites(…)} SELECT …`: `open` opens an incident per row that has
+ * none open (incidents are unique per open job and reason), only if `openIf` holds (a SQL
+ * condition, e.g. on the caller's own CTE that moved a state); `close` closes the open
+ * incidents `incidents i` that it holds for (it may read `found`), at `at`. Each incident opened
+ * or closed queues one alert to the admin chat through the outbox, in the admin chat's language
+ * (its `chats.language`, else English; `locales/<lang>/alerts.ftl`), keyed by the incident: a
+ * rerun, or a second replica, queues nothing more. Without `adminChatId` only the rows are
+ * written. `opened` and `closed` return `id, job, reason`.
+ */
+export function incidentWrites(
+  sql: postgres.Sql | postgres.TransactionSql,
+  o: {
+    adminChatId?: number;
+    at: Date;
+    open?: readonly IncidentOpen[];
+    openIf?: postgres.PendingQuery<postgres.Row[]>;
+    close?: postgres.PendingQuery<postgres.Row[]>;
+  },
+): postgres.PendingQuery<postgres.Row[]> {
+  const chat = o.adminChatId ?? null;
+  const found = (o.open ?? []).map((f) => ({
+    ...f,
+    detail: f.detail.slice(0, 2_000),
+    args: f.args ?? {},
+  }));
+  const lang = sql.unsafe(sqlLanguage("c.language", "NULL::text"));
+  return sql`
+    found AS (
+      SELECT * FROM json_to_recordset(${JSON.stringify(found)}::text::json)
+        AS f(job text, reason text, detail text, args json)
+    ), opened AS (
+      INSERT INTO incidents (job, reason, detail, opened_at)
+      SELECT job, reason, detail, ${o.at} FROM found WHERE ${o.openIf ?? sql`true`}
+      ON CONFLICT (job, reason) WHERE closed_at IS NULL DO NOTHING
+      RETURNING id, job, reason, detail
+    ), closed AS (
+      UPDATE incidents i SET closed_at = ${o.at}
+      WHERE i.closed_at IS NULL AND ${o.close ?? sql`false`}
+      RETURNING id, job, reason, detail, opened_at, closed_at
+    ), alerts AS (
+      INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
+      SELECT ${chat}::bigint, a.text, 'incident:' || a.id || ':' || a.event, NULL::timestamptz
+      FROM (
+        SELECT a.*, ${sql.unsafe(alertSql())} AS text
+        FROM (
+          SELECT o.id, o.job, o.reason, o.detail, f.args, 'opened' AS event, 0::bigint AS span
+          FROM opened o JOIN found f USING (job, reason)
+          UNION ALL
+          SELECT c.id, c.job, c.reason, c.detail, NULL::json, 'closed',
+                 round(extract(epoch FROM c.closed_at - c.opened_at) / 60)::bigint
+          FROM closed c
+        ) a
+        CROSS JOIN (
+          SELECT coalesce((SELECT ${lang} FROM chats c WHERE c.chat_id = ${chat}::bigint), 'en')
+            AS lang
+        ) l
+        WHERE ${chat}::bigint IS NOT NULL
+      ) a
+      WHERE a.text IS NOT NULL
+      ON CONFLICT (dedupe_key) DO NOTHING
+    )`;
+}
 
 /**
  * Alerts as incidents: a job given up opens an incident row (at most one open per job and
@@ -9,34 +155,14 @@ import type { AlertSink } from "../actors/runtime.ts";
  * still written; the log carries the alert.
  */
 export function incidentAlerts(sql: postgres.Sql, o: { adminChatId?: number }): AlertSink {
-  const chat = o.adminChatId ?? null;
   return {
     async raise(alert) {
-      await sql`
-        WITH opened AS (
-          INSERT INTO incidents (job, reason, detail, opened_at)
-          VALUES (${alert.child}, 'gave-up', ${alert.error.slice(0, 2_000)}, ${alert.at})
-          ON CONFLICT (job, reason) WHERE closed_at IS NULL DO NOTHING
-          RETURNING id, job, detail)
-        INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
-        SELECT ${chat}::bigint,
-               format(E'🚨 Warden: job %s was given up after repeated failures.\\n%s', job, left(detail, 500)),
-               'incident:' || id || ':opened', NULL
-        FROM opened WHERE ${chat}::bigint IS NOT NULL
-        ON CONFLICT (dedupe_key) DO NOTHING`;
+      const open = [{ job: alert.child, reason: "gave-up" as const, detail: alert.error }];
+      await sql`WITH ${incidentWrites(sql, { ...o, at: alert.at, open })} SELECT 1`;
     },
-    async recovered(job) {
-      await sql`
-        WITH closed AS (
-          UPDATE incidents SET closed_at = now()
-          WHERE job = ${job} AND closed_at IS NULL
-          RETURNING id, job, opened_at)
-        INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
-        SELECT ${chat}::bigint,
-               format('✅ Warden: job %s succeeded again; incident %s is closed.', job, id),
-               'incident:' || id || ':closed', NULL
-        FROM closed WHERE ${chat}::bigint IS NOT NULL
-        ON CONFLICT (dedupe_key) DO NOTHING`;
+    async recovered(job, at) {
+      const close = sql`i.job = ${job}`;
+      await sql`WITH ${incidentWrites(sql, { ...o, at, close })} SELECT 1`;
     },
   };
 }
@@ -62,20 +188,6 @@ export async function listIncidents(
     ORDER BY opened_at DESC, id DESC LIMIT ${o.limit}`;
   return [...rows];
 }
-
-/**
- * Why incidents open: a job given up by its supervisor, `health-monitor`'s reasons, a verdict
- * commitment on chain that does not match (`verdict-check`), and a commitment anchor that failed
- * for good (`settlement-monitor`).
- */
-export const INCIDENT_REASONS = [
-  "gave-up",
-  "stale",
-  "failing",
-  "paused",
-  "mismatch",
-  "anchor-failed",
-] as const;
 
 /** Open incidents per reason, every reason present (0 when none is open). */
 export async function openIncidentCounts(

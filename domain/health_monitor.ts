@@ -1,6 +1,6 @@
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
 import { isStale, maxAgeOf } from "../actors/task_view.ts";
-import { INCIDENT_REASONS } from "../db/incidents.ts";
+import { INCIDENT_REASONS, type IncidentOpen, incidentWrites } from "../db/incidents.ts";
 import { pgRunStore } from "../db/run_store.ts";
 
 export const HEALTH_MONITOR = "health-monitor";
@@ -39,7 +39,8 @@ async function troubles(ctx: JobContext, o: HealthMonitorOptions) {
   const [{ since }] = await ctx.db<{ since: Date | null }[]>`
     SELECT min(started_at) AS since FROM job_runs`;
   const upSince = since ?? now;
-  const found: Array<{ job: string; reason: string; detail: string }> = [];
+  const found: IncidentOpen[] = [];
+  const inMinutes = (ms: number) => Math.round(ms / 60_000);
   for (const [i, spec] of o.watched.entries()) {
     const s = summaries[i];
     const window = maxAgeOf(spec, now);
@@ -48,6 +49,9 @@ async function troubles(ctx: JobContext, o: HealthMonitorOptions) {
         job: spec.name,
         reason: "stale",
         detail: `no success within ${minutes(window)} (last: ${when(s.lastSuccessAt)})`,
+        args: s.lastSuccessAt
+          ? { window: inMinutes(window), ago: inMinutes(now.getTime() - s.lastSuccessAt.getTime()) }
+          : { window: inMinutes(window), last: "never" },
       });
     }
     if (s.consecutiveFailures >= spec.maxConsecutiveFailures) {
@@ -55,6 +59,7 @@ async function troubles(ctx: JobContext, o: HealthMonitorOptions) {
         job: spec.name,
         reason: "failing",
         detail: `${s.consecutiveFailures} failures in a row`,
+        args: { failures: s.consecutiveFailures },
       });
     }
     const pausedFor = s.paused && s.pausedSince ? now.getTime() - s.pausedSince.getTime() : 0;
@@ -63,6 +68,7 @@ async function troubles(ctx: JobContext, o: HealthMonitorOptions) {
         job: spec.name,
         reason: "paused",
         detail: `paused since ${when(s.pausedSince)}, more than ${minutes(o.pauseAlertAfterMs)}`,
+        args: { for: inMinutes(pausedFor), limit: inMinutes(o.pauseAlertAfterMs) },
       });
     }
   }
@@ -71,39 +77,23 @@ async function troubles(ctx: JobContext, o: HealthMonitorOptions) {
 
 /**
  * The monitor's run: opens an incident for each trouble found that has none open, and closes
- * its own open incidents whose trouble is gone, each with one message to the admin chat in the
- * same statement (keyed by the incident, so a rerun or a second replica sends nothing more).
+ * its own open incidents whose trouble is gone, each with one message to the admin chat in its
+ * language in the same statement (`incidentWrites`: keyed by the incident, so a rerun or a
+ * second replica sends nothing more). The incident's detail, for operators, stays English.
  */
 export function monitorRun(o: HealthMonitorOptions): (ctx: JobContext) => Promise<RunResult> {
-  const chat = o.adminChatId ?? null;
   return async (ctx) => {
     const found = await troubles(ctx, o);
-    const at = ctx.scheduledFor;
     const [r] = await ctx.db<{ opened: string[]; closed: string[] }[]>`
-      WITH found AS (
-        SELECT * FROM json_to_recordset(${JSON.stringify(found)}::text::json)
-          AS f(job text, reason text, detail text)
-      ), opened AS (
-        INSERT INTO incidents (job, reason, detail, opened_at)
-        SELECT job, reason, detail, ${at} FROM found
-        ON CONFLICT (job, reason) WHERE closed_at IS NULL DO NOTHING
-        RETURNING id, job, reason, detail
-      ), closed AS (
-        UPDATE incidents i SET closed_at = ${at}
-        WHERE i.closed_at IS NULL AND i.reason = ANY(${[...MONITOR_REASONS]}::text[])
-          AND NOT EXISTS (SELECT 1 FROM found f WHERE f.job = i.job AND f.reason = i.reason)
-        RETURNING id, job, reason
-      ), alerts AS (
-        INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
-        SELECT ${chat}::bigint, format(E'🚨 Warden: job %s is %s: %s', job, reason, detail),
-               'incident:' || id || ':opened', NULL::timestamptz
-        FROM opened WHERE ${chat}::bigint IS NOT NULL
-        UNION ALL
-        SELECT ${chat}::bigint, format('✅ Warden: job %s is no longer %s; incident %s is closed.', job, reason, id),
-               'incident:' || id || ':closed', NULL::timestamptz
-        FROM closed WHERE ${chat}::bigint IS NOT NULL
-        ON CONFLICT (dedupe_key) DO NOTHING
-      )
+      WITH ${
+      incidentWrites(ctx.db, {
+        adminChatId: o.adminChatId,
+        at: ctx.scheduledFor,
+        open: found,
+        close: ctx.db`i.reason = ANY(${[...MONITOR_REASONS]}::text[])
+          AND NOT EXISTS (SELECT 1 FROM found f WHERE f.job = i.job AND f.reason = i.reason)`,
+      })
+    }
       SELECT coalesce((SELECT array_agg(job || ' ' || reason) FROM opened), '{}') AS opened,
              coalesce((SELECT array_agg(job || ' ' || reason) FROM closed), '{}') AS closed`;
     for (const what of r.opened) ctx.log.warn("incident opened", { incident: what });

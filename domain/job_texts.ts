@@ -1,7 +1,7 @@
 /**
- * The texts the set-based jobs write (level-ups, streak-expiry), built in SQL from the Fluent
- * messages of `locales/<lang>/jobs.ftl`, so one statement writes a batch of members' messages
- * each in its own language, with no loop per member in TypeScript.
+ * The texts the set-based jobs write (level-ups, streak-expiry, admin alerts), built in SQL from
+ * the Fluent messages of `locales/<lang>/` (`jobs.ftl`, `alerts.ftl`), so one statement writes a
+ * batch of messages each in its own language, with no loop per member in TypeScript.
  *
  * How: per language, the message is rendered ONCE through `t()`, with a token in place of
  * every text argument (names, titles) and a sentinel number for every number argument; the
@@ -9,8 +9,10 @@
  * become a SQL concatenation of literals and per-row expressions. A number that chooses a
  * plural form (the text changes, not only the number, between 1 and the sentinel) gets a
  * `CASE WHEN n = 1` over the two renderings: English and Spanish say `one` for 1 only (a test
- * holds `Intl.PluralRules` to it, and every message's SQL text to `t()`). Numbers are grouped
- * in SQL as `i18n.number` groups them ("1,234", "1.234"), by `sqlNumber`, pinned by a test.
+ * holds `Intl.PluralRules` to it, and every message's SQL text to `t()`). A text a selector
+ * chooses on (`{ $cause -> … }`) gets a `CASE` over its values, one rendering each. Numbers are
+ * grouped in SQL as `i18n.number` groups them ("1,234", "1.234"), by `sqlNumber`, pinned by a
+ * test.
  *
  * @example
  * sqlMessage("streak-broken", "d.lang", { days: { number: "d.length" }, chat: { text: "d.title" } })
@@ -21,9 +23,14 @@ import { type MessageArgs, t } from "./messages.ts";
 
 /**
  * An argument of a message, as SQL: a text expression (the same in every language, or one per
- * language) or an integer expression. A text expression must not be NULL (coalesce it).
+ * language), an integer expression, or a text a Fluent selector chooses on (`{ $cause -> … }`):
+ * one rendering per value of `values`, in a `CASE`, the `*` variant for any other value (shown as
+ * the text it is, if the message shows it). A text expression must not be NULL (coalesce it).
  */
-export type SqlArg = { text: string | ((lang: Language) => string) } | { number: string };
+export type SqlArg =
+  | { text: string | ((lang: Language) => string) }
+  | { number: string }
+  | { select: string; values: readonly string[] };
 
 /** How many level-ups a group's digest names before it counts the rest (`…and 4,990 more`). */
 export const DIGEST_NAMES = 10;
@@ -70,17 +77,26 @@ const token = (name: string) => `${OPEN}${name}${CLOSE}`;
 /** Numbers of the `other` form in every language we speak, six digits, none a "1". */
 const SENTINEL = 986_420;
 
-/** The message rendered with tokens for every argument; `one` renders that argument as 1. */
+/** Values chosen for selector arguments; `null`: not one of its values (the `*` variant). */
+type Chosen = Record<string, string | null>;
+
+/**
+ * The message rendered with tokens for every argument but the selector values `chosen`; `one`
+ * renders that argument as 1.
+ */
 function tokenized(
   lang: Language,
   id: string,
   args: Record<string, SqlArg>,
+  chosen: Chosen,
   one?: string,
 ): string {
   const values: MessageArgs = {};
   const numbers = Object.keys(args).filter((k) => "number" in args[k]);
   numbers.forEach((k, i) => values[k] = k === one ? 1 : SENTINEL + i * 2);
-  for (const k of Object.keys(args)) if (!("number" in args[k])) values[k] = token(k);
+  for (const k of Object.keys(args)) {
+    if (!("number" in args[k])) values[k] = chosen[k] ?? token(k);
+  }
   let text = t(lang, id, values);
   numbers.forEach((k, i) => {
     if (k !== one) text = text.replaceAll(number(lang, SENTINEL + i * 2), token(k));
@@ -104,23 +120,41 @@ function toSql(text: string, lang: Language, args: Record<string, SqlArg>): stri
     }
     const arg = args[piece];
     if ("number" in arg) sql.push(sqlNumber(arg.number, lang));
+    else if ("select" in arg) sql.push(`(${arg.select})`);
     else sql.push(`(${typeof arg.text === "function" ? arg.text(lang) : arg.text})`);
   });
   return sql.length === 0 ? "''" : sql.join(" || ");
 }
 
-/** The message in one language, with a `CASE` on the number that chooses a plural form. */
-function sqlMessageIn(lang: Language, id: string, args: Record<string, SqlArg>): string {
-  const other = tokenized(lang, id, args);
+/**
+ * The message in one language: a `CASE` on each selector argument (one branch per value), and
+ * within each branch a `CASE` on the number that chooses a plural form.
+ */
+function sqlMessageIn(
+  lang: Language,
+  id: string,
+  args: Record<string, SqlArg>,
+  chosen: Chosen = {},
+): string {
+  const k = Object.keys(args).find((k) => "select" in args[k] && !(k in chosen));
+  if (k !== undefined) {
+    const arg = args[k] as { select: string; values: readonly string[] };
+    const branches = arg.values.map((v) =>
+      `WHEN ${sqlLiteral(v)} THEN ${sqlMessageIn(lang, id, args, { ...chosen, [k]: v })}`
+    );
+    const rest = sqlMessageIn(lang, id, args, { ...chosen, [k]: null });
+    return `CASE (${arg.select}) ${branches.join(" ")} ELSE ${rest} END`;
+  }
+  const other = tokenized(lang, id, args, chosen);
   const plural = Object.keys(args).filter((k) =>
-    "number" in args[k] && tokenized(lang, id, args, k) !== other
+    "number" in args[k] && tokenized(lang, id, args, chosen, k) !== other
   );
   if (plural.length > 1) {
     throw new Error(`${lang}/${id}: ${plural.join(", ")} all choose plural forms (one at most)`);
   }
   if (plural.length === 0) return toSql(other, lang, args);
   const [n] = plural;
-  const one = tokenized(lang, id, args, n);
+  const one = tokenized(lang, id, args, chosen, n);
   const count = (args[n] as { number: string }).number;
   return `CASE WHEN (${count}) = 1 THEN ${toSql(one, lang, args)} ELSE ${
     toSql(other, lang, args)
@@ -128,7 +162,7 @@ function sqlMessageIn(lang: Language, id: string, args: Record<string, SqlArg>):
 }
 
 /**
- * Message `id` of `locales/<lang>/jobs.ftl` as a SQL text expression, in the language the SQL
+ * Message `id` of `locales/<lang>/` (`jobs.ftl`, `alerts.ftl`, …) as a SQL text expression, in the language the SQL
  * expression `lang` yields (one of `LANGUAGES`; anything else reads English), with `args`.
  */
 export function sqlMessage(id: string, lang: string, args: Record<string, SqlArg>): string {
@@ -141,4 +175,25 @@ export function sqlMessage(id: string, lang: string, args: Record<string, SqlArg
 /** A chat's title, else "your group" (or `fallback`) in the language. */
 export function sqlChatTitle(title: string, fallback = "jobs-your-group"): SqlArg {
   return { text: (lang) => `coalesce(nullif(${title}, ''), ${sqlLiteral(t(lang, fallback))})` };
+}
+
+/**
+ * A duration in minutes (an integer SQL expression) as `i18n.duration` says it below two days
+ * ("45 min", "3 h 20 min", "12 h"), pinned to it by a test.
+ */
+export function sqlDuration(minutes: string): string {
+  return `CASE WHEN ${minutes} < 60 THEN greatest(${minutes}, 1) || ' min'
+    WHEN ${minutes} % 60 = 0 OR ${minutes} >= 600 THEN round(${minutes} / 60.0) || ' h'
+    ELSE ${minutes} / 60 || ' h ' || ${minutes} % 60 || ' min' END`;
+}
+
+/**
+ * A span in minutes (an integer SQL expression) as `i18n.duration` says it in `lang`, two days
+ * and more included ("45 min", "3 h 20 min", "5 days", "5 días").
+ */
+export function sqlSpan(minutes: string, lang: Language): string {
+  const days = `round((${minutes}) / 1440.0)::bigint`;
+  const word = sqlLiteral(` ${lang === "es" ? "días" : "days"}`);
+  return `(CASE WHEN (${minutes}) < 2880 THEN ${sqlDuration(`(${minutes})`)}
+    ELSE ${sqlNumber(days, lang)} || ${word} END)`;
 }

@@ -1,6 +1,5 @@
 import type postgres from "postgres";
-import { duration, languageOf } from "./i18n.ts";
-import { t } from "./messages.ts";
+import { incidentWrites } from "../db/incidents.ts";
 
 /** Why an anchor failed for good, as its admin alert says it (`anchor-failed-alert`). */
 export type AnchorFailure =
@@ -14,9 +13,9 @@ export const anchorIncidentJob = (caseId: number) => `settlement-monitor:case-${
 
 /**
  * Opens the incident (reason `anchor-failed`) of a case whose commitment anchor just failed for
- * good, with one alert to the admin chat in its language, in the caller's transaction — the one
- * that moved the anchor to `failed`, so the state change is the gate: a rerun or a replica finds
- * it failed and opens nothing. Incidents are unique per open (job, reason) and the alert is keyed
+ * good, with one alert to the admin chat in its language (`incidentWrites`), in the caller's
+ * transaction — the one that moved the anchor to `failed`, so the state change is the gate: a
+ * rerun or a replica finds it failed and opens nothing. Incidents are unique per open (job, reason) and the alert is keyed
  * by the incident. The job is `settlement-monitor:case-<id>`, not the monitor's own name, which
  * the runtime's "succeeded again" would close at the monitor's next good run.
  */
@@ -33,28 +32,24 @@ export async function openAnchorIncident(
   },
 ): Promise<void> {
   const tx_ = o.txHash ? ` (transaction ${o.txHash})` : "";
-  const detail = `case ${o.caseId}: commitment anchor failed${tx_}: ${o.error}`.slice(0, 2_000);
-  const [opened] = await tx<{ id: number }[]>`
-    INSERT INTO incidents (job, reason, detail, opened_at)
-    VALUES (${anchorIncidentJob(o.caseId)}, 'anchor-failed', ${detail}, ${o.at})
-    ON CONFLICT (job, reason) WHERE closed_at IS NULL DO NOTHING
-    RETURNING id`;
-  if (!opened || o.adminChatId === undefined) return;
-  const [chat] = await tx<{ language: string | null }[]>`
-    SELECT language FROM chats WHERE chat_id = ${o.adminChatId}`;
-  const lang = languageOf(chat?.language);
   const f = o.failure;
-  const text = t(lang, "anchor-failed-alert", {
-    case: String(o.caseId),
-    incident: String(opened.id),
-    cause: f.cause,
-    tx: o.txHash ?? "",
-    window: duration(lang, f.cause === "not-found" ? f.afterMs : 0),
-    attempts: f.cause === "attempts" ? f.attempts : 0,
-    error: o.error.slice(0, 500),
-  });
-  await tx`
-    INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
-    VALUES (${o.adminChatId}, ${text}, ${`incident:${opened.id}:opened`}, NULL)
-    ON CONFLICT (dedupe_key) DO NOTHING`;
+  await tx`WITH ${
+    incidentWrites(tx, {
+      adminChatId: o.adminChatId,
+      at: o.at,
+      open: [{
+        job: anchorIncidentJob(o.caseId),
+        reason: "anchor-failed",
+        detail: `case ${o.caseId}: commitment anchor failed${tx_}: ${o.error}`,
+        args: {
+          case: String(o.caseId),
+          cause: f.cause,
+          tx: o.txHash,
+          window: f.cause === "not-found" ? Math.round(f.afterMs / 60_000) : null,
+          attempts: f.cause === "attempts" ? f.attempts : null,
+          error: o.error.slice(0, 500),
+        },
+      }],
+    })
+  } SELECT 1`;
 }

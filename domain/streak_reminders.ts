@@ -1,18 +1,8 @@
 import { defineJob, type JobSpec } from "../actors/job.ts";
-import { sqlChatTitle, sqlLanguage, sqlMessage } from "./job_texts.ts";
+import { sqlChatTitle, sqlDuration, sqlLanguage, sqlMessage } from "./job_texts.ts";
 
 /** How long a streak lives after the last activity (seed 000 G5.2; `streak-expiry`). */
 const STREAK_LIFE = "48 hours";
-
-/**
- * A duration in minutes as `i18n.duration` says it below two days ("45 min", "3 h 20 min",
- * "12 h"): the SQL twin the reminder texts are built with, pinned to it by a test.
- */
-export function sqlDuration(minutes: string): string {
-  return `CASE WHEN ${minutes} < 60 THEN greatest(${minutes}, 1) || ' min'
-    WHEN ${minutes} % 60 = 0 OR ${minutes} >= 600 THEN round(${minutes} / 60.0) || ' h'
-    ELSE ${minutes} / 60 || ' h ' || ${minutes} % 60 || ' min' END`;
-}
 
 /**
  * `streak-reminders` (every 15 min; seed 004's notification checks). As of the run's slot, a

@@ -1,4 +1,5 @@
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
+import { incidentWrites } from "../db/incidents.ts";
 import type { EvmRail, Hex } from "./evm_types.ts";
 
 export const VERDICT_CHECK = "verdict-check";
@@ -22,7 +23,7 @@ export const mismatchIncidentJob = (caseId: number) => `${VERDICT_CHECK}:case-${
  *   checked again;
  * - mismatch (other data, or reverted) → the anchor becomes `mismatch` and, in the same
  *   statement, an incident (reason `mismatch`, its detail naming the case and the transaction)
- *   opens with one alert to the admin chat through the outbox. The state change is the gate: of
+ *   opens with one alert to the admin chat through the outbox, in its language (`incidentWrites`). The state change is the gate: of
  *   two runs or replicas only one moves the anchor, and a `mismatch` anchor is not checked again,
  *   so a case raises one incident and one alert, ever. The incident's job is
  *   `verdict-check:case-<id>`, not `verdict-check`: the runtime closes a job's open incidents
@@ -45,7 +46,6 @@ export function verdictCheckJob(o: VerdictCheckOptions): JobSpec {
 async function check(ctx: JobContext, o: VerdictCheckOptions): Promise<RunResult> {
   const db = ctx.db;
   const at = ctx.scheduledFor;
-  const chat = o.adminChatId ?? null;
   const anchors = await db<{ case_id: number; tx_hash: Hex; commitment: string }[]>`
     SELECT a.case_id, a.tx_hash, c.commitment
     FROM case_anchors a JOIN cases c ON c.id = a.case_id
@@ -79,19 +79,19 @@ async function check(ctx: JobContext, o: VerdictCheckOptions): Promise<RunResult
           WHERE case_id = ${a.case_id} AND tx_hash = ${a.tx_hash}
             AND state IN ('processing', 'completed')
           RETURNING case_id
-        ), opened AS (
-          INSERT INTO incidents (job, reason, detail, opened_at)
-          SELECT ${mismatchIncidentJob(a.case_id)}, 'mismatch', ${detail}, ${at} FROM flagged
-          ON CONFLICT (job, reason) WHERE closed_at IS NULL DO NOTHING
-          RETURNING id, detail
-        ), alert AS (
-          INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
-          SELECT ${chat}::bigint,
-                 format(E'🚨 Warden: verdict commitment mismatch (incident %s).\\n%s', id, detail),
-                 'incident:' || id || ':opened', NULL::timestamptz
-          FROM opened WHERE ${chat}::bigint IS NOT NULL
-          ON CONFLICT (dedupe_key) DO NOTHING
-        )
+        ), ${
+        incidentWrites(db, {
+          adminChatId: o.adminChatId,
+          at,
+          open: [{
+            job: mismatchIncidentJob(a.case_id),
+            reason: "mismatch",
+            detail,
+            args: { case: String(a.case_id), tx: a.tx_hash },
+          }],
+          openIf: db`EXISTS (SELECT 1 FROM flagged)`,
+        })
+      }
         SELECT (SELECT count(*) FROM flagged)::int AS flagged,
                (SELECT count(*) FROM opened)::int AS opened`;
       n.mismatch += r.flagged;

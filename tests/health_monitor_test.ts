@@ -56,8 +56,9 @@ Deno.test("stale at the window's edge: one alert, none on a rerun or from a seco
   await Promise.all([monitorAt(db.sql, min(37)), monitorAt(db.sql, min(37))]);
   await monitorAt(db.sql, min(37));
   assert.deepEqual(await incidents(db.sql), ["half-hourly stale"]);
+  const [{ id }] = await db.sql`SELECT id FROM incidents`;
   assert.deepEqual(await alerts(db.sql), [
-    "🚨 Warden: job half-hourly is stale: no success within 36 min (last: 2026-06-01 10:00 UTC)",
+    `🚨 Warden: job half-hourly is stale: no success within 36 min (the last one 37 min ago); incident ${id}.`,
   ]);
 
   await ran(db.sql, "half-hourly", min(40));
@@ -68,7 +69,7 @@ Deno.test("stale at the window's edge: one alert, none on a rerun or from a seco
   assert.equal(sent.length, 2);
   assert.match(
     sent[1],
-    /^✅ Warden: job half-hourly is no longer stale; incident \d+ is closed\.$/,
+    /^✅ Warden: job half-hourly is no longer stale; incident \d+ is closed \(open for 8 min\)\.$/,
   );
 });
 

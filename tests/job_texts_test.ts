@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { type Language, languageOf, LANGUAGES, number } from "../domain/i18n.ts";
+import { duration, type Language, languageOf, LANGUAGES, number } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
-import { type SqlArg, sqlLanguage, sqlMessage, sqlNumber } from "../domain/job_texts.ts";
+import { type SqlArg, sqlLanguage, sqlMessage, sqlNumber, sqlSpan } from "../domain/job_texts.ts";
 import { testDatabase } from "./db.ts";
 
 // The SQL twins of the jobs' texts (domain/job_texts.ts), pinned to Fluent and Intl: what the
@@ -144,6 +144,69 @@ Deno.test("SQL helpers: numbers grouped as Intl, the language rule, every jobs m
       { case: { text: "r.case" }, xp: { number: "r.xp" }, verdict: { text: "r.verdict" } },
       counts.map((xp, i) => ({ case: String(i + 1), xp, verdict: odd[i % odd.length] })),
     );
+  });
+
+  await t2.step(
+    "selectors: a CASE per value, the `*` variant for any other, plurals within",
+    async () => {
+      const causes = ["attempts", "reverted", "not-found", "interrupted", "other", "0"];
+      const cause = { select: "r.cause", values: ["reverted", "not-found", "interrupted"] };
+      await pin(
+        "anchor-failed-alert",
+        {
+          case: { text: "r.case" },
+          incident: { text: "r.incident" },
+          cause,
+          tx: { text: "r.tx" },
+          window: { text: "r.window" },
+          attempts: { number: "r.attempts" },
+          error: { text: "r.error" },
+        },
+        causes.flatMap((cause, i) =>
+          [0, 1, 2, 5, 1_234].map((attempts) => ({
+            case: String(i + 1),
+            incident: "17",
+            cause,
+            tx: "0xab",
+            window: "24 h",
+            attempts,
+            error: odd[i % odd.length],
+          }))
+        ),
+      );
+      await pin(
+        "monitor-closed-alert",
+        {
+          job: { text: "r.job" },
+          incident: { text: "r.incident" },
+          span: { text: "r.span" },
+          reason: { select: "r.reason", values: ["stale", "failing"] },
+        },
+        ["stale", "failing", "paused", odd[1]].map((reason) => ({
+          job: odd[0],
+          incident: "7",
+          span: "3 h",
+          reason,
+        })),
+      );
+    },
+  );
+
+  await t2.step("sqlSpan says what i18n.duration says, days included", async () => {
+    const minutes = [
+      ...Array.from({ length: 3_000 }, (_, n) => n),
+      4_319,
+      4_320,
+      10_080,
+      2_000_000,
+    ];
+    for (const lang of LANGUAGES) {
+      const rows = await db.sql.unsafe<{ m: number; text: string }[]>(
+        `SELECT m, ${sqlSpan("m", lang)} AS text FROM unnest($1::int[]) m`,
+        [minutes],
+      );
+      for (const r of rows) assert.equal(r.text, duration(lang, r.m * 60_000), `${lang} ${r.m}`);
+    }
   });
 });
 

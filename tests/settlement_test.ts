@@ -243,8 +243,9 @@ Deno.test("anchors: anchored and confirmed, verdict-check ok; a mismatching anch
     ADMIN,
     `incident:${incidents[0].id}:opened`,
   ]);
-  assert.match(
+  assert.equal(
     alerts[0].text,
-    new RegExp(`mismatch[^]*case ${bad.id}: anchor transaction ${other}`),
+    `🚨 Warden: case #${bad.id}'s verdict commitment does not match on chain ` +
+      `(incident ${incidents[0].id}): transaction ${other} carries other data, or was reverted.`,
   );
 });

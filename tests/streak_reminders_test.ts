@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { duration } from "../domain/i18n.ts";
-import { sqlDuration, streakRemindersJob } from "../domain/streak_reminders.ts";
+import { sqlDuration } from "../domain/job_texts.ts";
+import { streakRemindersJob } from "../domain/streak_reminders.ts";
 import { testDatabase } from "./db.ts";
 import { community, outbox, runJob } from "./fakes/community.ts";
 

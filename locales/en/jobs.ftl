@@ -34,15 +34,3 @@ case-reward = ⚖️ Case #{ $case } closed: you earn { NUMBER($xp) } XP. Verdic
 # When a week or a month closes: its podium, in each group (leaderboard-reset-weekly/-monthly).
 board-final-title = 🏁 Final board for { $period }:
 board-final-line = { $medal } { $name } — { NUMBER($score) } XP
-
-# To the admin chat when a case's verdict commitment anchor fails for good (settlement-monitor),
-# rendered in code; $cause is attempts, reverted, not-found or interrupted; $window is "24 h".
-anchor-failed-alert = 🚨 Warden: case #{ $case }'s verdict commitment could not be anchored on chain (incident { $incident }): { $cause ->
-        [reverted] its transaction { $tx } was reverted.
-        [not-found] its transaction { $tx } was not found after { $window }.
-        [interrupted] its send was interrupted before its hash was stored; it may be on chain, so check before resetting the anchor.
-       *[attempts] { $attempts ->
-            [one] its send failed once. Last error: { $error }
-           *[other] its send failed { NUMBER($attempts) } times. Last error: { $error }
-        }
-    }

@@ -43,15 +43,3 @@ case-reward = ⚖️ Caso #{ $case } cerrado: ganas { NUMBER($xp) } XP. Veredict
 # Cuando termina una semana o un mes: su podio, en cada grupo.
 board-final-title = 🏁 Clasificación final de { $period }:
 board-final-line = { $medal } { $name } — { NUMBER($score) } XP
-
-# Al chat de administración cuando el anclaje del compromiso de un caso falla del todo
-# (settlement-monitor), escrito en código; $cause es attempts, reverted, not-found o interrupted.
-anchor-failed-alert = 🚨 Warden: el compromiso del veredicto del caso #{ $case } no se pudo anclar en la cadena (incidencia { $incident }): { $cause ->
-        [reverted] su transacción { $tx } fue revertida.
-        [not-found] su transacción { $tx } no apareció en { $window }.
-        [interrupted] su envío se interrumpió antes de guardar su hash; puede estar en la cadena: compruébalo antes de reiniciar el anclaje.
-       *[attempts] { $attempts ->
-            [one] su envío falló una vez. Último error: { $error }
-           *[other] su envío falló { NUMBER($attempts) } veces. Último error: { $error }
-        }
-    }
