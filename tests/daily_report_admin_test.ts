@@ -22,7 +22,7 @@ Chats más activos
 3. Quiet Corner — 1 mensaje, 1 miembro activo, 50 XP
 
 🚨 2 incidencias abiertas
-• streak-expiry: sin ejecutarse a tiempo (cerrada)
+• streak-expiry: atascada (cerrada)
 • level-ups: fallando (sigue abierta)`;
 
 Deno.test("an admin chat set to Spanish (its settings) reads its summary in Spanish", async () => {
@@ -56,7 +56,7 @@ Chats más activos
 2. Silent — 1 mensaje, 1 miembro activo, 1 XP
 
 🚨 1 incidencia abierta
-• badge-check: sin ejecutarse a tiempo (sigue abierta)`,
+• badge-check: atascada (sigue abierta)`,
   );
 
   await using quiet = await testDatabase();
