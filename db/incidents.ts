@@ -56,13 +56,17 @@ const ALERTS: Record<string, [string, Record<string, SqlArg>]> = {
     error: str("error"),
   }],
   "gave-up-closed": ["gave-up-closed-alert", {}],
+  "anchor-closed": ["anchor-failed-closed-alert", {
+    case: { text: "coalesce(substring(a.job FROM 'case-([0-9]+)$'), '?')" },
+  }],
   "monitor-closed": ["monitor-closed-alert", {
     reason: { select: "a.reason", values: ["stale", "failing", "paused"] },
   }],
 };
-/** Incidents that close with a message (the others, `mismatch` and `anchor-failed`, silently). */
+/** Incidents that close with a message (`mismatch` never closes: an operator reads it). */
 const CLOSED: Record<string, string> = {
   "gave-up": "gave-up-closed",
+  "anchor-failed": "anchor-closed",
   stale: "monitor-closed",
   failing: "monitor-closed",
   paused: "monitor-closed",

@@ -1,5 +1,6 @@
 import type postgres from "postgres";
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
+import { incidentWrites } from "../db/incidents.ts";
 import { creditConfirmed, creditUnsent, SENDING } from "./case_settle.ts";
 import { type EvmRail, type Hex, RpcUnavailableError } from "./evm_types.ts";
 import {
@@ -235,17 +236,19 @@ async function settle(ctx: JobContext, o: Cfg): Promise<RunResult> {
     reached++;
     if (s.state === "confirmed") {
       if (k === REWARD) return void confirmed.push(item.id);
-      // Anchored after all (an operator reset it): its incident, if any, is over.
+      // Anchored after all (an operator reset it): its incident, if any, closes with one message.
       const [r] = await db<{ n: number }[]>`
         WITH done AS (
           UPDATE case_anchors SET state = 'completed', last_error = NULL
           WHERE case_id = ${item.id} AND state = 'processing' AND tx_hash = ${item.tx_hash}
           RETURNING case_id
-        ), closed AS (
-          UPDATE incidents SET closed_at = ${at}
-          WHERE job = ${anchorIncidentJob(item.id)} AND closed_at IS NULL
-            AND EXISTS (SELECT 1 FROM done)
-        )
+        ), ${
+        incidentWrites(db, {
+          adminChatId: o.adminChatId,
+          at,
+          close: db`i.job = ${anchorIncidentJob(item.id)} AND EXISTS (SELECT 1 FROM done)`,
+        })
+      }
         SELECT count(*)::int AS n FROM done`;
       n.completed += r.n;
     } else if (s.state === "failed") {

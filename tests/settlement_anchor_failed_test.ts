@@ -62,7 +62,18 @@ Deno.test("settlement-monitor: an anchor failed after its attempts opens one inc
   assert.equal(done.state, "completed");
   const [closed] = await incidents(db.sql);
   assert.ok(closed.closed_at, "the incident closed when the anchor was anchored");
-  assert.equal((await alerts(db.sql)).length, 1, "closing it sends nothing more");
+  const after = await alerts(db.sql);
+  assert.deepEqual(after.map((a) => a.dedupe_key), [
+    `incident:${opened[0].id}:opened`,
+    `incident:${opened[0].id}:closed`,
+  ], "one message on closing, though the job ran seven times more");
+  assert.match(
+    after[1].text,
+    new RegExp(
+      `^✅ Warden: case #${c.id}'s verdict commitment is anchored on chain after all; ` +
+        `incident ${opened[0].id} is closed \\(open for \\d+ min\\)\\.$`,
+    ),
+  );
 });
 
 Deno.test("settlement-monitor: an anchor not found after its window alerts a Spanish admin chat in Spanish", async () => {

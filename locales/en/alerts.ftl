@@ -42,3 +42,5 @@ anchor-failed-alert = 🚨 Warden: case #{ $case }'s verdict commitment could no
            *[other] its send failed { NUMBER($attempts) } times. Last error: { $error }
         }
     }
+# … and anchored after all, once an operator reset it.
+anchor-failed-closed-alert = ✅ Warden: case #{ $case }'s verdict commitment is anchored on chain after all; incident { $incident } is closed (open for { $span }).

@@ -42,3 +42,5 @@ anchor-failed-alert = 🚨 Warden: el compromiso del veredicto del caso #{ $case
            *[other] su envío falló { NUMBER($attempts) } veces. Último error: { $error }
         }
     }
+# … y anclado al fin, cuando un operador lo reinició.
+anchor-failed-closed-alert = ✅ Warden: el compromiso del veredicto del caso #{ $case } ya está anclado en la cadena; la incidencia { $incident } queda cerrada (abierta durante { $span }).
