@@ -3,7 +3,13 @@ import type postgres from "postgres";
 import { parseWallet } from "../domain/wallet.ts";
 import { openCase } from "../domain/case_generation.ts";
 import type { CaseDraft } from "../domain/case_provider.ts";
-import { castVote, linkWallet, reactToArgument, recordArgument } from "../domain/case_votes.ts";
+import {
+  caseIsKnown,
+  castVote,
+  linkWallet,
+  reactToArgument,
+  recordArgument,
+} from "../domain/case_votes.ts";
 import { caseStatusText, verifyText, voteAnswer } from "../domain/case_answers.ts";
 import type { Language } from "../domain/i18n.ts";
 import { chatMembership } from "./chat_members.ts";
@@ -46,6 +52,11 @@ export function caseHandlers(deps: CaseBotDeps) {
     }
     const from = ctx.from;
     const caseId = Number(ctx.match[1]);
+    // A case that does not exist is said so first, whoever asks (and Telegram is not asked).
+    if (!(await caseIsKnown(sql, caseId))) {
+      const text = voteAnswer({ kind: "unknown-case", caseId }, await languageFor(sql, ctx));
+      return void (await ctx.answerCallbackQuery({ text }));
+    }
     // Only the chat's members vote: one who left or was removed still sees the buttons.
     const membership = await chatMembership(
       sql,

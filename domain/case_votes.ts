@@ -31,6 +31,17 @@ async function ensureMember(tx: postgres.TransactionSql, chat: ChatLike, who: Vo
 }
 
 /**
+ * Whether members can see case `caseId` (it exists and is neither pending nor rejected): what a
+ * vote asks first, so one on a case that does not exist is answered `unknown-case` before
+ * anything about the voter. `castVote` checks again under its lock.
+ */
+export async function caseIsKnown(sql: postgres.Sql, caseId: number): Promise<boolean> {
+  const [row] = await sql`
+    SELECT 1 FROM cases WHERE id = ${caseId} AND status NOT IN ('pending', 'rejected')`;
+  return row !== undefined;
+}
+
+/**
  * A member's vote on a case, from the buttons under its post: one per member and case (across
  * chats), changeable until the case closes. The case row is read under a share lock, so a vote
  * and the closure never cross: a vote is either counted or refused as late.

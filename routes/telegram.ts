@@ -3,6 +3,7 @@ import type { Bot } from "grammy";
 import { Hono } from "hono";
 import type { Logger } from "../actors/log.ts";
 import { readUpdate } from "../bot/update_shape.ts";
+import { notJsonProblem } from "./json_body.ts";
 
 export interface WebhookDeps {
   bot: Bot;
@@ -40,8 +41,9 @@ export function secretMatches(
 }
 
 /**
- * `POST /telegram/webhook`: the secret header checked (401 JSON otherwise), then the update
- * handled. Telegram hears 200 unless the update could not be recorded (the database
+ * `POST /telegram/webhook`: the secret header checked (401 JSON otherwise), then the body's
+ * Content-Type (415 JSON unless `application/json`, as Telegram always sends: checked after the
+ * secret, so a caller without it learns nothing more), then the update handled. Telegram hears 200 unless the update could not be recorded (the database
  * unreachable: 503, and it redelivers); a failed reply or an update the bot cannot read is
  * logged and acknowledged, so it is never redelivered forever.
  */
@@ -54,6 +56,8 @@ export function telegramRoutes({ bot, secretToken, log, initTimeoutMs }: Webhook
           : "no TELEGRAM_WEBHOOK_SECRET is set: the webhook refuses every update",
       }, 401);
     }
+    const notJson = notJsonProblem(c);
+    if (notJson) return c.json({ error: notJson }, 415);
     const body: unknown = await c.req.json().catch(() => undefined);
     const read = readUpdate(body);
     const updateId = (body as { update_id?: unknown } | undefined)?.update_id;

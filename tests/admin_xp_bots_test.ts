@@ -92,7 +92,7 @@ Deno.test("/givexp to a bot answers in the admin's language and changes nothing;
   assert.equal(await g.xpOf(HELPER), 0);
 });
 
-Deno.test("the dashboard's give to a bot says why and changes nothing", async () => {
+Deno.test("the dashboard offers no Give on a bot's page (Take stays); a give posted anyway says why and changes nothing", async () => {
   await using db = await testDatabase();
   await chatWithBot(db.sql, -5);
   await using rt = dbRuntime(db.url, [], { node: "a" });
@@ -119,6 +119,17 @@ Deno.test("the dashboard's give to a bot says why and changes nothing", async ()
   const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
   const page = await fetch(`${http.base}/`, { headers: { cookie } }).then((r) => r.text());
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? "";
+  const memberPage = (user: number) =>
+    fetch(`${http.base}/chats/-5/members/${user}`, { headers: { cookie } }).then((r) => r.text());
+  const person = await memberPage(7);
+  assert.match(person, /<h2>Give or take XP<\/h2>/);
+  assert.match(person, /name="direction" value="give"/);
+  const bot = await memberPage(HELPER);
+  assert.doesNotMatch(bot, /value="give"/, "no Give button on a bot's page");
+  assert.doesNotMatch(bot, /Give or take XP/);
+  assert.match(bot, /<h2>Take XP<\/h2>/);
+  assert.match(bot, /Bots earn no XP/);
+  assert.match(bot, /name="direction" value="take"/, "taking a bot's XP (cleaning up) stays");
   const res = await fetch(`${http.base}/chats/-5/members/${HELPER}/xp`, {
     method: "POST",
     headers: { ...FORM, cookie },

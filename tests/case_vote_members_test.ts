@@ -30,13 +30,13 @@ Deno.test("case votes count only from the group's members", async (t) => {
     OPEN,
   );
 
-  /** Presses `option` under case 1's post as `who`; the bot's answer to the press. */
-  const vote = async (who: Person, option = "police") => {
+  /** Presses `option` under case `caseId`'s post as `who`; the bot's answer to the press. */
+  const vote = async (who: Person, option = "police", caseId = 1) => {
     await bot.handleUpdate(callbackQuery({
       chat: GROUP,
       from: who,
       messageId: 500,
-      data: `vote:1:${option}`,
+      data: `vote:${caseId}:${option}`,
       date: clock.now(),
     }) as never);
     const answers = api.calls.filter((c) => c.method === "answerCallbackQuery");
@@ -57,6 +57,24 @@ Deno.test("case votes count only from the group's members", async (t) => {
         await vote({ ...ben, language: "es" }),
         "🚪 Solo los miembros de este grupo pueden votar sus casos.",
       );
+      assert.deepEqual(await voters(), []);
+    },
+  );
+
+  await t.step(
+    "a vote on a case that does not exist says so in the member's language, before any membership check",
+    async () => {
+      const ivy: Person = { id: 29, name: "P29" };
+      api.setChatMember(GROUP, ivy.id, "left");
+      const before = asked();
+      assert.equal(await vote(ivy, "police", 999), "Unknown case #999.");
+      assert.equal(
+        await vote({ ...ivy, language: "es" }, "police", 998),
+        "No existe el caso #998.",
+      );
+      assert.equal(await vote(ana, "police", 999), "Unknown case #999.", "a known outsider too");
+      assert.equal(asked(), before, "Telegram is not asked about a case that does not exist");
+      assert.equal(await vote(ivy), LEFT, "on a case that exists, the outsider is refused");
       assert.deepEqual(await voters(), []);
     },
   );

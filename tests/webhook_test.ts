@@ -57,14 +57,20 @@ function webhookApp(
     metrics: runtimeMetrics(createRegistry(), r.runtime, readiness),
     webhook: { bot, secretToken: o.secretToken },
   }));
-  const post = async (body: unknown, secret: string | null = SECRET) => {
+  /** Posts `body` with the secret and a Content-Type (`null`: without the header). */
+  const post = async (
+    body: unknown,
+    secret: string | null = SECRET,
+    type: string | null = "application/json",
+  ) => {
     const res = await fetch(`${http.base}/telegram/webhook`, {
       method: "POST",
       headers: {
-        "content-type": "application/json",
+        ...(type === null ? {} : { "content-type": type }),
         ...(secret === null ? {} : { "x-telegram-bot-api-secret-token": secret }),
       },
-      body: typeof body === "string" ? body : JSON.stringify(body),
+      // bytes: fetch gives a string body "text/plain;charset=UTF-8" of its own
+      body: new TextEncoder().encode(typeof body === "string" ? body : JSON.stringify(body)),
     });
     const text = await res.text();
     return { status: res.status, type: res.headers.get("content-type") ?? "", text };
@@ -109,6 +115,32 @@ Deno.test("a forged update without the secret or with a wrong one gets 401 with 
   for (const update of forged()) assert.equal((await app.post(update)).status, 200);
   assert.deepEqual(await xpOf(db, ana.id), [3]);
   assert.equal((await app.runtime.task("level-ups")).paused, true);
+});
+
+Deno.test("an update not declared application/json is refused with 415 naming what came, after the secret; nothing is recorded", async () => {
+  await using db = await testDatabase();
+  await using api = botApiDouble({ limits: false });
+  await using app = webhookApp(db, api, { secretToken: SECRET });
+  const [award, pause] = forged();
+  for (const type of [null, "text/plain", "application/x-www-form-urlencoded", "json"]) {
+    for (const update of [award, pause]) {
+      const res = await app.post(update, SECRET, type);
+      assert.equal(res.status, 415, `${type}`);
+      assert.match(res.type, /application\/json/);
+      assert.equal(
+        JSON.parse(res.text).error,
+        `Content-Type must be application/json, got ${type ? `"${type}"` : "none"}`,
+      );
+      // the secret is checked first: a caller without it learns nothing about the body
+      assert.equal((await app.post(update, "wrong", type)).status, 401, `${type}`);
+    }
+  }
+  assert.deepEqual(await xpOf(db, ana.id), [], "no XP row");
+  assert.equal((await app.runtime.task("level-ups")).paused, false, "no pause");
+  assert.equal(api.calls.filter((c) => c.method !== "getMe").length, 0, "no reply either");
+  // a charset, in any case, is still JSON
+  assert.equal((await app.post(award, SECRET, "Application/JSON; charset=utf-8")).status, 200);
+  assert.deepEqual(await xpOf(db, ana.id), [3]);
 });
 
 Deno.test("a webhook mounted without a secret refuses every update with 401", async () => {

@@ -152,9 +152,10 @@ export const ChatPage: FC<
   </>
 );
 
+/** A member's page; a bot's offers no Give (bots earn no XP), only Take (cleaning up). */
 export const MemberPage: FC<
-  { p: MemberProfile; badges: EarnedBadge[]; ledger: LedgerLine[]; view: View }
-> = ({ p, badges, ledger, view }) => (
+  { p: MemberProfile; badges: EarnedBadge[]; ledger: LedgerLine[]; isBot: boolean; view: View }
+> = ({ p, badges, ledger, isBot, view }) => (
   <>
     <p>
       <a href={`/chats/${p.chatId}`}>← back to the chat</a>
@@ -207,7 +208,8 @@ export const MemberPage: FC<
     {view.csrf
       ? (
         <>
-          <h2>Give or take XP</h2>
+          <h2>{isBot ? "Take XP" : "Give or take XP"}</h2>
+          {isBot ? <p class="muted">Bots earn no XP: it can only be taken.</p> : null}
           <form method="post" action={`/chats/${p.chatId}/members/${p.userId}/xp`} class="xp-form">
             <input type="hidden" name={CSRF_FIELD} value={view.csrf} />
             <input type="hidden" name="back" value={view.path} />
@@ -225,7 +227,7 @@ export const MemberPage: FC<
             <label>
               Reason <input type="text" name="reason" maxlength={200} required />
             </label>
-            <button type="submit" name="direction" value="give">Give</button>
+            {isBot ? null : <button type="submit" name="direction" value="give">Give</button>}
             <button type="submit" name="direction" value="take" class="danger">Take</button>
           </form>
         </>

@@ -16,7 +16,7 @@ import { deadline, HttpError } from "../routes/errors.ts";
 import { type DashboardEnv, done } from "./auth.tsx";
 import { ChatPage, ChatsPage, MemberPage } from "./community_page.tsx";
 import type { PageDeps } from "./dashboard.tsx";
-import { chatRows, searchMembers } from "./data.ts";
+import { chatRows, isBotMember, searchMembers } from "./data.ts";
 import { Layout } from "./layout.tsx";
 
 export function communityRoutes(d: PageDeps) {
@@ -59,16 +59,17 @@ export function communityRoutes(d: PageDeps) {
     .get("/chats/:chat/members/:user", d.session, d.reader, bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
-      const [p, badges, ledger, v] = await Promise.all([
+      const [p, badges, ledger, isBot, v] = await Promise.all([
         memberProfile(d.sql, chatId, userId, d.now()),
         memberBadges(d.sql, chatId, userId),
         memberLedger(d.sql, chatId, userId, { limit: 50 }),
+        isBotMember(d.sql, chatId, userId),
         d.view(c),
       ]);
       if (!p) throw new HttpError(404, `unknown member ${userId} in chat ${chatId}`);
       return c.html(
         <Layout title={p.name || String(userId)} view={v}>
-          <MemberPage p={p} badges={badges} ledger={ledger} view={v} />
+          <MemberPage p={p} badges={badges} ledger={ledger} isBot={isBot} view={v} />
         </Layout>,
       );
     })

@@ -153,3 +153,14 @@ export async function searchMembers(
       ${id !== null ? sql`OR user_id = ${id}` : sql``})
     ORDER BY xp DESC, user_id LIMIT ${limit}`;
 }
+
+/** Whether member `userId` of chat `chatId` is a bot account (bots earn no XP: no Give). */
+export async function isBotMember(
+  sql: postgres.Sql,
+  chatId: number,
+  userId: number,
+): Promise<boolean> {
+  const [row] = await sql<{ is_bot: boolean }[]>`
+    SELECT is_bot FROM members WHERE chat_id = ${chatId} AND user_id = ${userId}`;
+  return row?.is_bot ?? false;
+}

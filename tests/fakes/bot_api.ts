@@ -5,6 +5,7 @@
  */
 import { type DeadlineOptions, withDeadline } from "./deadline.ts";
 import { sendLimiter } from "./bot_api_limits.ts";
+import { pollMessage } from "./bot_api_poll.ts";
 import {
   type ApiCall,
   type BotApiDoubleOptions,
@@ -145,33 +146,8 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
         return ok(botUser);
       case "sendMessage":
         return sendMessage(params, at);
-      case "sendPoll": {
-        // Answered like Telegram: the message with its poll (the id `poll_answer` updates carry).
-        const options = typeof params.options === "string"
-          ? JSON.parse(params.options)
-          : params.options;
-        const poll = {
-          id: `poll-${nextMessageId}`,
-          question: String(params.question ?? ""),
-          options: (options as Array<string | { text: string }>).map((o) => ({
-            text: typeof o === "string" ? o : o.text,
-            voter_count: 0,
-          })),
-          total_voter_count: 0,
-          is_closed: false,
-          is_anonymous: params.is_anonymous !== false && params.is_anonymous !== "false",
-          type: params.type ?? "regular",
-          allows_multiple_answers: false,
-        };
-        const chatId = params.chat_id as number | string;
-        return ok({
-          message_id: nextMessageId++,
-          date: Math.floor(at / SECOND),
-          chat: chat(chatId),
-          from: botUser,
-          poll,
-        });
-      }
+      case "sendPoll": // the message with its poll, whose id `poll_answer` updates carry
+        return ok(pollMessage(params, nextMessageId++, at));
       case "getUpdates":
         return await getUpdates(params);
       case "getChat":
