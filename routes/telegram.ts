@@ -43,9 +43,10 @@ export function secretMatches(
 /**
  * `POST /telegram/webhook`: the secret header checked (401 JSON otherwise), then the body's
  * Content-Type (415 JSON unless `application/json`, as Telegram always sends: checked after the
- * secret, so a caller without it learns nothing more), then the update handled. Telegram hears 200 unless the update could not be recorded (the database
- * unreachable: 503, and it redelivers); a failed reply or an update the bot cannot read is
- * logged and acknowledged, so it is never redelivered forever.
+ * secret, so a caller without it learns nothing more), then the update handled. Telegram hears
+ * 200 unless the update could not be recorded (the database unreachable: 503, and it
+ * redelivers); a failed reply or an update the bot cannot read is logged and acknowledged, so it
+ * is never redelivered forever.
  */
 export function telegramRoutes({ bot, secretToken, log, initTimeoutMs }: WebhookDeps) {
   return new Hono().post("/webhook", async function webhook(c) {
