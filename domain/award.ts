@@ -5,8 +5,9 @@ import {
   CAP_WINDOW_SECONDS,
   CAPPED_REASONS,
   displayName,
-  isServiceMessage,
+  earnsNothing,
   type MessageLike,
+  repliedMember,
   storableText,
   THANKS_COOLDOWN_MINUTES,
   type XpAmounts,
@@ -65,9 +66,7 @@ export async function awardMessage(
   amounts: XpAmounts,
 ): Promise<AwardOutcome> {
   const from = message.from;
-  if (!from || from.is_bot || isServiceMessage(message)) {
-    return { author: 0, duplicate: false, thanked: [] };
-  }
+  if (!from || earnsNothing(message)) return { author: 0, duplicate: false, thanked: [] };
   const award = awardFor(message, amounts);
   const at = new Date(message.date * 1000);
   const source = `msg:${message.message_id}`;
@@ -82,7 +81,7 @@ export async function awardMessage(
   const usernames = award.thanked.flatMap((
     t,
   ) => ("username" in t ? [t.username.toLowerCase()] : []));
-  const known = [message.reply_to_message?.from, ...(message.entities ?? []).map((e) => e.user)]
+  const known = [repliedMember(message), ...(message.entities ?? []).map((e) => e.user)]
     .filter((u): u is NonNullable<typeof u> => !!u && ids.includes(u.id))
     .map((u) => ({
       user_id: u.id,

@@ -61,7 +61,35 @@ export interface MessageLike {
   caption_entities?: EntityLike[];
   reply_to_message?: {
     from?: { id: number; is_bot: boolean; first_name: string; username?: string };
+    /** The topic's own service message: every message of a forum topic "replies" to it. */
+    forum_topic_created?: unknown;
+    is_automatic_forward?: boolean;
   };
+  /** A linked channel's post, forwarded into its discussion group by Telegram itself. */
+  is_automatic_forward?: boolean;
+}
+
+/**
+ * Telegram's own account (777000): the author of a linked channel's posts in its discussion
+ * group, and of service notices. Not a member: it earns nothing and is thanked for nothing.
+ */
+export const TELEGRAM_SERVICE_USER = 777_000;
+
+/**
+ * The member a message really replies to: none when the "reply" is the forum topic's creation
+ * (Telegram sets it on every message of a topic) or a channel post Telegram forwarded.
+ */
+export function repliedMember(message: Pick<MessageLike, "reply_to_message">) {
+  const reply = message.reply_to_message;
+  if (!reply || reply.forum_topic_created != null || reply.is_automatic_forward) return undefined;
+  return reply.from?.id === TELEGRAM_SERVICE_USER ? undefined : reply.from;
+}
+
+/** A message that earns nothing: no author, a bot, Telegram itself, a forwarded channel post. */
+export function earnsNothing(message: MessageLike): boolean {
+  const from = message.from;
+  return !from || from.is_bot || from.id === TELEGRAM_SERVICE_USER ||
+    message.is_automatic_forward === true || isServiceMessage(message);
 }
 
 interface EntityLike {
@@ -193,7 +221,7 @@ export function awardFor(message: MessageLike, amounts: XpAmounts): MessageAward
         add({ username }, /bot$/i.test(username)); // Telegram bot usernames end in "bot"
       }
     }
-    const replied = message.reply_to_message?.from;
+    const replied = repliedMember(message);
     if (replied) add({ userId: replied.id }, replied.is_bot);
   }
   return { amount: hasLink ? amounts.perLink : amounts.perMessage, hasLink, thanked };
