@@ -37,11 +37,13 @@ export const settingsPatch = z.strictObject({
   timeZone: z.string().refine(isZone, "expected an IANA time zone like Europe/Madrid")
     .transform(zoneName).nullable().optional(),
   quietHours: z.strictObject({ start: clock, end: clock }).optional(),
-  reportChatId: z.number().int().refine(Number.isSafeInteger, "expected a Telegram chat id")
+  reportChatId: z.number().int()
+    .refine((id) => Number.isSafeInteger(id) && id !== 0, "expected a Telegram chat id")
     .nullable().optional(),
   cases: z.boolean().optional(),
   xpMultiplier: z.number().min(0).max(10)
-    .refine((x) => Math.abs(x * 100 - Math.round(x * 100)) < 1e-6, "expected at most 2 decimals")
+    // exact: 1.15 is the double nearest 1.15, so it prints back as 1.15; 1e-9 prints as 0.00
+    .refine((x) => Number(x.toFixed(2)) === x, "expected at most 2 decimals")
     .optional(),
   noXpTopics: z.array(z.number().int().positive().max(2147483647)).max(100)
     .refine((ids) => new Set(ids).size === ids.length, "expected each topic id once")

@@ -92,6 +92,10 @@ Deno.test("chat settings: read, changed field by field, bad input refused by nam
       [{ xpMultiplier: 10.5 }, /^bad settings: xpMultiplier: /],
       [{ xpMultiplier: -1 }, /xpMultiplier/],
       [{ xpMultiplier: 1.234 }, /xpMultiplier: expected at most 2 decimals/],
+      // stored as 0 (every message unpaid) and as 10: a rounding the sender never asked for
+      [{ xpMultiplier: 0.000000001 }, /xpMultiplier: expected at most 2 decimals/],
+      [{ xpMultiplier: 9.999999999 }, /xpMultiplier: expected at most 2 decimals/],
+      [{ reportChatId: 0 }, /reportChatId: expected a Telegram chat id/],
       [{ xpMultiplier: "2" }, /xpMultiplier/],
       [{ xpMultiplier: null }, /xpMultiplier/],
       [{ noXpTopics: [1, 1] }, /noXpTopics: expected each topic id once/],
