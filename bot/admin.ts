@@ -29,6 +29,7 @@ import {
 } from "./admin_settings.ts";
 import { isChatAdmin } from "./chat_admins.ts";
 import { answer, languageFor } from "./lang.ts";
+import { namedTarget, repliedMember, type Target } from "./targets.ts";
 
 export interface AdminDeps {
   sql: postgres.Sql;
@@ -41,9 +42,6 @@ export interface AdminDeps {
 type XpCommand = "givexp" | "takexp" | "resetxp";
 type Message = NonNullable<Context["msg"]>;
 
-/** Whom an XP command names: `@username`, a text mention, or the author of the replied message. */
-type Target = { username: string } | { userId: number };
-
 interface XpRequest {
   target?: Target;
   /** The N as typed (give/take only). */
@@ -53,26 +51,10 @@ interface XpRequest {
 
 /** Splits `/givexp @user N reason…` (or, as a reply, `/givexp N reason…`) into its parts. */
 export function parseXpCommand(command: XpCommand, message: Message, args: string): XpRequest {
-  let rest = args.trimStart();
-  let target: Target | undefined;
-  const text = message.text ?? "";
-  const at = text.length - rest.length; // where the arguments start, as entities count
-  rest = rest.trimEnd();
-  const mention = message.entities?.find((e) => e.type === "text_mention" && e.offset === at);
-  const handle = rest.match(/^@(\w{1,64})(?:\s+|$)/);
-  if (handle) {
-    target = { username: handle[1] };
-    rest = rest.slice(handle[0].length);
-  } else if (mention?.type === "text_mention") {
-    target = { userId: mention.user.id };
-    rest = rest.slice(mention.length).trimStart();
-  } else {
-    const reply = message.reply_to_message;
-    // In a forum every message "replies" to its topic's first (service) message: not a target.
-    if (reply?.from && !reply.forum_topic_created && !reply.from.is_bot) {
-      target = { userId: reply.from.id };
-    }
-  }
+  const named = namedTarget(message, args);
+  const replied = repliedMember(message);
+  const target = named.target ?? (replied && { userId: replied.id, user: replied });
+  const rest = named.rest;
   if (command === "resetxp") return { target, reason: rest.trim() };
   const [amount, ...words] = rest.split(/\s+/).filter(Boolean);
   return { target, amount, reason: words.join(" ") };
@@ -152,12 +134,7 @@ export function adminHandlers(deps: AdminDeps): Composer<Context> {
       if (wrong) return void (await usage(wrong));
       const target = request.target!;
       const member = await findMember(sql, ctx.chat.id, target);
-      const replied = ctx.msg.reply_to_message?.from;
-      const who = "username" in target
-        ? `@${target.username}`
-        : replied?.id === target.userId
-        ? displayName(replied)
-        : String(target.userId);
+      const who = "username" in target ? `@${target.username}` : displayName(target.user);
       if (!member) return void (await usage(t(lang, "admin-error-unknown-member", { who })));
       const asked = Number(request.amount ?? 0);
       const move = {

@@ -15,6 +15,7 @@ import { DEFAULT_XP, displayName, type XpAmounts } from "../domain/xp_rules.ts";
 import { answer, languageFor } from "./lang.ts";
 import { badgesText, boardText, livesText, profileText, streakText } from "./member_texts.ts";
 import { operatorCommands } from "./operator.ts";
+import { repliedMember } from "./targets.ts";
 
 export { progressBar } from "./member_texts.ts";
 
@@ -164,10 +165,10 @@ export function commands(deps: CommandDeps) {
   c.command("profile", async (ctx) => {
     if (!ctx.from) return;
     const arg = ctx.match.trim();
-    const replied = ctx.msg?.reply_to_message?.from;
+    const replied = repliedMember(ctx.msg);
     const who: Who = arg.startsWith("@") && arg.length > 1
       ? { username: arg.slice(1) }
-      : replied && !replied.is_bot && ctx.chat?.type !== "private"
+      : replied && ctx.chat?.type !== "private"
       ? replied.id
       : ctx.from.id;
     await ask(ctx, "profile", who, who === replied?.id ? displayName(replied) : undefined);
