@@ -27,7 +27,7 @@ import {
   showView,
   topicOf,
 } from "./admin_settings.ts";
-import { isChatAdmin } from "./chat_admins.ts";
+import { adminAuthor, isChatAdmin } from "./chat_admins.ts";
 import { answer, languageFor } from "./lang.ts";
 import { namedTarget, repliedMember, type Target } from "./targets.ts";
 
@@ -140,7 +140,7 @@ export function adminHandlers(deps: AdminDeps): Composer<Context> {
       const move = {
         chatId: ctx.chat.id,
         userId: member.userId,
-        author: `telegram:${ctx.from!.id}`,
+        author: adminAuthor(ctx),
       };
       try {
         const done = command === "resetxp"
