@@ -31,7 +31,11 @@ async function setup() {
     { user: cleo.id, name: "Cleo", xp: 666 },
   ]);
   await community(db.sql, { id: ANAS, title: "Ana's chess" }, [{ user: ana.id, name: "Ana" }]);
-  await community(db.sql, { id: BENS, title: "Ben's band" }, [{ user: ben.id, name: "Ben" }]);
+  await community(db.sql, { id: BENS, title: "Ben's band" }, [
+    { user: ben.id, name: "Ben" },
+    { user: 4, name: "Dan" },
+  ]);
+  await db.sql`UPDATE members SET username = 'dan' WHERE user_id = 4`;
   await db.sql`UPDATE members SET username = 'ana' WHERE user_id = ${ana.id}`;
   await db.sql`UPDATE members SET username = 'ben' WHERE user_id = ${ben.id}`;
   const api = botApiDouble({ limits: false });
@@ -112,4 +116,78 @@ Deno.test("/profile in a forum topic is the asker's, not the topic creator's; a 
     /^👤 Ana \(@ana\)\nLevel 1 · 111 XP\n/,
     "a real reply inside the topic names whom it replies to",
   );
+});
+
+/** A text mention of `who` right after `/profile ` in `text`. */
+const mentionOf = (who: Person, text: string) => ({
+  entities: [
+    { type: "bot_command", offset: 0, length: 8 },
+    { type: "text_mention", offset: 9, length: text.length - 9, user: user(who) },
+  ],
+});
+type Keyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
+const buttonsOf = (params: Record<string, unknown>) =>
+  (params.reply_markup as Keyboard).inline_keyboard.flat();
+
+Deno.test("/profile names a member by a text mention; a bare word is not taken for yourself", async () => {
+  await using g = await setup();
+  assert.match(
+    await g.say(ben, "/profile Cleo", mentionOf(cleo, "/profile Cleo")),
+    /^👤 Cleo\nLevel 1 · 333 XP\n/,
+  );
+  const bare = await g.say(ben, "/profile ana");
+  assert.doesNotMatch(bare, /👤/, "not Ben's own profile");
+  assert.equal(
+    bare,
+    "“ana” names no member: send /profile for yours, /profile @username for a member's, or /profile as a reply to their message.",
+  );
+  assert.match(await g.say(cleo, "/profile ben"), /^«ben» no nombra a ningún miembro/);
+  assert.match(await g.say(ana, "/profile @ben"), /^👤 Ben \(@ben\)\n/, "@username still works");
+});
+
+Deno.test("private /profile @user: the groups shared with that member, and the button shows theirs", async () => {
+  await using g = await setup();
+  const choice = await g.dm(ben, "/profile @ana");
+  assert.equal(choice.text, "Which group?");
+  const buttons = buttonsOf(choice);
+  assert.deepEqual(
+    buttons.map((b) => b.text),
+    ["Book club", "Rust Learners"],
+    "shared groups only",
+  );
+  for (const b of buttons) assert.ok(new TextEncoder().encode(b.callback_data).length <= 64);
+  assert.match(
+    await g.press(ben, buttons[1].callback_data),
+    /^👤 Ana \(@ana\) · in Rust Learners\nLevel 1 · 111 XP\n/,
+  );
+  assert.match(
+    await g.press(ben, buttons[0].callback_data),
+    /^👤 Ana \(@ana\) · in Book club\nLevel 1 · 444 XP\n/,
+  );
+
+  // a text mention in private: Cleo, in the groups Ana shares with her
+  const mention = await g.dm(ana, "/profile Cleo", mentionOf(cleo, "/profile Cleo"));
+  const cleos = buttonsOf(mention);
+  assert.deepEqual(cleos.map((b) => b.text), ["Book club", "Rust Learners"]);
+  assert.match(
+    await g.press(ana, cleos[0].callback_data),
+    /^👤 Cleo · in Book club\nLevel 1 · 666 XP\n/,
+  );
+
+  // one shared group answers at once; none says so; a bare word is refused
+  assert.match(
+    String((await g.dm(ben, "/profile @dan")).text),
+    /^👤 Dan \(@dan\) · in Ben's band\n/,
+  );
+  assert.equal(
+    (await g.dm(ben, "/profile @nobody")).text,
+    "@nobody has no profile in any of your groups.",
+  );
+  assert.match(String((await g.dm(ben, "/profile ana")).text), /^“ana” names no member/);
+
+  // a forged button for a group the asker is not in shows nothing of it
+  const forged = buttons[1].callback_data.replace(String(GROUP), String(ANAS));
+  assert.doesNotMatch(await g.press(ben, forged), /👤/);
+  // an old button (no member in it) still shows the asker's own
+  assert.match(await g.press(ben, `pick:profile:${BENS}`), /^👤 Ben \(@ben\) · in Ben's band\n/);
 });
