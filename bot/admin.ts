@@ -1,8 +1,9 @@
 /**
  * A group's admin tools in Telegram: `/givexp`, `/takexp`, `/resetxp` (ledger rows authored
- * `telegram:<admin id>`, audited, a balance never below zero), `/settings` with its buttons
- * (admin_settings.ts), and every member's `/hide` and `/show` (left off the boards, still
- * earning). Admins are checked with `isChatAdmin` (ADMIN_USER_IDS, else Telegram, cached).
+ * `telegram:<admin id>`, or `telegram:anonymous-admin` for an admin posting as the group, audited,
+ * a balance never below zero), `/settings` with its buttons (admin_settings.ts), and every
+ * member's `/hide` and `/show` (left off the boards, still earning). Admins are checked with
+ * `isChatAdmin` (ADMIN_USER_IDS, a message sent as the group, else Telegram, cached).
  */
 import { Composer, type Context } from "grammy";
 import type postgres from "postgres";
