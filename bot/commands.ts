@@ -113,7 +113,7 @@ export function commands(deps: CommandDeps) {
 
   /**
    * In a group: answer for it. In private: for the member's only group, or ask which; about
-   * someone else, in the groups the member shares with them (a member sees their own groups).
+   * someone else, in the groups the member shares with them (one sees only their own groups).
    */
   async function ask(ctx: Context, cmd: Personal, who: Who, whoName?: string) {
     if (!ctx.from || !ctx.chat) return;
@@ -180,9 +180,9 @@ export function commands(deps: CommandDeps) {
 
   c.command("profile", async (ctx) => {
     if (!ctx.from || !ctx.msg) return;
-    const lang = await languageFor(sql, ctx);
     const { target, rest } = namedTarget(ctx.msg, ctx.match);
     if (!target && rest !== "") {
+      const lang = await languageFor(sql, ctx);
       return void (await answer(ctx, t(lang, "profile-usage", { arg: rest.slice(0, 32) })));
     }
     const replied = ctx.chat.type === "private" ? undefined : repliedMember(ctx.msg);
