@@ -1,8 +1,9 @@
 /**
  * A group's admin tools in Telegram: `/givexp`, `/takexp`, `/resetxp` (ledger rows authored
- * `telegram:<admin id>`, audited, a balance never below zero), `/settings` with its buttons
- * (admin_settings.ts), and every member's `/hide` and `/show` (left off the boards, still
- * earning). Admins are checked with `isChatAdmin` (ADMIN_USER_IDS, else Telegram, cached).
+ * `telegram:<admin id>`, or `telegram:anonymous-admin` for an admin posting as the group, audited,
+ * a balance never below zero), `/settings` with its buttons (admin_settings.ts), and every
+ * member's `/hide` and `/show` (left off the boards, still earning). Admins are checked with
+ * `isChatAdmin` (ADMIN_USER_IDS, a message sent as the group, else Telegram, cached).
  */
 import { Composer, type Context } from "grammy";
 import type postgres from "postgres";
@@ -27,8 +28,9 @@ import {
   showView,
   topicOf,
 } from "./admin_settings.ts";
-import { isChatAdmin } from "./chat_admins.ts";
+import { adminAuthor, isChatAdmin } from "./chat_admins.ts";
 import { answer, languageFor } from "./lang.ts";
+import { namedTarget, repliedMember, type Target } from "./targets.ts";
 
 export interface AdminDeps {
   sql: postgres.Sql;
@@ -41,9 +43,6 @@ export interface AdminDeps {
 type XpCommand = "givexp" | "takexp" | "resetxp";
 type Message = NonNullable<Context["msg"]>;
 
-/** Whom an XP command names: `@username`, a text mention, or the author of the replied message. */
-type Target = { username: string } | { userId: number };
-
 interface XpRequest {
   target?: Target;
   /** The N as typed (give/take only). */
@@ -53,26 +52,10 @@ interface XpRequest {
 
 /** Splits `/givexp @user N reason…` (or, as a reply, `/givexp N reason…`) into its parts. */
 export function parseXpCommand(command: XpCommand, message: Message, args: string): XpRequest {
-  let rest = args.trimStart();
-  let target: Target | undefined;
-  const text = message.text ?? "";
-  const at = text.length - rest.length; // where the arguments start, as entities count
-  rest = rest.trimEnd();
-  const mention = message.entities?.find((e) => e.type === "text_mention" && e.offset === at);
-  const handle = rest.match(/^@(\w{1,64})(?:\s+|$)/);
-  if (handle) {
-    target = { username: handle[1] };
-    rest = rest.slice(handle[0].length);
-  } else if (mention?.type === "text_mention") {
-    target = { userId: mention.user.id };
-    rest = rest.slice(mention.length).trimStart();
-  } else {
-    const reply = message.reply_to_message;
-    // In a forum every message "replies" to its topic's first (service) message: not a target.
-    if (reply?.from && !reply.forum_topic_created && !reply.from.is_bot) {
-      target = { userId: reply.from.id };
-    }
-  }
+  const named = namedTarget(message, args);
+  const replied = repliedMember(message);
+  const target = named.target ?? (replied && { userId: replied.id, user: replied });
+  const rest = named.rest;
   if (command === "resetxp") return { target, reason: rest.trim() };
   const [amount, ...words] = rest.split(/\s+/).filter(Boolean);
   return { target, amount, reason: words.join(" ") };
@@ -152,18 +135,13 @@ export function adminHandlers(deps: AdminDeps): Composer<Context> {
       if (wrong) return void (await usage(wrong));
       const target = request.target!;
       const member = await findMember(sql, ctx.chat.id, target);
-      const replied = ctx.msg.reply_to_message?.from;
-      const who = "username" in target
-        ? `@${target.username}`
-        : replied?.id === target.userId
-        ? displayName(replied)
-        : String(target.userId);
+      const who = "username" in target ? `@${target.username}` : displayName(target.user);
       if (!member) return void (await usage(t(lang, "admin-error-unknown-member", { who })));
       const asked = Number(request.amount ?? 0);
       const move = {
         chatId: ctx.chat.id,
         userId: member.userId,
-        author: `telegram:${ctx.from!.id}`,
+        author: adminAuthor(ctx),
       };
       try {
         const done = command === "resetxp"

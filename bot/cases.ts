@@ -13,7 +13,7 @@ import {
 import { caseStatusText, verifyText, voteAnswer } from "../domain/case_answers.ts";
 import type { Language } from "../domain/i18n.ts";
 import { chatMembership } from "./chat_members.ts";
-import { languageFor } from "./lang.ts";
+import { answer, languageFor } from "./lang.ts";
 
 export interface CaseBotDeps {
   sql: postgres.Sql;
@@ -116,22 +116,24 @@ export function caseHandlers(deps: CaseBotDeps) {
     const lang = await languageFor(sql, ctx);
     const id = ctx.match.trim();
     if (id && !/^\d{1,15}$/.test(id)) {
-      return void (await ctx.reply(
+      return void (await answer(
+        ctx,
         lang === "es" ? "Uso: /case [número]" : "Usage: /case [number]",
       ));
     }
-    await ctx.reply(await caseStatusText(sql, id ? Number(id) : null, lang, now()));
+    await answer(ctx, await caseStatusText(sql, id ? Number(id) : null, lang, now()));
   });
 
   c.command("verify", async (ctx) => {
     const lang = await languageFor(sql, ctx);
     const id = ctx.match.trim();
     if (!/^\d{1,15}$/.test(id)) {
-      return void (await ctx.reply(
+      return void (await answer(
+        ctx,
         lang === "es" ? "Uso: /verify <caso>" : "Usage: /verify <case>",
       ));
     }
-    await ctx.reply(await verifyText(sql, Number(id), lang));
+    await answer(ctx, await verifyText(sql, Number(id), lang));
   });
 
   c.command("propose", async (ctx) => {
@@ -140,20 +142,25 @@ export function caseHandlers(deps: CaseBotDeps) {
     const judge = deps.proposals?.judge;
     const text = ctx.match.trim();
     if (!judge || !deps.proposals) {
-      return void (await ctx.reply(
+      return void (await answer(
+        ctx,
         es
           ? "Las propuestas necesitan un juez de IA (CASE_PROVIDER=openai); esta comunidad usa el banco de casos."
           : "Proposals need an AI judge (CASE_PROVIDER=openai); this community uses the shipped case bank.",
       ));
     }
     if (ctx.chat?.type !== "group" && ctx.chat?.type !== "supergroup" || !ctx.from) {
-      return void (await ctx.reply(es ? "Propón casos en un grupo." : "Propose cases in a group."));
+      return void (await answer(
+        ctx,
+        es ? "Propón casos en un grupo." : "Propose cases in a group.",
+      ));
     }
     // Only a group that plays may add a case for every group that plays (README: opt in).
     const [chat] = await sql<{ on: boolean }[]>`
       SELECT cases_enabled AS on FROM chats WHERE chat_id = ${ctx.chat.id}`;
     if (!chat?.on) {
-      return void (await ctx.reply(
+      return void (await answer(
+        ctx,
         es
           ? "Los casos están desactivados en este grupo: un admin los activa en /settings."
           : "Cases are off in this group: an admin turns them on in /settings.",
@@ -163,12 +170,14 @@ export function caseHandlers(deps: CaseBotDeps) {
     const key = `member:${ctx.chat.id}:${ctx.msg?.message_id}`;
     const [seen] = await sql<{ id: string }[]>`SELECT id FROM cases WHERE source_key = ${key}`;
     if (seen) {
-      return void (await ctx.reply(
+      return void (await answer(
+        ctx,
         es ? `Ese caso ya existe: #${seen.id}.` : `That case exists already: #${seen.id}.`,
       ));
     }
     if (text.length < 20) {
-      return void (await ctx.reply(
+      return void (await answer(
+        ctx,
         es
           ? "Uso: /propose <el dilema, con sus opciones> (20 caracteres como mínimo)"
           : "Usage: /propose <the dilemma, with its options> (20 characters at least)",
@@ -178,7 +187,8 @@ export function caseHandlers(deps: CaseBotDeps) {
     try {
       draft = await judge(text, lang);
     } catch (error) {
-      return void (await ctx.reply(
+      return void (await answer(
+        ctx,
         (es ? "❌ No se pudo juzgar la propuesta: " : "❌ The proposal could not be judged: ") +
           (error as Error).message,
       ));
@@ -191,7 +201,8 @@ export function caseHandlers(deps: CaseBotDeps) {
       rail: deps.proposals.rail,
       creator: { userId: ctx.from.id, chatId: ctx.chat.id },
     });
-    await ctx.reply(
+    await answer(
+      ctx,
       opened
         ? (es
           ? `⚖️ Tu caso #${opened.id} está abierto: se publica en los grupos que juegan.`
@@ -203,7 +214,8 @@ export function caseHandlers(deps: CaseBotDeps) {
   c.command("wallet", async (ctx) => {
     const lang = await languageFor(sql, ctx);
     if (ctx.chat?.type !== "private" || !ctx.from) {
-      return void (await ctx.reply(
+      return void (await answer(
+        ctx,
         lang === "es"
           ? "Vincula tu cartera en privado conmigo: /wallet 0x…"
           : "Link your wallet in private with me: /wallet 0x…",
@@ -211,13 +223,15 @@ export function caseHandlers(deps: CaseBotDeps) {
     }
     const parsed = parseWallet(ctx.match, lang);
     if (!parsed.ok) {
-      return void (await ctx.reply(
+      return void (await answer(
+        ctx,
         (lang === "es" ? "❌ Esa dirección no vale: " : "❌ That address won't do: ") +
           parsed.error,
       ));
     }
     await linkWallet(sql, ctx.from.id, parsed.address);
-    await ctx.reply(
+    await answer(
+      ctx,
       lang === "es"
         ? `🔗 Cartera ${parsed.address} vinculada: tus premios de casos irán allí.`
         : `🔗 Wallet ${parsed.address} linked: your case rewards will go there.`,

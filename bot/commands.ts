@@ -8,13 +8,14 @@ import { BOARD_SIZE, type Period, PERIODS } from "../domain/boards.ts";
 import { currentBoard } from "../domain/current_board.ts";
 import type { Language } from "../domain/i18n.ts";
 import { LIFE_PERIOD_MINUTES } from "../domain/life_regen.ts";
-import { liveBoard, memberGroups } from "../domain/live_board.ts";
+import { liveBoard, memberGroups, sharedGroups } from "../domain/live_board.ts";
 import { t } from "../domain/messages.ts";
 import { DEFAULT_LIVES, memberProfile } from "../domain/profile.ts";
 import { DEFAULT_XP, displayName, type XpAmounts } from "../domain/xp_rules.ts";
 import { answer, languageFor } from "./lang.ts";
 import { badgesText, boardText, livesText, profileText, streakText } from "./member_texts.ts";
 import { operatorCommands } from "./operator.ts";
+import { namedTarget, repliedMember } from "./targets.ts";
 
 export { progressBar } from "./member_texts.ts";
 
@@ -110,7 +111,10 @@ export function commands(deps: CommandDeps) {
     return livesText(lang, { current, max, nextInMs, periodMs: LIFE_PERIOD_MS });
   }
 
-  /** In a group: answer for it. In private: for the member's only group, or ask which. */
+  /**
+   * In a group: answer for it. In private: for the member's only group, or ask which; about
+   * someone else, in the groups the member shares with them (one sees only their own groups).
+   */
   async function ask(ctx: Context, cmd: Personal, who: Who, whoName?: string) {
     if (!ctx.from || !ctx.chat) return;
     const lang = await languageFor(sql, ctx);
@@ -120,14 +124,27 @@ export function commands(deps: CommandDeps) {
         await personal(cmd, lang, ctx.chat.id, who, ctx.from, undefined, whoName),
       );
     }
-    const groups = await memberGroups(sql, ctx.from.id);
-    if (groups.length === 0) return await answer(ctx, t(lang, "no-groups"));
+    const self = who === ctx.from.id;
+    const groups = self
+      ? (await memberGroups(sql, ctx.from.id)).map((g) => ({ ...g, userId: ctx.from!.id }))
+      : await sharedGroups(sql, ctx.from.id, who);
+    if (groups.length === 0) {
+      const name = typeof who === "number" ? whoName ?? String(who) : `@${who.username}`;
+      return await answer(
+        ctx,
+        self ? t(lang, "no-groups") : t(lang, "profile-none-shared", { who: name }),
+      );
+    }
     if (groups.length === 1) {
       const [g] = groups;
-      return await answer(ctx, await personal(cmd, lang, g.chatId, who, ctx.from, g.title));
+      return await answer(ctx, await personal(cmd, lang, g.chatId, g.userId, ctx.from, g.title));
     }
     const keyboard = new InlineKeyboard();
-    for (const g of groups) keyboard.text(g.title, `pick:${cmd}:${g.chatId}`).row();
+    for (const g of groups) {
+      // ≤ 13 + 1 + 17 + 1 + 16 bytes: within Telegram's 64 for callback_data
+      const data = `pick:${cmd}:${g.chatId}${self ? "" : `:${g.userId}`}`;
+      keyboard.text(g.title, data).row();
+    }
     await answer(ctx, t(lang, "choose-group"), { reply_markup: keyboard });
   }
 
@@ -162,31 +179,37 @@ export function commands(deps: CommandDeps) {
   });
 
   c.command("profile", async (ctx) => {
-    if (!ctx.from) return;
-    const arg = ctx.match.trim();
-    const replied = ctx.msg?.reply_to_message?.from;
-    const who: Who = arg.startsWith("@") && arg.length > 1
-      ? { username: arg.slice(1) }
-      : replied && !replied.is_bot && ctx.chat?.type !== "private"
-      ? replied.id
-      : ctx.from.id;
-    await ask(ctx, "profile", who, who === replied?.id ? displayName(replied) : undefined);
+    if (!ctx.from || !ctx.msg) return;
+    const { target, rest } = namedTarget(ctx.msg, ctx.match);
+    if (!target && rest !== "") {
+      const lang = await languageFor(sql, ctx);
+      return void (await answer(ctx, t(lang, "profile-usage", { arg: rest.slice(0, 32) })));
+    }
+    const replied = ctx.chat.type === "private" ? undefined : repliedMember(ctx.msg);
+    if (target && "username" in target) return await ask(ctx, "profile", target);
+    const other = target?.user ?? replied;
+    await ask(ctx, "profile", other?.id ?? ctx.from.id, other && displayName(other));
   });
   for (const cmd of ["badges", "streak", "lives"] as const) {
     c.command(cmd, async (ctx) => ctx.from && await ask(ctx, cmd, ctx.from.id));
   }
 
-  c.callbackQuery(/^pick:(profile|badges|streak|lives):(-?\d{1,16})$/, async (ctx) => {
-    const [, cmd, chat] = ctx.match;
-    const chatId = Number(chat);
-    const lang = await languageFor(sql, ctx);
-    const [g] = (await memberGroups(sql, ctx.from.id, 100)).filter((x) => x.chatId === chatId);
-    await ctx.answerCallbackQuery();
-    const text = g
-      ? await personal(cmd as Personal, lang, chatId, ctx.from.id, ctx.from, g.title)
-      : t(lang, "no-groups");
-    await ctx.editMessageText(text);
-  });
+  c.callbackQuery(
+    /^pick:(profile|badges|streak|lives):(-?\d{1,16})(?::(\d{1,16}))?$/,
+    async (ctx) => {
+      const [, cmd, chat, member] = ctx.match;
+      const chatId = Number(chat);
+      const who = member === undefined || cmd !== "profile" ? ctx.from.id : Number(member);
+      const lang = await languageFor(sql, ctx);
+      // the asker sees a group's profiles only while a member of it (a forged button shows none)
+      const [g] = (await memberGroups(sql, ctx.from.id, 100)).filter((x) => x.chatId === chatId);
+      await ctx.answerCallbackQuery();
+      const text = g
+        ? await personal(cmd as Personal, lang, chatId, who, ctx.from, g.title)
+        : t(lang, "no-groups");
+      await ctx.editMessageText(text);
+    },
+  );
 
   c.command(["top", "leaderboard", "rank"], async (ctx) => {
     if (!ctx.from || !ctx.chat) return;

@@ -71,3 +71,26 @@ export async function memberGroups(sql: postgres.Sql, userId: number, limit = 10
     WHERE m.user_id = ${userId} AND c.kind IN ('group', 'supergroup')
     ORDER BY c.title, m.chat_id LIMIT ${limit}`;
 }
+
+/**
+ * The groups `askerId` shares with a member (by user id, or by username, any case), by title, at
+ * most `limit`, with that member's user id in each.
+ */
+export async function sharedGroups(
+  sql: postgres.Sql,
+  askerId: number,
+  member: number | { username: string },
+  limit = 10,
+) {
+  const byId = typeof member === "number" ? member : null;
+  const byName = typeof member === "number" ? null : member.username;
+  return await sql<{ chatId: number; title: string; userId: number }[]>`
+    SELECT * FROM (
+      SELECT DISTINCT ON (m.chat_id) m.chat_id AS "chatId", c.title, t.user_id::float8 AS "userId"
+      FROM members m JOIN chats c ON c.chat_id = m.chat_id
+      JOIN members t ON t.chat_id = m.chat_id
+        AND (t.user_id = ${byId} OR lower(t.username) = lower(${byName}))
+      WHERE m.user_id = ${askerId} AND c.kind IN ('group', 'supergroup')
+      ORDER BY m.chat_id, t.updated_at DESC) shared
+    ORDER BY title, "chatId" LIMIT ${limit}`;
+}

@@ -46,6 +46,8 @@ profile-badges = 🎖 { $n ->
 profile-in = in { $chat }
 profile-none-self = You have no profile here yet: say something in the group first!
 profile-none-other = { $who } has no profile in this chat yet.
+profile-none-shared = { $who } has no profile in any of your groups.
+profile-usage = “{ $arg }” names no member: send /profile for yours, /profile @username for a member's, or /profile as a reply to their message.
 
 choose-group = Which group?
 no-groups = I don't know you from any group yet: chat in a group where I am, then ask again.

@@ -46,6 +46,8 @@ profile-badges = 🎖 { $n ->
 profile-in = en { $chat }
 profile-none-self = Aún no tienes perfil aquí: ¡escribe algo en el grupo primero!
 profile-none-other = { $who } aún no tiene perfil en este chat.
+profile-none-shared = { $who } no tiene perfil en ninguno de tus grupos.
+profile-usage = «{ $arg }» no nombra a ningún miembro: envía /profile para ver el tuyo, /profile @usuario para el de otro miembro, o /profile como respuesta a su mensaje.
 
 choose-group = ¿Qué grupo?
 no-groups = Aún no te conozco de ningún grupo: participa en un grupo donde esté yo y vuelve a preguntar.
