@@ -4,26 +4,13 @@
  * admin tools (admin.ts) and the member commands (commands.ts).
  */
 import type { Context } from "grammy";
+export { repliedMember } from "../domain/xp_rules.ts";
 
 type Message = NonNullable<Context["msg"]>;
 type User = NonNullable<Message["from"]>;
 
 /** Whom a command names: `@username`, or a text mention's user (a member without a username). */
 export type Target = { username: string } | { userId: number; user: User };
-
-/**
- * The person whose message `message` replies to; undefined when it replies to none, to a bot,
- * or only seems to: in a forum every topic message "replies" to its topic's first (service)
- * message, whose author is the topic's creator, not whom the member means.
- */
-export function repliedMember(message: Message | undefined): User | undefined {
-  const reply = message?.reply_to_message;
-  if (!reply?.from || reply.from.is_bot || reply.forum_topic_created) return undefined;
-  if (message?.is_topic_message && reply.message_id === message.message_thread_id) {
-    return undefined; // the topic's service message itself
-  }
-  return reply.from;
-}
 
 /**
  * The member named at the start of a command's arguments (`args`, as grammY's `ctx.match`):

@@ -59,7 +59,9 @@ export interface MessageLike {
   };
   entities?: EntityLike[];
   caption_entities?: EntityLike[];
+  is_topic_message?: boolean;
   reply_to_message?: {
+    message_id?: number;
     from?: { id: number; is_bot: boolean; first_name: string; username?: string };
     /** The topic's own service message: every message of a forum topic "replies" to it. */
     forum_topic_created?: unknown;
@@ -75,14 +77,34 @@ export interface MessageLike {
  */
 export const TELEGRAM_SERVICE_USER = 777_000;
 
+/** What `repliedMember` reads of a message (a grammY `Message` is one). */
+interface ReplyLike {
+  message_thread_id?: number;
+  is_topic_message?: boolean;
+  reply_to_message?: {
+    message_id?: number;
+    from?: { id: number; is_bot: boolean };
+    forum_topic_created?: unknown;
+    is_automatic_forward?: boolean;
+  };
+}
+type RepliedFrom<M extends ReplyLike> = NonNullable<NonNullable<M["reply_to_message"]>["from"]>;
+
 /**
- * The member a message really replies to: none when the "reply" is the forum topic's creation
- * (Telegram sets it on every message of a topic) or a channel post Telegram forwarded.
+ * The member a message really replies to, for a thanks, `/profile` or an admin's XP command:
+ * none for no reply, a bot, Telegram itself (777000), a channel post Telegram forwarded, or a
+ * forum topic's opening service message (every message of a topic "replies" to it; its author
+ * is the topic's creator, not whom the member means).
  */
-export function repliedMember(message: Pick<MessageLike, "reply_to_message">) {
-  const reply = message.reply_to_message;
-  if (!reply || reply.forum_topic_created != null || reply.is_automatic_forward) return undefined;
-  return reply.from?.id === TELEGRAM_SERVICE_USER ? undefined : reply.from;
+export function repliedMember<M extends ReplyLike>(message: M | undefined) {
+  const reply = message?.reply_to_message;
+  const from = reply?.from as RepliedFrom<M> | undefined;
+  if (!reply || !from || from.is_bot || from.id === TELEGRAM_SERVICE_USER) return undefined;
+  if (reply.forum_topic_created != null || reply.is_automatic_forward) return undefined;
+  if (message?.is_topic_message && reply.message_id === message.message_thread_id) {
+    return undefined; // the topic's service message itself
+  }
+  return from;
 }
 
 /** A message that earns nothing: no author, a bot, Telegram itself, a forwarded channel post. */
