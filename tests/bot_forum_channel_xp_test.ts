@@ -4,11 +4,10 @@
  * itself (777000). Neither pays the topic's creator, nor makes Telegram a member that earns XP.
  */
 import assert from "node:assert/strict";
-import { createLogger } from "../actors/log.ts";
-import { createBot } from "../bot/bot.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { testDatabase, type TestDb } from "./db.ts";
 import { botApiDouble, type Update } from "./fakes/bot_api.ts";
+import { testBot } from "./fakes/bot.ts";
 
 const CHAT = -1002;
 const DATE = Math.floor(new Date("2026-06-01T10:00:00Z").getTime() / 1000);
@@ -41,16 +40,7 @@ const post = {
 async function world(db: TestDb) {
   await syncLevels(db.sql, { formula: "mee6", baseXp: 100, multiplier: 1.5, max: 100 });
   const api = botApiDouble({ limits: false });
-  const bot = createBot({
-    token: "123456:TEST",
-    apiRoot: api.apiRoot,
-    sql: db.sql,
-    log: createLogger({ level: "silent" }),
-    xp: { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 },
-    adminUserIds: [],
-    runtime: () => undefined,
-    now: () => new Date(DATE * 1000),
-  });
+  const bot = testBot(api, db.sql, { now: () => new Date(DATE * 1000) });
   await bot.init();
   let updateId = 1;
   const send = (message: Record<string, unknown>) =>
