@@ -49,6 +49,10 @@ export function createBot(deps: BotDeps): Bot {
     if (m && onlyPaysXp(m, ctx.me.id)) return await pay(m.chat, m);
     await next();
   });
+  bot.use(async (ctx, next) => {
+    lowerCommand(ctx.update.message);
+    await next();
+  });
   bot.use(memberChanges(deps.sql, deps.now ?? (() => new Date())));
   bot.use(commands({ ...deps, sql: deps.sql }));
   bot.use(welcomeHandler({ sql: deps.sql, xp: deps.xp }));
@@ -89,4 +93,18 @@ export function onlyPaysXp(message: Message, botId: number): boolean {
   if (text.startsWith("/")) return false;
   const entities = [...(message.entities ?? []), ...(message.caption_entities ?? [])];
   return !entities.some((e) => e.type === "bot_command");
+}
+
+/**
+ * `/Top` and `/PROFILE@WardenBot` read as `/top` and `/profile@WardenBot`: phone keyboards
+ * capitalise a message's first letter, and grammY matches commands case-sensitively (a `/Top`
+ * went unanswered and was paid as a plain message). Only the command's name changes.
+ */
+function lowerCommand(message: Message | undefined) {
+  const entity = message?.entities?.[0];
+  if (!message?.text || entity?.type !== "bot_command" || entity.offset !== 0) return;
+  const name = message.text.slice(0, entity.length).split("@")[0];
+  if (/^\/[A-Za-z0-9_]+$/.test(name) && name !== name.toLowerCase()) {
+    message.text = name.toLowerCase() + message.text.slice(name.length);
+  }
 }

@@ -175,6 +175,11 @@ Deno.test("member commands answer from the database; admin commands refuse other
   assert.match(profile, /97 XP to level 2/);
   await w.say(bot, ana, "/profile @ben", at(3));
   assert.match(w.api.sent.at(-1)!.text, /👤 Ben/);
+  // as a phone keyboard capitalises it: answered, and paid nothing as a message
+  const xpBefore = (await w.xp())[ben.id];
+  await w.say(bot, ben, "/Profile", at(3.5));
+  assert.match(w.api.sent.at(-1)!.text, /👤 Ben \(@ben\)/);
+  assert.equal((await w.xp())[ben.id], xpBefore);
   await w.say(bot, ben, "/streak", at(4));
   assert.match(w.api.sent.at(-1)!.text, /🔥 1 day in a row \(best 1\)\./);
   await w.say(bot, ben, "/lives", at(5));
