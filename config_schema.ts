@@ -54,7 +54,7 @@ export const ZONE_EXPECTED = "expected an IANA time zone like Europe/Madrid";
 const timezone = z.string().refine(isZone, ZONE_EXPECTED);
 
 export const schema = z.object({
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "expected postgres://user@host:port/db")
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, DB_URL)
     .superRefine((url, ctx) => {
       const problem = /^postgres(ql)?:\/\//.test(url) ? databaseUrlProblem(url) : undefined;
       if (problem) ctx.addIssue({ code: "custom", message: problem });
