@@ -10,6 +10,7 @@ import { type CaseBotDeps, caseHandlers } from "./cases.ts";
 import { memberChanges } from "./chat_members.ts";
 import { commands } from "./commands.ts";
 import { quizHandlers } from "./quiz.ts";
+import { sentAsChat } from "./sent_as_chat.ts";
 import { welcomeHandler } from "./welcome.ts";
 
 type Message = NonNullable<Context["message"]>;
@@ -54,6 +55,7 @@ export function createBot(deps: BotDeps): Bot {
     await next();
   });
   bot.use(memberChanges(deps.sql, deps.now ?? (() => new Date())));
+  bot.use(sentAsChat(deps.sql));
   bot.use(commands({ ...deps, sql: deps.sql }));
   bot.use(welcomeHandler({ sql: deps.sql, xp: deps.xp }));
   bot.use(caseHandlers({ sql: deps.sql, now: deps.now, proposals: deps.proposals }));

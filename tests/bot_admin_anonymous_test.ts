@@ -62,3 +62,25 @@ Deno.test("an anonymous admin (posting as the group) may use the admin tools; th
   assert.equal(rows.length, 0);
   assert.equal(await g.xpOf(ana.id), 1240);
 });
+
+Deno.test("someone posting as the group or a channel asks a personal command: told to ask as themselves, nothing written", async () => {
+  await using g = await adminGroup();
+  const channel = { sender_chat: { id: -1009, type: "channel", title: "News" } };
+  const poster: Person = { id: 136817688, name: "Channel", username: "Channel_Bot", bot: true };
+  const told =
+    /^👤 You are posting as “(Group -800|News)”: Telegram doesn't tell me who you are\. Send \/\w+ from your own account\.$/;
+  for (const command of ["/hide", "/show", "/profile", "/badges", "/streak", "/lives"]) {
+    assert.match(await g.say(anonymous, command, asGroup), told, command);
+    assert.match(await g.say(poster, command, channel), told, command);
+  }
+  const rows = await g.sql`
+    SELECT 1 FROM members WHERE user_id IN (${anonymous.id}, ${poster.id})`;
+  assert.equal(rows.length, 0, "no member made of the accounts Telegram posts these with");
+  // about someone else, it works: the profile named is Ana's
+  assert.match(await g.say(anonymous, "/profile @ana", asGroup), /Ana/);
+  await g.sql`UPDATE chats SET language = 'es' WHERE chat_id = ${GROUP}`;
+  assert.equal(
+    await g.say(anonymous, "/Streak", asGroup),
+    "👤 Estás publicando como «Group -800»: Telegram no me dice quién eres. Envía /streak desde tu propia cuenta.",
+  );
+});

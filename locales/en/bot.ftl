@@ -44,6 +44,7 @@ profile-badges = 🎖 { $n ->
    *[other] { NUMBER($n) } badges
 }
 profile-in = in { $chat }
+sent-as-chat = 👤 You are posting as “{ $chat }”: Telegram doesn't tell me who you are. Send /{ $command } from your own account.
 profile-none-self = You have no profile here yet: say something in the group first!
 profile-none-other = { $who } has no profile in this chat yet.
 profile-none-shared = { $who } has no profile in any of your groups.

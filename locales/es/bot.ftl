@@ -44,6 +44,7 @@ profile-badges = 🎖 { $n ->
    *[other] { NUMBER($n) } insignias
 }
 profile-in = en { $chat }
+sent-as-chat = 👤 Estás publicando como «{ $chat }»: Telegram no me dice quién eres. Envía /{ $command } desde tu propia cuenta.
 profile-none-self = Aún no tienes perfil aquí: ¡escribe algo en el grupo primero!
 profile-none-other = { $who } aún no tiene perfil en este chat.
 profile-none-shared = { $who } no tiene perfil en ninguno de tus grupos.
