@@ -201,12 +201,12 @@ export function commands(deps: CommandDeps) {
       const chatId = Number(chat);
       const who = member === undefined || cmd !== "profile" ? ctx.from.id : Number(member);
       const lang = await languageFor(sql, ctx);
-      // the asker sees a group's profiles only while a member of it (a forged button shows none)
+      // the asker sees a group's profiles only while a member of it (an old or forged button: none)
       const [g] = (await memberGroups(sql, ctx.from.id, 100)).filter((x) => x.chatId === chatId);
       await ctx.answerCallbackQuery();
       const text = g
         ? await personal(cmd as Personal, lang, chatId, who, ctx.from, g.title)
-        : t(lang, "no-groups");
+        : t(lang, "not-group-member");
       await ctx.editMessageText(text);
     },
   );

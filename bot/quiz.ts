@@ -96,7 +96,7 @@ export function quizHandlers(deps: QuizBotDeps): Composer<Context> {
     const until = (d: Date) => duration(lang, d.getTime() - at.getTime());
     switch (outcome.kind) {
       case "not-member":
-        return void (await answer(ctx, t(lang, "quiz-not-member")));
+        return void (await answer(ctx, t(lang, "not-group-member")));
       case "busy":
         return void (await answer(ctx, t(lang, "quiz-busy", { in: until(outcome.expiresAt) })));
       case "no-lives":
@@ -146,7 +146,7 @@ export function quizHandlers(deps: QuizBotDeps): Composer<Context> {
     const chatId = Number(ctx.match[1]), lang = await languageFor(sql, ctx);
     const groups = await memberGroups(sql, ctx.from.id);
     if (!groups.some((g) => g.chatId === chatId)) {
-      return void (await answer(ctx, t(lang, "quiz-not-member")));
+      return void (await answer(ctx, t(lang, "not-group-member")));
     }
     await begin(ctx, chatId, lang);
   });

@@ -52,6 +52,7 @@ profile-usage = “{ $arg }” names no member: send /profile for yours, /profil
 
 choose-group = Which group?
 no-groups = I don't know you from any group yet: chat in a group where I am, then ask again.
+not-group-member = You are not a member of that group.
 
 board-title = 🏆 Leaderboard — { $period ->
     [day] today

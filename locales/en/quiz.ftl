@@ -2,7 +2,6 @@
 quiz-in-private = 🧠 The quiz is played in a private chat with me: open it and send /quiz.
 quiz-no-group = 🧠 Chat in a group with me first: each quiz is played for a group, with that group's lives and XP.
 quiz-pick-group = 🧠 Which group do you play for? Each group keeps its own lives.
-quiz-not-member = You are not a member of that group.
 quiz-busy = ⏳ You already have a quiz running: answer its question. It ends in { $in }.
 quiz-no-lives = 💔 No lives left in { $group }. The next one comes in { $in }.
 quiz-started = 🧠 Quiz for { $group }: { $questions ->

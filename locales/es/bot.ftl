@@ -52,6 +52,7 @@ profile-usage = «{ $arg }» no nombra a ningún miembro: envía /profile para v
 
 choose-group = ¿Qué grupo?
 no-groups = Aún no te conozco de ningún grupo: participa en un grupo donde esté yo y vuelve a preguntar.
+not-group-member = No eres miembro de ese grupo.
 
 board-title = 🏆 Clasificación — { $period ->
     [day] hoy

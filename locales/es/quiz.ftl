@@ -2,7 +2,6 @@
 quiz-in-private = 🧠 El quiz se juega en un chat privado conmigo: ábrelo y envía /quiz.
 quiz-no-group = 🧠 Primero escribe en un grupo donde esté yo: cada quiz se juega para un grupo, con las vidas y la XP de ese grupo.
 quiz-pick-group = 🧠 ¿Para qué grupo juegas? Cada grupo tiene sus propias vidas.
-quiz-not-member = No eres miembro de ese grupo.
 quiz-busy = ⏳ Ya tienes un quiz en marcha: responde a su pregunta. Termina en { $in }.
 quiz-no-lives = 💔 No te quedan vidas en { $group }. La próxima llega en { $in }.
 quiz-started = 🧠 Quiz para { $group }: { $questions ->
