@@ -4,7 +4,7 @@
  */
 import type { JobSpec } from "./actors/job.ts";
 import { createLogger } from "./actors/log.ts";
-import { listIncidents } from "./db/incidents.ts";
+import { listIncidents } from "./domain/incidents.ts";
 import { runToJson } from "./actors/run_store.ts";
 import { createRuntime } from "./actors/runtime.ts";
 import { describeSchedule, nextSlot } from "./actors/schedule.ts";

@@ -17,7 +17,7 @@ import {
   redactUrl,
 } from "./db/connect.ts";
 import { checkPort, dataDirProblem, StartupError, waitForDatabase } from "./db/startup.ts";
-import { incidentAlerts } from "./db/incidents.ts";
+import { incidentAlerts } from "./domain/incidents.ts";
 import { serverRunConnections } from "./db/run_connections.ts";
 import {
   DEFAULT_HANG_GRACE_MS as HANG_GRACE_MS,

@@ -1,6 +1,6 @@
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
 import { isStale, maxAgeOf } from "../actors/task_view.ts";
-import { INCIDENT_REASONS, type IncidentOpen, incidentWrites } from "../db/incidents.ts";
+import { INCIDENT_REASONS, type IncidentOpen, incidentWrites } from "./incidents.ts";
 import { pgRunStore } from "../db/run_store.ts";
 
 export const HEALTH_MONITOR = "health-monitor";

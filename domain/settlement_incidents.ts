@@ -1,5 +1,5 @@
 import type postgres from "postgres";
-import { incidentWrites } from "../db/incidents.ts";
+import { incidentWrites } from "./incidents.ts";
 
 /** Why an anchor failed for good, as its admin alert says it (`anchor-failed-alert`). */
 export type AnchorFailure =

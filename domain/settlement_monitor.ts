@@ -1,6 +1,6 @@
 import type postgres from "postgres";
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
-import { incidentWrites } from "../db/incidents.ts";
+import { incidentWrites } from "./incidents.ts";
 import { creditConfirmed, creditUnsent, SENDING } from "./case_settle.ts";
 import { type EvmRail, type Hex, RpcUnavailableError } from "./evm_types.ts";
 import {

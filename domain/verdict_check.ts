@@ -1,5 +1,5 @@
 import { defineJob, type JobContext, type JobSpec, type RunResult } from "../actors/job.ts";
-import { incidentWrites } from "../db/incidents.ts";
+import { incidentWrites } from "./incidents.ts";
 import type { EvmRail, Hex } from "./evm_types.ts";
 
 export const VERDICT_CHECK = "verdict-check";

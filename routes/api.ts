@@ -5,7 +5,7 @@ import { badgeProgress, memberBadges } from "../domain/badges.ts";
 import { type Period, PERIODS } from "../domain/boards.ts";
 import { currentBoard } from "../domain/current_board.ts";
 import { readChatMetrics } from "../domain/community_metrics.ts";
-import { listIncidents } from "../db/incidents.ts";
+import { listIncidents } from "../domain/incidents.ts";
 import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
 import { bearerAuth } from "./auth.ts";
 import { deadline, HttpError, singleQuery } from "./errors.ts";

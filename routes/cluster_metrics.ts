@@ -1,6 +1,6 @@
 import type postgres from "postgres";
 import type { Registry } from "../actors/metrics.ts";
-import { openIncidentCounts } from "../db/incidents.ts";
+import { openIncidentCounts } from "../domain/incidents.ts";
 import { type CommunityTotals, communityTotals } from "../domain/community_metrics.ts";
 
 /** How long a scrape waits for the cluster's reads before showing them absent. */

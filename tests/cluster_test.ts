@@ -3,7 +3,7 @@ import type { Clock } from "../actors/clock.ts";
 import { createLogger } from "../actors/log.ts";
 import { defaultRestartPolicy } from "../actors/policy.ts";
 import { createBot } from "../bot/bot.ts";
-import { incidentAlerts } from "../db/incidents.ts";
+import { incidentAlerts } from "../domain/incidents.ts";
 import { pgRunStore } from "../db/run_store.ts";
 import { connectClient } from "../db/connect.ts";
 import { createReadiness } from "../routes/readiness.ts";

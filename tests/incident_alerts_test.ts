@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type postgres from "postgres";
 import { defineJob } from "../actors/job.ts";
-import { incidentAlerts } from "../db/incidents.ts";
+import { incidentAlerts } from "../domain/incidents.ts";
 import type { EvmRail, Hex } from "../domain/evm_types.ts";
 import { healthMonitorJob } from "../domain/health_monitor.ts";
 import type { Language } from "../domain/i18n.ts";

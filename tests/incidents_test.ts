@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { cli } from "../cli.ts";
-import { incidentAlerts } from "../db/incidents.ts";
+import { incidentAlerts } from "../domain/incidents.ts";
 import { createLogger } from "../actors/log.ts";
 import { apiRoutes } from "../routes/api.ts";
 import { errorHandler } from "../routes/errors.ts";

@@ -1,6 +1,6 @@
 import type postgres from "postgres";
 import type { AlertSink } from "../actors/runtime.ts";
-import { type SqlArg, sqlLanguage, sqlLiteral, sqlMessage, sqlSpan } from "../domain/job_texts.ts";
+import { type SqlArg, sqlLanguage, sqlLiteral, sqlMessage, sqlSpan } from "./job_texts.ts";
 
 /**
  * Why incidents open: a job given up by its supervisor, `health-monitor`'s reasons, a verdict
