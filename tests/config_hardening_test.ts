@@ -92,7 +92,10 @@ Deno.test("values that cannot work are refused, every one at once", () => {
   assert.equal(all.length, 9, all.join("\n"));
   // every DATABASE_URL problem shows the same shape of URL, the password included
   const [scheme] = problems({ DATABASE_URL: "mysql://app@db/x" });
-  assert.match(scheme, /^DATABASE_URL="mysql:\/\/app@db\/x": expected postgres:\/\/user:password@host:port\/db$/);
+  assert.match(
+    scheme,
+    /^DATABASE_URL="mysql:\/\/app@db\/x": expected postgres:\/\/user:password@host:port\/db$/,
+  );
 });
 
 Deno.test("a multiplier whose levels run past 2^53 before LEVEL_MAX is refused", () => {
