@@ -2,8 +2,9 @@
  * Commands about the asker, sent by someone posting as a chat: an anonymous admin (the group
  * itself as `sender_chat`, from GroupAnonymousBot) or a channel (from Channel_Bot). Telegram hides
  * who posted, so `/hide` would hide, and `/profile` show, the shared account Telegram posts with.
- * They are answered with how to ask instead, and nothing is written. `/profile @someone` (or as a
- * reply) is about someone else and goes on; admin commands go on (see chat_admins.ts).
+ * `/propose` would make it a case's creator, paid at closing. They are answered with how to ask
+ * instead, and nothing is written. `/profile @someone` (or as a reply) is about someone else and
+ * goes on; admin commands go on (see chat_admins.ts).
  */
 import { Composer } from "grammy";
 import type postgres from "postgres";
@@ -11,7 +12,7 @@ import { t } from "../domain/messages.ts";
 import { answer, languageFor } from "./lang.ts";
 import { namedTarget, repliedMember } from "./targets.ts";
 
-const ABOUT_THE_ASKER = ["hide", "show", "profile", "badges", "streak", "lives"];
+const ABOUT_THE_ASKER = ["hide", "show", "profile", "badges", "streak", "lives", "propose"];
 
 export function sentAsChat(sql: postgres.Sql) {
   const c = new Composer();

@@ -69,7 +69,9 @@ Deno.test("someone posting as the group or a channel asks a personal command: to
   const poster: Person = { id: 136817688, name: "Channel", username: "Channel_Bot", bot: true };
   const told =
     /^👤 You are posting as “(Group -800|News)”: Telegram doesn't tell me who you are\. Send \/\w+ from your own account\.$/;
-  for (const command of ["/hide", "/show", "/profile", "/badges", "/streak", "/lives"]) {
+  for (
+    const command of ["/hide", "/show", "/profile", "/badges", "/streak", "/lives", "/propose"]
+  ) {
     assert.match(await g.say(anonymous, command, asGroup), told, command);
     assert.match(await g.say(poster, command, channel), told, command);
   }
