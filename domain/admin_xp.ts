@@ -6,6 +6,7 @@
  * to a bot account is refused (`BotMember`); a take or a reset of a bot's XP is not.
  */
 import type postgres from "postgres";
+import { oneLine } from "./one_line.ts";
 
 /** Give (`amount` > 0) or take (`amount` < 0) XP, with the reason the admin gave. */
 export interface XpAdjustment {
@@ -68,21 +69,7 @@ export interface LedgerLine {
  * a reason is one line, and PostgreSQL cannot store a NUL at all.
  */
 export function checkReason(reason: unknown): string {
-  const text = typeof reason === "string" ? reason.trim() : "";
-  const length = [...text].length;
-  if (length < 1 || length > MAX_REASON) {
-    throw new RangeError(
-      `reason: expected 1 to ${MAX_REASON} characters after trimming, got ${
-        typeof reason === "string" ? length : typeof reason
-      }`,
-    );
-  }
-  const control = /\p{Cc}/u.exec(text);
-  if (control) {
-    const code = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
-    throw new RangeError(`reason: control character U+${code} not allowed: one line of text`);
-  }
-  return text;
+  return oneLine("reason", reason, MAX_REASON);
 }
 
 /** `amount` itself, or a RangeError naming the field. */

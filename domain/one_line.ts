@@ -1,0 +1,24 @@
+/**
+ * A one-line text an operator gives (an XP move's reason, an incident's closing note): trimmed,
+ * 1 to `max` characters, no control characters. Else a RangeError naming `field` and the fault.
+ */
+export function oneLine(field: string, value: unknown, max: number): string {
+  if (value === undefined || value === null) {
+    throw new RangeError(`${field}: missing (expected 1 to ${max} characters)`);
+  }
+  const text = typeof value === "string" ? value.trim() : "";
+  const length = [...text].length;
+  if (length < 1 || length > max) {
+    throw new RangeError(
+      `${field}: expected 1 to ${max} characters after trimming, got ${
+        typeof value === "string" ? length : typeof value
+      }`,
+    );
+  }
+  const control = /\p{Cc}/u.exec(text);
+  if (control) {
+    const code = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+    throw new RangeError(`${field}: control character U+${code} not allowed: one line of text`);
+  }
+  return text;
+}
