@@ -8,7 +8,7 @@ import { UnknownJobError } from "./actors/errors.ts";
 import type { JobSpec } from "./actors/job.ts";
 import { runToJson } from "./actors/run_store.ts";
 import { loadSetup } from "./catalog.ts";
-import { incidents, list, run, status, withDb } from "./cli_jobs.ts";
+import { closeArgs, closeOne, incidents, list, run, status, withDb } from "./cli_jobs.ts";
 import { previewCommand } from "./cli_schedule.ts";
 import { telegramCommand } from "./cli_telegram.ts";
 import {
@@ -66,7 +66,9 @@ export async function cli(
     }
     const rest = o.rest;
     const { config, specs } = loadSetup(env);
-    const job = rest[0] === undefined ? undefined : pick(specs, rest[0]);
+    const job = rest[0] === undefined || name === "jobs close-incident"
+      ? undefined
+      : pick(specs, rest[0]);
     const json = o.json;
     const io = { out, err };
     switch (name) {
@@ -108,6 +110,10 @@ export async function cli(
           config,
           (db) => incidents(db, { open: o.open, limit: o.limit, json }, io),
         );
+      case "jobs close-incident": {
+        const close = closeArgs(rest[0], o.note);
+        return await withDb(config, (db) => closeOne(db, config, { ...close, json }, io));
+      }
       case "jobs status":
         return await withDb(
           config,

@@ -4,7 +4,8 @@
  */
 import type { JobSpec } from "./actors/job.ts";
 import { createLogger } from "./actors/log.ts";
-import { listIncidents } from "./domain/incidents.ts";
+import { checkCloseNote, closeIncident, listIncidents } from "./domain/incidents.ts";
+import { helpOf, UsageError } from "./cli_verbs.ts";
 import { runToJson } from "./actors/run_store.ts";
 import { createRuntime } from "./actors/runtime.ts";
 import { describeSchedule, nextSlot } from "./actors/schedule.ts";
@@ -157,9 +158,53 @@ export async function incidents(
   else if (rows.length === 0) out(o.open ? "no open incidents" : "no incidents yet");
   else {
     for (const i of rows) {
-      const state = i.closedAt ? `closed ${i.closedAt.toISOString()}` : "open";
+      const by = i.closedBy ? ` by ${i.closedBy}: ${i.note}` : "";
+      const state = i.closedAt ? `closed ${i.closedAt.toISOString()}${by}` : "open";
       out(`#${i.id}  ${i.openedAt.toISOString()}  ${i.job}  ${i.reason}  ${state}  ${i.detail}`);
     }
   }
+  return 0;
+}
+
+/** `jobs close-incident <id> --note`: its id and note, or a UsageError naming the fault. */
+export function closeArgs(id: string, note: string | undefined): { id: number; note: string } {
+  const usage = helpOf(["jobs close-incident"]);
+  if (!/^[1-9]\d{0,15}$/.test(id) || !Number.isSafeInteger(Number(id))) {
+    throw new UsageError(
+      `jobs close-incident: expected an incident id (#N in jobs incidents), got "${id}"`,
+      usage,
+    );
+  }
+  try {
+    return { id: Number(id), note: checkCloseNote(note) };
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new UsageError(`jobs close-incident: --${error.message}`, usage);
+  }
+}
+
+/** `jobs close-incident`: closes it as `cli`; exit 1 when there is no such open incident. */
+export async function closeOne(
+  db: Database,
+  config: Config,
+  o: { id: number; note: string; json: boolean },
+  { out, err }: Io,
+): Promise<number> {
+  const at = new Date();
+  const closed = await closeIncident(db.sql, {
+    ...o,
+    author: "cli",
+    at,
+    adminChatId: config.adminChatId,
+  });
+  if (!("incident" in closed)) {
+    if (o.json) out(JSON.stringify({ error: closed.error }));
+    (err ?? out)(`jobs close-incident: ${closed.error}`);
+    return 1;
+  }
+  if (o.json) out(JSON.stringify(closed.incident));
+  else {out(
+      `closed incident #${o.id} (${closed.incident.job}, ${closed.incident.reason}): ${o.note}`,
+    );}
   return 0;
 }

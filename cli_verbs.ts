@@ -55,6 +55,12 @@ export const VERBS = {
     args: [0, 0],
     options: ["json", "limit", "open"],
   },
+  "jobs close-incident": {
+    usage: 'deno task jobs close-incident <id> --note "why" [--json]',
+    does: "close an open incident, saying why (a mismatch closes only so); told to ADMIN_CHAT_ID",
+    args: [1, 1],
+    options: ["json", "note"],
+  },
   "jobs next": {
     usage: "deno task jobs next <name> [--from ISO] [--count N] [--json]",
     does: "the job's next N slots in UTC and its zone (no database)",
@@ -104,6 +110,7 @@ const OPTION_TYPES: OptionTypes = {
   limit: { type: "string" },
   members: { type: "string" },
   chats: { type: "string" },
+  note: { type: "string" },
 };
 
 const OPTIONS = z.object({
@@ -114,6 +121,7 @@ const OPTIONS = z.object({
   limit: wholeNumber("--limit", 10_000).default(20),
   members: wholeNumber("--members", 5_000_000).optional(),
   chats: wholeNumber("--chats", 100_000).optional(),
+  note: z.string().optional(),
 });
 
 /** `args` after the command (and verb) through the one parser (cli_args.ts). */
@@ -136,7 +144,8 @@ export function readOptions(name: VerbName, args: string[]) {
   const rest = parsed.positionals;
   const [min, max] = VERBS[name].args;
   if (!parsed.values.help) {
-    if (rest.length < min) throw new UsageError(`${name}: missing job name`, usage);
+    const missing = name === "jobs close-incident" ? "incident id" : "job name";
+    if (rest.length < min) throw new UsageError(`${name}: missing ${missing}`, usage);
     if (rest.length > max) {
       throw new UsageError(`${name}: unexpected argument "${rest[max]}"`, usage);
     }

@@ -205,6 +205,7 @@ async function run(
     log,
     metrics,
     adminToken: config.adminToken,
+    adminChatId: config.adminChatId,
     sql: db.sql,
     dashboard: { ...config.dashboard, zone: config.reportTimezone },
     telegram: telegram.status,

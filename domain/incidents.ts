@@ -1,5 +1,6 @@
 import type postgres from "postgres";
 import type { AlertSink } from "../actors/runtime.ts";
+import { oneLine } from "./one_line.ts";
 import { type SqlArg, sqlLanguage, sqlLiteral, sqlMessage, sqlSpan } from "./job_texts.ts";
 
 /**
@@ -62,8 +63,16 @@ const ALERTS: Record<string, [string, Record<string, SqlArg>]> = {
   "monitor-closed": ["monitor-closed-alert", {
     reason: { select: "a.reason", values: ["stale", "failing", "paused"] },
   }],
+  "operator-closed": ["operator-closed-alert", {
+    reason: { select: "a.reason", values: [...INCIDENT_REASONS] },
+    by: { text: "coalesce(a.closed_by, '')" },
+    note: { text: "coalesce(a.close_note, '')" },
+  }],
 };
-/** Incidents that close with a message (`mismatch` never closes: an operator reads it). */
+/**
+ * Incidents that close by themselves, with a message (`mismatch` never does: an operator reads
+ * it and closes it, see `closeIncident`; any incident an operator closes says so instead).
+ */
 const CLOSED: Record<string, string> = {
   "gave-up": "gave-up-closed",
   "anchor-failed": "anchor-closed",
@@ -83,6 +92,7 @@ function alertSql(): string {
     pairs.map(([reason, key]) => `WHEN ${sqlLiteral(reason)} THEN ${message(key)}`).join(" ");
   return alertText ??= `CASE a.event
     WHEN 'opened' THEN CASE a.reason ${whens(INCIDENT_REASONS.map((r) => [r, r]))} END
+    WHEN 'closed-by' THEN ${message("operator-closed")}
     ELSE CASE a.reason ${whens(Object.entries(CLOSED))} END END`;
 }
 
@@ -105,6 +115,8 @@ export function incidentWrites(
     open?: readonly IncidentOpen[];
     openIf?: postgres.PendingQuery<postgres.Row[]>;
     close?: postgres.PendingQuery<postgres.Row[]>;
+    /** An operator's close: who (`api`, `cli`) and why, kept with the incident and alerted. */
+    closedBy?: { author: string; note: string };
   },
 ): postgres.PendingQuery<postgres.Row[]> {
   const chat = o.adminChatId ?? null;
@@ -124,20 +136,24 @@ export function incidentWrites(
       ON CONFLICT (job, reason) WHERE closed_at IS NULL DO NOTHING
       RETURNING id, job, reason, detail
     ), closed AS (
-      UPDATE incidents i SET closed_at = ${o.at}
+      UPDATE incidents i SET closed_at = ${o.at}, closed_by = ${o.closedBy?.author ?? null},
+                             close_note = ${o.closedBy?.note ?? null}
       WHERE i.closed_at IS NULL AND ${o.close ?? sql`false`}
-      RETURNING id, job, reason, detail, opened_at, closed_at
+      RETURNING id, job, reason, detail, opened_at, closed_at, closed_by, close_note
     ), alerts AS (
       INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
       SELECT ${chat}::bigint, a.text, 'incident:' || a.id || ':' || a.event, NULL::timestamptz
       FROM (
         SELECT a.*, ${sql.unsafe(alertSql())} AS text
         FROM (
-          SELECT o.id, o.job, o.reason, o.detail, f.args, 'opened' AS event, 0::bigint AS span
+          SELECT o.id, o.job, o.reason, o.detail, f.args, 'opened' AS event, 0::bigint AS span,
+                 NULL::text AS closed_by, NULL::text AS close_note
           FROM opened o JOIN found f USING (job, reason)
           UNION ALL
-          SELECT c.id, c.job, c.reason, c.detail, NULL::json, 'closed',
-                 round(extract(epoch FROM c.closed_at - c.opened_at) / 60)::bigint
+          SELECT c.id, c.job, c.reason, c.detail, NULL::json,
+                 CASE WHEN c.closed_by IS NULL THEN 'closed' ELSE 'closed-by' END,
+                 round(extract(epoch FROM c.closed_at - c.opened_at) / 60)::bigint,
+                 c.closed_by, c.close_note
           FROM closed c
         ) a
         CROSS JOIN (
@@ -179,7 +195,13 @@ export interface Incident {
   detail: string;
   openedAt: Date;
   closedAt: Date | null;
+  /** Who closed it, when an operator did (`api`, `cli`), and why; null when it closed itself. */
+  closedBy: string | null;
+  note: string | null;
 }
+
+const INCIDENT_COLUMNS = `id, job, reason, detail, opened_at AS "openedAt", closed_at AS "closedAt",
+  closed_by AS "closedBy", close_note AS note`;
 
 /** The newest `limit` incidents (only the open ones with `open`), newest first. */
 export async function listIncidents(
@@ -187,7 +209,7 @@ export async function listIncidents(
   o: { open: boolean; limit: number },
 ): Promise<Incident[]> {
   const rows = await sql<Incident[]>`
-    SELECT id, job, reason, detail, opened_at AS "openedAt", closed_at AS "closedAt"
+    SELECT ${sql.unsafe(INCIDENT_COLUMNS)}
     FROM incidents WHERE ${o.open} = false OR closed_at IS NULL
     ORDER BY opened_at DESC, id DESC LIMIT ${o.limit}`;
   return [...rows];
@@ -204,4 +226,45 @@ export async function openIncidentCounts(
       LEFT JOIN incidents i ON i.reason = r.reason AND i.closed_at IS NULL
       GROUP BY r.reason ORDER BY r.reason`,
   ];
+}
+
+/** The longest note an operator may close an incident with. */
+export const CLOSE_NOTE_MAX = 500;
+
+/** Why an operator's close was refused: no such incident (404), or it is closed already (409). */
+export type CloseRefusal = { status: 404 | 409; error: string };
+
+/**
+ * An operator closes open incident `id` with a note (why: what was checked or done), as `author`
+ * (`api`, `cli`): one statement closes it, keeps who and why, and queues one ✅ message to the
+ * admin chat saying so, in its language. A `mismatch` closes only this way. A trouble that is
+ * still there opens a new incident at its job's next check. Two operators (or replicas) at once:
+ * one closes it, the other is told it is closed.
+ */
+export async function closeIncident(
+  sql: postgres.Sql,
+  o: { id: number; author: string; note: string; at: Date; adminChatId?: number },
+): Promise<{ incident: Incident } | CloseRefusal> {
+  const close = sql`i.id = ${o.id}`;
+  const closedBy = { author: o.author, note: o.note };
+  const [done] = await sql<{ id: number }[]>`
+    WITH ${incidentWrites(sql, { adminChatId: o.adminChatId, at: o.at, close, closedBy })}
+    SELECT id FROM closed`;
+  const [incident] = await sql<Incident[]>`
+    SELECT ${sql.unsafe(INCIDENT_COLUMNS)} FROM incidents WHERE id = ${o.id}`;
+  if (!incident) return { status: 404, error: `no incident ${o.id}` };
+  if (!done) {
+    return {
+      status: 409,
+      error: `incident ${o.id} is closed already (${incident.closedAt!.toISOString()}${
+        incident.closedBy ? ` by ${incident.closedBy}` : ""
+      })`,
+    };
+  }
+  return { incident };
+}
+
+/** A note to close an incident with, or a RangeError naming what is wrong with it. */
+export function checkCloseNote(note: unknown): string {
+  return oneLine("note", note, CLOSE_NOTE_MAX);
 }

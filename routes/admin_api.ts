@@ -16,6 +16,7 @@ import {
   problemRows,
   retryOutbox,
 } from "../domain/outbox_admin.ts";
+import { checkCloseNote, closeIncident } from "../domain/incidents.ts";
 import { findMember } from "../domain/profile.ts";
 import { idParam, queryParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
@@ -55,14 +56,30 @@ function attempt<T>(check: () => T, problems: string[]): T | undefined {
   }
 }
 
-/** The row id of `/outbox/:id/…`, or 400. */
-function outboxId(c: Context): number {
+/** The row id of `/outbox/:id/…` or `/incidents/:id/…`, or 400. */
+function rowIdParam(c: Context): number {
   const raw = c.req.param("id");
   const parsed = rowId.safeParse(raw);
   if (!parsed.success) {
     throw new HttpError(400, `id must be ${ROW_ID}, got ${JSON.stringify(raw)}`);
   }
   return parsed.data;
+}
+
+/** The JSON body of an incident's closing: `{ note }`, 400 naming the field at fault. */
+async function noteBody(c: Context): Promise<string> {
+  const body = await jsonBody(c);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new HttpError(400, "body: expected a JSON object like { note }");
+  }
+  const extra = Object.keys(body).filter((k) => k !== "note");
+  if (extra.length > 0) throw new HttpError(400, `${extra[0]}: unknown field, expected only note`);
+  try {
+    return checkCloseNote((body as { note?: unknown }).note);
+  } catch (error) {
+    if (error instanceof RangeError) throw new HttpError(400, error.message);
+    throw error;
+  }
 }
 
 /** An operator action's answer: 200 `{ row }`, or its 404/409 `{ error }`. */
@@ -74,10 +91,16 @@ function answer(c: Context, result: OutboxActionResult) {
  * XP administration and outbox tooling (bearer): `POST /api/chats/:chat/members/:user/xp`
  * `{ amount, reason }` gives (> 0) or takes (< 0) XP, audited; `GET …/ledger?limit&before`
  * the member's ledger newest first; `GET /api/outbox?limit&before` the queue overview and the
- * dropped/failed/expired rows; `POST /api/outbox/:id/retry` and `/discard`.
+ * dropped/failed/expired rows; `POST /api/outbox/:id/retry` and `/discard`; `POST
+ * /api/incidents/:id/close` `{ note }` closes an open incident (told to `adminChatId`).
  */
 export function adminApiRoutes(
-  { sql, adminToken, deadlineMs }: { sql: postgres.Sql; adminToken?: string; deadlineMs?: number },
+  { sql, adminToken, deadlineMs, adminChatId }: {
+    sql: postgres.Sql;
+    adminToken?: string;
+    deadlineMs?: number;
+    adminChatId?: number;
+  },
 ) {
   async function unknownMember(chatId: number, userId: number): Promise<never> {
     const known = await findMember(sql, chatId, userId);
@@ -118,9 +141,21 @@ export function adminApiRoutes(
       return c.json({ overview, problems: await problemRows(sql, { limit: n, beforeId: before }) });
     })
     .post("/outbox/:id/retry", admin, bounded, async (c) => {
-      return answer(c, await retryOutbox(sql, outboxId(c), AUTHOR, new Date()));
+      return answer(c, await retryOutbox(sql, rowIdParam(c), AUTHOR, new Date()));
     })
     .post("/outbox/:id/discard", admin, bounded, async (c) => {
-      return answer(c, await discardOutbox(sql, outboxId(c), AUTHOR));
+      return answer(c, await discardOutbox(sql, rowIdParam(c), AUTHOR));
+    })
+    .post("/incidents/:id/close", admin, bounded, async (c) => {
+      const id = rowIdParam(c);
+      const note = await noteBody(c);
+      const closed = await closeIncident(sql, {
+        id,
+        note,
+        author: AUTHOR,
+        at: new Date(),
+        adminChatId,
+      });
+      return "incident" in closed ? c.json(closed) : c.json({ error: closed.error }, closed.status);
     });
 }

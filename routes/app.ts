@@ -19,6 +19,8 @@ import { type DashboardDeps, dashboardRoutes } from "../ui/dashboard.tsx";
 export type AppDeps = HealthRoutesDeps & {
   log: Logger;
   adminToken?: string;
+  /** Where an operator's closing of an incident is told (`ADMIN_CHAT_ID`). */
+  adminChatId?: number;
   metrics: { scrape(): Promise<string> };
   /** With TELEGRAM_MODE=webhook: the bot behind `POST /telegram/webhook`. */
   webhook?: { bot: Bot; secretToken?: string; initTimeoutMs?: number };
@@ -49,10 +51,11 @@ export function createApp(deps: AppDeps) {
   app.route("/metrics", metricsRoutes(deps.metrics));
   if (deps.sql) {
     const api = { sql: deps.sql, adminToken: deps.adminToken, now: deps.now };
+    const ops = { ...api, adminChatId: deps.adminChatId };
     app.route("/api", apiRoutes(api));
     app.route("/api", chatSettingsRoutes(api));
     app.route("/api", caseRoutes(api));
-    app.route("/api", adminApiRoutes(api));
+    app.route("/api", adminApiRoutes(ops));
     app.route("/api", quizApiRoutes(api));
   }
   if (deps.webhook) {

@@ -1,5 +1,5 @@
 # Alerts to the admin chat (ADMIN_CHAT_ID), in its language (its `chats.language`, else English),
-# written in SQL in the statement that opens or closes the incident (db/incidents.ts): at most
+# written in SQL in the statement that opens or closes the incident (domain/incidents.ts): at most
 # one number per variant may choose a plural form, and the literal text holds no digit "1".
 # Spans ($window, $ago, $for, $limit, $span) arrive said: "36 min", "6 h 35 min", "3 days".
 
@@ -44,3 +44,14 @@ anchor-failed-alert = 🚨 Warden: case #{ $case }'s verdict commitment could no
     }
 # … and anchored after all, once an operator reset it.
 anchor-failed-closed-alert = ✅ Warden: case #{ $case }'s verdict commitment is anchored on chain after all; incident { $incident } is closed (open for { $span }).
+
+# An operator closed an open incident (`jobs close-incident`, the API), with a note saying why; $by
+# is api or cli, $reason the incident's.
+operator-closed-alert = ✅ Warden: incident { $incident } ({ $job }, { $reason ->
+        [gave-up] given up
+        [stale] stale
+        [failing] failing
+        [paused] paused
+        [mismatch] commitment mismatch
+       *[anchor-failed] anchor failed
+    }) was closed by an operator ({ $by }) after { $span }: { $note }

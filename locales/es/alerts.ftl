@@ -1,5 +1,5 @@
 # Avisos al chat de administración (ADMIN_CHAT_ID), en su idioma (su `chats.language`, si no
-# inglés), escritos en SQL en la sentencia que abre o cierra la incidencia (db/incidents.ts): como
+# inglés), escritos en SQL en la sentencia que abre o cierra la incidencia (domain/incidents.ts): como
 # mucho un número por variante puede elegir forma de plural, y el texto fijo no lleva el dígito "1".
 # Los lapsos ($window, $ago, $for, $limit, $span) llegan ya dichos: "36 min", "6 h 35 min", "3 días".
 
@@ -44,3 +44,14 @@ anchor-failed-alert = 🚨 Warden: el compromiso del veredicto del caso #{ $case
     }
 # … y anclado al fin, cuando un operador lo reinició.
 anchor-failed-closed-alert = ✅ Warden: el compromiso del veredicto del caso #{ $case } ya está anclado en la cadena; la incidencia { $incident } queda cerrada (abierta durante { $span }).
+
+# Un operador cerró una incidencia abierta (`jobs close-incident`, la API), con una nota que dice por
+# qué; $by es api o cli, $reason el motivo de la incidencia.
+operator-closed-alert = ✅ Warden: un operador ({ $by }) cerró la incidencia { $incident } ({ $job }, { $reason ->
+        [gave-up] tarea abandonada
+        [stale] atascada
+        [failing] fallando
+        [paused] en pausa
+        [mismatch] compromiso que no coincide
+       *[anchor-failed] anclaje fallido
+    }) tras { $span }: { $note }
