@@ -78,19 +78,34 @@ export async function runHistory(
   return { runs: rows.slice(0, f.limit), more: rows.length > f.limit };
 }
 
-/** Incidents of one job, newest first. */
+/** An incident as the dashboard lists it. */
+export interface IncidentRow {
+  id: number;
+  /** The job, or a case's incident under it (`verdict-check:case-7`). */
+  job: string;
+  reason: string;
+  detail: string;
+  openedAt: Date;
+  closedAt: Date | null;
+  /** Who closed it and why, when an operator did. */
+  closedBy: string | null;
+  note: string | null;
+}
+
+/** Incidents of one job, its cases' included (`verdict-check:case-7`), newest first. */
 export async function jobIncidents(sql: postgres.Sql, job: string, limit: number) {
-  return await sql<
-    { id: number; reason: string; detail: string; openedAt: Date; closedAt: Date | null }[]
-  >`
-    SELECT id, reason, detail, opened_at AS "openedAt", closed_at AS "closedAt"
-    FROM incidents WHERE job = ${job} ORDER BY opened_at DESC, id DESC LIMIT ${limit}`;
+  return await sql<IncidentRow[]>`
+    SELECT id, job, reason, detail, opened_at AS "openedAt", closed_at AS "closedAt",
+           closed_by AS "closedBy", close_note AS note
+    FROM incidents WHERE split_part(job, ':', 1) = ${job}
+    ORDER BY opened_at DESC, id DESC LIMIT ${limit}`;
 }
 
 /** Open incidents across the cluster, by job. */
 export async function openIncidents(sql: postgres.Sql) {
-  return await sql<{ id: number; job: string; reason: string; detail: string; openedAt: Date }[]>`
-    SELECT id, job, reason, detail, opened_at AS "openedAt"
+  return await sql<IncidentRow[]>`
+    SELECT id, job, reason, detail, opened_at AS "openedAt", closed_at AS "closedAt",
+           closed_by AS "closedBy", close_note AS note
     FROM incidents WHERE closed_at IS NULL ORDER BY opened_at DESC LIMIT 50`;
 }
 

@@ -7,7 +7,7 @@ import type { TaskView } from "../actors/task_view.ts";
 import { type HistoryFilter, type HistoryRun, OUTCOMES, TRIGGERS } from "./data.ts";
 import { count, duration, resultSummary } from "./format.ts";
 import { Incidents, JobControls, LastRun, Sparkline, StatusBadge } from "./jobs_page.tsx";
-import type { SparkRun } from "./data.ts";
+import type { IncidentRow, SparkRun } from "./data.ts";
 import { Scroll, Time, type View } from "./layout.tsx";
 
 export interface JobPageData {
@@ -17,9 +17,7 @@ export interface JobPageData {
   runs: SparkRun[];
   history: { runs: HistoryRun[]; more: boolean };
   filter: HistoryFilter;
-  incidents: Array<
-    { id: number; reason: string; detail: string; openedAt: Date; closedAt: Date | null }
-  >;
+  incidents: IncidentRow[];
 }
 
 function pageLink(name: string, f: HistoryFilter, before?: HistoryRun): string {

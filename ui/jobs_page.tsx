@@ -4,7 +4,7 @@
  */
 import type { FC } from "hono/jsx";
 import type { TaskView } from "../actors/task_view.ts";
-import type { SparkRun } from "./data.ts";
+import type { IncidentRow, SparkRun } from "./data.ts";
 import { count, duration, resultSummary, sparkBars } from "./format.ts";
 import { Action, Scroll, Time, type View } from "./layout.tsx";
 
@@ -124,21 +124,8 @@ export const JobsTable: FC<{ rows: JobRow[]; view: View }> = ({ rows, view }) =>
   </Scroll>
 );
 
-export const Incidents: FC<
-  {
-    items: Array<
-      {
-        id: number;
-        job?: string;
-        reason: string;
-        detail: string;
-        openedAt: Date;
-        closedAt?: Date | null;
-      }
-    >;
-    view: View;
-  }
-> = ({ items, view }) =>
+/** Incidents; a case's (`verdict-check:case-7`) links to its job's page. */
+export const Incidents: FC<{ items: IncidentRow[]; view: View }> = ({ items, view }) =>
   items.length === 0 ? <p class="muted">No incidents.</p> : (
     <ul class="incidents">
       {items.map((i) => (
@@ -146,12 +133,13 @@ export const Incidents: FC<
           <span class={`badge ${i.closedAt ? "o-succeeded" : "o-failed"}`}>
             {i.closedAt ? "closed" : "open"}
           </span>{" "}
-          {i.job ? <a href={`/jobs/${i.job}`}>{i.job}</a> : null} <strong>{i.reason}</strong>{" "}
+          <a href={`/jobs/${i.job.split(":")[0]}`}>{i.job}</a> <strong>{i.reason}</strong>{" "}
           {i.detail} · opened <Time at={i.openedAt} view={view} rel />
           {i.closedAt
             ? (
               <>
                 , closed <Time at={i.closedAt} view={view} />
+                {i.closedBy ? ` by ${i.closedBy}: ${i.note}` : null}
               </>
             )
             : null}
