@@ -94,10 +94,12 @@ export async function cli(
           const seconds = (performance.now() - t0) / 1000;
           if (json) out(JSON.stringify({ ...made, seconds }));
           else {
+            // a second seed adds only members it has not made before: say how many were new
+            const there = made.members < members ? `, ${members - made.members} there already` : "";
             out(
-              `seeded ${members} members in ${chats} chats in ${seconds.toFixed(1)} s (new rows: ${
-                JSON.stringify(made)
-              })`,
+              `seeded ${members} members in ${chats} chats in ${
+                seconds.toFixed(1)
+              } s (${made.members} new${there}; new rows: ${JSON.stringify(made)})`,
             );
           }
           return 0;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { cli } from "../cli.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { SEED_USER_BASE, seedCommunity } from "../domain/seed.ts";
 import { testDatabase } from "./db.ts";
@@ -44,4 +45,17 @@ Deno.test("seeding again after the community moved on adds nothing; balances sta
   const more = await seedCommunity(sql, { members: 400, chats: 3, now: NOW });
   assert.equal(more.members, 100, "a bigger seed adds only the new members");
   assert.ok(more.ledger <= 100 && more.streaks <= 50);
+});
+
+Deno.test("deno task seed says how many members were new, and how many were there already", async () => {
+  await using db = await testDatabase({ share: true });
+  const lines: string[] = [];
+  const seed = (members: string) =>
+    cli(["seed", "--members", members, "--chats", "2"], db.env, (l) => lines.push(l));
+  assert.equal(await seed("30"), 0);
+  assert.match(lines.pop()!, /^seeded 30 members in 2 chats in [\d.]+ s \(30 new; new rows: /);
+  assert.equal(await seed("20"), 0);
+  assert.match(lines.pop()!, /^seeded 20 members .* \(0 new, 20 there already; new rows: /);
+  assert.equal(await seed("40"), 0);
+  assert.match(lines.pop()!, /^seeded 40 members .* \(10 new, 30 there already; new rows: /);
 });
