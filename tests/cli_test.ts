@@ -129,6 +129,8 @@ Deno.test("--help on every command and verb: usage and a one-line description, e
     ["jobs", "pause"],
     ["jobs", "resume"],
     ["jobs", "history"],
+    ["jobs", "incidents"],
+    ["jobs", "close-incident"],
     ["jobs", "next"],
     ["schedule"],
   ];
