@@ -202,9 +202,7 @@ export async function closeOne(
     (err ?? out)(`jobs close-incident: ${closed.error}`);
     return 1;
   }
-  if (o.json) out(JSON.stringify(closed.incident));
-  else {out(
-      `closed incident #${o.id} (${closed.incident.job}, ${closed.incident.reason}): ${o.note}`,
-    );}
+  const i = closed.incident;
+  out(o.json ? JSON.stringify(i) : `closed incident #${i.id} (${i.job}, ${i.reason}): ${i.note}`);
   return 0;
 }
