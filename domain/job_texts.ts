@@ -35,6 +35,20 @@ export type SqlArg =
 /** How many level-ups a group's digest names before it counts the rest (`…and 4,990 more`). */
 export const DIGEST_NAMES = 10;
 
+/**
+ * How many characters (code points) of a member's name the jobs' digests show: thirty badge lines
+ * with Telegram's longest names (129 characters) ran past its 4,096, and it refused the digest.
+ */
+export const NAME_MAX = 40;
+
+/** A member's name (a text SQL expression) cut to `NAME_MAX` characters, "…" ending a cut one. */
+export function sqlName(name: string): SqlArg {
+  return {
+    text: `CASE WHEN char_length(${name}) > ${NAME_MAX}
+      THEN rtrim(left(${name}, ${NAME_MAX - 1})) || '…' ELSE ${name} END`,
+  };
+}
+
 /** A SQL string literal (standard conforming strings: only the quote is doubled). */
 export function sqlLiteral(text: string): string {
   if (text.includes("\0")) throw new Error("a SQL literal cannot hold NUL");
