@@ -71,6 +71,19 @@ export function sqlLanguage(chatLanguage: string, languageCode: string): string 
 }
 
 /**
+ * A group's language over its `chats` row `chat`: the setting, else the language most of its
+ * members speak (as `sqlLanguage` reads each one's app; English on a tie or with none), as the
+ * level-up and badge digests choose theirs.
+ */
+export function sqlChatLanguage(chat: string): string {
+  return `coalesce(${chat}.language, (
+    SELECT l.lang FROM (
+      SELECT ${sqlLanguage("NULL", "m.language_code")} AS lang
+      FROM members m WHERE m.chat_id = ${chat}.chat_id AND NOT m.is_bot) l
+    GROUP BY l.lang ORDER BY count(*) DESC, l.lang = 'en' DESC, l.lang LIMIT 1), 'en')`;
+}
+
+/**
  * The integer SQL expression `expr` as `i18n.number(lang, n)` writes it, grouped always
  * ("40,237" in English, "40.237" in Spanish): `to_char` groups with ",", which is translated
  * to the language's separator (read from Intl, so another language brings its own).
