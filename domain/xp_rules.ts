@@ -257,14 +257,15 @@ const BIDI = /[\u202A-\u202E\u2066-\u2069]/gu;
 
 /**
  * A member's display name as Telegram gives it, as members see it: without bidi controls or
- * invisible edges; a name with nothing visible ("\u3164") reads as the username, else "someone".
+ * invisible edges; a name with nothing visible ("\u3164") reads as the username, else the id (as
+ * a board names a member without a name: the same in every language).
  */
 export function displayName(
-  user: { first_name: string; last_name?: string; username?: string },
+  user: { id?: number; first_name: string; last_name?: string; username?: string },
 ): string {
   const visible = (text: string) => storableText(text).replace(BIDI, "").replace(EDGES, "");
   return visible([user.first_name, user.last_name].filter(Boolean).join(" ")) ||
-    visible(user.username ?? "") || "someone";
+    visible(user.username ?? "") || (user.id === undefined ? "?" : String(user.id));
 }
 
 /**

@@ -19,6 +19,9 @@ const NOW = new Date("2026-11-20T12:00:00Z");
 const cases: Array<{ person: Person; shown: string }> = [
   // U+3164 (Hangul filler) and a zero-width space: a name nobody sees.
   { person: { id: 1, name: "\u3164\u200b", username: "ghost" }, shown: "👤 ghost (@ghost)" },
+  // … and with no username either: the id, as a board names a member without a name (a word
+  // like "someone" would be English in every group).
+  { person: { id: 6, name: "\u2800\u200b" }, shown: "👤 6" },
   // A right-to-left override left open turns the rest of every line it is in around.
   { person: { id: 2, name: "Eve\u202e" }, shown: "👤 Eve" },
   { person: { id: 3, name: " \u2066Zoë\u200d " }, shown: "👤 Zoë" },
