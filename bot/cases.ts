@@ -12,6 +12,7 @@ import {
 } from "../domain/case_votes.ts";
 import { caseStatusText, verifyText, voteAnswer } from "../domain/case_answers.ts";
 import type { Language } from "../domain/i18n.ts";
+import { displayName } from "../domain/xp_rules.ts";
 import { chatMembership } from "./chat_members.ts";
 import { answer, languageFor } from "./lang.ts";
 
@@ -74,7 +75,7 @@ export function caseHandlers(deps: CaseBotDeps) {
       chat: { id: chat.id, type: chat.type, title: chat.title },
       voter: {
         id: from.id,
-        name: [from.first_name, from.last_name].filter(Boolean).join(" "),
+        name: displayName(from),
         username: from.username,
       },
       at: now(),

@@ -54,7 +54,7 @@ export function commands(deps: CommandDeps) {
     lang: Language,
     chatId: number,
     who: Who,
-    asker: { id: number; first_name: string },
+    asker: { id: number; first_name: string; last_name?: string; username?: string },
     chatTitle?: string,
     whoName?: string,
   ): Promise<string> {
@@ -69,7 +69,7 @@ export function commands(deps: CommandDeps) {
     }
     if (cmd === "badges") {
       const progress = await badgeProgress(sql, chatId, asker.id);
-      return progress ? badgesText(lang, asker.first_name, progress) : t(lang, "badges-none");
+      return progress ? badgesText(lang, displayName(asker), progress) : t(lang, "badges-none");
     }
     if (cmd === "streak") {
       const [s] = await sql<
@@ -159,7 +159,7 @@ export function commands(deps: CommandDeps) {
       });
     }
     const lang = await languageFor(sql, ctx);
-    await answer(ctx, t(lang, "start", { name: ctx.from?.first_name ?? "" }));
+    await answer(ctx, t(lang, "start", { name: ctx.from ? displayName(ctx.from) : "" }));
   });
 
   c.command("help", async (ctx) => {

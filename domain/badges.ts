@@ -3,7 +3,7 @@ import { type Badge, BADGES } from "./badge_list.ts";
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import { metricValue, statsFrom } from "./badge_metrics.ts";
 import { eachChatRange } from "./batches.ts";
-import { sqlLanguage, sqlMessage } from "./job_texts.ts";
+import { sqlLanguage, sqlMessage, sqlName } from "./job_texts.ts";
 import { badgeProgressText, sqlBadgeName } from "./progress_names.ts";
 
 export { type Badge, BADGES } from "./badge_list.ts";
@@ -127,7 +127,7 @@ function badgeDigestText(): string {
   const line = sqlMessage("badge-digest-line", "g.lang", {
     emoji: { text: "b.emoji" },
     badge: sqlBadgeName("b.id", "b.name", BADGES.map((b) => b.id)),
-    name: { text: "m.display_name" },
+    name: sqlName("m.display_name"),
   });
   const more = sqlMessage("badge-digest-more", "g.lang", { n: { number: "t.n - 30" } });
   return `${sqlMessage("badge-digest-title", "g.lang", {})} || E'\\n' ||

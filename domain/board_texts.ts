@@ -1,6 +1,6 @@
 /** The texts of the boards' jobs: a closed period's name and its podium announcement. */
 import type { Language } from "./i18n.ts";
-import { DIGEST_NAMES, sqlLanguage, sqlLiteral, sqlMessage } from "./job_texts.ts";
+import { DIGEST_NAMES, sqlLanguage, sqlLiteral, sqlMessage, sqlName } from "./job_texts.ts";
 
 /** "the week of 26 October 2026" / "la semana del 26 de octubre de 2026", "October 2026" / … */
 export function periodLabel(lang: Language, period: "week" | "month", start: Date): string {
@@ -31,7 +31,7 @@ export function finalBoardText(period: "week" | "month", start: Date): string {
   });
   const line = sqlMessage("board-final-line", lang, {
     medal: { text: "CASE a.rank WHEN 1 THEN '🥇' WHEN 2 THEN '🥈' ELSE '🥉' END" },
-    name: { text: "m.display_name" },
+    name: sqlName("m.display_name"),
     score: { number: "a.score" },
   });
   const more = sqlMessage("level-up-digest-more", lang, {

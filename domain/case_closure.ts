@@ -2,6 +2,7 @@ import type postgres from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import { argumentShares, categoryTotals, DEFAULT_CREATOR_MIN_PARTICIPANTS } from "./case_split.ts";
 import { closingPost, inEveryLanguage, sqlRewardMessage } from "./case_texts.ts";
+import { sqlChatLanguage } from "./job_texts.ts";
 import { creditLedger, creditUnsent } from "./case_settle.ts";
 
 type Texts = { en: string; es: string };
@@ -186,9 +187,9 @@ export async function closeCase(
     );
     await tx`
       INSERT INTO outbox (chat_id, text, dedupe_key)
-      SELECT ch.chat_id, CASE WHEN ch.language = 'es' THEN ${post.es} ELSE ${post.en} END,
+      SELECT ch.chat_id, CASE WHEN g.lang = 'es' THEN ${post.es} ELSE ${post.en} END,
              'case-closed:' || ${id} || ':' || ch.chat_id
-      FROM chats ch
+      FROM chats ch CROSS JOIN LATERAL (SELECT ${tx.unsafe(sqlChatLanguage("ch"))} AS lang) g
       WHERE ch.kind IN ('group', 'supergroup') AND (ch.cases_enabled
         OR EXISTS (SELECT 1 FROM case_votes v WHERE v.case_id = ${id} AND v.chat_id = ch.chat_id))
       ON CONFLICT (dedupe_key) DO NOTHING`;

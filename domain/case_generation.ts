@@ -2,6 +2,7 @@ import type postgres from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import { type CaseDraft, type CaseProvider } from "./case_provider.ts";
 import { casePost, commitmentOf, hex, inEveryLanguage, voteKeyboard } from "./case_texts.ts";
+import { sqlChatLanguage } from "./job_texts.ts";
 
 export interface CaseGenerationOptions {
   provider: CaseProvider;
@@ -94,10 +95,10 @@ export async function openCase(
     const posts = await tx`
       INSERT INTO outbox (chat_id, text, reply_markup, dedupe_key, expires_at)
       SELECT ch.chat_id,
-             CASE WHEN ch.language = 'es' THEN ${texts.es} ELSE ${texts.en} END,
-             (CASE WHEN ch.language = 'es' THEN ${keyboards.es} ELSE ${keyboards.en} END)::jsonb,
+             CASE WHEN g.lang = 'es' THEN ${texts.es} ELSE ${texts.en} END,
+             (CASE WHEN g.lang = 'es' THEN ${keyboards.es} ELSE ${keyboards.en} END)::jsonb,
              'case-post:' || ${id} || ':' || ch.chat_id, ${closesAt}
-      FROM chats ch
+      FROM chats ch CROSS JOIN LATERAL (SELECT ${tx.unsafe(sqlChatLanguage("ch"))} AS lang) g
       WHERE ch.cases_enabled AND ch.kind IN ('group', 'supergroup')
       ON CONFLICT (dedupe_key) DO NOTHING`;
     return { id, posts: posts.count };

@@ -9,6 +9,7 @@ import {
   type DayIncident,
 } from "./daily_report_text.ts";
 import { languageOf } from "./i18n.ts";
+import { sqlChatLanguage } from "./job_texts.ts";
 
 export const DAILY_REPORT = "daily-report";
 
@@ -103,7 +104,10 @@ async function chatDays(db: Sql, start: Date, end: Date): Promise<ChatDay[]> {
       FROM member_badges WHERE awarded_at >= ${start} AND awarded_at < ${end}
       GROUP BY chat_id
     )
-    SELECT c.chat_id AS "chatId", c.title, c.language, c.report_chat_id AS "reportChatId",
+    SELECT c.chat_id AS "chatId", c.title, c.report_chat_id AS "reportChatId",
+           -- the language its report is written in (a chat with no report chat has none)
+           CASE WHEN c.report_chat_id IS NOT NULL THEN ${db.unsafe(sqlChatLanguage("c"))} END
+             AS language,
            coalesce(l.active, 0)::int AS active, coalesce(l.messages, 0)::bigint AS messages,
            coalesce(l.xp, 0)::bigint AS xp, coalesce(lv.n, 0)::bigint AS "levelUps",
            coalesce(bd.n, 0)::int AS badges, coalesce(k.n, 0)::int AS "streaksKept",

@@ -35,6 +35,20 @@ export type SqlArg =
 /** How many level-ups a group's digest names before it counts the rest (`…and 4,990 more`). */
 export const DIGEST_NAMES = 10;
 
+/**
+ * How many characters (code points) of a member's name the jobs' digests show: thirty badge lines
+ * with Telegram's longest names (129 characters) ran past its 4,096, and it refused the digest.
+ */
+export const NAME_MAX = 40;
+
+/** A member's name (a text SQL expression) cut to `NAME_MAX` characters, "…" ending a cut one. */
+export function sqlName(name: string): SqlArg {
+  return {
+    text: `CASE WHEN char_length(${name}) > ${NAME_MAX}
+      THEN rtrim(left(${name}, ${NAME_MAX - 1})) || '…' ELSE ${name} END`,
+  };
+}
+
 /** A SQL string literal (standard conforming strings: only the quote is doubled). */
 export function sqlLiteral(text: string): string {
   if (text.includes("\0")) throw new Error("a SQL literal cannot hold NUL");
@@ -54,6 +68,19 @@ function sqlKnownLanguage(code: string): string {
  */
 export function sqlLanguage(chatLanguage: string, languageCode: string): string {
   return `coalesce(${sqlKnownLanguage(chatLanguage)}, ${sqlKnownLanguage(languageCode)}, 'en')`;
+}
+
+/**
+ * A group's language over its `chats` row `chat`: the setting, else the language most of its
+ * members speak (as `sqlLanguage` reads each one's app; English on a tie or with none), as the
+ * level-up and badge digests choose theirs.
+ */
+export function sqlChatLanguage(chat: string): string {
+  return `coalesce(${chat}.language, (
+    SELECT l.lang FROM (
+      SELECT ${sqlLanguage("NULL", "m.language_code")} AS lang
+      FROM members m WHERE m.chat_id = ${chat}.chat_id AND NOT m.is_bot) l
+    GROUP BY l.lang ORDER BY count(*) DESC, l.lang = 'en' DESC, l.lang LIMIT 1), 'en')`;
 }
 
 /**

@@ -2,7 +2,7 @@ import { defineJob, type JobSpec } from "../actors/job.ts";
 import type { ScheduleInput } from "../actors/schedule.ts";
 import { walkMembers } from "./batches.ts";
 import { LANGUAGES } from "./i18n.ts";
-import { DIGEST_NAMES, sqlChatTitle, sqlLanguage, sqlMessage } from "./job_texts.ts";
+import { DIGEST_NAMES, sqlChatTitle, sqlLanguage, sqlMessage, sqlName } from "./job_texts.ts";
 import { sqlLevelText } from "./progress_names.ts";
 
 export interface LevelUpsOptions {
@@ -169,7 +169,7 @@ function texts(): { dmText: string; digestText: string } {
     chat: sqlChatTitle("d.title", "jobs-this-group"),
   });
   const line = sqlMessage("level-up-digest-line", "d.lang", {
-    name: { text: "d.name" },
+    name: sqlName("d.name"),
     level: { number: "d.level" },
     levelName: sqlLevelText("d.level", "d.level_name", "name"),
   });

@@ -249,13 +249,23 @@ export function awardFor(message: MessageLike, amounts: XpAmounts): MessageAward
   return { amount: hasLink ? amounts.perLink : amounts.perMessage, hasLink, thanked };
 }
 
-/** A member's display name as Telegram gives it. */
+/** What nobody sees at a name's edges: spaces, format characters, Hangul fillers, Braille blank. */
+const BLANK = "[\\p{White_Space}\\p{Cf}\\u034F\\u115F\\u1160\\u3164\\uFFA0\\u2800]+";
+const EDGES = new RegExp(`^${BLANK}|${BLANK}$`, "gu");
+/** Bidi embeddings, overrides and isolates: one left open turns the rest of the line around. */
+const BIDI = /[\u202A-\u202E\u2066-\u2069]/gu;
+
+/**
+ * A member's display name as Telegram gives it, as members see it: without bidi controls or
+ * invisible edges; a name with nothing visible ("\u3164") reads as the username, else the id (as
+ * a board names a member without a name: the same in every language).
+ */
 export function displayName(
-  user: { first_name: string; last_name?: string; username?: string },
+  user: { id?: number; first_name: string; last_name?: string; username?: string },
 ): string {
-  return storableText(
-    [user.first_name, user.last_name].filter(Boolean).join(" ") || user.username || "someone",
-  );
+  const visible = (text: string) => storableText(text).replace(BIDI, "").replace(EDGES, "");
+  return visible([user.first_name, user.last_name].filter(Boolean).join(" ")) ||
+    visible(user.username ?? "") || (user.id === undefined ? "?" : String(user.id));
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { streakText } from "../bot/member_texts.ts";
+import { messageIds, t } from "../domain/messages.ts";
 
 const streak = (current: number) => ({ current, best: current, protections: 0, leftMs: 3_600_000 });
 
@@ -10,4 +11,29 @@ Deno.test("/streak agrees with its number: 1 día seguido, 2 días seguidos, 1 d
   assert.equal(first("es", 1500), "🔥 1.500 días seguidos (mejor: 1.500).");
   assert.equal(first("en", 1), "🔥 1 day in a row (best 1).");
   assert.equal(first("en", 1500), "🔥 1,500 days in a row (best 1,500).");
+});
+
+Deno.test("Spanish names the quiz one way in every text (/help, /lives and the quiz itself)", () => {
+  const ids = messageIds("es").filter((id) => /^(quiz-|help-|lives-)/.test(id));
+  const args = {
+    ...{ in: "25 min", group: "G", questions: 5, xp: 2, minutes: 10, lives: 2, n: 1, max: 5 },
+    ...{ period: "30 min", perMessage: 1, perLink: 3, perThanks: 5, perMinute: 10 },
+    ...{ current: 1, total: 5, question: "?", correct: 1 },
+  };
+  const texts = ids.map((id) => t("es", id, args));
+  const mixed = texts.filter((text) => /\bquiz\b/i.test(text.replaceAll("/quiz", "")));
+  assert.ok(texts.some((text) => text.includes("cuestionario")));
+  assert.deepEqual(mixed, [], "'quiz' beside 'cuestionario' (only the command /quiz stays)");
+});
+
+Deno.test("a quiz that spends the last life says so as people do: no lives left, ya no te quedan vidas", () => {
+  const started = (lang: "en" | "es", lives: number) =>
+    t(lang, "quiz-started", { group: "G", questions: 5, xp: 2, minutes: 10, lives }).split(": ").at(
+      -1,
+    );
+  assert.equal(started("es", 0), "ya no te quedan vidas.");
+  assert.equal(started("es", 1), "te queda 1 vida.");
+  assert.equal(started("es", 2), "te quedan 2 vidas.");
+  assert.equal(started("en", 0), "no lives left.");
+  assert.equal(started("en", 1), "1 life left.");
 });

@@ -181,12 +181,12 @@ Deno.test("/quiz refused without lives, naming when the next one comes, in Engli
   await hook.post(privateMessage({ from: beto, text: "/quiz", messageId: messageId++, date: now }));
   assert.equal(
     texts(api, beto.id).at(-1),
-    "🧠 Quiz para Readers: 5 preguntas, 2 XP por acierto, 10 minutos. Has gastado una vida: te quedan 0 vidas.",
+    "🧠 Cuestionario para Readers: 5 preguntas, 2 XP por acierto, 10 minutos. Has gastado una vida: ya no te quedan vidas.",
   );
   await hook.post(privateMessage({ from: beto, text: "/quiz", messageId: messageId++, date: now }));
   assert.equal(
     texts(api, beto.id).at(-1),
-    "⏳ Ya tienes un quiz en marcha: responde a su pregunta. Termina en 10 min.",
+    "⏳ Ya tienes un cuestionario en marcha: responde a su pregunta. Termina en 10 min.",
   );
   const [poll] = await db.sql<{ poll_id: string; correct_option: number }[]>`
     SELECT poll_id, correct_option FROM quiz_polls`;
@@ -194,7 +194,7 @@ Deno.test("/quiz refused without lives, naming when the next one comes, in Engli
   await hook.post(pollAnswer(beto, poll.poll_id, poll.correct_option));
   assert.equal(
     texts(api, beto.id).at(-1),
-    "⌛ Se acabó el tiempo: el quiz terminó a los 10 minutos, así que esta respuesta no da XP.",
+    "⌛ Se acabó el tiempo: el cuestionario terminó a los 10 minutos, así que esta respuesta no da XP.",
   );
   await hook.post(pollAnswer(beto, poll.poll_id, poll.correct_option));
   assert.equal(texts(api, beto.id).filter((t) => t.startsWith("⌛")).length, 1);
@@ -244,7 +244,7 @@ Deno.test("/quiz picks the group: buttons for several, a hint with none, a point
   await hook.post(privateMessage({ from: dora, text: "/quiz", messageId: messageId++, date: now }));
   assert.equal(
     texts(api, dora.id).at(-1),
-    "🧠 Primero escribe en un grupo donde esté yo: cada quiz se juega para un grupo, con las vidas y la XP de ese grupo.",
+    "🧠 Primero escribe en un grupo donde esté yo: cada cuestionario se juega para un grupo, con las vidas y la XP de ese grupo.",
   );
   await hook.post(
     groupMessage({

@@ -8,6 +8,7 @@ quiz-started = 🧠 Quiz for { $group }: { $questions ->
         [one] { NUMBER($questions) } question
        *[other] { NUMBER($questions) } questions
     }, { NUMBER($xp) } XP per right answer, { NUMBER($minutes) } minutes. One life spent: { $lives ->
+        [0] no lives left
         [one] { NUMBER($lives) } life left
        *[other] { NUMBER($lives) } lives left
     }.

@@ -78,6 +78,14 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
     if (blocked.has(key)) {
       return error({ code: 403, description: "Forbidden: bot was blocked by the user" });
     }
+    // Telegram's own refusals of a text: none, or past 4,096 characters (UTF-16 units).
+    const text = String(params.text ?? "");
+    if (text.trim() === "") {
+      return error({ code: 400, description: "Bad Request: message text is empty" });
+    }
+    if (text.length > 4096) {
+      return error({ code: 400, description: "Bad Request: message is too long" });
+    }
     const refused = limiter.refusal(chatId, at);
     if (refused) {
       limited.push({ chat_id: chatId, ...refused, at });
@@ -85,7 +93,6 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
     }
     limiter.record(chatId, at);
     const message_id = nextMessageId++;
-    const text = String(params.text ?? "");
     sent.push({ chat_id: chatId, text, message_id, at });
     return ok({
       message_id,
