@@ -58,6 +58,8 @@ export function startControl(o: {
       name: "retry-abandoned",
       slot: slot.scheduledFor,
       retryOf: slot.runId,
+      // Not taken here (paused meanwhile, the store away): the next pass hands it again.
+      unclaimed: () => void handed.delete(slot.runId),
     });
     return true;
   }
