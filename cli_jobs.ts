@@ -9,6 +9,7 @@ import { helpOf, UsageError } from "./cli_verbs.ts";
 import { runToJson } from "./actors/run_store.ts";
 import { createRuntime } from "./actors/runtime.ts";
 import { describeSchedule, nextSlot } from "./actors/schedule.ts";
+import { isStale, maxAgeOf } from "./actors/task_view.ts";
 import type { Config } from "./config.ts";
 import { databaseClock } from "./db/clock.ts";
 import { type Database, openDatabase } from "./db/connect.ts";
@@ -44,32 +45,40 @@ export function list(specs: JobSpec[], json: boolean, { out }: Io): number {
   return 0;
 }
 
-/** `jobs status`: from the database. */
+/**
+ * `jobs status`: from the database, the cluster's fields as `/health/tasks` shows them (the last
+ * finished run, `stale`), on the database's clock.
+ */
 export async function status(
   db: Database,
   specs: JobSpec[],
   { json, one }: { json: boolean; one: boolean },
   { out }: Io,
 ): Promise<number> {
-  const summaries = await pgRunStore(db.sql).summaries(specs.map((s) => s.name));
-  const now = new Date();
+  const store = pgRunStore(db.sql);
+  const summaries = await store.summaries(specs.map((s) => s.name));
+  const now = await store.now();
   const rows = summaries.map((s, i) => ({
     name: s.job,
     schedule: describeSchedule(specs[i].schedule),
     paused: s.paused,
     nextRunAt: s.paused ? null : nextSlot(specs[i].schedule, now).toISOString(),
-    lastRun: s.lastRun ? runToJson(s.lastRun) : null,
+    lastRun: s.lastFinished ? runToJson(s.lastFinished) : null,
     lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
     consecutiveFailures: s.consecutiveFailures,
+    stale: isStale(
+      { paused: s.paused, lastSuccessAt: s.lastSuccessAt, upSince: s.clusterSince ?? now },
+      now,
+      maxAgeOf(specs[i], now),
+    ),
   }));
   if (json) out(JSON.stringify(one ? rows[0] : rows));
   else {
     for (const r of rows) {
       const last = r.lastRun ? `${r.lastRun.outcome} at ${r.lastRun.startedAt}` : "never ran";
       out(
-        `${r.name.padEnd(28)} ${
-          r.paused ? "paused " : "active "
-        } last: ${last}; failures in a row: ${r.consecutiveFailures}; next: ${r.nextRunAt ?? "-"}`,
+        `${r.name.padEnd(28)} ${r.paused ? "paused " : r.stale ? "stale  " : "active "} ` +
+          `last: ${last}; failures in a row: ${r.consecutiveFailures}; next: ${r.nextRunAt ?? "-"}`,
       );
     }
   }

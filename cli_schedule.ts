@@ -8,7 +8,7 @@ import { ArgsError, type OptionTypes, readArgs } from "./cli_args.ts";
 import { describeError } from "./actors/log.ts";
 import { UnknownJobError } from "./actors/errors.ts";
 import { describeSchedule, nextSlot, parseSchedule, type Schedule } from "./actors/schedule.ts";
-import { isZone, localLabel, offsetLabel } from "./actors/zone.ts";
+import { isZone, localLabel, offsetLabel, zoneName } from "./actors/zone.ts";
 import { loadSetup } from "./catalog.ts";
 import { ConfigError } from "./config.ts";
 
@@ -30,7 +30,8 @@ const ISO_TIME = new RegExp(
 );
 
 const options = z.object({
-  tz: z.string().refine(isZone, "--tz expects an IANA zone like Europe/Madrid").default("UTC"),
+  tz: z.string().refine(isZone, "--tz expects an IANA zone like Europe/Madrid").transform(zoneName)
+    .default("UTC"),
   from: z.string().refine(
     (s) => {
       // ISO 8601 only: `Date.parse` alone also takes "1" (2001) or "June 5" (2001-06-05).

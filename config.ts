@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseSchedule, type ScheduleInput } from "./actors/schedule.ts";
-import { isZone } from "./actors/zone.ts";
+import { isZone, zoneName } from "./actors/zone.ts";
 import { closest, scrubSecrets, showValue } from "./config_env.ts";
 import { schema, VARIABLES, ZONE_EXPECTED } from "./config_schema.ts";
 
@@ -148,7 +148,7 @@ export function loadConfig(
       continue;
     }
     if (m[2] === "TIMEZONE") {
-      if (isZone(value)) jobConfig[job].timezone = value;
+      if (isZone(value)) jobConfig[job].timezone = zoneName(value);
       else problems.push(`${key}=${JSON.stringify(value)}: ${ZONE_EXPECTED}`);
       continue;
     }

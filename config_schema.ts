@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "./actors/duration.ts";
-import { isZone } from "./actors/zone.ts";
+import { isZone, zoneName } from "./actors/zone.ts";
 import { levelTable } from "./domain/levels.ts";
 import { BEARER_TOKEN } from "./routes/auth.ts";
 
@@ -51,7 +51,8 @@ function databaseUrlProblem(url: string): string | undefined {
 }
 
 export const ZONE_EXPECTED = "expected an IANA time zone like Europe/Madrid";
-const timezone = z.string().refine(isZone, ZONE_EXPECTED);
+// Written as the tz database spells it (`europe/madrid` → `Europe/Madrid`, `utc` → `UTC`).
+const timezone = z.string().refine(isZone, ZONE_EXPECTED).transform(zoneName);
 
 export const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, DB_URL)

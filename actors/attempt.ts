@@ -33,7 +33,8 @@ export interface Attempt {
 /**
  * One claimed run, start to end: under its lease, against its deadline, on its own database
  * connection. A run that hangs past its grace or loses its lease is abandoned and its
- * database work cancelled, so it never overlaps the next run of the job.
+ * database work cancelled, so it never overlaps the next run of the job; one the shutdown
+ * cut short is abandoned too, so its slot is run again.
  */
 export async function runAttempt(
   claim: RunRecord,
@@ -83,6 +84,10 @@ export async function runAttempt(
       if (outcome.outcome === "succeeded") {
         outcome = { outcome: "abandoned", error: crash.message, result: outcome.result };
       }
+    } else if (kill.aborted && outcome.outcome === "failed") {
+      // Cut short by this replica's shutdown, not by the job: the slot is not done. Abandoned,
+      // it is run again (within its grace) by another replica, or by this one once restarted.
+      outcome = { outcome: "abandoned", error: `stopped by the shutdown: ${outcome.error}` };
     }
   } finally {
     kill.removeEventListener("abort", onKill);

@@ -14,8 +14,17 @@ export interface Reply<R> {
 export type Command =
   /** A manual run; `runId` names it before it starts. */
   | { kind: "command"; name: "run"; runId: string; reply?: Reply<RunRecord | null> }
-  /** Run a scheduled slot again whose run was abandoned (once, cluster-wide: the claim decides). */
-  | { kind: "command"; name: "retry-abandoned"; slot: Date; retryOf: string }
+  /**
+   * Run a scheduled slot again whose run was abandoned (once, cluster-wide: the claim decides);
+   * `unclaimed` hears when this actor did not take it (paused, the store away, dropped).
+   */
+  | {
+    kind: "command";
+    name: "retry-abandoned";
+    slot: Date;
+    retryOf: string;
+    unclaimed?: () => void;
+  }
   /** Look for slots missed while paused or down (after a resume). */
   | { kind: "command"; name: "catch-up" }
   /** Stop this actor for good. */
@@ -26,6 +35,7 @@ export type CommandName = Command["name"];
 /** The reply of a command, if it has one (rejected with `error`); for dead letters. */
 export function rejectReply(command: Command, error: Error): void {
   if ("reply" in command) command.reply?.reject(error);
+  if (command.name === "retry-abandoned") command.unclaimed?.();
 }
 
 /** A short name for logs: `run 3f2a…`, `retry-abandoned 2026-05-01T00:00:00.000Z`. */

@@ -10,7 +10,8 @@ import type { AbandonedSlot, PauseState, RunStore } from "./run_store.ts";
  * every `pollMs` anyway, so a pause or resume from anywhere reaches this replica's actors
  * within that time; a resume makes the actor look for missed slots. The same pass hands
  * abandoned scheduled slots (within their job's grace) to the actors to run again; their
- * claim decides which replica does.
+ * claim decides which replica does. A paused job's slot waits for the resume (still within
+ * its grace), as its missed slots do.
  */
 export function startControl(o: {
   store: RunStore;
@@ -23,7 +24,8 @@ export function startControl(o: {
   const names = [...actors.keys()];
   const graceOf = new Map([...actors.values()].map((a) => [a.spec.name, a.spec.catchUp.graceMs]));
   const maxGrace = Math.max(0, ...graceOf.values());
-  const handed = new Set<string>();
+  /** Abandoned runs handed to their actor, by run id: their job. */
+  const handed = new Map<string, string>();
   let wake: (() => void) | null = null;
   /** This replica's own writes, counted: a read that began before the last one is stale. */
   let writes = 0;
@@ -35,6 +37,8 @@ export function startControl(o: {
       if (!a || a.health().paused === s.paused) continue;
       a.apply({ type: s.paused ? "paused" : "resumed" });
       log.info(s.paused ? "paused" : "resumed", { job: s.job });
+      // A slot handed while paused was dropped by the actor: the next pass hands it again.
+      if (!s.paused) { for (const [id, job] of handed) if (job === s.job) handed.delete(id); }
       if (!s.paused && !a.mailbox.closed) {
         try {
           a.mailbox.postCommand({ kind: "command", name: "catch-up" });
@@ -45,15 +49,17 @@ export function startControl(o: {
     }
   }
 
-  /** Hands an abandoned slot to its actor; false when it cannot take it now. */
+  /** Hands an abandoned slot to its actor; false when it cannot take it now (paused, stopped). */
   function retry(slot: AbandonedSlot): boolean {
     const a = actors.get(slot.job);
-    if (!a || a.mailbox.closed) return false;
+    if (!a || a.mailbox.closed || a.health().paused) return false;
     a.mailbox.postCommand({
       kind: "command",
       name: "retry-abandoned",
       slot: slot.scheduledFor,
       retryOf: slot.runId,
+      // Not taken here (paused meanwhile, the store away): the next pass hands it again.
+      unclaimed: () => void handed.delete(slot.runId),
     });
     return true;
   }
@@ -70,12 +76,12 @@ export function startControl(o: {
       seen.add(s.runId);
       if (handed.has(s.runId) || now - s.scheduledFor.getTime() > graceOf.get(s.job)!) continue;
       try {
-        if (retry(s)) handed.add(s.runId);
+        if (retry(s)) handed.set(s.runId, s.job);
       } catch (error) {
         log.warn("cannot hand an abandoned slot to its actor yet", { job: s.job, error });
       }
     }
-    for (const id of handed) if (!seen.has(id)) handed.delete(id);
+    for (const id of handed.keys()) if (!seen.has(id)) handed.delete(id);
     // The store answers again: what it could not take during the outage is written now.
     for (const a of actors.values()) {
       await a.settleBacklog().catch((error) =>

@@ -13,7 +13,8 @@ import type { JobActor, JobActorDeps, LoopSignals } from "./job_actor_api.ts";
 
 export type { JobActor, JobActorDeps, LoopSignals } from "./job_actor_api.ts";
 
-type Executed = { run: RunRecord | null; crash?: Error };
+/** `unclaimed`: the store was away, so the slot was not taken (the failure waits in the backlog). */
+type Executed = { run: RunRecord | null; crash?: Error; unclaimed?: boolean };
 
 /**
  * Makes the actor for one job: its loop takes one message at a time and dispatches it.
@@ -142,7 +143,7 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
         // this is the store's outage, not the job's fault, so it does not count towards a restart.
         const run = backlog.failedToClaim(request, cause, clock.now());
         finished(run);
-        return { run };
+        return { run, unclaimed: true };
       }
       if (!claim) {
         log.debug("lost the claim: another node has this slot", { slot: slot.toISOString() });
@@ -236,12 +237,16 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
         return "continue";
       }
       case "retry-abandoned": {
-        if (health.paused) return "continue";
+        if (health.paused) {
+          c.unclaimed?.(); // handed again after the resume
+          return "continue";
+        }
         log.info("running an abandoned slot again", {
           slot: c.slot.toISOString(),
           retryOf: c.retryOf,
         });
         const done = await execute(c.slot, "retry", signals, { retryOf: c.retryOf });
+        if (done.unclaimed) c.unclaimed?.();
         if (done.crash) throw done.crash;
         return "continue";
       }

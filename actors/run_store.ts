@@ -59,6 +59,11 @@ export interface JobSummary extends PauseState {
   lastSuccessAt: Date | null;
   /** Failed or abandoned runs since the last success. */
   consecutiveFailures: number;
+  /**
+   * When the cluster's oldest kept run started (any job): a job that never succeeded is
+   * stale counted from then, on every replica alike. Null when no run is recorded at all.
+   */
+  clusterSince: Date | null;
 }
 
 /** An abandoned scheduled run that no retry has taken yet. */

@@ -50,7 +50,8 @@ export function maxAgeOf(spec: JobSpec, from: Date): number {
 
 /**
  * Stale: no success within `maxAgeMs` (cluster-wide). A job that never succeeded is stale
- * once this replica has been up for longer than that. Paused jobs are never stale.
+ * once `upSince` (the cluster's first run; this replica's start when the database cannot say)
+ * is longer ago than that. Paused jobs are never stale.
  */
 export function isStale(
   o: { paused: boolean; lastSuccessAt: Date | null; upSince: Date },
@@ -111,7 +112,13 @@ export function taskView(o: {
     consecutiveFailures: o.cluster?.consecutiveFailures ?? h.consecutiveFailures,
     restarts: h.restarts,
     mailboxDepth: o.mailboxDepth,
-    stale: isStale({ paused, lastSuccessAt: lastSuccess, upSince: h.startedAt }, now, o.maxAgeMs),
+    // A job that never succeeded counts from the cluster's first run, as health-monitor does,
+    // so every replica, and this one after a restart, says the same.
+    stale: isStale(
+      { paused, lastSuccessAt: lastSuccess, upSince: o.cluster?.clusterSince ?? h.startedAt },
+      now,
+      o.maxAgeMs,
+    ),
     node: o.node,
     ...("error" in h.status ? { error: h.status.error } : {}),
     ...(h.status.kind === "running" && o.progress ? { progress: o.progress } : {}),

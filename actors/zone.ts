@@ -129,7 +129,7 @@ export function offsetLabel(zone: string, t: number): string {
   return `${o < 0 ? "-" : "+"}${hh}:${mm}`;
 }
 
-/** `2026-03-29 03:00` local wall time of `t` in `zone`. */
+/** `2026-03-29 03:00` local wall time of `t` in `zone` (`+010000-02-29 06:30` past 9999). */
 export function localLabel(zone: string, t: number): string {
-  return new Date(t + offsetAt(zone, t)).toISOString().slice(0, 16).replace("T", " ");
+  return new Date(t + offsetAt(zone, t)).toISOString().replace(/T(\d\d:\d\d).*$/, " $1");
 }

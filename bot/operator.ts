@@ -5,10 +5,20 @@
  */
 import { Composer } from "grammy";
 import type postgres from "postgres";
+import { ActorStoppedError, MailboxFullError, ShuttingDownError } from "../actors/errors.ts";
 import type { Runtime } from "../actors/runtime.ts";
+import { isDatabaseUnavailable } from "../db/outage.ts";
 import { duration } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
 import { answer, languageFor } from "./lang.ts";
+
+/** Why the runtime refused (a full mailbox, a job given up or stopped, a shutdown), if it did. */
+function refusal(error: unknown): string | null {
+  const refused = error instanceof MailboxFullError || error instanceof ActorStoppedError ||
+    error instanceof ShuttingDownError;
+  // Their messages read "Cannot …: why"; the why is what the operator needs.
+  return refused ? error.message.replace(/^Cannot [^:]*: /, "") : null;
+}
 
 export function operatorCommands(
   deps: {
@@ -58,14 +68,21 @@ export function operatorCommands(
           `Unknown job "${name}". Usage: /${verb} <job>. Jobs: ${runtime.names().join(", ")}`,
         ));
       }
-      if (verb === "run") {
-        return void (await answer(ctx, `▶️ ${name} queued (run ${runtime.trigger(name)}).`));
+      let done: string;
+      try {
+        if (verb === "run") done = `▶️ ${name} queued (run ${runtime.trigger(name)}).`;
+        else {
+          await (verb === "pause" ? runtime.pause(name) : runtime.resume(name));
+          done = `${verb === "pause" ? "⏸ paused" : "▶️ resumed"} ${name} on every replica.`;
+        }
+      } catch (error) {
+        // The runtime's refusals and a database away are answered, as HTTP answers them.
+        const why = refusal(error) ??
+          (isDatabaseUnavailable(error) ? "the database is unavailable; try again." : null);
+        if (why === null) throw error;
+        return void (await answer(ctx, `⚠️ Cannot ${verb} ${name}: ${why}`));
       }
-      await (verb === "pause" ? runtime.pause(name) : runtime.resume(name));
-      await answer(
-        ctx,
-        `${verb === "pause" ? "⏸ paused" : "▶️ resumed"} ${name} on every replica.`,
-      );
+      await answer(ctx, done);
     });
   }
   return c;

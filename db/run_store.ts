@@ -211,7 +211,8 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
         FROM unnest(${jobs}::text[]) AS n(job) LEFT JOIN job_state s ON s.job = n.job`;
     },
     async summaries(jobs) {
-      // One lateral read per job, each walking the history index from the newest run.
+      // One lateral read per job, each walking the history index from the newest run; the
+      // cluster's first run by a loose index scan (one probe per job name, not the table).
       const rows = await runs<
         {
           name: string;
@@ -219,12 +220,23 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
           paused_since: Date | null;
           last_success: Date | null;
           failures: number;
+          cluster_since: Date | null;
           last_run: Record<string, unknown> | null;
           last_finished: Record<string, unknown> | null;
         }[]
       >(
-        `SELECT n.name, coalesce(s.paused, false) AS paused, s.updated_at AS paused_since,
-                ok.finished_at AS last_success, f.failures,
+        `WITH RECURSIVE jobs AS (
+           (SELECT job FROM job_runs ORDER BY job LIMIT 1)
+           UNION ALL
+           SELECT (SELECT job FROM job_runs WHERE job > jobs.job ORDER BY job LIMIT 1)
+           FROM jobs WHERE jobs.job IS NOT NULL
+         ), since AS (
+           SELECT min((SELECT started_at FROM job_runs k WHERE k.job = jobs.job
+                       ORDER BY started_at LIMIT 1)) AS at
+           FROM jobs WHERE job IS NOT NULL
+         )
+         SELECT n.name, coalesce(s.paused, false) AS paused, s.updated_at AS paused_since,
+                ok.finished_at AS last_success, f.failures, (SELECT at FROM since) AS cluster_since,
                 (SELECT to_jsonb(x) FROM (SELECT ${COLUMNS} FROM job_runs
                    WHERE job = n.name AND outcome <> 'skipped'
                    ORDER BY started_at DESC LIMIT 1) x) AS last_run,
@@ -251,6 +263,7 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
         lastFinished: fromJson(r.last_finished),
         lastSuccessAt: r.last_success,
         consecutiveFailures: r.failures,
+        clusterSince: r.cluster_since,
       }));
     },
     async now() {

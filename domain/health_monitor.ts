@@ -34,11 +34,9 @@ async function troubles(ctx: JobContext, o: HealthMonitorOptions) {
   const now = ctx.scheduledFor;
   const names = o.watched.map((s) => s.name);
   const summaries = await pgRunStore(ctx.db).summaries(names);
-  // A job that never succeeded counts from the cluster's first run: one that never starts at
-  // all (no actor anywhere) goes stale too.
-  const [{ since }] = await ctx.db<{ since: Date | null }[]>`
-    SELECT min(started_at) AS since FROM job_runs`;
-  const upSince = since ?? now;
+  // A job that never succeeded counts from the cluster's first run, as /health/tasks does:
+  // one that never starts at all (no actor anywhere) goes stale too.
+  const upSince = summaries[0]?.clusterSince ?? now;
   const found: IncidentOpen[] = [];
   const inMinutes = (ms: number) => Math.round(ms / 60_000);
   for (const [i, spec] of o.watched.entries()) {

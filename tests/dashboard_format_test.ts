@@ -28,6 +28,11 @@ Deno.test("schedules in words, with their zone", () => {
   assert.equal(words("0 3 22 * *"), "on the 22nd of every month at 03:00 Europe/Madrid");
   assert.equal(words("0 3 11 * *"), "on the 11th of every month at 03:00 Europe/Madrid");
   assert.equal(words({ every: "30s" }), "every 30s");
+  assert.equal(words("*/1 * * * *"), "every minute");
+  // a step that does not divide the hour (or the day) is not an even rhythm: :56 then :00
+  assert.equal(words("*/7 * * * *"), 'cron "*/7 * * * *" Europe/Madrid');
+  assert.equal(words("*/45 * * * *"), 'cron "*/45 * * * *" Europe/Madrid');
+  assert.equal(words("0 */5 * * *", "UTC"), 'cron "0 */5 * * *" UTC');
   // shapes without words keep the expression
   assert.equal(words("0 9 * * 1-5"), 'cron "0 9 * * 1-5" Europe/Madrid');
   assert.equal(words("0 9 1 6 *"), 'cron "0 9 1 6 *" Europe/Madrid');

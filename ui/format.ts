@@ -21,16 +21,22 @@ export function scheduleInWords(schedule: Schedule, zone: string): string {
   if (schedule.kind === "every") return `every ${schedule.text}`;
   const [min, hour, dom, mon, dow] = schedule.expression.trim().split(/\s+/);
   const num = (s: string) => /^\d+$/.test(s) ? Number(s) : null;
-  const step = (s: string) => /^\*\/(\d+)$/.exec(s)?.[1];
+  // `*/n` is an even rhythm only when n divides the field's cycle (60 minutes, 24 hours):
+  // `*/7` runs at :56 and then :00, four minutes later.
+  const step = (s: string, cycle: number) => {
+    const n = Number(/^\*\/(\d+)$/.exec(s)?.[1]);
+    return n > 0 && cycle % n === 0 ? String(n) : undefined;
+  };
   const m = num(min), h = num(hour);
   if (hour === "*" && dom === "*" && mon === "*" && dow === "*") {
-    if (min === "*") return "every minute";
-    const s = step(min);
+    const s = min === "*" ? "1" : step(min, 60);
+    if (s === "1") return "every minute";
     if (s) return `every ${s} minutes`;
     if (m !== null) return m === 0 ? "every hour, on the hour" : `every hour at :${pad(m)}`;
   }
-  if (m !== null && step(hour) && dom === "*" && mon === "*" && dow === "*") {
-    return `every ${step(hour)} hours at :${pad(m)} ${zone}`;
+  const hours = step(hour, 24);
+  if (m !== null && hours && hours !== "1" && dom === "*" && mon === "*" && dow === "*") {
+    return `every ${hours} hours at :${pad(m)} ${zone}`;
   }
   if (m === null || h === null || mon !== "*") return `cron "${schedule.expression}" ${zone}`;
   const at = `at ${pad(h)}:${pad(m)} ${zone}`;

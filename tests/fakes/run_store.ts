@@ -116,6 +116,9 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
           lastFinished: copy(newest(mine.filter((r) => r.outcome !== "running"))),
           lastSuccessAt: ok?.finishedAt ?? null,
           consecutiveFailures: fails.length,
+          clusterSince: runs.length
+            ? new Date(Math.min(...runs.map((r) => r.startedAt.getTime())))
+            : null,
         };
       }));
     },

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import type { JobContext } from "../actors/job.ts";
+import { testDatabase } from "./db.ts";
+import { until } from "./fakes/deadline.ts";
+import { dbRuntime, job } from "./fakes/runtime.ts";
+
+const at = (h: number) => new Date(Date.UTC(2026, 4, 1, h));
+
+Deno.test("a slot cut short by a replica's shutdown is abandoned, not failed, and runs again once on the other replica", async () => {
+  await using db = await testDatabase();
+  let entered = Promise.withResolvers<JobContext>();
+  let redone = 0;
+  const spec = job({
+    name: "report",
+    schedule: "0 8 * * *",
+    run: (ctx) => {
+      if (ctx.trigger === "retry") return Promise.resolve({ processed: ++redone });
+      entered.resolve(ctx);
+      // A well-behaved job: it stops as soon as its signal aborts.
+      return new Promise((_, reject) => {
+        ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true });
+      });
+    },
+  });
+  await using a = dbRuntime(db.url, [spec], { node: "a" });
+  await using b = dbRuntime(db.url, [spec], { node: "b" });
+  for (const r of [a, b]) await r.clock.advanceTo(at(8));
+  a.runtime.start();
+  b.runtime.start();
+  a.runtime.tick("report", at(8));
+  const ctx = await entered.promise;
+  entered = Promise.withResolvers();
+
+  // A is told to stop (a rolling deploy): the run outlives the drain and is aborted.
+  const down = a.runtime.shutdown(1_000);
+  await a.clock.sleeping(1_000); // the drain
+  await a.clock.advance(1_000);
+  await down;
+  assert.equal(ctx.signal.aborted, true, "the run saw its signal abort");
+  const [cut] = await db.sql<{ outcome: string; error: string }[]>`
+    SELECT outcome, error FROM job_runs WHERE id = ${ctx.runId}`;
+  assert.equal(cut.outcome, "abandoned", `the slot is not done: ${cut.error}`);
+
+  // B's control pass finds the slot and runs it again, once.
+  await b.runtime.syncControl();
+  await until("the cut slot to run again on B", async () => {
+    const [row] = await db.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM job_runs
+      WHERE retry_of = ${ctx.runId} AND outcome = 'succeeded'`;
+    return row.n === 1;
+  });
+  await b.runtime.syncControl();
+  assert.equal(redone, 1, "run again exactly once");
+});

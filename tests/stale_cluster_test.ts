@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import type { Clock } from "../actors/clock.ts";
+import { createReadiness } from "../routes/readiness.ts";
+import { testDatabase } from "./db.ts";
+import { fakeClock } from "./fakes/clock.ts";
+import { serveApp } from "./fakes/http.ts";
+import { dbRuntime, job } from "./fakes/runtime.ts";
+
+const DAY = 86_400_000;
+const T0 = new Date("2026-05-01T00:00:00Z");
+
+function ready(clock: Clock) {
+  const readiness = createReadiness({ ping: () => Promise.resolve(), clock });
+  readiness.markMigrated();
+  readiness.markStarted();
+  return readiness;
+}
+
+Deno.test("a job that never succeeded is stale on every replica alike, counted from the cluster's first run, and still after a restart", async () => {
+  await using db = await testDatabase();
+  // The cluster has run since T0 (another job's run); the daily job never succeeded anywhere.
+  await db.sql`
+    INSERT INTO job_runs (id, job, scheduled_for, trigger, node, outcome, started_at, finished_at)
+    VALUES (gen_random_uuid(), 'other', ${T0}, 'cron', 'a', 'succeeded', ${T0}, ${T0})`;
+  const spec = job({ name: "daily", schedule: "0 3 * * *", run: () => Promise.resolve() });
+  const now = new Date(T0.getTime() + 3 * DAY);
+
+  /** `/health/tasks/daily` and `/health` of a replica whose process started at `startedAt`. */
+  const view = async (node: string, startedAt: Date) => {
+    const clock = fakeClock(startedAt);
+    await using r = dbRuntime(db.url, [spec], { node, clock, catchUp: false });
+    r.runtime.start();
+    await clock.advanceTo(now);
+    await using http = serveApp(r.runtime, ready(clock));
+    const task = (await http.get("/health/tasks/daily")).body;
+    const health = (await http.get("/health")).body;
+    return { stale: task.stale, staleJobs: health.jobs.stale, status: health.status };
+  };
+  const a = await view("a", T0); // up since the cluster's first run
+  const b = await view("b", new Date(now.getTime() - 60_000)); // started a minute ago
+  const restarted = await view("a", new Date(now.getTime() - 1_000)); // A, just restarted
+  assert.deepEqual(
+    { a: a.stale, b: b.stale, restarted: restarted.stale },
+    { a: true, b: true, restarted: true },
+    "stale is the cluster's: no success within a day and 5 min of the cluster's first run",
+  );
+  assert.deepEqual([a.staleJobs, b.staleJobs], [["daily"], ["daily"]], "/health says it on both");
+  assert.deepEqual([a.status, b.status], ["degraded", "degraded"]);
+});
