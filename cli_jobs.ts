@@ -67,7 +67,7 @@ export async function status(
     lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
     consecutiveFailures: s.consecutiveFailures,
     stale: isStale(
-      { paused: s.paused, lastSuccessAt: s.lastSuccessAt, upSince: s.clusterSince ?? now },
+      { paused: s.paused, lastSuccessAt: s.lastSuccessAt, upSince: s.knownSince ?? now },
       now,
       maxAgeOf(specs[i], now),
     ),

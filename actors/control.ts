@@ -29,6 +29,8 @@ export function startControl(o: {
   let wake: (() => void) | null = null;
   /** This replica's own writes, counted: a read that began before the last one is stale. */
   let writes = 0;
+  /** This replica's start, when its jobs become known to the cluster (until `register` is done). */
+  let unregistered: Date | null = o.clock.now();
 
   /** Applies pause states to this replica's actors; a resume looks for missed slots. */
   function follow(states: PauseState[]) {
@@ -65,6 +67,10 @@ export function startControl(o: {
   }
 
   async function sync() {
+    if (unregistered && o.store.register) {
+      await o.store.register(names, unregistered);
+      unregistered = null;
+    }
     const since = writes;
     const states = await o.store.pauseStates(names);
     // A read that began before this replica's own pause or resume may predate it: not followed.

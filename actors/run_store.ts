@@ -60,10 +60,11 @@ export interface JobSummary extends PauseState {
   /** Failed or abandoned runs since the last success. */
   consecutiveFailures: number;
   /**
-   * When the cluster's oldest kept run started (any job): a job that never succeeded is
-   * stale counted from then, on every replica alike. Null when no run is recorded at all.
+   * Since when the cluster knows the job: the start of the first replica that registered it
+   * (`register`), else the cluster's oldest kept run (any job). A job that never succeeded is
+   * stale counted from then, on every replica alike. Null when neither is recorded.
    */
-  clusterSince: Date | null;
+  knownSince: Date | null;
 }
 
 /** An abandoned scheduled run that no retry has taken yet. */
@@ -94,6 +95,11 @@ export interface RunStore {
   setPaused(job: string | string[], paused: boolean): Promise<void>;
   /** Whether each named job is paused, in one light read (what the control watcher polls). */
   pauseStates(jobs: string[]): Promise<PauseState[]>;
+  /**
+   * Marks the jobs known to the cluster since `at` (a replica's start); the first mark is kept.
+   * Optional: without it, a job's `knownSince` is the cluster's oldest run.
+   */
+  register?(jobs: string[], at: Date): Promise<void>;
   /** One summary per named job, in one read. */
   summaries(jobs: string[]): Promise<JobSummary[]>;
   /** Abandoned cron and catch-up runs of these jobs since `since` that no retry has taken. */

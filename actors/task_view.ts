@@ -115,7 +115,7 @@ export function taskView(o: {
     // A job that never succeeded counts from the cluster's first run, as health-monitor does,
     // so every replica, and this one after a restart, says the same.
     stale: isStale(
-      { paused, lastSuccessAt: lastSuccess, upSince: o.cluster?.clusterSince ?? h.startedAt },
+      { paused, lastSuccessAt: lastSuccess, upSince: o.cluster?.knownSince ?? h.startedAt },
       now,
       o.maxAgeMs,
     ),

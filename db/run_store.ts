@@ -205,6 +205,12 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
           "startedAt" timestamptz, error text)
         ON CONFLICT DO NOTHING`;
     },
+    async register(jobs, at) {
+      await sql`
+        INSERT INTO job_state (job, known_since) SELECT j, ${at} FROM unnest(${jobs}::text[]) AS j
+        ON CONFLICT (job) DO UPDATE SET known_since = EXCLUDED.known_since
+        WHERE job_state.known_since IS NULL`;
+    },
     async pauseStates(jobs) {
       return await sql<{ job: string; paused: boolean }[]>`
         SELECT n.job, coalesce(s.paused, false) AS paused
@@ -220,7 +226,7 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
           paused_since: Date | null;
           last_success: Date | null;
           failures: number;
-          cluster_since: Date | null;
+          known_since: Date | null;
           last_run: Record<string, unknown> | null;
           last_finished: Record<string, unknown> | null;
         }[]
@@ -236,7 +242,8 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
            FROM jobs WHERE job IS NOT NULL
          )
          SELECT n.name, coalesce(s.paused, false) AS paused, s.updated_at AS paused_since,
-                ok.finished_at AS last_success, f.failures, (SELECT at FROM since) AS cluster_since,
+                ok.finished_at AS last_success, f.failures,
+                coalesce(s.known_since, (SELECT at FROM since)) AS known_since,
                 (SELECT to_jsonb(x) FROM (SELECT ${COLUMNS} FROM job_runs
                    WHERE job = n.name AND outcome <> 'skipped'
                    ORDER BY started_at DESC LIMIT 1) x) AS last_run,
@@ -263,7 +270,7 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
         lastFinished: fromJson(r.last_finished),
         lastSuccessAt: r.last_success,
         consecutiveFailures: r.failures,
-        clusterSince: r.cluster_since,
+        knownSince: r.known_since,
       }));
     },
     async now() {

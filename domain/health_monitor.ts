@@ -34,14 +34,15 @@ async function troubles(ctx: JobContext, o: HealthMonitorOptions) {
   const now = ctx.scheduledFor;
   const names = o.watched.map((s) => s.name);
   const summaries = await pgRunStore(ctx.db).summaries(names);
-  // A job that never succeeded counts from the cluster's first run, as /health/tasks does:
-  // one that never starts at all (no actor anywhere) goes stale too.
-  const upSince = summaries[0]?.clusterSince ?? now;
+  // A job that never succeeded counts from when the cluster first knew it (else the cluster's
+  // first run), as /health/tasks does: one that never starts at all (no actor anywhere) goes
+  // stale too.
   const found: IncidentOpen[] = [];
   const inMinutes = (ms: number) => Math.round(ms / 60_000);
   for (const [i, spec] of o.watched.entries()) {
     const s = summaries[i];
     const window = maxAgeOf(spec, now);
+    const upSince = s.knownSince ?? now;
     if (isStale({ paused: s.paused, lastSuccessAt: s.lastSuccessAt, upSince }, now, window)) {
       found.push({
         job: spec.name,

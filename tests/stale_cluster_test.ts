@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import type { Clock } from "../actors/clock.ts";
+import { healthMonitorJob } from "../domain/health_monitor.ts";
 import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
+import { until } from "./fakes/deadline.ts";
+import { runJob } from "./fakes/community.ts";
 import { serveApp } from "./fakes/http.ts";
 import { dbRuntime, job } from "./fakes/runtime.ts";
 
@@ -46,4 +49,40 @@ Deno.test("a job that never succeeded is stale on every replica alike, counted f
   );
   assert.deepEqual([a.staleJobs, b.staleJobs], [["daily"], ["daily"]], "/health says it on both");
   assert.deepEqual([a.status, b.status], ["degraded", "degraded"]);
+});
+
+Deno.test("a job new to an old cluster is not stale until its window has passed since a replica first ran it, on every replica and for health-monitor", async () => {
+  await using db = await testDatabase();
+  await db.sql`
+    INSERT INTO job_runs (id, job, scheduled_for, trigger, node, outcome, started_at, finished_at)
+    VALUES (gen_random_uuid(), 'other', ${T0}, 'cron', 'a', 'succeeded', ${T0}, ${T0})`;
+  const spec = job({ name: "daily", schedule: "0 3 * * *", run: () => Promise.resolve() });
+  const deployed = new Date(T0.getTime() + 3 * DAY + 3_600_000); // 04:00, after today's slot
+  const monitor = healthMonitorJob({ watched: [spec], pauseAlertAfterMs: DAY });
+  const stale = async (node: string, startedAt: Date, at: Date) => {
+    const clock = fakeClock(startedAt);
+    await using r = dbRuntime(db.url, [spec], { node, clock, catchUp: false });
+    r.runtime.start();
+    await until(
+      "the replica's first control pass",
+      async () =>
+        (await db.sql`SELECT 1 FROM job_state WHERE job = 'daily' AND known_since IS NOT NULL`)
+          .length > 0,
+    );
+    await clock.advanceTo(at);
+    await using http = serveApp(r.runtime, ready(clock));
+    return (await http.get("/health/tasks/daily")).body.stale;
+  };
+  const evening = new Date(deployed.getTime() + 16 * 3_600_000);
+  assert.equal(await stale("a", deployed, evening), false, "a day has not passed since");
+  assert.equal(await stale("b", evening, evening), false, "nor on a replica started later");
+  await runJob(monitor, db.sql, evening);
+  assert.deepEqual([...await db.sql`SELECT reason FROM incidents`], [], "no false alarm");
+
+  const late = new Date(deployed.getTime() + 2 * DAY); // and no success meanwhile
+  assert.equal(await stale("b", late, late), true, "past its window: stale");
+  await runJob(monitor, db.sql, late);
+  assert.deepEqual([...await db.sql`SELECT job, reason FROM incidents`], [
+    { job: "daily", reason: "stale" },
+  ]);
 });

@@ -72,7 +72,7 @@ Deno.test("the view mixes the cluster's facts with this node's actor, and the su
       lastFinished: run,
       lastSuccessAt: new Date("2026-11-23T09:50:00Z"),
       consecutiveFailures: 3,
-      clusterSince: new Date("2026-11-01T00:00:00Z"),
+      knownSince: new Date("2026-11-01T00:00:00Z"),
     },
     mailboxDepth: 0,
     node: "me",

@@ -20,6 +20,7 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
   const runs: RunRecord[] = [];
   const leases = new Map<string, { node: string; until: number }>();
   const paused = new Map<string, Date>();
+  const known = new Map<string, Date>();
   const retried = new Set<string>();
   const counters = new Map<string, number>();
   const contends = (r: { trigger: string }) => r.trigger === "cron" || r.trigger === "catch-up";
@@ -93,6 +94,10 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
       }
       return Promise.resolve();
     },
+    register(jobs, at) {
+      for (const job of jobs) if (!known.has(job)) known.set(job, at);
+      return Promise.resolve();
+    },
     pauseStates: (jobs) => Promise.resolve(jobs.map((job) => ({ job, paused: paused.has(job) }))),
     summaries(jobs) {
       const newest = (rs: RunRecord[]) =>
@@ -116,9 +121,8 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
           lastFinished: copy(newest(mine.filter((r) => r.outcome !== "running"))),
           lastSuccessAt: ok?.finishedAt ?? null,
           consecutiveFailures: fails.length,
-          clusterSince: runs.length
-            ? new Date(Math.min(...runs.map((r) => r.startedAt.getTime())))
-            : null,
+          knownSince: known.get(job) ??
+            (runs.length ? new Date(Math.min(...runs.map((r) => r.startedAt.getTime()))) : null),
         };
       }));
     },
