@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import type postgres from "postgres";
+import { claimDue, markSent, recentSends, UNCONFIRMED } from "../bot/outbox_claim.ts";
+import { sharedPace } from "../bot/outbox_pace.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { type Delivered, replicaWorld } from "./fakes/outbox_replicas.ts";
@@ -126,4 +128,33 @@ Deno.test("a replica killed while it holds places of the shared ring: the replic
     FROM outbox_pace`;
   assert.deepEqual(ring, { reused: 30, places: 30 });
   assert.equal(b.failure, undefined);
+});
+
+Deno.test("a send in doubt: the next claim drops it as unconfirmed and takes the rest; a late mark from its replica still makes it sent", async () => {
+  await using db = await testDatabase();
+  const t = new Date(T0).getTime();
+  await enqueue(db.sql, [7], 2);
+  const bounds = { perChat: 10, perGroup: 10, total: 10 };
+  const first = await claimDue(db.sql, { now: new Date(t), token: "a", leaseMs: 6_000, bounds });
+  assert.equal(first.length, 2);
+  const pace = sharedPace(db.sql, 30);
+  assert.equal(await pace.take(t, { token: "a", id: first[0].id, ready: () => [] }), t);
+  // "a" dies; once its lease ran out the next claim takes the unsent row, not the started one.
+  const later = new Date(t + 6_001);
+  const next = await claimDue(db.sql, { now: later, token: "b", leaseMs: 6_000, bounds });
+  assert.deepEqual(next.map((r) => r.id), [first[1].id]);
+  assert.equal(next.unconfirmed, 1);
+  const [doubt] = await db.sql<{ state: string; sent_at: Date; last_error: string }[]>`
+    SELECT state, sent_at, last_error FROM outbox WHERE id = ${first[0].id}`;
+  assert.equal(doubt.state, "dropped");
+  assert.equal(doubt.last_error, UNCONFIRMED);
+  assert.equal(doubt.sent_at.getTime(), t + 6_000, "counted at its lease's end");
+  const recent = await recentSends(db.sql, next, later);
+  assert.deepEqual(recent.get(7), [t + 6_000], "in the chat's windows");
+  // The answer came after all: its replica's mark makes it sent.
+  assert.equal(await markSent(db.sql, "a", [{ id: first[0].id, messageId: 5 }], later), 1);
+  const [row] = await db.sql<{ state: string }[]>`SELECT state FROM outbox WHERE id = ${
+    first[0].id
+  }`;
+  assert.equal(row.state, "sent");
 });
