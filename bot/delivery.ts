@@ -8,7 +8,6 @@ import {
   claimBounds,
   claimDue,
   expireHeld,
-  expireStale,
   handBack,
   type OutboxRow,
   recentSends,
@@ -19,6 +18,7 @@ import { settleFailed, verdictFor } from "./outbox_settle.ts";
 import { createMarks, type SendMessage } from "./outbox_marks.ts";
 import { outboxMetrics } from "./outbox_metrics.ts";
 import { sharedPace } from "./outbox_pace.ts";
+import { outboxSweep } from "./outbox_sweep.ts";
 import { createPacer, type PaceLimits } from "./pacer.ts";
 
 export { verdictFor } from "./outbox_settle.ts";
@@ -56,7 +56,9 @@ const GAUGE_REFRESH_MS = 15_000;
  * The outbox delivery actor: claims due rows under a token and a renewed lease, no more than
  * the pacer lets out within it, sends them within Telegram's limits (kept across replicas: the
  * global one in outbox_pace.ts, a chat's from its recent sends at each claim) and settles each row
- * as its send resolves. At-least-once: only a crash between a send and its mark sends a row twice.
+ * as its send resolves. At-least-once for what was never sent; a send is written down as started
+ * before it leaves, so a replica that stops between a send and its mark leaves it in doubt, and
+ * the next claim drops it as `unconfirmed` rather than send it twice (outbox_claim.ts).
  */
 export function createDelivery(o: DeliveryOptions) {
   const { sql, clock, log } = o;
@@ -69,20 +71,13 @@ export function createDelivery(o: DeliveryOptions) {
   const pace = sharedPace(sql, o.limits.globalPerSecond);
   const metrics = outboxMetrics(o.registry);
 
-  // Expired rows are never claimed; marking them `expired` is bookkeeping, once a minute.
-  let expiredAt = -Infinity;
+  const sweep = outboxSweep({ sql, log, metrics });
   async function claim(): Promise<Claim> {
     const now = clock.now();
-    if (now.getTime() - expiredAt >= 60_000) {
-      expiredAt = now.getTime();
-      const expired = await expireStale(sql, now);
-      if (expired > 0) {
-        metrics.dropped?.inc({ reason: "expired" }, expired);
-        log.info("notifications expired before they could be sent: dropped", { expired });
-      }
-    }
+    await sweep.expire(now);
     const token = `${o.node} ${crypto.randomUUID()}`;
     const rows = await claimDue(sql, { now, token, leaseMs, bounds });
+    sweep.unconfirmed(rows.unconfirmed);
     for (const [chat, times] of await recentSends(sql, rows, now)) pacer.seed(chat, times);
     return Object.assign(rows, { token, at: now.getTime() });
   }
@@ -234,7 +229,12 @@ export function createDelivery(o: DeliveryOptions) {
         const expired = (row: OutboxRow) => !!row.expires_at && row.expires_at.getTime() < now;
         if (!waitMarks && bestAt <= now && !expired(queue[best])) {
           // The global limit is the bot's: places in a window every replica shares.
-          bestAt = await pace.take(now, (most) => pacer.ready(queue, now, most)).catch((error) => {
+          const take = {
+            token,
+            id: queue[best].id,
+            ready: (most: number) => pacer.ready(queue, now, most),
+          };
+          bestAt = await pace.take(now, take).catch((error) => {
             log.warn("cannot read the shared send pace; waiting a second", { error });
             return now + 1_000;
           });

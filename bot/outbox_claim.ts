@@ -46,40 +46,60 @@ export function claimBounds(limits: PaceLimits, leaseMs: number, batch: number):
 
 /**
  * Drops as `expired` (at most `limit`) waiting rows past their `expires_at`, never sent late;
- * returns how many. A row another claim holds under a live lease is left to that claim, and a
- * row claimed meanwhile is re-checked by the UPDATE and left alone.
+ * returns how many. A row another claim holds under a live lease is left to that claim, a row
+ * a dead claim may have sent to `settleUnconfirmed`, and a row claimed meanwhile is re-checked by
+ * the UPDATE and left alone.
  */
 export async function expireStale(sql: postgres.Sql, now: Date, limit = 1_000): Promise<number> {
   const rows = await sql`
     WITH stale AS (
       SELECT id FROM outbox
-      WHERE ((state = 'pending') OR (state = 'sending' AND lease_until < ${now}))
+      WHERE ((state = 'pending')
+          OR (state = 'sending' AND lease_until < ${now} AND send_started_at IS NULL))
         AND expires_at < ${now}
       ORDER BY due_at, id LIMIT ${limit}::int
     )
     UPDATE outbox o SET state = 'expired', lease_until = NULL, claimed_by = NULL,
            last_error = 'expired: still waiting past its expiry, not sent late'
-    FROM stale WHERE o.id = stale.id
-      AND (o.state = 'pending' OR (o.state = 'sending' AND o.lease_until < ${now}))`;
+    FROM stale WHERE o.id = stale.id AND (o.state = 'pending'
+      OR (o.state = 'sending' AND o.lease_until < ${now} AND o.send_started_at IS NULL))`;
   return rows.count;
 }
 
+/** Why a send in doubt was dropped (`last_error`; its reason is the part before the colon). */
+export const UNCONFIRMED = "unconfirmed: its replica stopped after sending it, before Telegram's " +
+  "answer was recorded; it may have arrived, so it is not sent again";
+
 /**
- * Claims due rows (pending and due, or left `sending` by a lease that ran out) under `token`,
+ * Claims due rows (pending and due, or left `sending` unsent by a lease that ran out) under `token`,
  * skipping chats another claim is sending to right now, at most `bounds` of them, oldest first.
  * Set-based: one statement, `SKIP LOCKED` against concurrent claims.
+ *
+ * The same statement settles the sends in doubt: rows still `sending` once their lease ran out
+ * whose send was written down as started (`send_started_at`, before it left; outbox_pace.ts).
+ * Their replica stopped before Telegram's answer was recorded, so they may have arrived, and no
+ * answer will ever say: they are never sent again (at most once; no member sees one twice) but
+ * dropped as `unconfirmed` (an operator may retry them), and counted in their chats' windows at
+ * their lease's end (`sent_at`), the latest they can have reached Telegram. `unconfirmed` on the
+ * answer says how many.
  */
 export async function claimDue(
   sql: postgres.Sql,
   o: { now: Date; token: string; leaseMs: number; bounds: ClaimBounds },
-): Promise<OutboxRow[]> {
+): Promise<OutboxRow[] & { unconfirmed: number }> {
   const { now, bounds } = o;
-  const rows = await sql<OutboxRow[]>`
-    WITH held AS (
+  const rows = await sql<(OutboxRow & { unconfirmed: number })[]>`
+    WITH doubt AS (
+      UPDATE outbox SET state = 'dropped', attempts = attempts + 1, lease_until = NULL,
+             sent_at = greatest(lease_until, send_started_at), last_error = ${UNCONFIRMED}
+      WHERE state = 'sending' AND lease_until < ${now} AND send_started_at IS NOT NULL
+      RETURNING id
+    ), held AS (
       SELECT DISTINCT chat_id FROM outbox WHERE state = 'sending' AND lease_until >= ${now}
     ), due AS (
       SELECT id, chat_id, due_at FROM outbox
-      WHERE ((state = 'pending' AND due_at <= ${now}) OR (state = 'sending' AND lease_until < ${now}))
+      WHERE ((state = 'pending' AND due_at <= ${now})
+          OR (state = 'sending' AND lease_until < ${now} AND send_started_at IS NULL))
         AND (expires_at IS NULL OR expires_at >= ${now})
         AND chat_id NOT IN (SELECT chat_id FROM held)
       ORDER BY due_at, id
@@ -94,21 +114,28 @@ export async function claimDue(
       WHERE n <= CASE WHEN chat_id < 0 THEN ${bounds.perGroup}::int ELSE ${bounds.perChat}::int END
       ORDER BY due_at, id
       LIMIT ${bounds.total}::int
+    ), claimed AS (
+      UPDATE outbox o SET state = 'sending', claimed_by = ${o.token}, send_started_at = NULL,
+             lease_until = ${now}::timestamptz + ${o.leaseMs}::int * interval '1 millisecond'
+      FROM picked
+      WHERE o.id = picked.id
+      RETURNING o.id, o.chat_id, o.text, o.reply_markup, o.attempts, o.due_at, o.expires_at
     )
-    UPDATE outbox o SET state = 'sending', claimed_by = ${o.token},
-           lease_until = ${now}::timestamptz + ${o.leaseMs}::int * interval '1 millisecond'
-    FROM picked
-    WHERE o.id = picked.id
-    RETURNING o.id, o.chat_id, o.text, o.reply_markup, o.attempts, o.due_at, o.expires_at`;
-  return rows.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || a.id - b.id);
+    SELECT c.*, d.unconfirmed
+    FROM (SELECT count(*)::int AS unconfirmed FROM doubt) d LEFT JOIN claimed c ON true`;
+  const unconfirmed = rows[0]?.unconfirmed ?? 0;
+  const claimed = rows.filter((r) => r.id !== null).map(({ unconfirmed: _, ...r }) => r);
+  claimed.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || a.id - b.id);
+  return Object.assign(claimed, { unconfirmed });
 }
 
 /**
  * When the last minute's sends to the chats of `rows` left, by chat (ms, oldest first; an empty
  * list for a chat sent nothing): what the claims before this one sent, on whichever replica.
- * Once a chat can be claimed, every send to it was answered and marked, so the marks are
- * complete; a mark comes after its answer, so the times err on the safe side. Reads the
- * finished-rows index: at most a minute of sends.
+ * Once a chat can be claimed, every send to it was answered and marked, or its claim died and it
+ * was settled as unconfirmed (`settleUnconfirmed`, run before each claim), counted at its lease's
+ * end; a mark comes after its answer, so the times err on the safe side. Reads the finished-rows
+ * index: at most a minute of sends.
  */
 export async function recentSends(
   sql: postgres.Sql,
@@ -121,8 +148,11 @@ export async function recentSends(
   const found = await sql<{ chat_id: number; times: number[] }[]>`
     SELECT chat_id, array_agg((extract(epoch FROM sent_at) * 1000)::float8 ORDER BY sent_at) AS times
     FROM outbox
-    WHERE state IN ('sent', 'dropped', 'failed', 'expired', 'discarded') AND state = 'sent'
-      AND coalesce(sent_at, created_at) > ${new Date(now.getTime() - 60_000)}
+    WHERE state IN ('sent', 'dropped', 'failed', 'expired', 'discarded')
+      AND (state = 'sent' OR (state = 'dropped' AND last_error LIKE 'unconfirmed:%'))
+      AND coalesce(sent_at, created_at) > ${new Date(
+    now.getTime() - 60_000,
+  )} AND sent_at IS NOT NULL
       AND chat_id = ANY(${chats}::bigint[])
     GROUP BY chat_id`;
   for (const { chat_id, times } of found) recent.set(Number(chat_id), times.map(Number));
@@ -163,7 +193,8 @@ export interface SentMark {
 
 /**
  * Marks rows sent, those among `sent` that `token` still holds, with their message ids;
- * returns how many.
+ * returns how many. A row settled as unconfirmed meanwhile (its lease ran out before this mark
+ * came) is sent after all: the answer came.
  */
 export async function markSent(
   sql: postgres.Sql,
@@ -172,10 +203,12 @@ export async function markSent(
   now: Date,
 ): Promise<number> {
   const marked = await sql`
-    UPDATE outbox o SET state = 'sent', sent_at = ${now}, attempts = o.attempts + 1, lease_until = NULL,
+    UPDATE outbox o SET state = 'sent', sent_at = ${now}, lease_until = NULL,
+      attempts = o.attempts + (o.state = 'sending')::int,
       sent_message_id = s."messageId"
     FROM json_to_recordset(${JSON.stringify(sent)}::text::json) AS s(id bigint, "messageId" bigint)
-    WHERE o.id = s.id AND o.claimed_by = ${token} AND o.state = 'sending'`;
+    WHERE o.id = s.id AND o.claimed_by = ${token}
+      AND (o.state = 'sending' OR (o.state = 'dropped' AND o.last_error = ${UNCONFIRMED}))`;
   return marked.count;
 }
 

@@ -64,11 +64,19 @@ export function createPacer(limits: PaceLimits) {
         chatId < 0 ? windowOpens(perGroup.get(chatId), limits.perGroupPerMinute, 60_000, now) : now,
       );
     },
-    /** How many of `rows` may be sent to at `now` (one each), counting no further than `most`. */
-    ready(rows: Iterable<{ chat_id: number }>, now: number, most: number): number {
-      let n = 0;
-      for (const r of rows) if (this.nextAllowed(r.chat_id, now) <= now && ++n >= most) break;
-      return n;
+    /**
+     * The ids of `rows` that may be sent at `now`, in order, at most `most` and one per chat (a
+     * chat's next row waits for its window).
+     */
+    ready(rows: Iterable<{ id: number; chat_id: number }>, now: number, most: number): number[] {
+      const ids: number[] = [];
+      const chats = new Set<number>();
+      for (const r of rows) {
+        if (chats.has(r.chat_id) || this.nextAllowed(r.chat_id, now) > now) continue;
+        chats.add(r.chat_id);
+        if (ids.push(r.id) >= most) break;
+      }
+      return ids;
     },
     /** Counts a send leaving now; call `settle` with it when the answer came. */
     record(chatId: number, at: number): PacedSend {

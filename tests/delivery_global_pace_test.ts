@@ -68,25 +68,39 @@ Deno.test("a chat's next batch on another replica keeps the chat's pace: a group
   assert.ok(chat <= 1, `${chat} sends to the private chat within a second`);
 });
 
-Deno.test("the shared places: a limit raised past the migration's 30 grows the ring, and two replicas together get no more than the limit within a second", async () => {
+Deno.test("the shared places: a limit raised past the migration's 30 grows the ring, and two replicas together get no more than the limit within a second; each place taken marks its row's send started", async () => {
   await using db = await testDatabase();
   const t = new Date(T0).getTime();
+  // Rows two claims hold, "a" the odd ids and "b" the even ones: a place is taken for a row.
+  const ids = (await db.sql<{ id: number }[]>`
+    INSERT INTO outbox (chat_id, text, dedupe_key, state, claimed_by, lease_until)
+    SELECT g, 'm' || g, 'pace:' || g, 'sending', CASE WHEN g % 2 = 1 THEN 'a' ELSE 'b' END,
+           ${new Date(t + 60_000)}
+    FROM generate_series(1, 400) g
+    RETURNING id`).map((r) => Number(r.id)).sort((x, y) => x - y);
+  const rows = { a: ids.filter((_, i) => i % 2 === 0), b: ids.filter((_, i) => i % 2 === 1) };
   const [a, b] = [sharedPace(db.sql, 100), sharedPace(db.sql, 100)];
-  let sent = 0;
+  const started: number[] = [];
   // Each asks for one place at a time, all at the same moment, until both are told to wait.
   let waits: number[] = [];
   for (let round = 0; waits.length < 2 && round < 500; round++) {
     waits = [];
-    for (const pace of [a, b]) {
-      const at = await pace.take(t, () => 1);
-      if (at === t) sent++;
+    for (const [token, pace] of [["a", a], ["b", b]] as const) {
+      const id = rows[token][0];
+      const at = await pace.take(t, { token, id, ready: () => [] });
+      if (at === t) started.push(rows[token].shift()!);
       else waits.push(at);
     }
   }
-  assert.equal(sent, 100, `${sent} places taken at once, between the two`);
+  assert.equal(started.length, 100, `${started.length} places taken at once, between the two`);
   assert.ok(waits.every((at) => at > t + 1_000), `told to wait until ${waits.map((w) => w - t)}`);
   const [ring] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox_pace`;
   assert.equal(ring.n, 100);
+  const marked = await db.sql<{ id: number }[]>`
+    SELECT id FROM outbox WHERE send_started_at = ${new Date(t)} ORDER BY id`;
+  assert.deepEqual(marked.map((r) => Number(r.id)), started.sort((x, y) => x - y));
+  // A row the claim does not hold is not started, and gets no send.
+  assert.equal(await a.take(t + 1_100, { token: "a", id: rows.b[0], ready: () => [] }), Infinity);
   // A second later the places free again.
-  assert.equal(await a.take(t + 1_100, () => 1), t + 1_100);
+  assert.equal(await a.take(t + 1_200, { token: "a", id: rows.a[0], ready: () => [] }), t + 1_200);
 });
