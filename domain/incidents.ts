@@ -200,7 +200,9 @@ export interface Incident {
   note: string | null;
 }
 
-const INCIDENT_COLUMNS = `id, job, reason, detail, opened_at AS "openedAt", closed_at AS "closedAt",
+/** The columns of an `Incident`, for a `SELECT … FROM incidents`. */
+export const INCIDENT_COLUMNS =
+  `id, job, reason, detail, opened_at AS "openedAt", closed_at AS "closedAt",
   closed_by AS "closedBy", close_note AS note`;
 
 /** The newest `limit` incidents (only the open ones with `open`), newest first. */

@@ -6,18 +6,14 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { createLogger } from "../actors/log.ts";
-import { createRegistry } from "../actors/metrics.ts";
 import { adjustXp, BotMember, resetXp } from "../domain/admin_xp.ts";
 import { adminApiRoutes } from "../routes/admin_api.ts";
-import { createApp } from "../routes/app.ts";
 import { errorHandler } from "../routes/errors.ts";
-import { runtimeMetrics } from "../routes/metrics.ts";
-import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase } from "./db.ts";
 import { adminGroup, boss, GROUP, jefa } from "./fakes/admin_group.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community } from "./fakes/community.ts";
-import { serve } from "./fakes/http.ts";
+import { ready, serve, serveApp } from "./fakes/http.ts";
 import { dbRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "s3cret-admin-token-0123";
@@ -96,18 +92,11 @@ Deno.test("the dashboard offers no Give on a bot's page (Take stays); a give pos
   await using db = await testDatabase();
   await chatWithBot(db.sql, -5);
   await using rt = dbRuntime(db.url, [], { node: "a" });
-  const readiness = createReadiness({ ping: () => db.sql`SELECT 1`, clock: fakeClock() });
-  readiness.markMigrated();
-  readiness.markStarted();
-  await using http = serve(createApp({
-    runtime: rt.runtime,
-    readiness,
-    log: createLogger({ level: "silent" }),
-    metrics: runtimeMetrics(createRegistry(), rt.runtime, readiness),
+  await using http = serveApp(rt.runtime, ready(fakeClock(), () => db.sql`SELECT 1`), {
     adminToken: TOKEN,
     sql: db.sql,
     dashboard: { refreshMs: 0 },
-  }));
+  });
   const FORM = { "content-type": "application/x-www-form-urlencoded" };
   const signIn = await fetch(`${http.base}/sign-in`, {
     method: "POST",

@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
-import type { Clock } from "../actors/clock.ts";
 import { status } from "../cli_jobs.ts";
 import type { Database } from "../db/connect.ts";
-import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase } from "./db.ts";
-import { serveApp } from "./fakes/http.ts";
+import { ready, serveApp } from "./fakes/http.ts";
 import { dbRuntime, gate, job, tickAndSettle } from "./fakes/runtime.ts";
 
 const at = (h: number) => new Date(Date.UTC(2026, 4, 1, h));
-
-function ready(clock: Clock) {
-  const readiness = createReadiness({ ping: () => Promise.resolve(), clock });
-  readiness.markMigrated();
-  readiness.markStarted();
-  return readiness;
-}
 
 Deno.test("while replica A runs a slot, `jobs status` says what replica B's /health/tasks says: the last finished run, stale or not", async () => {
   await using db = await testDatabase();

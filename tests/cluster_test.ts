@@ -1,29 +1,20 @@
 import assert from "node:assert/strict";
-import type { Clock } from "../actors/clock.ts";
 import { createLogger } from "../actors/log.ts";
 import { defaultRestartPolicy } from "../actors/policy.ts";
 import { createBot } from "../bot/bot.ts";
 import { incidentAlerts } from "../domain/incidents.ts";
 import { pgRunStore } from "../db/run_store.ts";
 import { connectClient } from "../db/connect.ts";
-import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase } from "./db.ts";
 import type { Update } from "./fakes/bot_api.ts";
 import { botApiDouble } from "./fakes/bot_api.ts";
 import { fakeClock } from "./fakes/clock.ts";
-import { serveApp } from "./fakes/http.ts";
+import { ready, serveApp } from "./fakes/http.ts";
 import { dbRuntime, gate, job, nextEvent, tickAndSettle } from "./fakes/runtime.ts";
 import { groupMessage } from "./fakes/updates.ts";
 
 const at = (h: number, m = 0) => new Date(Date.UTC(2026, 4, 1, h, m));
 const ADMIN = { id: 1, name: "Ana", username: "ana" };
-
-function ready(clock: Clock) {
-  const readiness = createReadiness({ ping: () => Promise.resolve(), clock });
-  readiness.markMigrated();
-  readiness.markStarted();
-  return readiness;
-}
 
 /** What `/jobs` answers on a bot wired to `runtime`, through the Bot API double. */
 async function jobsCommand(sql: Parameters<typeof createBot>[0]["sql"], runtime: unknown) {

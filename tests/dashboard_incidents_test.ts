@@ -4,34 +4,26 @@
  * closed says who and why.
  */
 import assert from "node:assert/strict";
-import { createLogger } from "../actors/log.ts";
-import { createRegistry } from "../actors/metrics.ts";
-import { createApp } from "../routes/app.ts";
-import { runtimeMetrics } from "../routes/metrics.ts";
-import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
-import { serve } from "./fakes/http.ts";
+import { ready, serveApp } from "./fakes/http.ts";
 import { dbRuntime, job } from "./fakes/runtime.ts";
 
 Deno.test("dashboard: a case's incident links to its job's page, and an operator's close shows who and why", async () => {
   await using db = await testDatabase();
   const sql = db.sql;
   const names = ["verdict-check", "settlement-monitor"];
-  await using rt = dbRuntime(db.url, names.map((name) => job({ name, run: async () => ({}) })), {
-    node: "a",
-  });
-  const readiness = createReadiness({ ping: () => sql`SELECT 1`, clock: fakeClock() });
-  readiness.markMigrated();
-  readiness.markStarted();
-  await using http = serve(createApp({
-    runtime: rt.runtime,
-    readiness,
-    log: createLogger({ level: "silent" }),
-    metrics: runtimeMetrics(createRegistry(), rt.runtime, readiness),
+  await using rt = dbRuntime(
+    db.url,
+    names.map((name) => job({ name, run: () => Promise.resolve({}) })),
+    {
+      node: "a",
+    },
+  );
+  await using http = serveApp(rt.runtime, ready(fakeClock()), {
     sql,
     dashboard: { publicReads: true, refreshMs: 0 },
-  }));
+  });
   await sql`
     INSERT INTO incidents (job, reason, detail, opened_at, closed_at, closed_by, close_note)
     VALUES ('verdict-check:case-7', 'mismatch', 'tx 0xab carries other data', now(), NULL, NULL, NULL),

@@ -3,16 +3,11 @@
  * chat title (within Telegram's own limits) does not make a page wider than a phone.
  */
 import assert from "node:assert/strict";
-import { createLogger } from "../actors/log.ts";
-import { createRegistry } from "../actors/metrics.ts";
-import { createApp } from "../routes/app.ts";
-import { runtimeMetrics } from "../routes/metrics.ts";
-import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase } from "./db.ts";
 import { launchChromium, noBrowser, PHONE } from "./fakes/browser.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community } from "./fakes/community.ts";
-import { serve } from "./fakes/http.ts";
+import { ready, serveApp } from "./fakes/http.ts";
 import { dbRuntime, job } from "./fakes/runtime.ts";
 
 const TOKEN = "dashboard-token-0123456789";
@@ -37,18 +32,11 @@ Deno.test({
     job({ name: "other", run: quick, schedule: "*/15 * * * *" }),
   ], { node: "node-a", clock: fakeClock(new Date()) });
   rt.runtime.start();
-  const readiness = createReadiness({ ping: () => db.sql`SELECT 1`, clock: rt.clock });
-  readiness.markMigrated();
-  readiness.markStarted();
-  await using http = serve(createApp({
-    runtime: rt.runtime,
-    readiness,
-    log: createLogger({ level: "silent" }),
-    metrics: runtimeMetrics(createRegistry(), rt.runtime, readiness),
+  await using http = serveApp(rt.runtime, ready(rt.clock, () => db.sql`SELECT 1`), {
     adminToken: TOKEN,
     sql: db.sql,
     dashboard: { refreshMs: 200 },
-  }));
+  });
   await using browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();

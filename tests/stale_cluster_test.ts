@@ -1,23 +1,14 @@
 import assert from "node:assert/strict";
-import type { Clock } from "../actors/clock.ts";
 import { healthMonitorJob } from "../domain/health_monitor.ts";
-import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { until } from "./fakes/deadline.ts";
 import { runJob } from "./fakes/community.ts";
-import { serveApp } from "./fakes/http.ts";
+import { ready, serveApp } from "./fakes/http.ts";
 import { dbRuntime, job } from "./fakes/runtime.ts";
 
 const DAY = 86_400_000;
 const T0 = new Date("2026-05-01T00:00:00Z");
-
-function ready(clock: Clock) {
-  const readiness = createReadiness({ ping: () => Promise.resolve(), clock });
-  readiness.markMigrated();
-  readiness.markStarted();
-  return readiness;
-}
 
 Deno.test("a job that never succeeded is stale on every replica alike, counted from the cluster's first run, and still after a restart", async () => {
   await using db = await testDatabase();

@@ -3,6 +3,7 @@
  * (tasks, boards, profiles, badges, incidents, the outbox) comes from the modules the API uses.
  */
 import type postgres from "postgres";
+import { type Incident, INCIDENT_COLUMNS } from "../domain/incidents.ts";
 
 export interface SparkRun {
   job: string;
@@ -78,25 +79,13 @@ export async function runHistory(
   return { runs: rows.slice(0, f.limit), more: rows.length > f.limit };
 }
 
-/** An incident as the dashboard lists it. */
-export interface IncidentRow {
-  id: number;
-  /** The job, or a case's incident under it (`verdict-check:case-7`). */
-  job: string;
-  reason: string;
-  detail: string;
-  openedAt: Date;
-  closedAt: Date | null;
-  /** Who closed it and why, when an operator did. */
-  closedBy: string | null;
-  note: string | null;
-}
+/** An incident as the dashboard lists it: as the API does. */
+export type IncidentRow = Incident;
 
 /** Incidents of one job, its cases' included (`verdict-check:case-7`), newest first. */
 export async function jobIncidents(sql: postgres.Sql, job: string, limit: number) {
   return await sql<IncidentRow[]>`
-    SELECT id, job, reason, detail, opened_at AS "openedAt", closed_at AS "closedAt",
-           closed_by AS "closedBy", close_note AS note
+    SELECT ${sql.unsafe(INCIDENT_COLUMNS)}
     FROM incidents WHERE split_part(job, ':', 1) = ${job}
     ORDER BY opened_at DESC, id DESC LIMIT ${limit}`;
 }
@@ -104,8 +93,7 @@ export async function jobIncidents(sql: postgres.Sql, job: string, limit: number
 /** Open incidents across the cluster, by job. */
 export async function openIncidents(sql: postgres.Sql) {
   return await sql<IncidentRow[]>`
-    SELECT id, job, reason, detail, opened_at AS "openedAt", closed_at AS "closedAt",
-           closed_by AS "closedBy", close_note AS note
+    SELECT ${sql.unsafe(INCIDENT_COLUMNS)}
     FROM incidents WHERE closed_at IS NULL ORDER BY opened_at DESC LIMIT 50`;
 }
 

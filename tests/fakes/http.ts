@@ -5,7 +5,9 @@ import { createRegistry } from "../../actors/metrics.ts";
 import type { Runtime } from "../../actors/runtime.ts";
 import { createApp } from "../../routes/app.ts";
 import { runtimeMetrics } from "../../routes/metrics.ts";
-import type { Readiness } from "../../routes/readiness.ts";
+import type { Clock } from "../../actors/clock.ts";
+import type { AppDeps } from "../../routes/app.ts";
+import { createReadiness, type Readiness } from "../../routes/readiness.ts";
 
 /** Serves `app` on a free loopback port; dispose to stop it. */
 export function serve(app: Hono) {
@@ -26,11 +28,27 @@ export function serve(app: Hono) {
   };
 }
 
-/** The whole app around a runtime, served on loopback; with `sql`, the `/api` reads too. */
+/** Readiness of a started replica (migrated, started) whose database answers `ping`. */
+export function ready(clock: Clock, ping: () => Promise<unknown> = () => Promise.resolve()) {
+  const readiness = createReadiness({ ping, clock });
+  readiness.markMigrated();
+  readiness.markStarted();
+  return readiness;
+}
+
+/**
+ * The whole app around a runtime, served on loopback; with `sql`, the `/api` reads and the
+ * dashboard (`dashboard`: its options) too.
+ */
 export function serveApp(
   runtime: Runtime,
   readiness: Readiness,
-  options: { adminToken?: string; sql?: Sql; now?: () => Date } = {},
+  options: {
+    adminToken?: string;
+    sql?: Sql;
+    now?: () => Date;
+    dashboard?: AppDeps["dashboard"];
+  } = {},
 ) {
   return serve(createApp({
     runtime,
@@ -40,5 +58,6 @@ export function serveApp(
     adminToken: options.adminToken,
     sql: options.sql,
     now: options.now,
+    dashboard: options.dashboard,
   }));
 }
