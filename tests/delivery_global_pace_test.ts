@@ -1,21 +1,10 @@
 import assert from "node:assert/strict";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
-import { type Delivered, replicaWorld } from "./fakes/outbox_replicas.ts";
+import { busiest, replicaWorld } from "./fakes/outbox_replicas.ts";
 import { sharedPace } from "../bot/outbox_pace.ts";
 
 const T0 = "2026-06-01T00:00:00Z";
-
-/** The most of `delivered` that left within any `spanMs`. */
-function busiest(delivered: Delivered[], spanMs: number): number {
-  const times = delivered.map((d) => d.at).sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[i] - times[j] >= spanMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
 
 Deno.test("two replicas delivering at once keep Telegram's global pace between them: never more than 30 sends in a second, none twice, none lost", async () => {
   await using db = await testDatabase();

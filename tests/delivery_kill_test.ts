@@ -9,7 +9,7 @@ import { claimDue, markSent, recentSends, UNCONFIRMED } from "../bot/outbox_clai
 import { sharedPace } from "../bot/outbox_pace.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
-import { type Delivered, replicaWorld } from "./fakes/outbox_replicas.ts";
+import { busiest, type Delivered, replicaWorld } from "./fakes/outbox_replicas.ts";
 
 const T0 = "2026-06-01T00:00:00Z";
 
@@ -19,17 +19,6 @@ async function enqueue(sql: postgres.Sql, chats: number[], perChat: number) {
     INSERT INTO outbox (chat_id, text, dedupe_key, due_at)
     SELECT c, 'c' || c || '#' || g, 'k:' || c || ':' || g, ${new Date(T0)}
     FROM unnest(${chats}::bigint[]) c, generate_series(1, ${perChat}) g`;
-}
-
-/** The most of `delivered` that reached Telegram within any `spanMs`. */
-function busiest(delivered: Delivered[], spanMs: number): number {
-  const times = delivered.map((d) => d.at).sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[i] - times[j] >= spanMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
 }
 
 /** Texts delivered more than once. */

@@ -201,3 +201,14 @@ export function replicaWorld(db: TestDb, clock: FakeClock) {
     },
   };
 }
+
+/** The most of `delivered` that reached Telegram within any `spanMs` (a sliding window). */
+export function busiest(delivered: Delivered[], spanMs: number): number {
+  const times = delivered.map((d) => d.at).sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i] - times[j] >= spanMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
