@@ -18,9 +18,13 @@ Deno.test("dashboard: a case's incident links to its job's page, and an operator
   await using db = await testDatabase();
   const sql = db.sql;
   const names = ["verdict-check", "settlement-monitor"];
-  await using rt = dbRuntime(db.url, names.map((name) => job({ name, run: async () => ({}) })), {
-    node: "a",
-  });
+  await using rt = dbRuntime(
+    db.url,
+    names.map((name) => job({ name, run: () => Promise.resolve({}) })),
+    {
+      node: "a",
+    },
+  );
   const readiness = createReadiness({ ping: () => sql`SELECT 1`, clock: fakeClock() });
   readiness.markMigrated();
   readiness.markStarted();
