@@ -96,7 +96,9 @@ export interface RunStore {
   /** Whether each named job is paused, in one light read (what the control watcher polls). */
   pauseStates(jobs: string[]): Promise<PauseState[]>;
   /**
-   * Marks the jobs known to the cluster since `at` (a replica's start); the first mark is kept.
+   * Marks the jobs known to the cluster since `at` (a replica's start), or since a job's first
+   * kept run when it ran before (a cluster upgraded to `known_since` keeps its jobs' age); the
+   * first mark is kept.
    * Optional: without it, a job's `knownSince` is the cluster's oldest run.
    */
   register?(jobs: string[], at: Date): Promise<void>;

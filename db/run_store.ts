@@ -207,7 +207,10 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
     },
     async register(jobs, at) {
       await sql`
-        INSERT INTO job_state (job, known_since) SELECT j, ${at} FROM unnest(${jobs}::text[]) AS j
+        INSERT INTO job_state (job, known_since)
+        SELECT j, least(${at}::timestamptz, (SELECT r.started_at FROM job_runs r WHERE r.job = j
+                                             ORDER BY r.started_at LIMIT 1))
+        FROM unnest(${jobs}::text[]) AS j
         ON CONFLICT (job) DO UPDATE SET known_since = EXCLUDED.known_since
         WHERE job_state.known_since IS NULL`;
     },

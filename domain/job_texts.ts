@@ -70,16 +70,27 @@ export function sqlLanguage(chatLanguage: string, languageCode: string): string 
   return `coalesce(${sqlKnownLanguage(chatLanguage)}, ${sqlKnownLanguage(languageCode)}, 'en')`;
 }
 
+/** How many of a group's members its language is read from (`sqlChatLanguage`). */
+export const LANGUAGE_SAMPLE = 1_000;
+
 /**
  * A group's language over its `chats` row `chat`: the setting, else the language most of its
  * members speak (as `sqlLanguage` reads each one's app; English on a tie or with none), as the
- * level-up and badge digests choose theirs.
+ * level-up and badge digests choose theirs. Read from its `LANGUAGE_SAMPLE` most recently active
+ * members (then those never active), through `members_activity`: a group of a million is not read
+ * whole for each case post, closing and report.
  */
 export function sqlChatLanguage(chat: string): string {
+  const sample = (where: string, order: string) =>
+    `(SELECT m.language_code FROM members m
+      WHERE m.chat_id = ${chat}.chat_id AND m.last_activity_at ${where} AND NOT m.is_bot
+      ${order} LIMIT ${LANGUAGE_SAMPLE})`;
   return `coalesce(${chat}.language, (
     SELECT l.lang FROM (
       SELECT ${sqlLanguage("NULL", "m.language_code")} AS lang
-      FROM members m WHERE m.chat_id = ${chat}.chat_id AND NOT m.is_bot) l
+      FROM (SELECT s.language_code FROM (
+        ${sample("IS NOT NULL", "ORDER BY m.last_activity_at DESC")}
+        UNION ALL ${sample("IS NULL", "")}) s LIMIT ${LANGUAGE_SAMPLE}) m) l
     GROUP BY l.lang ORDER BY count(*) DESC, l.lang = 'en' DESC, l.lang LIMIT 1), 'en')`;
 }
 

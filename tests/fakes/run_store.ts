@@ -95,7 +95,10 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
       return Promise.resolve();
     },
     register(jobs, at) {
-      for (const job of jobs) if (!known.has(job)) known.set(job, at);
+      for (const job of jobs) {
+        const first = runs.filter((r) => r.job === job).map((r) => r.startedAt.getTime());
+        if (!known.has(job)) known.set(job, new Date(Math.min(at.getTime(), ...first)));
+      }
       return Promise.resolve();
     },
     pauseStates: (jobs) => Promise.resolve(jobs.map((job) => ({ job, paused: paused.has(job) }))),
