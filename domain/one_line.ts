@@ -1,6 +1,6 @@
 /**
  * A one-line text an operator gives (an XP move's reason, an incident's closing note): trimmed,
- * 1 to `max` characters, no control characters. Else a RangeError naming `field` and the fault.
+ * 1 to `max` characters, no control characters (nor line separators or bidi controls). Else a RangeError naming `field` and the fault.
  */
 export function oneLine(field: string, value: unknown, max: number): string {
   if (value === undefined || value === null) {
@@ -15,7 +15,8 @@ export function oneLine(field: string, value: unknown, max: number): string {
       }`,
     );
   }
-  const control = /\p{Cc}/u.exec(text);
+  // line and paragraph separators break the line too; bidi controls reorder the rest of it
+  const control = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u.exec(text);
   if (control) {
     const code = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
     throw new RangeError(`${field}: control character U+${code} not allowed: one line of text`);

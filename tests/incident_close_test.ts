@@ -107,6 +107,8 @@ Deno.test("closing an incident: bad input is refused naming the problem, and not
     [id, {}, 400, /^note: missing \(expected 1 to 500 characters\)$/],
     [id, { note: "   " }, 400, /^note: expected 1 to 500 characters after trimming, got 0$/],
     [id, { note: "two\nlines" }, 400, /^note: control character U\+000A not allowed/],
+    [id, { note: "two\u2028lines" }, 400, /^note: control character U\+2028 not allowed/],
+    [id, { note: "done \u202Eesrever" }, 400, /^note: control character U\+202E not allowed/],
     [id, { note: "x".repeat(501) }, 400, /^note: expected 1 to 500 characters/],
     [id, { note: 5 }, 400, /^note: expected 1 to 500 characters .* got number$/],
     [id, { note: "x", by: "me" }, 400, /^by: unknown field, expected only note$/],
