@@ -199,11 +199,9 @@ export async function closeOne(
   o: { id: number; note: string; json: boolean },
   { out, err }: Io,
 ): Promise<number> {
-  const at = new Date();
   const closed = await closeIncident(db.sql, {
     ...o,
     author: "cli",
-    at,
     adminChatId: config.adminChatId,
   });
   if (!("incident" in closed)) {

@@ -245,12 +245,14 @@ export type CloseRefusal = { status: 404 | 409; error: string };
  */
 export async function closeIncident(
   sql: postgres.Sql,
-  o: { id: number; author: string; note: string; at: Date; adminChatId?: number },
+  o: { id: number; author: string; note: string; adminChatId?: number },
 ): Promise<{ incident: Incident } | CloseRefusal> {
+  // the database's clock, as the runtime's: a host behind it would close before the opening
+  const [{ at }] = await sql<{ at: Date }[]>`SELECT now() AS at`;
   const close = sql`i.id = ${o.id}`;
   const closedBy = { author: o.author, note: o.note };
   const [done] = await sql<{ id: number }[]>`
-    WITH ${incidentWrites(sql, { adminChatId: o.adminChatId, at: o.at, close, closedBy })}
+    WITH ${incidentWrites(sql, { adminChatId: o.adminChatId, at, close, closedBy })}
     SELECT id FROM closed`;
   const [incident] = await sql<Incident[]>`
     SELECT ${sql.unsafe(INCIDENT_COLUMNS)} FROM incidents WHERE id = ${o.id}`;

@@ -153,7 +153,6 @@ export function adminApiRoutes(
         id,
         note,
         author: AUTHOR,
-        at: new Date(),
         adminChatId,
       });
       return "incident" in closed ? c.json(closed) : c.json({ error: closed.error }, closed.status);
