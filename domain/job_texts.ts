@@ -77,8 +77,8 @@ export const LANGUAGE_SAMPLE = 1_000;
  * A group's language over its `chats` row `chat`: the setting, else the language most of its
  * members speak (as `sqlLanguage` reads each one's app; English on a tie or with none), as the
  * level-up and badge digests choose theirs. Read from its `LANGUAGE_SAMPLE` most recently active
- * members (then those never active), through `members_activity`: a group of a million is not read
- * whole for each case post, closing and report.
+ * members (then those never active, by id: the same ones every run), through `members_activity`
+ * and the key: a group of a million is not read whole for each case post, closing and report.
  */
 export function sqlChatLanguage(chat: string): string {
   const sample = (where: string, order: string) =>
@@ -90,7 +90,7 @@ export function sqlChatLanguage(chat: string): string {
       SELECT ${sqlLanguage("NULL", "m.language_code")} AS lang
       FROM (SELECT s.language_code FROM (
         ${sample("IS NOT NULL", "ORDER BY m.last_activity_at DESC")}
-        UNION ALL ${sample("IS NULL", "")}) s LIMIT ${LANGUAGE_SAMPLE}) m) l
+        UNION ALL ${sample("IS NULL", "ORDER BY m.user_id")}) s LIMIT ${LANGUAGE_SAMPLE}) m) l
     GROUP BY l.lang ORDER BY count(*) DESC, l.lang = 'en' DESC, l.lang LIMIT 1), 'en')`;
 }
 
