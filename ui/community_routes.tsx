@@ -100,14 +100,11 @@ export function communityRoutes(d: PageDeps) {
           reason,
           author: name ? `dashboard:${name}` : "dashboard",
         });
-        const verb = r.applied >= 0 ? "Gave" : "Took";
-        return done(
-          c,
-          `${verb} ${Math.abs(r.applied).toLocaleString("en-US")} XP: the balance is now ${
-            r.xp.toLocaleString("en-US")
-          } XP.`,
-          back,
-        );
+        const xp = `${r.xp.toLocaleString("en-US")} XP`;
+        if (r.applied === 0) return done(c, `Took nothing: the balance was ${xp} already.`, back);
+        const verb = r.applied > 0 ? "Gave" : "Took";
+        const moved = Math.abs(r.applied).toLocaleString("en-US");
+        return done(c, `${verb} ${moved} XP: the balance is now ${xp}.`, back);
       } catch (error) {
         if (error instanceof UnknownMember) throw new HttpError(404, error.message);
         if (error instanceof BotMember) return done(c, `Nothing changed: ${error.message}.`, back);

@@ -1,0 +1,88 @@
+/**
+ * The dashboard's Give / Take XP form over HTTP on two replicas of one database: what the notice
+ * says for a take that found nothing to take.
+ */
+import assert from "node:assert/strict";
+import { testDatabase } from "./db.ts";
+import { fakeClock } from "./fakes/clock.ts";
+import { community } from "./fakes/community.ts";
+import { ready, serveApp } from "./fakes/http.ts";
+import { dbRuntime } from "./fakes/runtime.ts";
+
+const TOKEN = "dashboard-token-0123456789";
+const FORM = { "content-type": "application/x-www-form-urlencoded" };
+const PAGE = "/chats/-5/members/7";
+
+async function signIn(base: string) {
+  const res = await fetch(`${base}/sign-in`, {
+    method: "POST",
+    headers: FORM,
+    body: new URLSearchParams({ token: TOKEN, name: "Ops", next: "/" }),
+    redirect: "manual",
+  });
+  await res.body?.cancel();
+  return (res.headers.get("set-cookie") ?? "").split(";")[0];
+}
+
+/** The member page's XP form: every hidden field it carries, by name. */
+async function xpForm(base: string, cookie: string): Promise<Record<string, string>> {
+  const page = await fetch(base + PAGE, { headers: { cookie } }).then((r) => r.text());
+  const form = /<form method="post" action="[^"]*\/xp"[^]*?<\/form>/.exec(page)?.[0] ?? "";
+  const hidden: Record<string, string> = {};
+  for (const m of form.matchAll(/type="hidden" name="([^"]+)" value="([^"]*)"/g)) {
+    hidden[m[1]] = m[2];
+  }
+  assert.ok(hidden._csrf, "the page has the XP form");
+  return hidden;
+}
+
+/** Posts the form; the one-shot notice it set. */
+async function send(base: string, cookie: string, fields: Record<string, string>) {
+  const res = await fetch(`${base}${PAGE}/xp`, {
+    method: "POST",
+    headers: { ...FORM, cookie },
+    body: new URLSearchParams(fields),
+    redirect: "manual",
+  });
+  await res.body?.cancel();
+  assert.equal(res.status, 303);
+  const set = res.headers.get("set-cookie") ?? "";
+  return decodeURIComponent(/warden_notice=([^;]*)/.exec(set)?.[1] ?? "");
+}
+
+async function replicas() {
+  const db = await testDatabase();
+  await community(db.sql, { id: -5, title: "Club" }, [{ user: 7, xp: 10, name: "Ana" }]);
+  const a = dbRuntime(db.url, [], { node: "replica-a" });
+  const b = dbRuntime(db.url, [], { node: "replica-b" });
+  const opts = { adminToken: TOKEN, dashboard: { refreshMs: 0 } };
+  const httpA = serveApp(a.runtime, ready(fakeClock()), { ...opts, sql: a.sql });
+  const httpB = serveApp(b.runtime, ready(fakeClock()), { ...opts, sql: b.sql });
+  return {
+    db,
+    httpA,
+    httpB,
+    async [Symbol.asyncDispose]() {
+      await httpA[Symbol.asyncDispose]();
+      await httpB[Symbol.asyncDispose]();
+      await a[Symbol.asyncDispose]();
+      await b[Symbol.asyncDispose]();
+      await db[Symbol.asyncDispose]();
+    },
+  };
+}
+
+Deno.test("dashboard XP form: a take that finds nothing to take says so, not 'Gave 0 XP'", async () => {
+  await using r = await replicas();
+  const cookie = await signIn(r.httpA.base);
+  const take = { amount: "10", reason: "spam", direction: "take" };
+  assert.match(
+    await send(r.httpA.base, cookie, { ...await xpForm(r.httpA.base, cookie), ...take }),
+    /^Took 10 XP: the balance is now 0 XP\.$/,
+  );
+  const notice = await send(r.httpA.base, cookie, {
+    ...await xpForm(r.httpA.base, cookie),
+    ...take,
+  });
+  assert.match(notice, /^Took nothing: the balance was 0 XP already\.$/);
+});
