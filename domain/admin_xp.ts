@@ -15,6 +15,11 @@ export interface XpAdjustment {
   amount: number;
   reason: string;
   author: string;
+  /**
+   * The id of the form that asked (the dashboard's): a second move with the same id, from any
+   * replica, moves nothing and throws `FormReplayed`.
+   */
+  formId?: string;
 }
 
 /** What a move did: `applied` may be less than asked (a balance never goes below zero). */
@@ -44,6 +49,14 @@ export class BotMember extends Error {
   override name = "BotMember";
   constructor(readonly chatId: number, readonly userId: number) {
     super(`member ${userId} in chat ${chatId} is a bot: bots earn no XP`);
+  }
+}
+
+/** A form already sent: its move was made once (audit row `auditId`); nothing moved again. */
+export class FormReplayed extends Error {
+  override name = "FormReplayed";
+  constructor(readonly auditId: number, readonly xp: number) {
+    super(`this form was sent already (audit ${auditId}): the balance is ${xp} XP`);
   }
 }
 
@@ -89,7 +102,7 @@ export function checkAmount(amount: unknown): number {
   return amount;
 }
 
-type Move = { chatId: number; userId: number; reason: string; author: string };
+type Move = { chatId: number; userId: number; reason: string; author: string; formId?: string };
 type Action = "give-xp" | "take-xp" | "reset-xp";
 
 /**
@@ -109,9 +122,17 @@ async function move(
       WHERE chat_id = ${m.chatId} AND user_id = ${m.userId} FOR UPDATE`;
     if (!member) throw new UnknownMember(m.chatId, m.userId);
     if (member.is_bot && action === "give-xp") throw new BotMember(m.chatId, m.userId);
+    if (m.formId !== undefined) {
+      // Under the member's lock: a copy of the form on another replica waits, then finds this.
+      const [sent] = await tx<{ id: number }[]>`
+        SELECT id FROM admin_actions
+        WHERE chat_id = ${m.chatId} AND user_id = ${m.userId} AND detail->>'form' = ${m.formId}
+        LIMIT 1`;
+      if (sent) throw new FormReplayed(sent.id, member.xp);
+    }
     const planned = plan(member.xp);
     const [requested, applied] = [planned.requested + 0, planned.applied + 0]; // no -0
-    const detail = JSON.stringify({ requested, applied, reason: m.reason });
+    const detail = JSON.stringify({ requested, applied, reason: m.reason, form: m.formId });
     const [row] = await tx<{ auditId: number; xp: number; ledgerId: number | null }[]>`
       WITH audit AS (
         INSERT INTO admin_actions (author, action, chat_id, user_id, detail)
@@ -137,7 +158,8 @@ async function move(
 /**
  * Gives (`amount` > 0) or takes (`amount` < 0) XP. A take of more than the balance takes the
  * balance: `applied` says what happened (0: no ledger row, but still an audit row).
- * Throws RangeError naming `amount` or `reason`, UnknownMember, and BotMember for a give to a bot.
+ * Throws RangeError naming `amount` or `reason`, UnknownMember, BotMember for a give to a bot,
+ * and FormReplayed when `formId` asked already.
  *
  * @example
  * await adjustXp(sql, { chatId: -1, userId: 7, amount: -50, reason: "spam", author: "api" });

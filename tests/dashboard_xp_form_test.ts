@@ -1,6 +1,7 @@
 /**
  * The dashboard's Give / Take XP form over HTTP on two replicas of one database: what the notice
- * says for a take that found nothing to take.
+ * says for a take that found nothing to take, and a form sent twice (a double click, a resend
+ * after a lost answer, the same page posted to the other replica) moving XP once.
  */
 import assert from "node:assert/strict";
 import { testDatabase } from "./db.ts";
@@ -85,4 +86,27 @@ Deno.test("dashboard XP form: a take that finds nothing to take says so, not 'Ga
     ...take,
   });
   assert.match(notice, /^Took nothing: the balance was 0 XP already\.$/);
+});
+
+Deno.test("dashboard XP form: the same form sent twice, to one replica or both, moves XP once", async () => {
+  await using r = await replicas();
+  const cookie = await signIn(r.httpA.base);
+  const give = { ...await xpForm(r.httpA.base, cookie), amount: "5", reason: "meetup" };
+  const first = await send(r.httpA.base, cookie, { ...give, direction: "give" });
+  assert.match(first, /^Gave 5 XP: the balance is now 15 XP\.$/);
+  const again = await send(r.httpB.base, cookie, { ...give, direction: "give" });
+  assert.match(again, /^Nothing changed: this form was sent already/);
+
+  // A double click: both at once, one on each replica.
+  const twice = { ...await xpForm(r.httpB.base, cookie), amount: "3", reason: "x" };
+  const both = await Promise.all([
+    send(r.httpA.base, cookie, { ...twice, direction: "give" }),
+    send(r.httpB.base, cookie, { ...twice, direction: "give" }),
+  ]);
+  assert.equal(both.filter((n) => n.startsWith("Gave 3 XP")).length, 1, both.join(" | "));
+  const [{ xp, moves }] = await r.db.sql<{ xp: number; moves: number }[]>`
+    SELECT m.xp::int, (SELECT count(*)::int FROM xp_ledger l
+                        WHERE l.user_id = 7 AND l.reason = 'admin') AS moves
+    FROM members m WHERE m.chat_id = -5 AND m.user_id = 7`;
+  assert.deepEqual({ xp, moves }, { xp: 18, moves: 2 });
 });

@@ -213,6 +213,7 @@ export const MemberPage: FC<
           <form method="post" action={`/chats/${p.chatId}/members/${p.userId}/xp`} class="xp-form">
             <input type="hidden" name={CSRF_FIELD} value={view.csrf} />
             <input type="hidden" name="back" value={view.path} />
+            <input type="hidden" name="form" value={crypto.randomUUID()} />
             <label>
               XP{" "}
               <input

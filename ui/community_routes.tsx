@@ -4,6 +4,7 @@ import {
   adjustXp,
   BotMember,
   checkReason,
+  FormReplayed,
   memberLedger,
   UnknownMember,
 } from "../domain/admin_xp.ts";
@@ -18,6 +19,9 @@ import { ChatPage, ChatsPage, MemberPage } from "./community_page.tsx";
 import type { PageDeps } from "./dashboard.tsx";
 import { chatRows, isBotMember, searchMembers } from "./data.ts";
 import { Layout } from "./layout.tsx";
+
+/** The XP form's one-time id, as `MemberPage` writes it. */
+const FORM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function communityRoutes(d: PageDeps) {
   const bounded = deadline();
@@ -91,6 +95,15 @@ export function communityRoutes(d: PageDeps) {
       if (form.direction !== "give" && form.direction !== "take") {
         return done(c, "Nothing changed: choose Give or Take.", back);
       }
+      // The page's form id (one per rendered form): sent twice, it moves XP once.
+      const formId = form.form;
+      if (formId !== undefined && !FORM_ID.test(formId)) {
+        return done(
+          c,
+          "Nothing changed: the form is damaged: reload the page and try again.",
+          back,
+        );
+      }
       const name = c.get("session")?.name;
       try {
         const r = await adjustXp(d.sql, {
@@ -99,6 +112,7 @@ export function communityRoutes(d: PageDeps) {
           amount: form.direction === "give" ? Number(amount) : -Number(amount),
           reason,
           author: name ? `dashboard:${name}` : "dashboard",
+          formId,
         });
         const xp = `${r.xp.toLocaleString("en-US")} XP`;
         if (r.applied === 0) return done(c, `Took nothing: the balance was ${xp} already.`, back);
@@ -107,7 +121,9 @@ export function communityRoutes(d: PageDeps) {
         return done(c, `${verb} ${moved} XP: the balance is now ${xp}.`, back);
       } catch (error) {
         if (error instanceof UnknownMember) throw new HttpError(404, error.message);
-        if (error instanceof BotMember) return done(c, `Nothing changed: ${error.message}.`, back);
+        if (error instanceof BotMember || error instanceof FormReplayed) {
+          return done(c, `Nothing changed: ${error.message}.`, back);
+        }
         throw error;
       }
     });
