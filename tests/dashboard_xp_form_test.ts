@@ -14,14 +14,15 @@ const TOKEN = "dashboard-token-0123456789";
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 const PAGE = "/chats/-5/members/7";
 
-async function signIn(base: string) {
+async function signIn(base: string, name = "Ops") {
   const res = await fetch(`${base}/sign-in`, {
     method: "POST",
     headers: FORM,
-    body: new URLSearchParams({ token: TOKEN, name: "Ops", next: "/" }),
+    body: new URLSearchParams({ token: TOKEN, name, next: "/" }),
     redirect: "manual",
   });
   await res.body?.cancel();
+  assert.equal(res.status, 303, `signing in as ${JSON.stringify(name)}`);
   return (res.headers.get("set-cookie") ?? "").split(";")[0];
 }
 
@@ -109,4 +110,31 @@ Deno.test("dashboard XP form: the same form sent twice, to one replica or both, 
                         WHERE l.user_id = 7 AND l.reason = 'admin') AS moves
     FROM members m WHERE m.chat_id = -5 AND m.user_id = 7`;
   assert.deepEqual({ xp, moves }, { xp: 18, moves: 2 });
+});
+
+Deno.test("dashboard XP form: a name with combining marks (Hindi, a decomposed é) signs in and authors the move", async () => {
+  await using r = await replicas();
+  // अनिल: ि is a vowel sign (a mark, not a letter); "Jose\u0301" is how some keyboards write José.
+  for (const [name, author] of [["अनिल", "dashboard:अनिल"], ["Jose\u0301", "dashboard:José"]]) {
+    const cookie = await signIn(r.httpA.base, name);
+    const form = await xpForm(r.httpA.base, cookie);
+    const notice = await send(r.httpA.base, cookie, {
+      ...form,
+      amount: "1",
+      reason: "helped",
+      direction: "give",
+    });
+    assert.match(notice, /^Gave 1 XP/);
+    const [row] = await r.db.sql<{ author: string }[]>`
+      SELECT author FROM xp_ledger WHERE user_id = 7 ORDER BY id DESC LIMIT 1`;
+    assert.equal(row.author, author);
+  }
+  const zalgo = await fetch(`${r.httpA.base}/sign-in`, {
+    method: "POST",
+    headers: FORM,
+    body: new URLSearchParams({ token: TOKEN, name: "a" + "\u0301".repeat(45) }),
+    redirect: "manual",
+  });
+  await zalgo.body?.cancel();
+  assert.equal(zalgo.status, 400, "at most 40 characters, marks counted");
 });

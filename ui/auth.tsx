@@ -8,7 +8,7 @@ import { setCookie } from "hono/cookie";
 import { Bare } from "./layout.tsx";
 import {
   CSRF_FIELD,
-  OPERATOR_NAME,
+  operatorName,
   safeNext,
   sameText,
   type Session,
@@ -156,8 +156,8 @@ export function dashboardAuth(o: AuthOptions) {
           401,
         );
       }
-      const name = (typeof body.name === "string" ? body.name : "").trim();
-      if (!OPERATOR_NAME.test(name)) {
+      const name = operatorName(typeof body.name === "string" ? body.name : "");
+      if (name === null) {
         return c.html(
           <SignInForm
             next={next}

@@ -30,8 +30,18 @@ function fromBase64url(text: string): string {
   return new TextDecoder().decode(Uint8Array.from(b, (ch) => ch.charCodeAt(0)));
 }
 
-/** Who signs in, as the ledger shows it: letters, digits, spaces and . _ - @, at most 40. */
-export const OPERATOR_NAME = /^[\p{L}\p{N} ._@-]{0,40}$/u;
+/**
+ * Who signs in, as the ledger shows it: letters (with their combining marks: the vowel signs of
+ * अनिल, a decomposed é), digits, spaces and . _ - @, at most 40 characters (code points, marks
+ * included). Test it on `operatorName(raw)`, which normalises first.
+ */
+export const OPERATOR_NAME = /^(?:[\p{L}\p{N}]\p{M}*|[ ._@-]){0,40}$/u;
+
+/** The name as given, trimmed and in NFC (a decomposed é as one character); null if refused. */
+export function operatorName(raw: string): string | null {
+  const name = raw.normalize("NFC").trim();
+  return OPERATOR_NAME.test(name) && [...name].length <= 40 ? name : null;
+}
 
 /** Constant time for equal lengths; the lengths of a MAC are public. */
 export function sameText(a: string, b: string): boolean {
