@@ -174,15 +174,20 @@ export async function memberProfile(
   };
 }
 
-/** Whether the chat, and the member in it, are known: what a "not found" answer names. */
+/**
+ * Whether the chat, and the member in it, are known: what a "not found" answer names; `bot`:
+ * the member is a bot account (bots earn no XP).
+ */
 export async function findMember(
   sql: postgres.Sql,
   chatId: number,
   userId: number,
-): Promise<{ chat: boolean; member: boolean }> {
-  const [r] = await sql<{ chat: boolean; member: boolean }[]>`
+): Promise<{ chat: boolean; member: boolean; bot: boolean }> {
+  const [r] = await sql<{ chat: boolean; member: boolean; bot: boolean }[]>`
     SELECT EXISTS (SELECT 1 FROM chats WHERE chat_id = ${chatId}) AS chat,
-           EXISTS (SELECT 1 FROM members WHERE chat_id = ${chatId} AND user_id = ${userId}) AS member`;
+           EXISTS (SELECT 1 FROM members WHERE chat_id = ${chatId} AND user_id = ${userId}) AS member,
+           EXISTS (SELECT 1 FROM members
+                   WHERE chat_id = ${chatId} AND user_id = ${userId} AND is_bot) AS bot`;
   return r;
 }
 

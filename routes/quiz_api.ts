@@ -74,6 +74,7 @@ export function quizApiRoutes(
     const known = await findMember(sql, chatId, userId);
     if (!known.chat) throw new HttpError(404, `unknown chat ${chatId}`);
     if (!known.member) throw new HttpError(404, `unknown member ${userId} in chat ${chatId}`);
+    return known;
   }
 
   const admin = bearerAuth(adminToken);
@@ -81,7 +82,10 @@ export function quizApiRoutes(
   return new Hono()
     .post("/chats/:chat/members/:user/quiz-sessions", admin, bounded, async (c) => {
       const chatId = idParam(c, "chat"), userId = idParam(c, "user");
-      await requireMember(chatId, userId);
+      if ((await requireMember(chatId, userId)).bot) {
+        // as the XP move refuses a give: no session, no life spent, no quiz XP for a bot
+        throw new HttpError(409, `member ${userId} in chat ${chatId} is a bot: bots earn no XP`);
+      }
       const at = now();
       const started = await startQuiz(sql, { chatId, userId, at, origin: "api" });
       if (started.kind === "not-member") {
