@@ -10,17 +10,16 @@ export const BOARD_SIZE = 100;
 /** The start of the period that contains `at` (UTC; weeks start on Monday). */
 export function periodStart(period: Period, at: Date): Date {
   if (period === "all") return new Date(0);
-  const d = new Date(
-    Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), period === "month" ? 1 : at.getUTCDate()),
-  );
+  const day = period === "month" ? 1 : at.getUTCDate();
+  const d = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), day));
   if (period === "week") d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
   return d;
 }
 
 /** The start of the next period after the one starting at `start`. */
 export function periodEnd(period: Period, start: Date): Date {
-  const d = new Date(start);
   if (period === "all") return new Date("9999-12-31T00:00:00Z");
+  const d = new Date(start);
   if (period === "month") d.setUTCMonth(d.getUTCMonth() + 1);
   else d.setUTCDate(d.getUTCDate() + (period === "week" ? 7 : 1));
   return d;
@@ -155,10 +154,13 @@ function currentBoards(sql: Sql, at: Date, limit: number) {
   }`;
 }
 
+const RECALC_LOCK = 0x5741_5244_4c42; // advisory lock: one `leaderboard-recalc` at a time
+
 /**
  * `leaderboard-recalc`: all-time, monthly, weekly and daily boards per chat, top 100 cached, in
  * one statement (`currentBoards`): older history is read only for all-time places held by members
- * with no XP since the month (or week) began, one index probe each.
+ * with no XP since the month (or week) began, one index probe each. Runs take turns (two
+ * replicas, or a late slot beside the next); a slot older than the cached boards writes nothing.
  */
 export function leaderboardRecalcJob(): JobSpec {
   return defineJob({
@@ -170,7 +172,14 @@ export function leaderboardRecalcJob(): JobSpec {
     async run(ctx) {
       const at = ctx.scheduledFor;
       let entries = 0;
+      let newer = false;
       await ctx.db.begin(async (tx) => {
+        // Each DELETE must see the rows another run inserted: else both runs' boards stay
+        // cached (a day's and the next's), or the second INSERT meets the first's keys.
+        await tx`SELECT pg_advisory_xact_lock(${RECALC_LOCK})`;
+        [{ newer }] = await tx<{ newer: boolean }[]>`
+          SELECT EXISTS (SELECT 1 FROM leaderboard_entries WHERE computed_at > ${at}) AS newer`;
+        if (newer) return;
         await tx`SET LOCAL work_mem = '64MB'`;
         await tx`DELETE FROM leaderboard_entries WHERE period = ANY(${PERIODS}::text[])`;
         const r = await tx`
@@ -179,7 +188,8 @@ export function leaderboardRecalcJob(): JobSpec {
           FROM (${currentBoards(tx, at, BOARD_SIZE)}) b`;
         entries = r.count;
       });
-      return { processed: entries, changed: entries, details: { boards: PERIODS } };
+      const details = newer ? { boards: PERIODS, newerCached: true } : { boards: PERIODS };
+      return { processed: entries, changed: entries, details };
     },
   });
 }

@@ -8,8 +8,9 @@ const STREAK_LIFE = "48 hours";
  * `streak-reminders` (every 15 min; seed 004's notification checks). As of the run's slot, a
  * member whose streak in a group ends within `hours` — 48 h after the last activity, or at
  * the end of a spent protection, with no protection left to spend — gets one private reminder
- * per streak-day (the UTC day of the last activity: chatting again makes a new streak-day),
- * in their language: the chat's, else their Telegram one's, else English. Never to members who
+ * per deadline (chatting again, or a protection spent, sets a new one; keyed by the UTC day of
+ * the last activity, a reminder sent over a day ahead hid the next), in their language: the
+ * chat's, else their Telegram one's, else English. Never to members who
  * have not started the bot or are unreachable, never during the chat's quiet hours (local
  * [start, end) in the chat's zone, else `defaultZone`); a reminder whose window falls wholly
  * in quiet hours is not sent. The message expires when the streak does: never sent late.
@@ -67,9 +68,15 @@ export function streakRemindersJob(options: { hours: number; defaultZone: string
           SELECT d.user_id,
                  ${ctx.db.unsafe(text)},
                  'streak-reminder:' || d.chat_id || ':' || d.user_id || ':'
-                   || to_char(d.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+                   || extract(epoch FROM d.deadline)::bigint,
                  d.deadline
           FROM sendable d
+          -- a reminder queued before the key was the deadline's (by the day): the same one
+          WHERE NOT EXISTS (
+            SELECT 1 FROM outbox o
+            WHERE o.dedupe_key = 'streak-reminder:' || d.chat_id || ':' || d.user_id || ':'
+                                   || to_char(d.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+              AND o.expires_at = d.deadline)
           ON CONFLICT (dedupe_key) DO NOTHING
           RETURNING 1
         )

@@ -130,8 +130,8 @@ Deno.test("streak-reminders: once per streak-day, on a rerun, a later run and tw
   const next = new Date(chatted.getTime() + 45 * 3_600_000);
   assert.equal((await runJob(job, db.sql, next)).changed, 1);
   assert.deepEqual((await outbox(db.sql)).map((r) => r.dedupe_key), [
-    "streak-reminder:-100:1:2026-06-13",
-    "streak-reminder:-100:1:2026-06-15",
+    `streak-reminder:-100:1:${Date.parse("2026-06-15T23:45:00Z") / 1000}`, // the deadline
+    `streak-reminder:-100:1:${Date.parse("2026-06-17T22:45:00Z") / 1000}`,
   ]);
 });
 
@@ -162,4 +162,30 @@ Deno.test("the reminder's SQL durations say what i18n.duration says", async () =
     `SELECT m, ${sqlDuration("m")} AS text FROM generate_series(0, 2879) m`,
   );
   for (const { m, text } of rows) assert.equal(text, duration("en", m * 60_000), `${m} min`);
+});
+
+Deno.test("streak-reminders: with STREAK_REMINDER_HOURS past a day, chatting after a reminder the same UTC day brings one for the new deadline", async () => {
+  await using db = await testDatabase();
+  const early = streakRemindersJob({ hours: 30, defaultZone: "UTC" });
+  await group(db.sql, [{ user: 1, current: 5, last: new Date("2026-06-15T01:00:00Z") }]);
+  await db.sql`UPDATE chats SET quiet_start = '00:00', quiet_end = '00:00'`; // no quiet hours
+  // Ends Wednesday 01:00: its 30 h window opens Monday 19:00.
+  assert.equal((await runJob(early, db.sql, "2026-06-15T19:00:00Z")).changed, 1);
+  // The member chats Monday 20:00 (the same UTC day): the streak now ends Wednesday 20:00.
+  await db.sql`UPDATE streaks SET last_activity_at = '2026-06-15T20:00:00Z'`;
+  const next = await runJob(early, db.sql, "2026-06-16T14:00:00Z");
+  assert.equal(next.changed, 1, "the new deadline is reminded of too");
+  const [, second] = await db.sql<
+    { expires_at: Date }[]
+  >`SELECT expires_at FROM outbox ORDER BY id`;
+  assert.equal(second.expires_at.toISOString(), "2026-06-17T20:00:00.000Z");
+});
+
+Deno.test("streak-reminders: a reminder queued under the old key (the last activity's UTC day) is not sent again", async () => {
+  await using db = await testDatabase();
+  await group(db.sql, [{ user: 1, current: 12, last: hoursBefore(45) }]);
+  await db.sql`UPDATE chats SET quiet_start = '00:00', quiet_end = '00:00'`;
+  await db.sql`INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
+               VALUES (1, 'old', 'streak-reminder:-100:1:2026-06-13', ${hoursBefore(-3)})`;
+  assert.equal((await runJob(job, db.sql, AT)).changed, 0, "the same deadline: already reminded");
 });
