@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { healthMonitorJob } from "../domain/health_monitor.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
-import { until } from "./fakes/deadline.ts";
 import { runJob } from "./fakes/community.ts";
 import { ready, serveApp } from "./fakes/http.ts";
-import { dbRuntime, job } from "./fakes/runtime.ts";
+import { dbRuntime, job, untilRegistered } from "./fakes/runtime.ts";
 
 const DAY = 86_400_000;
 const T0 = new Date("2026-05-01T00:00:00Z");
@@ -54,12 +53,7 @@ Deno.test("a job new to an old cluster is not stale until its window has passed 
     const clock = fakeClock(startedAt);
     await using r = dbRuntime(db.url, [spec], { node, clock, catchUp: false });
     r.runtime.start();
-    await until(
-      "the replica's first control pass",
-      async () =>
-        (await db.sql`SELECT 1 FROM job_state WHERE job = 'daily' AND known_since IS NOT NULL`)
-          .length > 0,
-    );
+    await untilRegistered(db.sql, "daily");
     await clock.advanceTo(at);
     await using http = serveApp(r.runtime, ready(clock));
     return (await http.get("/health/tasks/daily")).body.stale;

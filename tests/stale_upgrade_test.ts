@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { healthMonitorJob } from "../domain/health_monitor.ts";
-import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
-import { until } from "./fakes/deadline.ts";
 import { runJob } from "./fakes/community.ts";
-import { serveApp } from "./fakes/http.ts";
-import { dbRuntime, job } from "./fakes/runtime.ts";
+import { ready, serveApp } from "./fakes/http.ts";
+import { dbRuntime, job, untilRegistered } from "./fakes/runtime.ts";
 
 const DAY = 86_400_000;
 const T0 = new Date("2026-05-01T00:00:00Z");
@@ -41,16 +39,8 @@ Deno.test("after the upgrade to known_since, a job that has run and never succee
   const clock = fakeClock(now);
   await using r = dbRuntime(db.url, [spec], { node: "a", clock, catchUp: false });
   r.runtime.start();
-  await until(
-    "the replica's first control pass",
-    async () =>
-      (await db.sql`SELECT 1 FROM job_state WHERE job = 'daily' AND known_since IS NOT NULL`)
-        .length > 0,
-  );
-  const readiness = createReadiness({ ping: () => Promise.resolve(), clock });
-  readiness.markMigrated();
-  readiness.markStarted();
-  await using http = serveApp(r.runtime, readiness);
+  await untilRegistered(db.sql, "daily");
+  await using http = serveApp(r.runtime, ready(clock));
   assert.equal((await http.get("/health/tasks/daily")).body.stale, true, "/health/tasks: stale");
   await runJob(monitor, db.sql, new Date(now.getTime() + 60_000));
   assert.deepEqual(

@@ -13,7 +13,7 @@ import { createRuntime, type Runtime, type RuntimeOptions } from "../../actors/r
 import { pgRunStore } from "../../db/run_store.ts";
 import { type FakeClock, fakeClock } from "./clock.ts";
 import { memoryRunStore } from "./run_store.ts";
-import { withDeadline } from "./deadline.ts";
+import { until, withDeadline } from "./deadline.ts";
 
 /** A runtime on a fake clock and an in-memory store; ticks only when the test says so. */
 export function testRuntime(jobs: JobSpec[], overrides: Partial<RuntimeOptions> = {}) {
@@ -147,4 +147,14 @@ export async function tickAndSettle(runtime: Runtime, name: string, slot: Date) 
   const receipt = runtime.tick(name, slot);
   if (receipt !== "queued") throw new Error(`tick for ${slot.toISOString()} was ${receipt}`);
   return await withDeadline(settled, `the tick of ${name} for ${slot.toISOString()} to settle`);
+}
+
+/** Waits until a replica's first control pass registered `job` with the cluster (`known_since`). */
+export async function untilRegistered(sql: Sql, job: string) {
+  await until(
+    `${job} registered by a replica's first control pass`,
+    async () =>
+      (await sql`SELECT 1 FROM job_state WHERE job = ${job} AND known_since IS NOT NULL`).length >
+        0,
+  );
 }
