@@ -15,14 +15,16 @@ export type Command =
   /** A manual run; `runId` names it before it starts. */
   | { kind: "command"; name: "run"; runId: string; reply?: Reply<RunRecord | null> }
   /**
-   * Run a scheduled slot again whose run was abandoned (once, cluster-wide: the claim decides);
-   * `unclaimed` hears when this actor did not take it (paused, the store away, dropped).
+   * Run a scheduled slot again whose run was abandoned (once, cluster-wide: the claim decides),
+   * as try `attempt` of the job's retry policy; `unclaimed` hears when this actor did not take
+   * it (paused, the store away, dropped).
    */
   | {
     kind: "command";
     name: "retry-abandoned";
     slot: Date;
     retryOf: string;
+    attempt: number;
     unclaimed?: () => void;
   }
   /** Look for slots missed while paused or down (after a resume). */

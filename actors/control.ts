@@ -9,8 +9,8 @@ import type { AbandonedSlot, PauseState, RunStore } from "./run_store.ts";
  * pause states when another replica notifies a change (LISTEN/NOTIFY where the store can) and
  * every `pollMs` anyway, so a pause or resume from anywhere reaches this replica's actors
  * within that time; a resume makes the actor look for missed slots. The same pass hands
- * abandoned scheduled slots (within their job's grace) to the actors to run again; their
- * claim decides which replica does. A paused job's slot waits for the resume (still within
+ * abandoned scheduled slots (within their job's grace; a dead retry while its job's attempts
+ * last) to the actors to run again; their claim decides which replica does. A paused job's slot waits for the resume (still within
  * its grace), as its missed slots do.
  */
 export function startControl(o: {
@@ -22,8 +22,6 @@ export function startControl(o: {
 }) {
   const { actors, log } = o;
   const names = [...actors.keys()];
-  const graceOf = new Map([...actors.values()].map((a) => [a.spec.name, a.spec.catchUp.graceMs]));
-  const maxGrace = Math.max(0, ...graceOf.values());
   /** Abandoned runs handed to their actor, by run id: their job. */
   const handed = new Map<string, string>();
   let wake: (() => void) | null = null;
@@ -60,6 +58,8 @@ export function startControl(o: {
       name: "retry-abandoned",
       slot: slot.scheduledFor,
       retryOf: slot.runId,
+      // A cron or catch-up run starts the job's tries afresh; a dead retry is followed by the next.
+      attempt: slot.trigger === "retry" ? slot.attempt + 1 : 1,
       // Not taken here (paused meanwhile, the store away): the next pass hands it again.
       unclaimed: () => void handed.delete(slot.runId),
     });
@@ -76,11 +76,18 @@ export function startControl(o: {
     // A read that began before this replica's own pause or resume may predate it: not followed.
     if (since === writes) follow(states);
     const now = o.clock.now().getTime();
-    const slots = await o.store.abandonedSlots(names, new Date(now - maxGrace));
+    // Only jobs this replica can run now, each within its own grace and attempts.
+    const windows = [...actors.values()].filter((a) => !a.mailbox.closed && !a.health().paused)
+      .map((a) => ({
+        job: a.spec.name,
+        since: new Date(now - a.spec.catchUp.graceMs),
+        attempts: a.spec.retry.attempts,
+      }));
+    const slots = windows.length ? await o.store.abandonedSlots(windows) : [];
     const seen = new Set<string>();
     for (const s of slots) {
       seen.add(s.runId);
-      if (handed.has(s.runId) || now - s.scheduledFor.getTime() > graceOf.get(s.job)!) continue;
+      if (handed.has(s.runId)) continue;
       try {
         if (retry(s)) handed.set(s.runId, s.job);
       } catch (error) {

@@ -114,17 +114,21 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
     return done;
   }
 
-  /** Claims and runs one slot, with the job's retries; `retryOf` names an abandoned run it redoes. */
+  /**
+   * Claims and runs one slot, with the job's retries; `retryOf` names an abandoned run it
+   * redoes, `attempt` the try it starts at (a dead retry's next).
+   */
   async function execute(
     slot: Date,
     trigger: Trigger,
     signals: LoopSignals,
-    first: { id?: string; retryOf?: string } = {},
+    first: { id?: string; retryOf?: string; attempt?: number } = {},
   ): Promise<Executed> {
-    let tries = 1;
+    const from = first.attempt ?? 1;
+    let tries = from;
     let why = trigger;
     for (;;) {
-      const id = tries === 1 && first.id ? first.id : crypto.randomUUID();
+      const id = tries === from && first.id ? first.id : crypto.randomUUID();
       const request = {
         id,
         job: spec.name,
@@ -132,7 +136,7 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
         trigger: why,
         node,
         attempt: tries,
-        retryOf: tries === 1 ? first.retryOf : undefined,
+        retryOf: tries === from ? first.retryOf : undefined,
       };
       let claim: RunRecord | null;
       try {
@@ -245,7 +249,10 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
           slot: c.slot.toISOString(),
           retryOf: c.retryOf,
         });
-        const done = await execute(c.slot, "retry", signals, { retryOf: c.retryOf });
+        const done = await execute(c.slot, "retry", signals, {
+          retryOf: c.retryOf,
+          attempt: c.attempt,
+        });
         if (done.unclaimed) c.unclaimed?.();
         if (done.crash) throw done.crash;
         return "continue";

@@ -72,6 +72,16 @@ export interface AbandonedSlot {
   runId: string;
   job: string;
   scheduledFor: Date;
+  trigger: Trigger;
+  /** The abandoned run's attempt: a retry's slot is run again as the next one. */
+  attempt: number;
+}
+
+/** Where to look for a job's abandoned slots: those since `since`, `attempts` tries in all. */
+export interface AbandonedWindow {
+  job: string;
+  since: Date;
+  attempts: number;
 }
 
 export type Counter = "lost_claims" | "overlap_skips" | "paused_skips";
@@ -104,8 +114,12 @@ export interface RunStore {
   register?(jobs: string[], at: Date): Promise<void>;
   /** One summary per named job, in one read. */
   summaries(jobs: string[]): Promise<JobSummary[]>;
-  /** Abandoned cron and catch-up runs of these jobs since `since` that no retry has taken. */
-  abandonedSlots(jobs: string[], since: Date): Promise<AbandonedSlot[]>;
+  /**
+   * The abandoned runs that can be run again now, oldest first, at most 100 per job: of jobs
+   * not paused, slots within their window that no retry has taken. Cron and catch-up runs,
+   * and retries of such a slot whose attempt left the job's `attempts` another try.
+   */
+  abandonedSlots(windows: AbandonedWindow[]): Promise<AbandonedSlot[]>;
   /**
    * Calls `onChange` when another replica changes the control state (pause, resume);
    * resolves to the unsubscribe function. Optional: without it, replicas re-read on a timer.

@@ -129,12 +129,25 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
         };
       }));
     },
-    abandonedSlots(jobs, since) {
+    abandonedSlots(windows) {
+      const scheduled = (r: RunRecord) =>
+        runs.some((s) =>
+          s.job === r.job && contends(s) && s.scheduledFor.getTime() === r.scheduledFor.getTime()
+        );
       return Promise.resolve(
-        runs.filter((r) =>
-          jobs.includes(r.job) && r.outcome === "abandoned" && contends(r) &&
-          r.scheduledFor >= since && !retried.has(r.id)
-        ).map((r) => ({ runId: r.id, job: r.job, scheduledFor: r.scheduledFor })),
+        windows.filter((w) => !paused.has(w.job)).flatMap((w) =>
+          runs.filter((r) =>
+            r.job === w.job && r.outcome === "abandoned" && r.scheduledFor >= w.since &&
+            !retried.has(r.id) &&
+            (contends(r) || (r.trigger === "retry" && r.attempt < w.attempts && scheduled(r)))
+          ).sort((x, y) => x.scheduledFor.getTime() - y.scheduledFor.getTime()).slice(0, 100)
+        ).map((r) => ({
+          runId: r.id,
+          job: r.job,
+          scheduledFor: r.scheduledFor,
+          trigger: r.trigger,
+          attempt: r.attempt,
+        })),
       );
     },
     lastSlot(job) {
