@@ -6,7 +6,7 @@ import type { JobContext, JobSpec } from "./job.ts";
 import { holdLease } from "./lease.ts";
 import type { Logger } from "./log.ts";
 import type { RunConnections } from "./run_db.ts";
-import type { FinalOutcome, RunRecord, RunStore } from "./run_store.ts";
+import { type FinalOutcome, type RunRecord, type RunStore, SHUTDOWN_CUT } from "./run_store.ts";
 
 export interface AttemptDeps {
   spec: JobSpec;
@@ -87,7 +87,7 @@ export async function runAttempt(
     } else if (kill.aborted && outcome.outcome === "failed") {
       // Cut short by this replica's shutdown, not by the job: the slot is not done. Abandoned,
       // it is run again (within its grace) by another replica, or by this one once restarted.
-      outcome = { outcome: "abandoned", error: `stopped by the shutdown: ${outcome.error}` };
+      outcome = { outcome: "abandoned", error: `${SHUTDOWN_CUT} ${outcome.error}` };
     }
   } finally {
     kill.removeEventListener("abort", onKill);

@@ -58,8 +58,9 @@ export function startControl(o: {
       name: "retry-abandoned",
       slot: slot.scheduledFor,
       retryOf: slot.runId,
-      // A cron or catch-up run starts the job's tries afresh; a dead retry is followed by the next.
-      attempt: slot.trigger === "retry" ? slot.attempt + 1 : 1,
+      // A cron or catch-up run starts the job's tries afresh; a dead retry is followed by the
+      // next, one cut by a shutdown is tried again as itself.
+      attempt: slot.trigger !== "retry" ? 1 : slot.cut ? slot.attempt : slot.attempt + 1,
       // Not taken here (paused meanwhile, the store away): the next pass hands it again.
       unclaimed: () => void handed.delete(slot.runId),
     });

@@ -67,6 +67,9 @@ export interface JobSummary extends PauseState {
   knownSince: Date | null;
 }
 
+/** How the error of a run cut short by its replica's shutdown begins: the cut spends no attempt. */
+export const SHUTDOWN_CUT = "stopped by the shutdown:";
+
 /** An abandoned scheduled run that no retry has taken yet. */
 export interface AbandonedSlot {
   runId: string;
@@ -75,6 +78,8 @@ export interface AbandonedSlot {
   trigger: Trigger;
   /** The abandoned run's attempt: a retry's slot is run again as the next one. */
   attempt: number;
+  /** Cut short by its replica's shutdown (`SHUTDOWN_CUT`), not dead: it spent no attempt. */
+  cut: boolean;
 }
 
 /** Where to look for a job's abandoned slots: those since `since`, `attempts` tries in all. */
@@ -117,7 +122,8 @@ export interface RunStore {
   /**
    * The abandoned runs that can be run again now, oldest first, at most 100 per job: of jobs
    * not paused, slots within their window that no retry has taken. Cron and catch-up runs,
-   * and retries of such a slot whose attempt left the job's `attempts` another try.
+   * and retries of such a slot cut by a shutdown or whose attempt left the job's `attempts`
+   * another try.
    */
   abandonedSlots(windows: AbandonedWindow[]): Promise<AbandonedSlot[]>;
   /**

@@ -52,3 +52,51 @@ Deno.test("a slot cut short by a replica's shutdown is abandoned, not failed, an
   await b.runtime.syncControl();
   assert.equal(redone, 1, "run again exactly once");
 });
+
+Deno.test("a rolling deploy that cuts a slot's rerun too hands it on again: a shutdown's cut spends no attempt", async () => {
+  await using db = await testDatabase();
+  const cuts: JobContext[] = [];
+  let entered = Promise.withResolvers<JobContext>();
+  const done: string[] = [];
+  const spec = job({
+    name: "report",
+    schedule: "0 8 * * *", // one try in all: no retry policy
+    run: (ctx) => {
+      if (cuts.length === 2) return Promise.resolve({ processed: done.push(ctx.runId) });
+      cuts.push(ctx);
+      entered.resolve(ctx);
+      return new Promise((_, reject) => {
+        ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true });
+      });
+    },
+  });
+  await using a = dbRuntime(db.url, [spec], { node: "a" });
+  await using b = dbRuntime(db.url, [spec], { node: "b" });
+  await using c = dbRuntime(db.url, [spec], { node: "c" });
+  for (const r of [a, b, c]) await r.clock.advanceTo(at(8));
+  for (const r of [a, b, c]) r.runtime.start();
+  const cut = async (r: typeof a) => {
+    const ctx = await entered.promise;
+    entered = Promise.withResolvers();
+    const down = r.runtime.shutdown(1_000);
+    await r.clock.sleeping(1_000);
+    await r.clock.advance(1_000);
+    await down;
+    return ctx;
+  };
+  a.runtime.tick("report", at(8));
+  await cut(a); // A goes first: its cron run is cut
+  await b.runtime.syncControl();
+  const rerun = await cut(b); // then B, in the middle of the rerun it took
+  const [row] = await db.sql<{ outcome: string; attempt: number }[]>`
+    SELECT outcome, attempt FROM job_runs WHERE id = ${rerun.runId}`;
+  assert.deepEqual([row.outcome, row.attempt], ["abandoned", 1]);
+
+  await c.runtime.syncControl();
+  await until("the twice-cut slot to run on C", () => Promise.resolve(done.length === 1));
+  await c.runtime.syncControl();
+  assert.equal(done.length, 1, "run again exactly once");
+  const [last] = await db.sql<{ retry_of: string; node: string; outcome: string }[]>`
+    SELECT retry_of, node, outcome FROM job_runs WHERE id = ${done[0]}`;
+  assert.deepEqual([last.retry_of, last.node, last.outcome], [rerun.runId, "c", "succeeded"]);
+});

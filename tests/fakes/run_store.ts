@@ -1,4 +1,5 @@
 import type { Clock } from "../../actors/clock.ts";
+import { SHUTDOWN_CUT } from "../../actors/run_store.ts";
 import type {
   ClaimRequest,
   Counter,
@@ -130,6 +131,7 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
       }));
     },
     abandonedSlots(windows) {
+      const cut = (r: RunRecord) => r.error?.startsWith(SHUTDOWN_CUT) ?? false;
       const scheduled = (r: RunRecord) =>
         runs.some((s) =>
           s.job === r.job && contends(s) && s.scheduledFor.getTime() === r.scheduledFor.getTime()
@@ -139,7 +141,8 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
           runs.filter((r) =>
             r.job === w.job && r.outcome === "abandoned" && r.scheduledFor >= w.since &&
             !retried.has(r.id) &&
-            (contends(r) || (r.trigger === "retry" && r.attempt < w.attempts && scheduled(r)))
+            (contends(r) ||
+              (r.trigger === "retry" && (r.attempt < w.attempts || cut(r)) && scheduled(r)))
           ).sort((x, y) => x.scheduledFor.getTime() - y.scheduledFor.getTime()).slice(0, 100)
         ).map((r) => ({
           runId: r.id,
@@ -147,6 +150,7 @@ export function memoryRunStore(clock: Clock): MemoryRunStore {
           scheduledFor: r.scheduledFor,
           trigger: r.trigger,
           attempt: r.attempt,
+          cut: cut(r),
         })),
       );
     },
