@@ -120,7 +120,10 @@ Deno.test("GET /api/incidents pages on with before=<the last id seen>, in the li
 
   for (
     const [query, error] of [
-      ["before=0", /^query before="0": expected a positive whole number \(an incident's id: the last one/],
+      [
+        "before=0",
+        /^query before="0": expected a positive whole number \(an incident's id: the last one/,
+      ],
       ["before=x", /^query before="x": expected/],
       ["before=1&before=2", /^query before given 2 times/],
       ["before=999999", /^query before=999999: no incident 999999 to page from/],
