@@ -16,8 +16,9 @@ export interface XpAdjustment {
   reason: string;
   author: string;
   /**
-   * The id of the form that asked (the dashboard's): a second move with the same id, from any
-   * replica, moves nothing and throws `FormReplayed`.
+   * The one-time id of the request that asked (a dashboard form's id, an API client's
+   * `Idempotency-Key` as `api:<key>`): a second move with the same id, for any member, from any
+   * replica, moves nothing and throws `FormReplayed` carrying the first move.
    */
   formId?: string;
 }
@@ -52,10 +53,26 @@ export class BotMember extends Error {
   }
 }
 
-/** A form already sent: its move was made once (audit row `auditId`); nothing moved again. */
+/** The move a one-time id made first: what was asked and what it answered. */
+export interface FirstMove {
+  chatId: number;
+  userId: number;
+  requested: number;
+  reason: string;
+  applied: number;
+  /** The balance right after it; null for a form sent before this was kept (migration 0033). */
+  xp: number | null;
+  ledgerId: number | null;
+  auditId: number;
+}
+
+/**
+ * A form already sent: its move was made once (audit row `auditId`, `first`); nothing moved
+ * again. `xp` is the balance now, of the member this request named.
+ */
 export class FormReplayed extends Error {
   override name = "FormReplayed";
-  constructor(readonly auditId: number, readonly xp: number) {
+  constructor(readonly auditId: number, readonly xp: number, readonly first: FirstMove) {
     super(`this form was sent already (audit ${auditId}): the balance is ${xp} XP`);
   }
 }
@@ -116,6 +133,11 @@ async function move(
   plan: (xp: number) => { requested: number; applied: number },
 ): Promise<XpAdjusted> {
   return await sql.begin(async function adjustLocked(tx) {
+    // Two requests with one id at once, even naming two members: the second waits for the
+    // first's commit, then finds its audit row (taken before the member's lock, always).
+    if (m.formId !== undefined) {
+      await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`xp-form:${m.formId}`}, 0))`;
+    }
     // The row lock serialises every move (and award) of this member until commit.
     const [member] = await tx<{ xp: number; is_bot: boolean }[]>`
       SELECT xp, is_bot FROM members
@@ -123,16 +145,30 @@ async function move(
     if (!member) throw new UnknownMember(m.chatId, m.userId);
     if (member.is_bot && action === "give-xp") throw new BotMember(m.chatId, m.userId);
     if (m.formId !== undefined) {
-      // Under the member's lock: a copy of the form on another replica waits, then finds this.
-      const [sent] = await tx<{ id: number }[]>`
-        SELECT id FROM admin_actions
-        WHERE chat_id = ${m.chatId} AND user_id = ${m.userId} AND detail->>'form' = ${m.formId}
-        LIMIT 1`;
-      if (sent) throw new FormReplayed(sent.id, member.xp);
+      // Under the id's lock: a copy of the form on another replica waited, and finds this.
+      const [first] = await tx<FirstMove[]>`
+        SELECT a.chat_id AS "chatId", a.user_id AS "userId", a.id AS "auditId",
+               (a.detail->>'requested')::int AS requested, a.detail->>'reason' AS reason,
+               (a.detail->>'applied')::int AS applied, (a.detail->>'xp')::bigint AS xp,
+               (SELECT l.id FROM xp_ledger l
+                WHERE l.chat_id = a.chat_id AND l.user_id = a.user_id
+                  AND l.source = 'admin:' || a.id) AS "ledgerId"
+        FROM admin_actions a
+        WHERE a.detail ? 'form' AND a.detail->>'form' = ${m.formId}
+        ORDER BY a.id LIMIT 1`;
+      if (first) throw new FormReplayed(first.auditId, member.xp, first);
     }
     const planned = plan(member.xp);
     const [requested, applied] = [planned.requested + 0, planned.applied + 0]; // no -0
-    const detail = JSON.stringify({ requested, applied, reason: m.reason, form: m.formId });
+    // With a one-time id, the balance it left is kept too: a replay answers it again.
+    const after = m.formId === undefined ? undefined : member.xp + applied;
+    const detail = JSON.stringify({
+      requested,
+      applied,
+      reason: m.reason,
+      form: m.formId,
+      xp: after,
+    });
     const [row] = await tx<{ auditId: number; xp: number; ledgerId: number | null }[]>`
       WITH audit AS (
         INSERT INTO admin_actions (author, action, chat_id, user_id, detail)

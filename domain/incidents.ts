@@ -205,15 +205,38 @@ export const INCIDENT_COLUMNS =
   `id, job, reason, detail, opened_at AS "openedAt", closed_at AS "closedAt",
   closed_by AS "closedBy", close_note AS note`;
 
-/** The newest `limit` incidents (only the open ones with `open`), newest first. */
+/** Paging from an incident that does not exist: there is no place in the list to go on from. */
+export class UnknownIncident extends Error {
+  override name = "UnknownIncident";
+  constructor(readonly id: number) {
+    super(`no incident ${id} to page from`);
+  }
+}
+
+/**
+ * The newest `limit` incidents (only the open ones with `open`), newest first (by `opened_at`,
+ * then id). `beforeId` pages on: the incidents after that one in this order (keyset on
+ * `(opened_at, id)`, since ids and opening times need not agree); UnknownIncident if there is
+ * no such incident.
+ */
 export async function listIncidents(
   sql: postgres.Sql,
-  o: { open: boolean; limit: number },
+  o: { open: boolean; limit: number; beforeId?: number },
 ): Promise<Incident[]> {
+  const before = o.beforeId ?? null;
   const rows = await sql<Incident[]>`
     SELECT ${sql.unsafe(INCIDENT_COLUMNS)}
-    FROM incidents WHERE ${o.open} = false OR closed_at IS NULL
+    FROM incidents
+    WHERE (${o.open} = false OR closed_at IS NULL)
+      AND (${before}::bigint IS NULL
+           OR (opened_at, id) < (SELECT a.opened_at, a.id FROM incidents a WHERE a.id = ${before}::bigint))
     ORDER BY opened_at DESC, id DESC LIMIT ${o.limit}`;
+  if (rows.length === 0 && before !== null) {
+    // An empty page: the end of the list, or an anchor that never was (only then one more read).
+    const [{ known }] = await sql<{ known: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM incidents WHERE id = ${before}::bigint) AS known`;
+    if (!known) throw new UnknownIncident(before);
+  }
   return [...rows];
 }
 

@@ -41,7 +41,12 @@ export interface ProblemRow {
 /** An operator action's outcome: the row as it now is, or why nothing was done. */
 export type OutboxActionResult =
   | { ok: true; row: ProblemRow }
-  | { ok: false; status: 404 | 409; error: string };
+  | OutboxRefusal;
+
+/** Why nothing was done: no such row (404), or its state (`state`) is not a problem one (409). */
+export type OutboxRefusal =
+  | { ok: false; status: 404; error: string }
+  | { ok: false; status: 409; error: string; state: string };
 
 /** The states an operator may retry or discard; the "problem rows". */
 export const PROBLEM_STATES = ["dropped", "failed", "expired"] as const;
@@ -163,7 +168,7 @@ async function lockProblem(
   tx: postgres.TransactionSql,
   id: number,
   verb: Verb,
-): Promise<{ ok: false; status: 404 | 409; error: string } | { ok: true; state: string }> {
+): Promise<OutboxRefusal | { ok: true; state: string }> {
   const [row] = await tx<{ state: string }[]>`SELECT state FROM outbox WHERE id = ${id} FOR UPDATE`;
   if (!row) return { ok: false, status: 404, error: `unknown outbox row ${id}` };
   if (!(PROBLEM_STATES as readonly string[]).includes(row.state)) {
@@ -173,6 +178,7 @@ async function lockProblem(
       error: `Cannot ${verb} outbox row ${id}: its state is ${row.state}, expected one of ${
         PROBLEM_STATES.join(", ")
       }`,
+      state: row.state,
     };
   }
   return { ok: true, state: row.state };

@@ -71,6 +71,14 @@ function targets(r: Retention, floors: string): Array<Target & { days: number }>
       doomed: (tx, cutoff, limit) =>
         tx`SELECT ctid FROM chat_metrics WHERE at < ${cutoff} ORDER BY at LIMIT ${limit}`,
     },
+    {
+      // A signed-out session's mark, once the session would have expired anyway.
+      table: "dashboard_revoked_sessions",
+      days: 0,
+      doomed: (tx, cutoff, limit) =>
+        tx`SELECT ctid FROM dashboard_revoked_sessions WHERE expires_at < ${cutoff}
+           ORDER BY expires_at LIMIT ${limit}`,
+    },
   ];
 }
 
@@ -108,7 +116,8 @@ async function forget(ctx: JobContext, target: Target, cutoff: Date, batchSize: 
 /**
  * `retention-cleanup` (hourly): deletes finished rows past their retention, as of the run's
  * slot: delivered, dropped, failed, expired and discarded outbox rows, finished run history (each job keeps its
- * newest 100 runs whatever their age), events, finished quiz sessions and metric snapshots. Never the XP
+ * newest 100 runs whatever their age), events, finished quiz sessions, metric snapshots and the marks of dashboard sessions signed out that
+ * have expired since. Never the XP
  * ledger, never a pending notification, never a running run. Bounded batches (20,000 rows),
  * each its own transaction with row locks only; a run stopped midway leaves whole batches done,
  * and the next run goes on from there. Running a slot twice deletes nothing more.
@@ -118,7 +127,7 @@ export function retentionJob(retention: Retention, options: { batchSize?: number
   return defineJob({
     name: "retention-cleanup",
     description:
-      "Deletes finished outbox rows, run history, events, quiz sessions and metric snapshots past their retention",
+      "Deletes finished outbox rows, run history, events, quiz sessions, metric snapshots and expired sign-outs past their retention",
     schedule: "30 * * * *",
     timeout: "30m",
     async run(ctx) {

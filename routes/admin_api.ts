@@ -6,6 +6,7 @@ import {
   BotMember,
   checkAmount,
   checkReason,
+  FormReplayed,
   memberLedger,
   UnknownMember,
 } from "../domain/admin_xp.ts";
@@ -44,6 +45,38 @@ async function xpBody(c: Context): Promise<{ amount: number; reason: string }> {
   const reason = attempt(() => checkReason(fields.reason), problems);
   if (problems.length > 0) throw new HttpError(400, `bad XP move: ${problems.join("; ")}`);
   return { amount: amount!, reason: reason! };
+}
+
+/** What an `Idempotency-Key` may be made of: a UUID, a ULID, base64 or a hex digest fit. */
+const KEY_CHAR = /^[A-Za-z0-9._:~+/=-]$/;
+const KEY_LENGTH = [8, 128] as const;
+
+/**
+ * The request's `Idempotency-Key` (undefined when absent), or 400 naming the problem: 8 to 128
+ * of A–Z a–z 0–9 and - _ . : ~ + / =.
+ */
+function idempotencyKey(c: Context): string | undefined {
+  const key = c.req.header("idempotency-key");
+  if (key === undefined) return undefined;
+  const chars = [...key];
+  if (chars.length < KEY_LENGTH[0] || chars.length > KEY_LENGTH[1]) {
+    throw new HttpError(
+      400,
+      `Idempotency-Key: expected ${KEY_LENGTH[0]} to ${
+        KEY_LENGTH[1]
+      } characters, got ${chars.length}`,
+    );
+  }
+  const bad = chars.find((ch) => !KEY_CHAR.test(ch));
+  if (bad !== undefined) {
+    throw new HttpError(
+      400,
+      `Idempotency-Key: character ${
+        JSON.stringify(bad)
+      } not allowed (expected A–Z a–z 0–9 and - _ . : ~ + / =)`,
+    );
+  }
+  return key;
 }
 
 /** `check()`, or undefined with its RangeError's message (which names the field) in `problems`. */
@@ -114,10 +147,32 @@ export function adminApiRoutes(
     .post("/chats/:chat/members/:user/xp", admin, bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
+      const key = idempotencyKey(c);
       const { amount, reason } = await xpBody(c);
+      // The dashboard's form ids share the audit's one-time ids: the prefix keeps them apart.
+      const formId = key === undefined ? undefined : `api:${key}`;
       try {
-        return c.json(await adjustXp(sql, { chatId, userId, amount, reason, author: AUTHOR }));
+        return c.json(
+          await adjustXp(sql, { chatId, userId, amount, reason, author: AUTHOR, formId }),
+        );
       } catch (error) {
+        if (error instanceof FormReplayed) {
+          const f = error.first;
+          if (
+            f.chatId !== chatId || f.userId !== userId || f.requested !== amount ||
+            f.reason !== reason
+          ) {
+            throw new HttpError(
+              422,
+              `Idempotency-Key ${JSON.stringify(key)} was used for a different request ` +
+                `(${f.requested} XP for member ${f.userId} in chat ${f.chatId}, audit ${f.auditId}): ` +
+                "send a new key for a new move",
+            );
+          }
+          c.header("Idempotent-Replayed", "true");
+          const { applied, xp, ledgerId, auditId } = f;
+          return c.json({ chatId, userId, applied, xp, ledgerId, auditId });
+        }
         if (error instanceof UnknownMember) return await unknownMember(chatId, userId);
         if (error instanceof BotMember) throw new HttpError(409, error.message);
         throw error;

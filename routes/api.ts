@@ -5,7 +5,7 @@ import { badgeProgress, memberBadges } from "../domain/badges.ts";
 import { type Period, PERIODS } from "../domain/boards.ts";
 import { currentBoard } from "../domain/current_board.ts";
 import { readChatMetrics } from "../domain/community_metrics.ts";
-import { listIncidents } from "../domain/incidents.ts";
+import { listIncidents, UnknownIncident } from "../domain/incidents.ts";
 import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
 import { bearerAuth } from "./auth.ts";
 import { deadline, HttpError, singleQuery } from "./errors.ts";
@@ -18,6 +18,9 @@ const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s))
 const INSTANT = "an ISO-8601 instant from 1970 on, like 2026-06-01T00:00:00Z";
 const DAY_MS = 86_400_000;
 const MAX_METRICS_DAYS = 31;
+const incidentId = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number).refine(
+  Number.isSafeInteger,
+).optional();
 const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().min(1).max(100))
   .optional();
 
@@ -57,8 +60,8 @@ function metricsRange(c: Context, now: Date): { from: Date; to: Date } {
 /**
  * `GET /api/chats`, `/api/chats/:chat/leaderboard`, `/api/chats/:chat/members/:user` and its
  * `/badges` and `/badges/progress`, `/api/chats/:chat/metrics?from&to` (the community-metrics
- * snapshots with `from <= at <= to`, oldest first), and `/api/incidents` (bearer): read-only
- * views of the community and of the runtime's incidents.
+ * snapshots with `from <= at <= to`, oldest first), and `/api/incidents?state&limit&before`
+ * (bearer): read-only views of the community and of the runtime's incidents.
  */
 export function apiRoutes(
   { sql, adminToken, deadlineMs, now = () => new Date() }: {
@@ -133,6 +136,22 @@ export function apiRoutes(
     .get("/incidents", admin, bounded, async (c) => {
       const state = queryParam(c, "state", incidentState, "open or all") ?? "all";
       const n = queryParam(c, "limit", limit, "a whole number from 1 to 100") ?? 20;
-      return c.json({ incidents: await listIncidents(sql, { open: state === "open", limit: n }) });
+      const before = queryParam(
+        c,
+        "before",
+        incidentId,
+        "a positive whole number (an incident's id: the last one of the page before)",
+      );
+      try {
+        const open = state === "open";
+        return c.json({
+          incidents: await listIncidents(sql, { open, limit: n, beforeId: before }),
+        });
+      } catch (error) {
+        if (error instanceof UnknownIncident) {
+          throw new HttpError(400, `query before=${before}: ${error.message}`);
+        }
+        throw error;
+      }
     });
 }

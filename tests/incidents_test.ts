@@ -84,3 +84,53 @@ Deno.test("/metrics counts the open incidents by reason, from the database, as e
     'warden_incidents_open{reason="stale"} 1',
   ]);
 });
+
+Deno.test("GET /api/incidents pages on with before=<the last id seen>, in the listing's order, validated", async () => {
+  await using db = await testDatabase();
+  const alerts = incidentAlerts(db.sql, {});
+  // Opened out of id order (each job reports on its own clock): paging follows opened_at, not id.
+  for (const [job, minute] of [["a", 5], ["b", 1], ["c", 3], ["d", 3], ["e", 2]] as const) {
+    await alerts.raise({ child: job, error: "boom", at: at(minute) });
+  }
+  await alerts.recovered("c", at(9));
+  const app = new Hono().route("/api", apiRoutes({ sql: db.sql, adminToken: TOKEN }));
+  app.onError(errorHandler(createLogger({ level: "silent" })));
+  await using http = serve(app);
+  const jobs = (r: { body: { incidents: { job: string }[] } }) =>
+    r.body.incidents.map((i) => i.job);
+
+  const seen: string[] = [];
+  let before = "";
+  for (let pages = 0; pages < 5; pages++) {
+    const page = await http.get(`/api/incidents?limit=2${before}`, auth);
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    if (page.body.incidents.length === 0) break;
+    seen.push(...jobs(page));
+    before = `&before=${page.body.incidents.at(-1).id}`;
+  }
+  assert.deepEqual(seen, ["a", "d", "c", "e", "b"], "every incident once, newest first");
+
+  const firstOpen = await http.get("/api/incidents?state=open&limit=2", auth);
+  assert.deepEqual(jobs(firstOpen), ["a", "d"]);
+  const nextOpen = await http.get(
+    `/api/incidents?state=open&limit=2&before=${firstOpen.body.incidents[1].id}`,
+    auth,
+  );
+  assert.deepEqual(jobs(nextOpen), ["e", "b"], "the closed one is left out");
+
+  for (
+    const [query, error] of [
+      [
+        "before=0",
+        /^query before="0": expected a positive whole number \(an incident's id: the last one/,
+      ],
+      ["before=x", /^query before="x": expected/],
+      ["before=1&before=2", /^query before given 2 times/],
+      ["before=999999", /^query before=999999: no incident 999999 to page from/],
+    ] as const
+  ) {
+    const r = await http.get(`/api/incidents?${query}`, auth);
+    assert.equal(r.status, 400, query);
+    assert.match(r.body.error, error, query);
+  }
+});

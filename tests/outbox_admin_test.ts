@@ -139,7 +139,7 @@ Deno.test("problem rows are listed newest first; retry and discard take only the
   for (const state of ["sent", "pending", "sending"] as const) {
     const error = `Cannot retry outbox row ${ids[state]}: its state is ${state}, ${expected}`;
     const refused = await retryOutbox(sql, ids[state], "ana", new Date());
-    assert.deepEqual(refused, { ok: false, status: 409, error });
+    assert.deepEqual(refused, { ok: false, status: 409, error, state });
   }
 
   const now = await dbNow(sql);

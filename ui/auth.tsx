@@ -5,7 +5,9 @@
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { setCookie } from "hono/cookie";
+import type postgres from "postgres";
 import { Bare } from "./layout.tsx";
+import { isRevoked, revokeSession } from "./session_revocations.ts";
 import {
   CSRF_FIELD,
   operatorName,
@@ -30,6 +32,8 @@ export type DashboardEnv = {
 };
 
 export interface AuthOptions {
+  /** Where signed-out sessions are kept, so every replica refuses them. */
+  sql: postgres.Sql;
   adminToken?: string;
   publicReads: boolean;
   sessionHours: number;
@@ -106,7 +110,9 @@ export function dashboardAuth(o: AuthOptions) {
   const keys = o.adminToken ? sessions(o.adminToken, o.sessionHours) : null;
 
   const session: MiddlewareHandler<DashboardEnv> = async (c, next) => {
-    c.set("session", keys ? await keys.read(sessionCookie(c), o.now()) : null);
+    const read = keys ? await keys.read(sessionCookie(c), o.now()) : null;
+    // Only a cookie that verifies costs a query: one probe by primary key.
+    c.set("session", read && !(await isRevoked(o.sql, read.id)) ? read : null);
     await next();
   };
 
@@ -170,7 +176,9 @@ export function dashboardAuth(o: AuthOptions) {
       setSessionCookie(c, issued.cookie, o.sessionHours * 3_600);
       return c.redirect(next, 303);
     })
-    .post("/sign-out", session, writer, (c) => {
+    .post("/sign-out", session, writer, async (c) => {
+      const s = c.get("session")!; // the writer let it through: signed in
+      await revokeSession(o.sql, s.id, s.expiresAt);
       setSessionCookie(c, "", 0);
       return c.redirect("/sign-in", 303);
     });

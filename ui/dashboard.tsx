@@ -124,6 +124,7 @@ const REFUSALS: Record<404 | 409 | 429 | 503, (message: string) => [string, stri
 export function dashboardRoutes(d: DashboardDeps) {
   const now = d.now ?? (() => new Date());
   const auth = dashboardAuth({
+    sql: d.sql,
     adminToken: d.adminToken,
     publicReads: d.publicReads ?? false,
     sessionHours: d.sessionHours ?? 12,

@@ -16,6 +16,15 @@ function rowId(raw: string | undefined, what: string): number {
   return Number(raw);
 }
 
+/** What became of a row an operator acted on that is no longer a problem row, by its state. */
+function since(state: string): string {
+  if (state === "discarded") return "was discarded already";
+  if (state === "pending") return "was retried already (it is pending now)";
+  if (state === "sending") return "was retried already (it is being sent now)";
+  if (state === "sent") return "was retried already (it has been sent)";
+  return `is ${state} now`;
+}
+
 export function outboxRoutes(d: PageDeps) {
   const bounded = deadline();
   const author = (name: string | undefined) => name ? `dashboard:${name}` : "dashboard";
@@ -42,6 +51,10 @@ export function outboxRoutes(d: PageDeps) {
       const result = c.req.param("action") === "retry"
         ? await retryOutbox(d.sql, id, who, d.now())
         : await discardOutbox(d.sql, id, who);
+      // Another operator got there first (a race, or a stale page): back, told what happened.
+      if (!result.ok && result.status === 409) {
+        return done(c, `Nothing changed: notification ${id} ${since(result.state)}.`, "/outbox");
+      }
       if (!result.ok) throw new HttpError(result.status, result.error);
       return done(
         c,

@@ -11,6 +11,8 @@ export const SESSION_COOKIE = "warden_session";
 export const CSRF_FIELD = "_csrf";
 
 export interface Session {
+  /** The session's random nonce: what a sign-out revokes (`session_revocations.ts`). */
+  id: string;
   /** Bound to the session: forms carry it, actions check it. */
   csrf: string;
   expiresAt: Date;
@@ -56,7 +58,10 @@ export interface Sessions {
   tokenMatches(token: string): Promise<boolean>;
   /** A new session's cookie value and the session; `name` is who signs in (may be ""). */
   issue(now: Date, name: string): Promise<{ cookie: string; session: Session }>;
-  /** The session a cookie value stands for, or null (forged, expired, malformed). */
+  /**
+   * The session a cookie value stands for, or null (forged, expired, malformed). Whether it was
+   * signed out is the database's to say (`isRevoked`), not this pure check's.
+   */
   read(cookie: string | undefined, now: Date): Promise<Session | null>;
 }
 
@@ -72,6 +77,7 @@ export function sessions(adminToken: string, hours: number): Sessions {
     base64url(await crypto.subtle.sign("HMAC", await key, encoder.encode(text)));
   const tokenMac = mac(`token:${adminToken}`);
   const session = async (nonce: string, expiresMs: number, name: string): Promise<Session> => ({
+    id: nonce,
     csrf: await mac(`csrf:${nonce}`),
     expiresAt: new Date(expiresMs),
     name,

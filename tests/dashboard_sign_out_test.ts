@@ -1,0 +1,103 @@
+/**
+ * Signing out of the dashboard revokes the session on every replica: the cookie is stateless
+ * (signed), so a copy of it taken before the sign-out must be refused afterwards, on replica B
+ * as on replica A; the row that says so is forgotten by `retention-cleanup` once the session
+ * would have expired anyway.
+ */
+import assert from "node:assert/strict";
+import { retentionJob } from "../domain/retention.ts";
+import { testDatabase } from "./db.ts";
+import { fakeClock } from "./fakes/clock.ts";
+import { community, runJob } from "./fakes/community.ts";
+import { ready, serveApp } from "./fakes/http.ts";
+import { dbRuntime } from "./fakes/runtime.ts";
+
+const TOKEN = "dashboard-token-0123456789";
+const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+async function signIn(base: string) {
+  const res = await fetch(`${base}/sign-in`, {
+    method: "POST",
+    headers: FORM,
+    body: new URLSearchParams({ token: TOKEN, name: "Ops", next: "/" }),
+    redirect: "manual",
+  });
+  await res.body?.cancel();
+  assert.equal(res.status, 303);
+  return (res.headers.get("set-cookie") ?? "").split(";")[0];
+}
+
+/** A page's status with `cookie` (a signed-out cookie is sent to sign in: 303). */
+async function page(base: string, cookie: string, path = "/chats") {
+  const res = await fetch(base + path, { headers: { cookie }, redirect: "manual" });
+  const text = await res.text();
+  return { status: res.status, text, location: res.headers.get("location") };
+}
+
+function csrfOf(html: string): string {
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  assert.ok(csrf, "the page carries the session's CSRF token");
+  return csrf;
+}
+
+async function post(base: string, cookie: string, path: string, fields: Record<string, string>) {
+  const res = await fetch(base + path, {
+    method: "POST",
+    headers: { ...FORM, cookie },
+    body: new URLSearchParams(fields),
+    redirect: "manual",
+  });
+  await res.body?.cancel();
+  return res;
+}
+
+Deno.test("dashboard sign-out: the old cookie is refused afterwards on the other replica too", async () => {
+  await using db = await testDatabase();
+  await community(db.sql, { id: -5, title: "Club" }, [{ user: 7, xp: 10, name: "Ana" }]);
+  await using a = dbRuntime(db.url, [], { node: "replica-a" });
+  await using b = dbRuntime(db.url, [], { node: "replica-b" });
+  const opts = { adminToken: TOKEN, dashboard: { refreshMs: 0 } };
+  await using httpA = serveApp(a.runtime, ready(fakeClock()), { ...opts, sql: a.sql });
+  await using httpB = serveApp(b.runtime, ready(fakeClock()), { ...opts, sql: b.sql });
+
+  const stolen = await signIn(httpA.base);
+  const other = await signIn(httpB.base);
+  const before = await page(httpB.base, stolen);
+  assert.equal(before.status, 200, "signed in, the cookie reads on B");
+  const csrf = csrfOf(before.text);
+
+  const out = await post(httpA.base, stolen, "/sign-out", { _csrf: csrf });
+  assert.equal(out.status, 303);
+  assert.equal(out.headers.get("location"), "/sign-in");
+
+  for (const base of [httpB.base, httpA.base]) {
+    const after = await page(base, stolen);
+    assert.equal(after.status, 303, `the signed-out cookie must not read on ${base}`);
+    assert.match(after.location ?? "", /^\/sign-in/);
+    const act = await post(base, stolen, "/jobs/pause-all", { _csrf: csrf });
+    assert.equal(act.status, 403, "nor change anything");
+  }
+  assert.equal((await page(httpB.base, other)).status, 200, "another session is untouched");
+
+  // Cleanup: the row goes once the session it revoked would have expired (12 h by default).
+  const [{ expires }] = await db.sql<{ expires: Date }[]>`
+    SELECT max(expires_at) AS expires FROM dashboard_revoked_sessions`;
+  await runJob(retentionJob(RETENTION), db.sql, new Date(expires.getTime() - 60_000));
+  assert.equal(await revoked(db.sql), 1, "kept while the cookie could still be presented");
+  await runJob(retentionJob(RETENTION), db.sql, new Date(expires.getTime() + 60_000));
+  assert.equal(await revoked(db.sql), 0, "forgotten after its expiry");
+});
+
+const RETENTION = {
+  outboxDays: 7,
+  runHistoryDays: 30,
+  eventsDays: 90,
+  quizDays: 30,
+  metricsDays: 90,
+};
+
+async function revoked(sql: import("postgres").Sql): Promise<number> {
+  const [{ n }] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM dashboard_revoked_sessions`;
+  return n;
+}

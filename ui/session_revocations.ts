@@ -1,0 +1,25 @@
+/**
+ * Dashboard sessions signed out before their expiry. The cookie is stateless (signed with a key
+ * from `ADMIN_TOKEN`), so signing out alone would leave a copy of it valid until it expires: the
+ * sign-out records the session's nonce, and every replica refuses a cookie whose nonce is here.
+ * A row matters only until the session would have expired; `retention-cleanup` forgets it then.
+ */
+import type postgres from "postgres";
+
+/** Records that session `nonce` (valid until `expiresAt`) is signed out, on every replica. */
+export async function revokeSession(
+  sql: postgres.Sql,
+  nonce: string,
+  expiresAt: Date,
+): Promise<void> {
+  await sql`
+    INSERT INTO dashboard_revoked_sessions (nonce, expires_at) VALUES (${nonce}, ${expiresAt})
+    ON CONFLICT (nonce) DO NOTHING`;
+}
+
+/** Whether session `nonce` was signed out: one primary-key probe. */
+export async function isRevoked(sql: postgres.Sql, nonce: string): Promise<boolean> {
+  const [row] = await sql<{ revoked: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM dashboard_revoked_sessions WHERE nonce = ${nonce}) AS revoked`;
+  return row.revoked;
+}
