@@ -1,12 +1,40 @@
 import { defineJob, type JobSpec } from "../actors/job.ts";
 import { finalBoardText } from "./board_texts.ts";
-import { BOARD_SIZE, periodBoard, periodStart } from "./boards.ts";
+import { BOARD_SIZE, closedBoards, periodEnd, periodStart } from "./boards.ts";
 import { sqlLanguage } from "./job_texts.ts";
+
+/** Most closed periods one reset archives: a reset missed longer than this keeps the last ones. */
+export const MAX_CLOSED = 12;
+
+/**
+ * The closed periods a reset at `current` archives, oldest first: `closing` (the one that just
+ * ended) and those before it back to the last one archived (`last`), at most `MAX_CLOSED` in all.
+ *
+ * @example
+ * closedSince("week", new Date("2026-11-02"), new Date("2026-11-23")); // the weeks of 9 and 16 November
+ */
+export function closedSince(
+  period: "week" | "month",
+  last: Date | null,
+  current: Date,
+): { start: Date; end: Date }[] {
+  const out: { start: Date; end: Date }[] = [];
+  let start = periodStart(period, new Date(current.getTime() - 1));
+  // the closing period always (a rerun finds it archived), then back to the last one archived
+  do {
+    out.unshift({ start, end: periodEnd(period, start) });
+    start = periodStart(period, new Date(start.getTime() - 1));
+  } while (out.length < MAX_CLOSED && (last === null || start > last));
+  return out;
+}
 
 /**
  * `leaderboard-reset-weekly` / `-monthly`: at the start of a period, the closing period's final
- * board is archived and its top three announced in each chat. The live ledger is untouched, so
- * nothing is destroyed, and a rerun finds the archive and the announcements already there.
+ * board is archived and its top three announced in each chat. Resets missed before it (the
+ * catch-up runs only the latest slot) are made up set-based: every closed period since the last
+ * one archived (at most `MAX_CLOSED`) is archived in the same statement, but only the closing
+ * one is announced — a podium weeks late would only flood the chat. The live ledger is
+ * untouched, so nothing is destroyed, and a rerun finds the archive and the announcements there.
  */
 export function leaderboardResetJob(period: "week" | "month"): JobSpec {
   return defineJob({
@@ -19,15 +47,19 @@ export function leaderboardResetJob(period: "week" | "month"): JobSpec {
       const current = periodStart(period, ctx.scheduledFor);
       const closing = periodStart(period, new Date(current.getTime() - 1));
       return await ctx.db.begin(async (tx) => {
+        const [{ last }] = await tx<{ last: Date | null }[]>`
+          SELECT max(period_start) AS last FROM leaderboard_archive
+          WHERE period = ${period} AND period_start < ${closing}`;
+        const ranges = closedSince(period, last, current);
         const archived = await tx`
           INSERT INTO leaderboard_archive (chat_id, period, period_start, position, rank, user_id, score, reached_at)
-          SELECT chat_id, ${period}, ${closing}, position, rank, user_id, score, reached_at
-          FROM (${periodBoard(tx, { period, start: closing, end: current }, BOARD_SIZE)}) b
+          SELECT chat_id, ${period}, period_start, position, rank, user_id, score, reached_at
+          FROM (${closedBoards(tx, period, ranges, BOARD_SIZE)}) b
           -- a chat archived by an earlier run keeps that board whole (who hid or showed since
           -- would otherwise shift the positions after it, and a member could be there twice)
           WHERE NOT EXISTS (
             SELECT 1 FROM leaderboard_archive a
-            WHERE a.chat_id = b.chat_id AND a.period = ${period} AND a.period_start = ${closing})
+            WHERE a.chat_id = b.chat_id AND a.period = ${period} AND a.period_start = b.period_start)
           ON CONFLICT DO NOTHING`;
         const announced = await tx`
           WITH langs AS (
@@ -54,7 +86,7 @@ export function leaderboardResetJob(period: "week" | "month"): JobSpec {
         return {
           processed: archived.count,
           changed: archived.count + announced.count,
-          details: { announced: announced.count },
+          details: { announced: announced.count, periods: ranges.length },
         };
       });
     },

@@ -44,14 +44,14 @@ function currentRanges(at: Date): PeriodRange[] {
  * Ranking, the same for every board: competition ranking (ties share a rank: 1, 2, 2, 4), and
  * inside a tie, who reached the score first (`reached_at`: the member's last positive ledger row
  * in the period), then the user id. Over `scores`
- * (chat_id, period, period_start, user_id, score, reached_at), per chat and period.
+ * (chat_id, period, period_start, user_id, score, reached_at), per chat and period (and its start).
  */
 function ranked(sql: Sql, scores: postgres.PendingQuery<postgres.Row[]>, limit: number) {
   return sql`
     SELECT chat_id, period, period_start, position, rank, user_id, score, reached_at FROM (
       SELECT chat_id, period, period_start, user_id, score, reached_at,
-             rank() OVER (PARTITION BY chat_id, period ORDER BY score DESC)::int AS rank,
-             row_number() OVER (PARTITION BY chat_id, period
+             rank() OVER (PARTITION BY chat_id, period, period_start ORDER BY score DESC)::int AS rank,
+             row_number() OVER (PARTITION BY chat_id, period, period_start
                                 ORDER BY score DESC, reached_at, user_id)::int AS position
       FROM (${scores}) scores
     ) r
@@ -86,6 +86,35 @@ export function periodBoard(sql: Sql, period: PeriodRange, limit: number, chatId
           ${chatId === undefined ? sql`` : sql`AND chat_id = ${chatId}`}
         GROUP BY chat_id, user_id
         HAVING sum(amount) > 0
+      ) s
+      WHERE ${onBoard(sql)}`,
+    limit,
+  );
+}
+
+/**
+ * The ranked top `limit` of every chat's board for each of the closed `ranges` of `period` (the
+ * archive's), in one range scan of the ledger over them all. As a SQL fragment.
+ */
+export function closedBoards(
+  sql: Sql,
+  period: "week" | "month",
+  ranges: { start: Date; end: Date }[],
+  limit: number,
+) {
+  const starts = ranges.map((r) => r.start.toISOString());
+  const ends = ranges.map((r) => r.end.toISOString());
+  return ranked(
+    sql,
+    sql`
+      SELECT chat_id, ${period}::text AS period, period_start, user_id, score, reached_at
+      FROM (
+        SELECT l.chat_id, r.start AS period_start, l.user_id, sum(l.amount) AS score,
+               max(l.created_at) FILTER (WHERE l.amount > 0) AS reached_at
+        FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS r(start, "end")
+        JOIN xp_ledger l ON l.created_at >= r.start AND l.created_at < r."end"
+        GROUP BY l.chat_id, r.start, l.user_id
+        HAVING sum(l.amount) > 0
       ) s
       WHERE ${onBoard(sql)}`,
     limit,
