@@ -39,3 +39,33 @@ LANGUAGE sql STABLE AS $$
   WHERE v.b > at AND quiet_until(chat, fallback, at) IS NULL
 $$;
 
+-- A protection spent pushes a streak's deadline 24 h per missed day (as streakAsOf in
+-- domain/activity.ts and streak-expiry): `interval '1 day'` is a calendar day of the session's
+-- TimeZone, 23 or 25 h across DST on a server whose default zone is not UTC.
+CREATE OR REPLACE FUNCTION streak_deadline_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  v_deadline timestamptz := greatest(OLD.last_activity_at + interval '48 hours', OLD.protected_until);
+  v_days int := ceil(extract(epoch FROM (NEW.last_activity_at - v_deadline)) / 86400)::int;
+BEGIN
+  IF OLD.current = 0 OR coalesce(current_setting('warden.merging', true), '') = 'on' THEN
+    RETURN NEW;
+  END IF;
+  IF OLD.protections >= v_days THEN
+    NEW.protections := greatest(0, NEW.protections - v_days);
+    NEW.protected_until := v_deadline + v_days * interval '24 hours';
+  ELSE
+    NEW.current := 1;
+    NEW.best := greatest(OLD.best, 1);
+    NEW.protections := 0;
+    NEW.protected_until := NULL;
+    INSERT INTO events (kind, chat_id, user_id, job, payload, dedupe_key)
+    VALUES ('streak_broken', OLD.chat_id, OLD.user_id, 'streak-expiry',
+            json_build_object('length', OLD.current, 'lastActivityAt', OLD.last_activity_at,
+                              'returnedAt', NEW.last_activity_at),
+            'streak_broken:' || OLD.chat_id || ':' || OLD.user_id || ':'
+              || extract(epoch FROM OLD.last_activity_at)::bigint)
+    ON CONFLICT (dedupe_key) DO NOTHING;
+  END IF;
+  RETURN NEW;
+END
+$$;
