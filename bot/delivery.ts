@@ -227,7 +227,8 @@ export function createDelivery(o: DeliveryOptions) {
           if (at <= now) break;
         }
         const expired = (row: OutboxRow) => !!row.expires_at && row.expires_at.getTime() < now;
-        if (!waitMarks && bestAt <= now && !expired(queue[best])) {
+        const quiet = (row: OutboxRow) => !!row.quiet_from && row.quiet_from.getTime() <= now;
+        if (!waitMarks && bestAt <= now && !expired(queue[best]) && !quiet(queue[best])) {
           // The global limit is the bot's: places in a window every replica shares.
           const take = {
             token,
@@ -256,7 +257,11 @@ export function createDelivery(o: DeliveryOptions) {
         }
         const next = queue.splice(best, 1)[0];
         if (expired(next)) expire(next); // as the claim reads it
-        else send(next);
+        else if (!quiet(next)) send(next);
+        else { // its quiet hours began while the batch waited: back, the next claim holds it
+          holding.delete(next.id);
+          track(next, handBack(sql, token, [next.id]));
+        }
         if (inFlight.size >= concurrency) await Promise.race(inFlight);
       }
       await Promise.all(inFlight);

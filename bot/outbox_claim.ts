@@ -16,6 +16,11 @@ export interface OutboxRow {
   due_at: Date;
   /** Past this it is never sent (checked at the claim, and again just before its send). */
   expires_at: Date | null;
+  /**
+   * When the quiet hours it keeps begin (null: it keeps none): from then on it is not sent but
+   * handed back, and the next claim holds it until they end.
+   */
+  quiet_from: Date | null;
 }
 
 /** How much one claim may take: per private chat, per group, and overall. */
@@ -46,7 +51,7 @@ export function claimBounds(limits: PaceLimits, leaseMs: number, batch: number):
 
 /**
  * Drops as `expired` (at most `limit`) waiting rows past their `expires_at`, never sent late;
- * returns how many. A row another claim holds under a live lease is left to that claim, a row
+ * returns how many. A row held in quiet hours past its expiry says so (`last_error`). A row another claim holds under a live lease is left to that claim, a row
  * a dead claim may have sent to `settleUnconfirmed`, and a row claimed meanwhile is re-checked by
  * the UPDATE and left alone.
  */
@@ -60,7 +65,9 @@ export async function expireStale(sql: postgres.Sql, now: Date, limit = 1_000): 
       ORDER BY due_at, id LIMIT ${limit}::int
     )
     UPDATE outbox o SET state = 'expired', lease_until = NULL, claimed_by = NULL,
-           last_error = 'expired: still waiting past its expiry, not sent late'
+           last_error = CASE WHEN o.quiet_chat_id IS NOT NULL AND o.due_at > o.expires_at
+             THEN 'expired: held in its group''s quiet hours past its deadline, not sent late'
+             ELSE 'expired: still waiting past its expiry, not sent late' END
     FROM stale WHERE o.id = stale.id AND (o.state = 'pending'
       OR (o.state = 'sending' AND o.lease_until < ${now} AND o.send_started_at IS NULL))`;
   return rows.count;
@@ -82,6 +89,10 @@ export const UNCONFIRMED = "unconfirmed: its replica stopped after sending it, b
  * dropped as `unconfirmed` (an operator may retry them), and counted in their chats' windows at
  * their lease's end (`sent_at`), the latest they can have reached Telegram. `unconfirmed` on the
  * answer says how many.
+ *
+ * And it holds what must keep a group's quiet hours (`quiet_chat_id`; a streak reminder) while
+ * they last: due now, it is not claimed but made due when they end (`quiet_until`, migration
+ * 0034), on whichever replica claims; past its expiry by then, `expireStale` drops it.
  */
 export async function claimDue(
   sql: postgres.Sql,
@@ -94,6 +105,15 @@ export async function claimDue(
              sent_at = greatest(lease_until, send_started_at), last_error = ${UNCONFIRMED}
       WHERE state = 'sending' AND lease_until < ${now} AND send_started_at IS NOT NULL
       RETURNING id
+    ), hush AS (
+      UPDATE outbox SET state = 'pending', lease_until = NULL, claimed_by = NULL,
+             due_at = quiet_until(quiet_chat_id, quiet_zone, ${now})
+      WHERE quiet_chat_id IS NOT NULL
+        AND ((state = 'pending' AND due_at <= ${now})
+          OR (state = 'sending' AND lease_until < ${now} AND send_started_at IS NULL))
+        AND (expires_at IS NULL OR expires_at >= ${now})
+        AND quiet_until(quiet_chat_id, quiet_zone, ${now}) IS NOT NULL
+      RETURNING id
     ), held AS (
       SELECT DISTINCT chat_id FROM outbox WHERE state = 'sending' AND lease_until >= ${now}
     ), due AS (
@@ -102,6 +122,7 @@ export async function claimDue(
           OR (state = 'sending' AND lease_until < ${now} AND send_started_at IS NULL))
         AND (expires_at IS NULL OR expires_at >= ${now})
         AND chat_id NOT IN (SELECT chat_id FROM held)
+        AND (quiet_chat_id IS NULL OR quiet_until(quiet_chat_id, quiet_zone, ${now}) IS NULL)
       ORDER BY due_at, id
       LIMIT ${bounds.total * 5}::int
       FOR UPDATE SKIP LOCKED
@@ -119,10 +140,14 @@ export async function claimDue(
              lease_until = ${now}::timestamptz + ${o.leaseMs}::int * interval '1 millisecond'
       FROM picked
       WHERE o.id = picked.id
-      RETURNING o.id, o.chat_id, o.text, o.reply_markup, o.attempts, o.due_at, o.expires_at
+      RETURNING o.id, o.chat_id, o.text, o.reply_markup, o.attempts, o.due_at, o.expires_at,
+                CASE WHEN o.quiet_chat_id IS NOT NULL
+                  THEN quiet_from(o.quiet_chat_id, o.quiet_zone, ${now}) END AS quiet_from
     )
     SELECT c.*, d.unconfirmed
-    FROM (SELECT count(*)::int AS unconfirmed FROM doubt) d LEFT JOIN claimed c ON true`;
+    FROM (SELECT count(*)::int AS unconfirmed FROM doubt) d
+    CROSS JOIN (SELECT count(*) FROM hush) h
+    LEFT JOIN claimed c ON true`;
   const unconfirmed = rows[0]?.unconfirmed ?? 0;
   const claimed = rows.filter((r) => r.id !== null).map(({ unconfirmed: _, ...r }) => r);
   claimed.sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || a.id - b.id);

@@ -1,7 +1,5 @@
 import type postgres from "postgres";
 import { defineJob, type JobSpec } from "../actors/job.ts";
-import { finalBoardText } from "./board_texts.ts";
-import { sqlLanguage } from "./job_texts.ts";
 
 export type Period = "all" | "month" | "week" | "day";
 export const PERIODS: Period[] = ["all", "month", "week", "day"];
@@ -46,14 +44,14 @@ function currentRanges(at: Date): PeriodRange[] {
  * Ranking, the same for every board: competition ranking (ties share a rank: 1, 2, 2, 4), and
  * inside a tie, who reached the score first (`reached_at`: the member's last positive ledger row
  * in the period), then the user id. Over `scores`
- * (chat_id, period, period_start, user_id, score, reached_at), per chat and period.
+ * (chat_id, period, period_start, user_id, score, reached_at), per chat and period (and its start).
  */
 function ranked(sql: Sql, scores: postgres.PendingQuery<postgres.Row[]>, limit: number) {
   return sql`
     SELECT chat_id, period, period_start, position, rank, user_id, score, reached_at FROM (
       SELECT chat_id, period, period_start, user_id, score, reached_at,
-             rank() OVER (PARTITION BY chat_id, period ORDER BY score DESC)::int AS rank,
-             row_number() OVER (PARTITION BY chat_id, period
+             rank() OVER (PARTITION BY chat_id, period, period_start ORDER BY score DESC)::int AS rank,
+             row_number() OVER (PARTITION BY chat_id, period, period_start
                                 ORDER BY score DESC, reached_at, user_id)::int AS position
       FROM (${scores}) scores
     ) r
@@ -88,6 +86,35 @@ export function periodBoard(sql: Sql, period: PeriodRange, limit: number, chatId
           ${chatId === undefined ? sql`` : sql`AND chat_id = ${chatId}`}
         GROUP BY chat_id, user_id
         HAVING sum(amount) > 0
+      ) s
+      WHERE ${onBoard(sql)}`,
+    limit,
+  );
+}
+
+/**
+ * The ranked top `limit` of every chat's board for each of the closed `ranges` of `period` (the
+ * archive's), in one range scan of the ledger over them all. As a SQL fragment.
+ */
+export function closedBoards(
+  sql: Sql,
+  period: "week" | "month",
+  ranges: { start: Date; end: Date }[],
+  limit: number,
+) {
+  const starts = ranges.map((r) => r.start.toISOString());
+  const ends = ranges.map((r) => r.end.toISOString());
+  return ranked(
+    sql,
+    sql`
+      SELECT chat_id, ${period}::text AS period, period_start, user_id, score, reached_at
+      FROM (
+        SELECT l.chat_id, r.start AS period_start, l.user_id, sum(l.amount) AS score,
+               max(l.created_at) FILTER (WHERE l.amount > 0) AS reached_at
+        FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) AS r(start, "end")
+        JOIN xp_ledger l ON l.created_at >= r.start AND l.created_at < r."end"
+        GROUP BY l.chat_id, r.start, l.user_id
+        HAVING sum(l.amount) > 0
       ) s
       WHERE ${onBoard(sql)}`,
     limit,
@@ -190,64 +217,6 @@ export function leaderboardRecalcJob(): JobSpec {
       });
       const details = newer ? { boards: PERIODS, newerCached: true } : { boards: PERIODS };
       return { processed: entries, changed: entries, details };
-    },
-  });
-}
-
-/**
- * `leaderboard-reset-weekly` / `-monthly`: at the start of a period, the closing period's final
- * board is archived and its top three announced in each chat. The live ledger is untouched, so
- * nothing is destroyed, and a rerun finds the archive and the announcements already there.
- */
-export function leaderboardResetJob(period: "week" | "month"): JobSpec {
-  return defineJob({
-    name: period === "week" ? "leaderboard-reset-weekly" : "leaderboard-reset-monthly",
-    description: `Archives last ${period}'s final board and announces its winners per chat`,
-    schedule: period === "week" ? "0 0 * * 1" : "0 0 1 * *",
-    timeout: "10m",
-    catchUp: { policy: "once" },
-    async run(ctx) {
-      const current = periodStart(period, ctx.scheduledFor);
-      const closing = periodStart(period, new Date(current.getTime() - 1));
-      return await ctx.db.begin(async (tx) => {
-        const archived = await tx`
-          INSERT INTO leaderboard_archive (chat_id, period, period_start, position, rank, user_id, score, reached_at)
-          SELECT chat_id, ${period}, ${closing}, position, rank, user_id, score, reached_at
-          FROM (${periodBoard(tx, { period, start: closing, end: current }, BOARD_SIZE)}) b
-          -- a chat archived by an earlier run keeps that board whole (who hid or showed since
-          -- would otherwise shift the positions after it, and a member could be there twice)
-          WHERE NOT EXISTS (
-            SELECT 1 FROM leaderboard_archive a
-            WHERE a.chat_id = b.chat_id AND a.period = ${period} AND a.period_start = ${closing})
-          ON CONFLICT DO NOTHING`;
-        const announced = await tx`
-          WITH langs AS (
-            -- without the chat's own language, the one most of its podium speaks (as the
-            -- level-up digest; English on a tie), once per chat
-            SELECT DISTINCT ON (chat_id) chat_id, lang FROM (
-              SELECT pa.chat_id, ${tx.unsafe(sqlLanguage("NULL", "pm.language_code"))} AS lang
-              FROM leaderboard_archive pa
-              JOIN members pm ON pm.chat_id = pa.chat_id AND pm.user_id = pa.user_id
-              WHERE pa.period = ${period} AND pa.period_start = ${closing} AND pa.rank <= 3
-            ) x
-            GROUP BY chat_id, lang ORDER BY chat_id, count(*) DESC, lang = 'en' DESC, lang
-          )
-          INSERT INTO outbox (chat_id, text, dedupe_key)
-          SELECT a.chat_id, ${tx.unsafe(finalBoardText(period, closing))},
-                 'board-winners:' || ${period}::text || ':' || ${closing.toISOString()}::text || ':' || a.chat_id
-          FROM leaderboard_archive a
-          JOIN members m ON m.chat_id = a.chat_id AND m.user_id = a.user_id
-          JOIN chats c ON c.chat_id = a.chat_id AND c.kind <> 'private'
-          JOIN langs p ON p.chat_id = a.chat_id
-          WHERE a.period = ${period} AND a.period_start = ${closing} AND a.rank <= 3
-          GROUP BY a.chat_id, c.language, p.lang
-          ON CONFLICT (dedupe_key) DO NOTHING`;
-        return {
-          processed: archived.count,
-          changed: archived.count + announced.count,
-          details: { announced: announced.count },
-        };
-      });
     },
   });
 }

@@ -29,6 +29,17 @@ interface Day {
   shown: DayIncident[];
 }
 
+/**
+ * The reported day as its idempotency key: its bounds in UTC, so a change of zone never meets
+ * another zone's report of the same date (the local date alone skipped a day, or repeated one).
+ *
+ * @example
+ * period(day); // "2026-05-31T15:00:00.000Z/2026-06-01T15:00:00.000Z" (1 June in Tokyo)
+ */
+function period(d: { start: Date; end: Date }): string {
+  return `${d.start.toISOString()}/${d.end.toISOString()}`;
+}
+
 /** The bounds of the day in SQL (so a DST day is 23 or 25 h), and its incidents. */
 async function reportDay(db: Sql, at: Date, tz: string): Promise<Day> {
   const [d] = await db<Day[]>`
@@ -139,8 +150,10 @@ async function chatDays(db: Sql, start: Date, end: Date): Promise<ChatDay[]> {
  * before the slot's date in `timezone` (23 or 25 h across DST), per chat: active members,
  * messages, XP, level-ups, new badges, top three, streaks kept and broken. Each chat with a
  * report chat gets its report there in its language; the admin chat gets one summary in its
- * own language (the admin chat's /language setting, else English) with the day's incidents ("a quiet day" when nothing happened). One INSERT, keyed by chat
- * and day, so rerunning the slot (or a second replica) sends nothing new.
+ * own language (the admin chat's /language setting, else English) with the day's incidents ("a
+ * quiet day" when nothing happened). One INSERT, keyed by chat and the day's bounds in UTC, so
+ * rerunning the slot (or a second replica) sends nothing new, and a new `REPORT_TIMEZONE` neither
+ * skips its first day nor repeats one already sent.
  */
 export function dailyReportJob(options: DailyReportOptions): JobSpec {
   const tz = options.timezone;
@@ -160,10 +173,12 @@ export function dailyReportJob(options: DailyReportOptions): JobSpec {
       const d = await reportDay(ctx.db, ctx.scheduledFor, tz);
       const chats = await chatDays(ctx.db, d.start, d.end);
       const day = { start: d.start, timezone: tz };
+      const span = period(d);
       const messages = chats.filter((c) => c.reportChatId !== null).map((c) => ({
         chat_id: c.reportChatId,
         text: chatReportText(c, day),
-        dedupe_key: `daily-report:${c.chatId}:${d.day}`,
+        dedupe_key: `daily-report:${c.chatId}:${span}`,
+        legacy_key: `daily-report:${c.chatId}:${d.day}`,
       }));
       if (options.adminChatId !== undefined) {
         const [admin] = await ctx.db<{ language: string | null }[]>`
@@ -172,14 +187,20 @@ export function dailyReportJob(options: DailyReportOptions): JobSpec {
         messages.push({
           chat_id: options.adminChatId,
           text: adminReportText(chats, { total: d.incidents, shown: d.shown }, day, lang),
-          dedupe_key: `daily-report-admin:${d.day}`,
+          dedupe_key: `daily-report-admin:${span}`,
+          legacy_key: `daily-report-admin:${d.day}`,
         });
       }
       const sent = messages.length === 0 ? [] : await ctx.db`
         INSERT INTO outbox (chat_id, text, dedupe_key)
         SELECT chat_id, text, dedupe_key
-        FROM json_to_recordset(${JSON.stringify(messages)}::text::json)
-          AS m(chat_id bigint, text text, dedupe_key text)
+        FROM json_to_recordset(${JSON.stringify(messages.map((m, n) => ({ ...m, n })))}::text::json)
+          AS m(chat_id bigint, text text, dedupe_key text, legacy_key text, n int)
+        -- queued before the key was the period's: the same report if queued once this day ended
+        -- (a report is only ever queued after its day; another zone's same date ended elsewhen)
+        WHERE NOT EXISTS (
+          SELECT 1 FROM outbox o WHERE o.dedupe_key = m.legacy_key AND o.created_at >= ${d.end})
+        ORDER BY m.n
         ON CONFLICT (dedupe_key) DO NOTHING
         RETURNING id`;
       return {

@@ -47,7 +47,7 @@ export function streakExpiryJob(
           ), changed AS (
             UPDATE streaks s SET
               protections = CASE WHEN d.protections >= d.days THEN d.protections - d.days ELSE 0 END,
-              protected_until = CASE WHEN d.protections >= d.days THEN d.deadline + d.days * interval '1 day' END,
+              protected_until = CASE WHEN d.protections >= d.days THEN d.deadline + d.days * interval '24 hours' END,
               current = CASE WHEN d.protections >= d.days THEN s.current ELSE 0 END
             FROM due d
             WHERE s.chat_id = d.chat_id AND s.user_id = d.user_id

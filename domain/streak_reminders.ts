@@ -13,7 +13,9 @@ const STREAK_LIFE = "48 hours";
  * chat's, else their Telegram one's, else English. Never to members who
  * have not started the bot or are unreachable, never during the chat's quiet hours (local
  * [start, end) in the chat's zone, else `defaultZone`); a reminder whose window falls wholly
- * in quiet hours is not sent. The message expires when the streak does: never sent late.
+ * in quiet hours is not sent. The message keeps the group's quiet hours at its send too (an
+ * outbox reaching it in them holds it until they end, on every replica), and expires when the
+ * streak does: never sent late, but dropped as `expired` with the reason.
  *
  * One set-based statement: two index ranges find the streaks ending in the window; the
  * outbox's dedupe key makes a rerun of the slot, or a second replica, send nothing more.
@@ -64,12 +66,12 @@ export function streakRemindersJob(options: { hours: number; defaultZone: string
               WHEN d.quiet_start > d.quiet_end THEN d.local_time >= d.quiet_start OR d.local_time < d.quiet_end
               ELSE false END
         ), sent AS (
-          INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
+          INSERT INTO outbox (chat_id, text, dedupe_key, expires_at, quiet_chat_id, quiet_zone)
           SELECT d.user_id,
                  ${ctx.db.unsafe(text)},
                  'streak-reminder:' || d.chat_id || ':' || d.user_id || ':'
                    || extract(epoch FROM d.deadline)::bigint,
-                 d.deadline
+                 d.deadline, d.chat_id, ${options.defaultZone}
           FROM sendable d
           -- a reminder queued before the key was the deadline's (by the day): the same one
           WHERE NOT EXISTS (

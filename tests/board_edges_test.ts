@@ -1,7 +1,8 @@
 /** Boards at their edges: ties on the live board, a reset run again, the podium's language. */
 import assert from "node:assert/strict";
 import type { Sql } from "postgres";
-import { leaderboardRecalcJob, leaderboardResetJob, readBoard } from "../domain/boards.ts";
+import { leaderboardResetJob } from "../domain/board_reset.ts";
+import { leaderboardRecalcJob, readBoard } from "../domain/boards.ts";
 import { liveBoard } from "../domain/live_board.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { testDatabase } from "./db.ts";

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import type { Sql } from "postgres";
 import { badgeCheckJob, syncBadges } from "../domain/badges.ts";
-import {
-  leaderboardRecalcJob,
-  leaderboardResetJob,
-  periodStart,
-  readBoard,
-} from "../domain/boards.ts";
+import { leaderboardResetJob } from "../domain/board_reset.ts";
+import { leaderboardRecalcJob, periodStart, readBoard } from "../domain/boards.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { testDatabase } from "./db.ts";
 import { community, creditLedger, outbox, runJob } from "./fakes/community.ts";

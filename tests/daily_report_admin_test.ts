@@ -37,7 +37,7 @@ Deno.test("an admin chat set to Spanish (its settings) reads its summary in Span
   // the day before: singular forms, and the incident still open
   await runJob(report, db.sql, "2026-11-29T07:00:00Z");
   const before = (await outbox(db.sql)).find((m) =>
-    m.dedupe_key === "daily-report-admin:2026-11-28"
+    m.dedupe_key === "daily-report-admin:2026-11-27T23:00:00.000Z/2026-11-28T23:00:00.000Z"
   );
   assert.equal(
     before?.text,

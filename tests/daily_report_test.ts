@@ -59,9 +59,21 @@ Deno.test("yesterday's report: each report chat in its language, one summary to 
   await busyDay(db.sql);
   const r = await runJob(report, db.sql, SLOT);
   assert.deepEqual(await outbox(db.sql), [
-    { chat_id: -900, text: ENGLISH, dedupe_key: "daily-report:-100:2026-11-29" },
-    { chat_id: -901, text: SPANISH, dedupe_key: "daily-report:-200:2026-11-29" },
-    { chat_id: ADMIN, text: ADMIN_TEXT, dedupe_key: "daily-report-admin:2026-11-29" },
+    {
+      chat_id: -900,
+      text: ENGLISH,
+      dedupe_key: "daily-report:-100:2026-11-28T23:00:00.000Z/2026-11-29T23:00:00.000Z",
+    },
+    {
+      chat_id: -901,
+      text: SPANISH,
+      dedupe_key: "daily-report:-200:2026-11-28T23:00:00.000Z/2026-11-29T23:00:00.000Z",
+    },
+    {
+      chat_id: ADMIN,
+      text: ADMIN_TEXT,
+      dedupe_key: "daily-report-admin:2026-11-28T23:00:00.000Z/2026-11-29T23:00:00.000Z",
+    },
   ]);
   assert.deepEqual(r, {
     processed: 3,
