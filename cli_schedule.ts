@@ -30,7 +30,9 @@ const ISO_TIME = new RegExp(
 );
 
 const options = z.object({
-  tz: z.string().refine(isZone, "--tz expects an IANA zone like Europe/Madrid").transform(zoneName)
+  tz: z.string().refine(isZone, {
+    error: (i) => `--tz expects an IANA zone like Europe/Madrid, got ${JSON.stringify(i.input)}`,
+  }).transform(zoneName)
     .default("UTC"),
   from: z.string().refine(
     (s) => {
