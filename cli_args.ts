@@ -23,6 +23,9 @@ export function wholeNumber(
   }).transform(Number);
 }
 
+/** Marks an argument like `-1` so that parseArgs takes it for a value, not an option. */
+const NEGATIVE = "\u0000";
+
 export type OptionTypes = Record<string, { type: "string" | "boolean"; short?: string }>;
 
 /**
@@ -35,10 +38,15 @@ export function readArgs<S extends z.ZodType>(
   schema: S,
   expected: string,
 ): { values: z.output<S>; positionals: string[] } {
+  // parseArgs reads `-1` as an option (`--limit -1`: "needs a value"; `close-incident -1`: "unknown
+  // option"); marked, it is read as the value or argument it is, and refused by its own rule.
+  const marked = args.map((a) => /^-\d/.test(a) ? NEGATIVE + a : a);
+  const unmark = (v: unknown) =>
+    typeof v === "string" && v.startsWith(NEGATIVE) ? v.slice(NEGATIVE.length) : v;
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: marked,
       strict: true,
       allowPositionals: true,
       tokens: true,
@@ -64,7 +72,8 @@ export function readArgs<S extends z.ZodType>(
   for (const [name, times] of given) {
     if (times > 1) throw new ArgsError(`--${name} given ${times} times: expected it once`);
   }
-  const checked = schema.safeParse(parsed.values);
+  const values = Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, unmark(v)]));
+  const checked = schema.safeParse(values);
   if (!checked.success) throw new ArgsError(checked.error.issues[0].message);
-  return { values: checked.data, positionals: parsed.positionals };
+  return { values: checked.data, positionals: parsed.positionals.map((p) => unmark(p) as string) };
 }

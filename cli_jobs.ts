@@ -5,6 +5,7 @@
 import type { JobSpec } from "./actors/job.ts";
 import { createLogger } from "./actors/log.ts";
 import { checkCloseNote, closeIncident, listIncidents } from "./domain/incidents.ts";
+import { rowId } from "./domain/row_id.ts";
 import { helpOf, UsageError } from "./cli_verbs.ts";
 import { runToJson } from "./actors/run_store.ts";
 import { createRuntime } from "./actors/runtime.ts";
@@ -178,14 +179,15 @@ export async function incidents(
 /** `jobs close-incident <id> --note`: its id and note, or a UsageError naming the fault. */
 export function closeArgs(id: string, note: string | undefined): { id: number; note: string } {
   const usage = helpOf(["jobs close-incident"]);
-  if (!/^[1-9]\d{0,15}$/.test(id) || !Number.isSafeInteger(Number(id))) {
+  const parsed = rowId.safeParse(id);
+  if (!parsed.success) {
     throw new UsageError(
       `jobs close-incident: expected an incident id (#N in jobs incidents), got "${id}"`,
       usage,
     );
   }
   try {
-    return { id: Number(id), note: checkCloseNote(note) };
+    return { id: parsed.data, note: checkCloseNote(note) };
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     throw new UsageError(`jobs close-incident: --${error.message}`, usage);

@@ -4,7 +4,7 @@
  * and in the zone, with its offset. No database: the slots are the schedule's alone.
  */
 import { z } from "zod";
-import { ArgsError, type OptionTypes, readArgs } from "./cli_args.ts";
+import { ArgsError, type OptionTypes, readArgs, wholeNumber } from "./cli_args.ts";
 import { describeError } from "./actors/log.ts";
 import { UnknownJobError } from "./actors/errors.ts";
 import { describeSchedule, nextSlot, parseSchedule, type Schedule } from "./actors/schedule.ts";
@@ -30,7 +30,9 @@ const ISO_TIME = new RegExp(
 );
 
 const options = z.object({
-  tz: z.string().refine(isZone, "--tz expects an IANA zone like Europe/Madrid").transform(zoneName)
+  tz: z.string().refine(isZone, {
+    error: (i) => `--tz expects an IANA zone like Europe/Madrid, got ${JSON.stringify(i.input)}`,
+  }).transform(zoneName)
     .default("UTC"),
   from: z.string().refine(
     (s) => {
@@ -42,15 +44,13 @@ const options = z.object({
       const t = Date.parse(s);
       return !Number.isNaN(t) && t >= Date.UTC(1970, 0, 1) && t < Date.UTC(10000, 0, 1);
     },
-    "--from expects an ISO time between 1970 and 9999, on a day and at a time that exist",
+    {
+      error: (i) =>
+        "--from expects an ISO time between 1970 and 9999, on a day and at a time that exist, " +
+        `got ${JSON.stringify(i.input)}`,
+    },
   ).transform((s) => new Date(s)).optional(),
-  count: z.string().regex(/^[1-9]\d*$/, "--count expects a whole number from 1 to 1000")
-    .transform(Number).pipe(
-      z.number().min(1, "--count expects a whole number from 1 to 1000").max(
-        1000,
-        "--count expects a whole number from 1 to 1000",
-      ),
-    ).default(5),
+  count: wholeNumber("--count", 1000).default(5),
   json: z.boolean().default(false),
   help: z.boolean().default(false),
 });

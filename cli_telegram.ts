@@ -27,7 +27,10 @@ class TelegramUsageError extends Error {
 }
 
 const options = z.object({
-  url: z.url({ protocol: /^https$/, error: "--url expects an https URL" }).optional(),
+  url: z.url({
+    protocol: /^https$/,
+    error: (i) => `--url expects an https URL, got ${JSON.stringify(i.input)}`,
+  }).optional(),
   "drop-pending-updates": z.boolean().default(false),
   json: z.boolean().default(false),
   help: z.boolean().default(false),

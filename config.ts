@@ -261,3 +261,15 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** Each zone variable of `config` (`REPORT_TIMEZONE`, `SCHEDULE_TIMEZONE`, `JOB_<NAME>_TIMEZONE`). */
+export function zoneVariables(config: Readonly<Config>): Record<string, string> {
+  const vars: Record<string, string> = {
+    REPORT_TIMEZONE: config.reportTimezone,
+    SCHEDULE_TIMEZONE: config.scheduleTimezone,
+  };
+  for (const [job, { timezone }] of Object.entries(config.jobs)) {
+    if (timezone) vars[`JOB_${job.toUpperCase().replaceAll("-", "_")}_TIMEZONE`] = timezone;
+  }
+  return vars;
+}

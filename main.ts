@@ -7,7 +7,7 @@ import { collectStartGarbage } from "./actors/process_memory.ts"; // second: see
 import type { JobSpec } from "./actors/job.ts";
 import { createLogger, describeError, type Logger } from "./actors/log.ts";
 import { createRuntime } from "./actors/runtime.ts";
-import { type Config, ConfigError, scrubSecrets, withDotEnv } from "./config.ts";
+import { type Config, ConfigError, scrubSecrets, withDotEnv, zoneVariables } from "./config.ts";
 import { databaseClock } from "./db/clock.ts";
 import {
   clientOptions,
@@ -16,7 +16,13 @@ import {
   openDatabase,
   redactUrl,
 } from "./db/connect.ts";
-import { checkPort, dataDirProblem, StartupError, waitForDatabase } from "./db/startup.ts";
+import {
+  checkPort,
+  checkZones,
+  dataDirProblem,
+  StartupError,
+  waitForDatabase,
+} from "./db/startup.ts";
 import { incidentAlerts } from "./domain/incidents.ts";
 import { serverRunConnections } from "./db/run_connections.ts";
 import {
@@ -139,6 +145,7 @@ async function run(
   const prepared = await (async () => {
     const clock = await databaseClock(db.sql, { log, signal: root.signal });
     const migrated = await migrate(db.sql, { log: (line) => log.info(line) });
+    await checkZones(db.sql, zoneVariables(config)); // before a job's SQL fails on one
     await syncLevels(db.sql, config.level);
     await syncBadges(db.sql);
     return { clock, migrated };

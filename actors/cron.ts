@@ -75,7 +75,8 @@ function value(rule: FieldRule, text: string, part: string): number {
   }
   const n = Number(text);
   if (n < rule.min || n > rule.max) {
-    throw new CronFieldError(rule.name, part, `${n} is out of ${rule.min}-${rule.max}`);
+    // the text, not `n`: 99999999999999999999 would print as 100000000000000000000
+    throw new CronFieldError(rule.name, part, `${text} is out of ${rule.min}-${rule.max}`);
   }
   return n;
 }
@@ -85,6 +86,7 @@ export function readField(rule: FieldRule, part: string): { values: Set<number>;
   const values = new Set<number>();
   if (part === "") throw new CronFieldError(rule.name, part, "empty");
   for (const item of part.split(",")) {
+    if (item === "") throw new CronFieldError(rule.name, part, "an empty item between commas");
     const m = /^([^/]+)(?:\/(\d+))?$/.exec(item);
     if (!m) throw new CronFieldError(rule.name, part, `cannot read "${item}"`);
     const step = m[2] === undefined ? 1 : Number(m[2]);
@@ -97,6 +99,9 @@ export function readField(rule: FieldRule, part: string): { values: Set<number>;
     } else if (m[1].includes("-")) {
       const [a, b, extra] = m[1].split("-");
       if (extra !== undefined) throw new CronFieldError(rule.name, part, `cannot read "${item}"`);
+      for (const [end, text] of [["start", a], ["end", b]]) {
+        if (text === "") throw new CronFieldError(rule.name, part, `range "${m[1]}" has no ${end}`);
+      }
       [from, to] = [value(rule, a, part), value(rule, b, part)];
       // SUN may end a range: FRI-SUN is 5-7.
       if (rule.name === "day-of-week" && to === 0 && from > 0) to = 7;
@@ -112,10 +117,13 @@ export function readField(rule: FieldRule, part: string): { values: Set<number>;
 
 /** Reads a 5-field expression (already split) or throws `CronFieldError` naming the field. */
 export function parseCron(expression: string): CronFields {
-  const parts = expression.trim().split(/\s+/);
+  const parts = expression.trim() === "" ? [] : expression.trim().split(/\s+/);
   if (parts.length !== 5) {
+    const shorthand = /^@/.test(parts[0] ?? "")
+      ? " (@daily and the other @ shorthands are not read: write 0 0 * * *)"
+      : "";
     throw new RangeError(
-      `expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`,
+      `expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}${shorthand}`,
     );
   }
   const [mi, h, dom, mon, dow] = parts.map((p, i) => readField(FIELD_RULES[i], p));

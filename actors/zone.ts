@@ -9,13 +9,30 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /**
+ * Names ICU reads that PostgreSQL 15 (server and PGlite alike) does not list in
+ * `pg_timezone_names`, so its SQL would fail or mean another zone: ICU's three-letter ids (PostgreSQL
+ * reads `IST` as the abbreviation +02:00, ICU as Asia/Kolkata), and names the tz database retired
+ * (`US/Pacific-New`, `Canada/East-Saskatchewan`, `SystemV/*`). tests/zone_database_test.ts checks
+ * every name either side knows against the database.
+ */
+const RETIRED = /^(?:US\/Pacific-New|Canada\/East-Saskatchewan|SystemV\/.*)$/i;
+/** The three-letter names PostgreSQL lists as zones. */
+const PG_THREE = new Set(
+  ["CET", "EET", "EST", "GMT", "HST", "MET", "MST", "PRC", "ROC", "ROK", "UCT", "UTC", "WET"],
+);
+
+function intlOnly(zone: string): boolean {
+  return RETIRED.test(zone) || (/^[a-z]{3}$/i.test(zone) && !PG_THREE.has(zone.toUpperCase()));
+}
+
+/**
  * Whether `zone` is an IANA zone name this runtime knows. A UTC offset (`+05:30`, `-03`) is not:
  * `Intl` takes it as written, but PostgreSQL reads it as a POSIX zone, with the sign the other
  * way round (`+05:30` is 05:30 *west* of Greenwich there), so the jobs' SQL would be hours off.
  */
 export function isZone(zone: string): boolean {
   if (zone === "UTC") return true; // no need to load the time-zone data for it
-  if (/^[+-]/.test(zone.trim())) return false;
+  if (/^[+-]/.test(zone.trim()) || intlOnly(zone)) return false;
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
     return true;

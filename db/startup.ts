@@ -95,3 +95,22 @@ export async function waitForDatabase(
     }
   }
 }
+
+/**
+ * Fails naming every variable whose zone the database does not list. The config's own check
+ * (`isZone`) already refuses what PostgreSQL 15 and PGlite both lack; this catches a server whose
+ * system tz database lacks more (a distribution that ships the legacy links, `US/Pacific`, apart).
+ */
+export async function checkZones(sql: postgres.Sql, vars: Record<string, string>): Promise<void> {
+  const names = Object.keys(vars).sort();
+  const missing = await sql<{ name: string; zone: string }[]>`
+    SELECT v.name, v.zone
+    FROM unnest(${names}::text[], ${names.map((n) => vars[n])}::text[]) WITH ORDINALITY
+      AS v(name, zone, i)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_timezone_names t WHERE lower(t.name) = lower(v.zone))
+    ORDER BY v.i`;
+  if (missing.length === 0) return;
+  const list = missing.map((m) => `${m.name}=${JSON.stringify(m.zone)}`).join(", ");
+  const what = missing.length === 1 ? "not a time zone" : "not time zones";
+  throw new StartupError(`${list}: ${what} this database lists (pg_timezone_names)`);
+}

@@ -34,7 +34,9 @@ const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected a time of 
  */
 export const settingsPatch = z.strictObject({
   language: z.enum(LANGUAGES).nullable().optional(),
-  timeZone: z.string().refine(isZone, "expected an IANA time zone like Europe/Madrid")
+  timeZone: z.string().refine(isZone, {
+    error: (i) => `expected an IANA time zone like Europe/Madrid, got ${JSON.stringify(i.input)}`,
+  })
     .transform(zoneName).nullable().optional(),
   quietHours: z.strictObject({ start: clock, end: clock }).optional(),
   reportChatId: z.number().int()
@@ -96,11 +98,12 @@ export async function updateSettings(
   patch: SettingsPatch,
 ): Promise<ChatSettings | null> {
   if (patch.timeZone) {
-    try {
-      await sql`SELECT now() AT TIME ZONE ${patch.timeZone}`;
-    } catch {
+    // By name, not `AT TIME ZONE`, which also takes abbreviations: PST there is a fixed -08:00.
+    const [listed] = await sql`
+      SELECT 1 FROM pg_timezone_names WHERE lower(name) = lower(${patch.timeZone}) LIMIT 1`;
+    if (!listed) {
       throw new UnknownZoneError(
-        `timeZone ${JSON.stringify(patch.timeZone)}: unknown to the database`,
+        `timeZone ${JSON.stringify(patch.timeZone)}: not a time zone the database lists`,
       );
     }
   }

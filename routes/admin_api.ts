@@ -21,14 +21,14 @@ import { checkCloseNote, closeIncident } from "../domain/incidents.ts";
 import { findMember } from "../domain/profile.ts";
 import { idParam, queryParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
-import { deadline, HttpError } from "./errors.ts";
+import { rowId } from "../domain/row_id.ts";
+import { deadline, HttpError, knownQuery } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
 
 /** Who the audit trail names for moves made through this API. */
 const AUTHOR = "api";
 const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().max(100))
   .optional();
-const rowId = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number).refine(Number.isSafeInteger);
 const LIMIT = "a whole number from 1 to 100";
 const ROW_ID = "a positive whole number (a row id)";
 
@@ -144,7 +144,7 @@ export function adminApiRoutes(
   const admin = bearerAuth(adminToken);
   const bounded = deadline(deadlineMs);
   return new Hono()
-    .post("/chats/:chat/members/:user/xp", admin, bounded, async (c) => {
+    .post("/chats/:chat/members/:user/xp", admin, knownQuery(), bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
       const key = idempotencyKey(c);
@@ -178,30 +178,36 @@ export function adminApiRoutes(
         throw error;
       }
     })
-    .get("/chats/:chat/members/:user/ledger", admin, bounded, async (c) => {
-      const chatId = idParam(c, "chat");
-      const userId = idParam(c, "user");
-      const n = queryParam(c, "limit", limit, LIMIT) ?? 50;
-      const before = queryParam(c, "before", rowId.optional(), ROW_ID);
-      const known = await findMember(sql, chatId, userId);
-      if (!known.member) await unknownMember(chatId, userId);
-      return c.json({
-        lines: await memberLedger(sql, chatId, userId, { limit: n, beforeId: before }),
-      });
-    })
-    .get("/outbox", admin, bounded, async (c) => {
+    .get(
+      "/chats/:chat/members/:user/ledger",
+      admin,
+      knownQuery("limit", "before"),
+      bounded,
+      async (c) => {
+        const chatId = idParam(c, "chat");
+        const userId = idParam(c, "user");
+        const n = queryParam(c, "limit", limit, LIMIT) ?? 50;
+        const before = queryParam(c, "before", rowId.optional(), ROW_ID);
+        const known = await findMember(sql, chatId, userId);
+        if (!known.member) await unknownMember(chatId, userId);
+        return c.json({
+          lines: await memberLedger(sql, chatId, userId, { limit: n, beforeId: before }),
+        });
+      },
+    )
+    .get("/outbox", admin, knownQuery("limit", "before"), bounded, async (c) => {
       const n = queryParam(c, "limit", limit, LIMIT) ?? 50;
       const before = queryParam(c, "before", rowId.optional(), ROW_ID);
       const overview = await outboxOverview(sql, new Date());
       return c.json({ overview, problems: await problemRows(sql, { limit: n, beforeId: before }) });
     })
-    .post("/outbox/:id/retry", admin, bounded, async (c) => {
+    .post("/outbox/:id/retry", admin, knownQuery(), bounded, async (c) => {
       return answer(c, await retryOutbox(sql, rowIdParam(c), AUTHOR, new Date()));
     })
-    .post("/outbox/:id/discard", admin, bounded, async (c) => {
+    .post("/outbox/:id/discard", admin, knownQuery(), bounded, async (c) => {
       return answer(c, await discardOutbox(sql, rowIdParam(c), AUTHOR));
     })
-    .post("/incidents/:id/close", admin, bounded, async (c) => {
+    .post("/incidents/:id/close", admin, knownQuery(), bounded, async (c) => {
       const id = rowIdParam(c);
       const note = await noteBody(c);
       const closed = await closeIncident(sql, {

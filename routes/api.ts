@@ -8,7 +8,7 @@ import { readChatMetrics } from "../domain/community_metrics.ts";
 import { listIncidents, UnknownIncident } from "../domain/incidents.ts";
 import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
 import { bearerAuth } from "./auth.ts";
-import { deadline, HttpError, singleQuery } from "./errors.ts";
+import { deadline, HttpError, knownQuery, singleQuery } from "./errors.ts";
 
 const telegramId = z.string().regex(/^-?\d{1,16}$/).transform(Number).refine(Number.isSafeInteger);
 const incidentState = z.enum(["open", "all"]).optional();
@@ -84,8 +84,14 @@ export function apiRoutes(
   const admin = bearerAuth(adminToken); // on each route, whatever else is mounted around it
   const bounded = deadline(deadlineMs); // a database outage answers 503 within it
   return new Hono()
-    .get("/chats", admin, bounded, async (c) => c.json({ chats: await chatsWithCounts(sql) }))
-    .get("/chats/:chat/leaderboard", admin, bounded, async (c) => {
+    .get(
+      "/chats",
+      admin,
+      knownQuery(),
+      bounded,
+      async (c) => c.json({ chats: await chatsWithCounts(sql) }),
+    )
+    .get("/chats/:chat/leaderboard", admin, knownQuery("period", "limit"), bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const p = queryParam(c, "period", period, `one of ${PERIODS.join(", ")}`);
       const n = queryParam(c, "limit", limit, "a whole number from 1 to 100") ?? 10;
@@ -93,7 +99,7 @@ export function apiRoutes(
       const board = await currentBoard(sql, chatId, p, n, now());
       return c.json({ chatId, period: p, ...board });
     })
-    .get("/chats/:chat/members/:user", admin, bounded, async (c) => {
+    .get("/chats/:chat/members/:user", admin, knownQuery(), bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
       const profile = await memberProfile(sql, chatId, userId, now());
@@ -103,14 +109,14 @@ export function apiRoutes(
       }
       return c.json(profile);
     })
-    .get("/chats/:chat/members/:user/badges", admin, bounded, async (c) => {
+    .get("/chats/:chat/members/:user/badges", admin, knownQuery(), bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
       await requireMember(chatId, userId);
       const badges = await memberBadges(sql, chatId, userId);
       return c.json({ chatId, userId, totalBadges: badges.length, badges });
     })
-    .get("/chats/:chat/members/:user/badges/progress", admin, bounded, async (c) => {
+    .get("/chats/:chat/members/:user/badges/progress", admin, knownQuery(), bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
       await requireMember(chatId, userId);
@@ -126,14 +132,14 @@ export function apiRoutes(
       }));
       return c.json({ chatId, userId, earned: progress.earned, total: progress.total, badges });
     })
-    .get("/chats/:chat/metrics", admin, bounded, async (c) => {
+    .get("/chats/:chat/metrics", admin, knownQuery("from", "to"), bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const { from, to } = metricsRange(c, now());
       await requireChat(chatId);
       const points = await readChatMetrics(sql, chatId, { from, to });
       return c.json({ chat: chatId, from: from.toISOString(), to: to.toISOString(), points });
     })
-    .get("/incidents", admin, bounded, async (c) => {
+    .get("/incidents", admin, knownQuery("state", "limit"), bounded, async (c) => {
       const state = queryParam(c, "state", incidentState, "open or all") ?? "all";
       const n = queryParam(c, "limit", limit, "a whole number from 1 to 100") ?? 20;
       const before = queryParam(

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { listCases, readCase } from "../domain/case_reads.ts";
 import { queryParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
-import { deadline, HttpError } from "./errors.ts";
+import { deadline, HttpError, knownQuery } from "./errors.ts";
 
 const status = z.enum(["open", "closed", "all"]).default("all");
 const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().max(100))
@@ -21,14 +21,14 @@ export function caseRoutes(
   const admin = bearerAuth(adminToken);
   const bounded = deadline(deadlineMs);
   return new Hono()
-    .get("/cases", admin, bounded, async (c) => {
+    .get("/cases", admin, knownQuery("status", "limit"), bounded, async (c) => {
       const s = queryParam(c, "status", status, "one of open, closed, all");
       const n = queryParam(c, "limit", limit, "1..100");
       return c.json({
         cases: await listCases(sql, { status: s === "all" ? undefined : s, limit: n }),
       });
     })
-    .get("/cases/:id", admin, bounded, async (c) => {
+    .get("/cases/:id", admin, knownQuery(), bounded, async (c) => {
       const raw = c.req.param("id");
       if (!/^\d{1,15}$/.test(raw)) {
         throw new HttpError(400, `id must be a case number, got ${JSON.stringify(raw)}`);

@@ -7,7 +7,7 @@ import {
   updateSettings,
 } from "../domain/chat_settings.ts";
 import { bearerAuth } from "./auth.ts";
-import { deadline, HttpError } from "./errors.ts";
+import { deadline, HttpError, knownQuery } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
 import { idParam } from "./api.ts";
 
@@ -22,13 +22,13 @@ export function chatSettingsRoutes(
   const bounded = deadline(deadlineMs);
   const unknown = (chat: number) => new HttpError(404, `unknown chat ${chat}`);
   return new Hono()
-    .get("/chats/:chat/settings", admin, bounded, async (c) => {
+    .get("/chats/:chat/settings", admin, knownQuery(), bounded, async (c) => {
       const chat = idParam(c, "chat");
       const settings = await readSettings(sql, chat);
       if (!settings) throw unknown(chat);
       return c.json(settings);
     })
-    .patch("/chats/:chat/settings", admin, bounded, async (c) => {
+    .patch("/chats/:chat/settings", admin, knownQuery(), bounded, async (c) => {
       const chat = idParam(c, "chat");
       const parsed = settingsPatch.safeParse(await jsonBody(c));
       if (!parsed.success) {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { runToJson } from "../actors/run_store.ts";
 import type { Runtime } from "../actors/runtime.ts";
 import { bearerAuth } from "./auth.ts";
-import { deadline, HttpError, singleQuery } from "./errors.ts";
+import { deadline, HttpError, knownQuery, singleQuery } from "./errors.ts";
 
 const waitQuery = z.stringbool({ error: "expected true or false" }).optional();
 
@@ -23,9 +23,21 @@ export function controlRoutes(
       ? next()
       : bounded(c, next);
   return new Hono()
-    .post("/stop", admin, bounded, async (c) => c.json({ paused: await runtime.pauseAll() }))
-    .post("/start", admin, bounded, async (c) => c.json({ resumed: await runtime.resumeAll() }))
-    .post("/:name/run", admin, unlessWaiting, async (c) => {
+    .post(
+      "/stop",
+      admin,
+      knownQuery(),
+      bounded,
+      async (c) => c.json({ paused: await runtime.pauseAll() }),
+    )
+    .post(
+      "/start",
+      admin,
+      knownQuery(),
+      bounded,
+      async (c) => c.json({ resumed: await runtime.resumeAll() }),
+    )
+    .post("/:name/run", admin, knownQuery("wait"), unlessWaiting, async (c) => {
       const name = c.req.param("name");
       runtime.actor(name); // 404 before anything is parsed
       const raw = singleQuery(c, "wait");
@@ -41,12 +53,12 @@ export function controlRoutes(
       if (!run) throw new HttpError(409, `run of ${name} could not claim its slot`);
       return c.json(runToJson(run));
     })
-    .post("/:name/pause", admin, bounded, async (c) => {
+    .post("/:name/pause", admin, knownQuery(), bounded, async (c) => {
       const name = c.req.param("name");
       await runtime.pause(name);
       return c.json({ job: name, paused: true });
     })
-    .post("/:name/resume", admin, bounded, async (c) => {
+    .post("/:name/resume", admin, knownQuery(), bounded, async (c) => {
       const name = c.req.param("name");
       await runtime.resume(name);
       return c.json({ job: name, paused: false });

@@ -27,6 +27,29 @@ export function singleQuery(c: Context, name: string): string | undefined {
   return values[0];
 }
 
+/**
+ * Middleware for the JSON API's routes: 400 for a query parameter the route does not read, naming
+ * it and the ones it does (`?limt=5` would otherwise answer the default quietly). Probes, the
+ * metrics scrape, the webhook and the dashboard's pages ignore what they do not read.
+ *
+ * ```ts
+ * app.get("/incidents", admin, knownQuery("state", "limit"), handler);
+ * ```
+ */
+export function knownQuery(...names: string[]): MiddlewareHandler {
+  const known = new Set(names);
+  const takes = names.length ? `known are ${names.join(", ")}` : "this route takes none";
+  return async function knownQuery(c, next) {
+    const given = new Set(new URL(c.req.url).searchParams.keys());
+    const unknown = [...given].filter((name) => !known.has(name)).map((n) => JSON.stringify(n));
+    if (unknown.length > 0) {
+      const what = unknown.length === 1 ? "parameter" : "parameters";
+      throw new HttpError(400, `unknown query ${what} ${unknown.join(", ")}: ${takes}`);
+    }
+    await next();
+  };
+}
+
 /** How long a route that reads or writes the database waits before answering 503. */
 export const ROUTE_DEADLINE_MS = 5_000;
 

@@ -5,17 +5,16 @@ import { findMember } from "../domain/profile.ts";
 import { completeQuiz, QUIZ_MAX_TOTAL, startQuiz } from "../domain/quiz.ts";
 import { idParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
-import { deadline, HttpError } from "./errors.ts";
+import { rowId } from "../domain/row_id.ts";
+import { deadline, HttpError, knownQuery } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
 
-const sessionId = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number)
-  .refine(Number.isSafeInteger);
 const whole = (max: number) => z.number().int().min(0).max(max);
 
 /** The `:id` of `…/quiz-sessions/:id/complete`, or 400 naming it. */
 function sessionParam(c: Context): number {
   const raw = c.req.param("id");
-  const parsed = sessionId.safeParse(raw);
+  const parsed = rowId.safeParse(raw);
   if (!parsed.success) {
     throw new HttpError(
       400,
@@ -80,7 +79,7 @@ export function quizApiRoutes(
   const admin = bearerAuth(adminToken);
   const bounded = deadline(deadlineMs);
   return new Hono()
-    .post("/chats/:chat/members/:user/quiz-sessions", admin, bounded, async (c) => {
+    .post("/chats/:chat/members/:user/quiz-sessions", admin, knownQuery(), bounded, async (c) => {
       const chatId = idParam(c, "chat"), userId = idParam(c, "user");
       if ((await requireMember(chatId, userId)).bot) {
         // as the XP move refuses a give: no session, no life spent, no quiz XP for a bot
@@ -107,24 +106,30 @@ export function quizApiRoutes(
         nextLifeAt: started.lives.nextLifeAt?.toISOString() ?? null,
       }, 201);
     })
-    .post("/chats/:chat/members/:user/quiz-sessions/:id/complete", admin, bounded, async (c) => {
-      const chatId = idParam(c, "chat"), userId = idParam(c, "user"), id = sessionParam(c);
-      const score = await scoreBody(c);
-      await requireMember(chatId, userId);
-      const done = await completeQuiz(sql, { sessionId: id, chatId, userId, at: now(), score });
-      if (done.kind === "unknown") {
-        throw new HttpError(
-          404,
-          `unknown quiz session ${id} for member ${userId} in chat ${chatId}`,
-        );
-      }
-      if (done.kind === "expired") {
-        throw new HttpError(
-          409,
-          `quiz session ${id} expired at ${done.expiresAt.toISOString()}: it pays nothing`,
-        );
-      }
-      const { sessionId, correct, total, xp, paid } = done;
-      return c.json({ sessionId, correct, total, xp, paid });
-    });
+    .post(
+      "/chats/:chat/members/:user/quiz-sessions/:id/complete",
+      admin,
+      knownQuery(),
+      bounded,
+      async (c) => {
+        const chatId = idParam(c, "chat"), userId = idParam(c, "user"), id = sessionParam(c);
+        const score = await scoreBody(c);
+        await requireMember(chatId, userId);
+        const done = await completeQuiz(sql, { sessionId: id, chatId, userId, at: now(), score });
+        if (done.kind === "unknown") {
+          throw new HttpError(
+            404,
+            `unknown quiz session ${id} for member ${userId} in chat ${chatId}`,
+          );
+        }
+        if (done.kind === "expired") {
+          throw new HttpError(
+            409,
+            `quiz session ${id} expired at ${done.expiresAt.toISOString()}: it pays nothing`,
+          );
+        }
+        const { sessionId, correct, total, xp, paid } = done;
+        return c.json({ sessionId, correct, total, xp, paid });
+      },
+    );
 }

@@ -82,6 +82,8 @@ Deno.test("chat settings: read, changed field by field, bad input refused by nam
       [{ timeZone: "Mars/Olympus" }, /timeZone: expected an IANA time zone/],
       // An offset: PostgreSQL would read it with the sign the other way round.
       [{ timeZone: "+05:30" }, /timeZone: expected an IANA time zone/],
+      [{ timeZone: "US/Pacific-New" }, /timeZone: expected an IANA .*, got "US\/Pacific-New"/],
+      [{ timeZone: "PST" }, /timeZone: expected an IANA .*, got "PST"/],
       [
         { quietHours: { start: "25:00", end: "07:00" } },
         /quietHours\.start: expected a time of day/,

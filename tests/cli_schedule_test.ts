@@ -74,6 +74,10 @@ Deno.test("bad preview input: one line saying what is wrong, exit 64; --help exi
     [["schedule", "61 * * * *"], /^schedule: Cannot read cron "61 \* \* \* \*": field minute/],
     [["schedule", "* * * *"], /expected 5 fields/],
     [["schedule", "0 8 * * *", "--tz", "Mars/Olympus"], /--tz expects an IANA zone/],
+    [
+      ["schedule", "0 8 * * *", "--tz", "US/Pacific-New"],
+      /--tz expects an IANA zone like Europe\/Madrid, got "US\/Pacific-New" /,
+    ],
     [["schedule", "0 8 * * *", "--count", "0"], /--count expects a whole number from 1 to 1000/],
     [["schedule", "0 8 * * *", "--from", "yesterday"], /--from expects an ISO time/],
     [["schedule", "0 8 * * *", "--bogus"], /unknown option --bogus; expected --tz, --from/],

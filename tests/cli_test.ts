@@ -167,7 +167,7 @@ Deno.test("values the parser must refuse: one line naming the option, exit 64, n
     [["jobs", "history", "lease-rescue", "--limit"], /^jobs history: --limit needs a value/],
     [["seed", "--members", "1e3"], /^--members expects .* got "1e3"/],
     [["seed", "--members", "1000.0"], /^--members expects .* got "1000.0"/],
-    [["seed", "--chats", "-1"], /^seed: --chats needs a value/],
+    [["seed", "--chats", "-1"], /^--chats expects .* got "-1"/],
     [["seed", "--wait"], /^seed: unknown option --wait; expected --json, --members, --chats/],
   ];
   for (const [args, message] of cases) {
