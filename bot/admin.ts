@@ -19,6 +19,7 @@ import {
 import { readSettings } from "../domain/chat_settings.ts";
 import type { Language } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
+import { clipped } from "../domain/one_line.ts";
 import { displayName } from "../domain/xp_rules.ts";
 import {
   applyButton,
@@ -82,7 +83,7 @@ function problem(lang: Language, command: XpCommand, r: XpRequest): string | nul
     if (r.amount === undefined) return t(lang, "admin-error-no-amount", { max: MAX_ADJUSTMENT });
     const n = /^\d{1,7}$/.test(r.amount) ? Number(r.amount) : NaN;
     if (!(n >= 1 && n <= MAX_ADJUSTMENT)) {
-      return t(lang, "admin-error-amount", { max: MAX_ADJUSTMENT, got: r.amount.slice(0, 20) });
+      return t(lang, "admin-error-amount", { max: MAX_ADJUSTMENT, got: clipped(r.amount, 20) });
     }
     if (r.reason === "") return t(lang, "admin-error-no-reason", { max: MAX_REASON });
   }

@@ -10,6 +10,7 @@ import type { Language } from "../domain/i18n.ts";
 import { LIFE_PERIOD_MINUTES } from "../domain/life_regen.ts";
 import { liveBoard, memberGroups, sharedGroups } from "../domain/live_board.ts";
 import { t } from "../domain/messages.ts";
+import { clipped } from "../domain/one_line.ts";
 import { DEFAULT_LIVES, memberProfile } from "../domain/profile.ts";
 import { DEFAULT_XP, displayName, type XpAmounts } from "../domain/xp_rules.ts";
 import { answer, languageFor } from "./lang.ts";
@@ -183,7 +184,7 @@ export function commands(deps: CommandDeps) {
     const { target, rest } = namedTarget(ctx.msg, ctx.match);
     if (!target && rest !== "") {
       const lang = await languageFor(sql, ctx);
-      return void (await answer(ctx, t(lang, "profile-usage", { arg: rest.slice(0, 32) })));
+      return void (await answer(ctx, t(lang, "profile-usage", { arg: clipped(rest, 32) })));
     }
     const replied = ctx.chat.type === "private" ? undefined : repliedMember(ctx.msg);
     if (target && "username" in target) return await ask(ctx, "profile", target);
