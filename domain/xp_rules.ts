@@ -69,6 +69,8 @@ export interface MessageLike {
   };
   /** A linked channel's post, forwarded into its discussion group by Telegram itself. */
   is_automatic_forward?: boolean;
+  /** The album a photo or video belongs to: one post, one update per item. */
+  media_group_id?: string;
 }
 
 /**
