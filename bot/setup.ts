@@ -51,7 +51,7 @@ const ADMIN_MENU_ES = [
   { command: "settings", description: "Los ajustes de este grupo" },
   { command: "givexp", description: "Dar XP: /givexp @usuario N motivo" },
   { command: "takexp", description: "Quitar XP: /takexp @usuario N motivo" },
-  { command: "resetxp", description: "Poner a cero el XP de un miembro: /resetxp @usuario" },
+  { command: "resetxp", description: "Poner a cero los XP de un miembro: /resetxp @usuario" },
 ] as const;
 
 const ADMINS = { type: "all_chat_administrators" } as const;
