@@ -10,6 +10,7 @@ import type postgres from "postgres";
 import {
   adjustXp,
   BotMember,
+  FormReplayed,
   MAX_ADJUSTMENT,
   MAX_REASON,
   resetXp,
@@ -143,6 +144,8 @@ export function adminHandlers(deps: AdminDeps): Composer<Context> {
         chatId: ctx.chat.id,
         userId: member.userId,
         author: adminAuthor(ctx),
+        // the same update delivered again (on any replica) moves nothing twice
+        formId: `telegram:${ctx.chat.id}:${ctx.msg.message_id}`,
       };
       try {
         const done = command === "resetxp"
@@ -157,6 +160,11 @@ export function adminHandlers(deps: AdminDeps): Composer<Context> {
           });
         await answer(ctx, doneText(lang, command, member.name, asked, done));
       } catch (error) {
+        if (error instanceof FormReplayed) {
+          const again = { ...move, applied: error.applied, xp: error.xp };
+          const done = { ...again, ledgerId: null, auditId: error.auditId };
+          return void (await answer(ctx, doneText(lang, command, member.name, asked, done)));
+        }
         if (error instanceof BotMember) {
           return void (await answer(ctx, t(lang, "admin-error-bot", { who })));
         }

@@ -16,8 +16,9 @@ export interface XpAdjustment {
   reason: string;
   author: string;
   /**
-   * The id of the form that asked (the dashboard's): a second move with the same id, from any
-   * replica, moves nothing and throws `FormReplayed`.
+   * The id of the form that asked (the dashboard's, or `telegram:<chat>:<message>` for a bot
+   * command): a second move with the same id, from any replica, moves nothing and throws
+   * `FormReplayed`.
    */
   formId?: string;
 }
@@ -55,7 +56,8 @@ export class BotMember extends Error {
 /** A form already sent: its move was made once (audit row `auditId`); nothing moved again. */
 export class FormReplayed extends Error {
   override name = "FormReplayed";
-  constructor(readonly auditId: number, readonly xp: number) {
+  /** `applied`: what the first move did (as `XpAdjusted.applied`); `xp`: the balance now. */
+  constructor(readonly auditId: number, readonly xp: number, readonly applied = 0) {
     super(`this form was sent already (audit ${auditId}): the balance is ${xp} XP`);
   }
 }
@@ -124,11 +126,11 @@ async function move(
     if (member.is_bot && action === "give-xp") throw new BotMember(m.chatId, m.userId);
     if (m.formId !== undefined) {
       // Under the member's lock: a copy of the form on another replica waits, then finds this.
-      const [sent] = await tx<{ id: number }[]>`
-        SELECT id FROM admin_actions
+      const [sent] = await tx<{ id: number; applied: number | null }[]>`
+        SELECT id, (detail->>'applied')::int AS applied FROM admin_actions
         WHERE chat_id = ${m.chatId} AND user_id = ${m.userId} AND detail->>'form' = ${m.formId}
         LIMIT 1`;
-      if (sent) throw new FormReplayed(sent.id, member.xp);
+      if (sent) throw new FormReplayed(sent.id, member.xp, sent.applied ?? 0);
     }
     const planned = plan(member.xp);
     const [requested, applied] = [planned.requested + 0, planned.applied + 0]; // no -0
@@ -177,11 +179,11 @@ export async function adjustXp(sql: postgres.Sql, a: XpAdjustment): Promise<XpAd
 
 /**
  * Takes a member's whole balance (audit `reset-xp`, `requested` = minus the balance it found).
- * Throws RangeError naming `reason`, and UnknownMember.
+ * Throws RangeError naming `reason`, UnknownMember, and FormReplayed when `formId` asked already.
  */
 export async function resetXp(
   sql: postgres.Sql,
-  o: { chatId: number; userId: number; reason: string; author: string },
+  o: { chatId: number; userId: number; reason: string; author: string; formId?: string },
 ): Promise<XpAdjusted> {
   const reason = checkReason(o.reason);
   return await move(sql, { ...o, reason }, "reset-xp", (xp) => ({
