@@ -69,6 +69,8 @@ export interface MessageLike {
   };
   /** A linked channel's post, forwarded into its discussion group by Telegram itself. */
   is_automatic_forward?: boolean;
+  /** Set when the message was forwarded: its words are someone else's (no thank-you of its sender). */
+  forward_origin?: unknown;
   /** The album a photo or video belongs to: one post, one update per item. */
   media_group_id?: string;
 }
@@ -228,7 +230,8 @@ export function awardFor(message: MessageLike, amounts: XpAmounts): MessageAward
   const hasLink = entities.some((e) => e.type === "url" || e.type === "text_link") ||
     LINK.test(text);
   const thanked: Thanked[] = [];
-  if (author && saysThanks(text)) {
+  // a forwarded "thanks @ben" is whoever wrote it thanking, not the member who forwarded it
+  if (author && message.forward_origin == null && saysThanks(text)) {
     const seen = new Set<string>();
     const add = (t: Thanked, isBot: boolean) => {
       const key = "userId" in t ? `id:${t.userId}` : `@${t.username.toLowerCase()}`;

@@ -53,6 +53,17 @@ Deno.test("awardFor: a negated thanks thanks nobody", () => {
   assert.deepEqual(awardFor({ ...base, text: "gracias" }, XP).thanked, [{ userId: 2 }]);
 });
 
+Deno.test("awardFor: a forwarded thank-you is someone else's words: it thanks nobody, and still pays as a message", () => {
+  const from = { id: 1, is_bot: false, first_name: "Ana", username: "ana" };
+  const forward_origin = { type: "hidden_user", sender_user_name: "Carla", date: 0 };
+  const text = "thanks @ben https://example.org";
+  const entities = [{ type: "mention", offset: 7, length: 4 }];
+  const own = awardFor({ message_id: 1, date: 0, from, text, entities }, XP);
+  assert.deepEqual([own.amount, own.thanked], [3, [{ username: "ben" }]]);
+  const forwarded = awardFor({ message_id: 2, date: 0, from, text, entities, forward_origin }, XP);
+  assert.deepEqual([forwarded.amount, forwarded.thanked], [3, []]);
+});
+
 Deno.test("service messages are recognised by their fields", () => {
   for (const field of SERVICE_FIELDS) assert.ok(isServiceMessage({ [field]: {} }), field);
   assert.equal(isServiceMessage({ text: "hi" }), false);
