@@ -51,7 +51,7 @@ Deno.test("an album of three photos pays one message, and a second album pays ag
   assert.equal(api.sent.length, 0, "nothing to answer");
 });
 
-Deno.test("an album's photos paid on two replicas at once still pay once", async () => {
+Deno.test("an album's photos paid on two replicas at once, or in one batch, still pay once", async () => {
   await using db = await testDatabase();
   await community(db.sql, { id: GROUP, title: "G" }, [{ user: ana.id, name: "Ana" }]);
   const [a, b] = [1, 2].map(() => postgres(db.url, { max: 1, onnotice: () => {} }));
@@ -62,8 +62,12 @@ Deno.test("an album's photos paid on two replicas at once still pay once", async
       awardMessage(a, chat, photo(23, "album-3"), TEST_XP),
       awardMessage(b, chat, photo(21, "album-3"), TEST_XP),
     ]);
+    // on one client, the photos that wait for the first go to the server together, in one batch
+    await Promise.all(
+      [31, 32, 33, 34].map((id) => awardMessage(a, chat, photo(id, "album-4"), TEST_XP)),
+    );
   } finally {
     await Promise.all([a.end(), b.end()]);
   }
-  assert.deepEqual(await paid(db.sql), { xp: 1, messages: 1 });
+  assert.deepEqual(await paid(db.sql), { xp: 2, messages: 2 });
 });
