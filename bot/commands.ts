@@ -16,6 +16,7 @@ import { DEFAULT_XP, displayName, type XpAmounts } from "../domain/xp_rules.ts";
 import { answer, languageFor } from "./lang.ts";
 import { badgesText, boardText, livesText, profileText, streakText } from "./member_texts.ts";
 import { operatorCommands } from "./operator.ts";
+import type { MenuCommand } from "./setup.ts";
 import { namedTarget, repliedMember } from "./targets.ts";
 
 export { progressBar } from "./member_texts.ts";
@@ -29,6 +30,30 @@ export interface CommandDeps {
   xp?: XpAmounts;
   now?: () => Date;
 }
+
+/**
+ * Each command of the members' menu, and whether it is about the one who asks. Sent as a chat (an
+ * anonymous admin, a channel) Telegram does not say who asked, so `sent_as_chat.ts` answers these
+ * with how to ask instead. A command added to the menu is a type error here until it is placed.
+ * `/quiz` and `/wallet` are about the asker too, but only in private, where no one posts as a chat
+ * (in a group they already say so).
+ */
+export const ABOUT_THE_ASKER: Readonly<Record<MenuCommand, boolean>> = {
+  start: false,
+  help: false,
+  profile: true,
+  top: false,
+  badges: true,
+  streak: true,
+  lives: true,
+  quiz: false,
+  hide: true,
+  show: true,
+  case: false,
+  verify: false,
+  propose: true,
+  wallet: false,
+};
 
 /** How many places `/top` shows. */
 const TOP_SIZE = 10;

@@ -19,6 +19,9 @@ export const COMMAND_MENU = [
   { command: "wallet", description: "Link your wallet for on-chain rewards (in private)" },
 ] as const;
 
+/** A command of the members' menu. */
+export type MenuCommand = (typeof COMMAND_MENU)[number]["command"];
+
 /** The same menu for members whose Telegram app is in Spanish. */
 export const COMMAND_MENU_ES = [
   { command: "start", description: "Empieza aquí: te escribiré cuando subas de nivel" },
