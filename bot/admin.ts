@@ -10,6 +10,7 @@ import type postgres from "postgres";
 import {
   adjustXp,
   BotMember,
+  FormReplayed,
   MAX_ADJUSTMENT,
   MAX_REASON,
   resetXp,
@@ -19,6 +20,7 @@ import {
 import { readSettings } from "../domain/chat_settings.ts";
 import type { Language } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
+import { clipped } from "../domain/one_line.ts";
 import { displayName } from "../domain/xp_rules.ts";
 import {
   applyButton,
@@ -82,7 +84,7 @@ function problem(lang: Language, command: XpCommand, r: XpRequest): string | nul
     if (r.amount === undefined) return t(lang, "admin-error-no-amount", { max: MAX_ADJUSTMENT });
     const n = /^\d{1,7}$/.test(r.amount) ? Number(r.amount) : NaN;
     if (!(n >= 1 && n <= MAX_ADJUSTMENT)) {
-      return t(lang, "admin-error-amount", { max: MAX_ADJUSTMENT, got: r.amount.slice(0, 20) });
+      return t(lang, "admin-error-amount", { max: MAX_ADJUSTMENT, got: clipped(r.amount, 20) });
     }
     if (r.reason === "") return t(lang, "admin-error-no-reason", { max: MAX_REASON });
   }
@@ -142,6 +144,8 @@ export function adminHandlers(deps: AdminDeps): Composer<Context> {
         chatId: ctx.chat.id,
         userId: member.userId,
         author: adminAuthor(ctx),
+        // the same update delivered again (on any replica) moves nothing twice
+        formId: `telegram:${ctx.chat.id}:${ctx.msg.message_id}`,
       };
       try {
         const done = command === "resetxp"
@@ -156,6 +160,11 @@ export function adminHandlers(deps: AdminDeps): Composer<Context> {
           });
         await answer(ctx, doneText(lang, command, member.name, asked, done));
       } catch (error) {
+        if (error instanceof FormReplayed) {
+          const again = { ...move, applied: error.first.applied, xp: error.xp };
+          const done = { ...again, ledgerId: null, auditId: error.auditId };
+          return void (await answer(ctx, doneText(lang, command, member.name, asked, done)));
+        }
         if (error instanceof BotMember) {
           return void (await answer(ctx, t(lang, "admin-error-bot", { who })));
         }

@@ -10,11 +10,13 @@ import type { Language } from "../domain/i18n.ts";
 import { LIFE_PERIOD_MINUTES } from "../domain/life_regen.ts";
 import { liveBoard, memberGroups, sharedGroups } from "../domain/live_board.ts";
 import { t } from "../domain/messages.ts";
+import { clipped } from "../domain/one_line.ts";
 import { DEFAULT_LIVES, memberProfile } from "../domain/profile.ts";
 import { DEFAULT_XP, displayName, type XpAmounts } from "../domain/xp_rules.ts";
 import { answer, languageFor } from "./lang.ts";
 import { badgesText, boardText, livesText, profileText, streakText } from "./member_texts.ts";
 import { operatorCommands } from "./operator.ts";
+import type { MenuCommand } from "./setup.ts";
 import { namedTarget, repliedMember } from "./targets.ts";
 
 export { progressBar } from "./member_texts.ts";
@@ -28,6 +30,30 @@ export interface CommandDeps {
   xp?: XpAmounts;
   now?: () => Date;
 }
+
+/**
+ * Each command of the members' menu, and whether it is about the one who asks. Sent as a chat (an
+ * anonymous admin, a channel) Telegram does not say who asked, so `sent_as_chat.ts` answers these
+ * with how to ask instead. A command added to the menu is a type error here until it is placed.
+ * `/quiz` and `/wallet` are about the asker too, but only in private, where no one posts as a chat
+ * (in a group they already say so).
+ */
+export const ABOUT_THE_ASKER: Readonly<Record<MenuCommand, boolean>> = {
+  start: false,
+  help: false,
+  profile: true,
+  top: false,
+  badges: true,
+  streak: true,
+  lives: true,
+  quiz: false,
+  hide: true,
+  show: true,
+  case: false,
+  verify: false,
+  propose: true,
+  wallet: false,
+};
 
 /** How many places `/top` shows. */
 const TOP_SIZE = 10;
@@ -183,7 +209,7 @@ export function commands(deps: CommandDeps) {
     const { target, rest } = namedTarget(ctx.msg, ctx.match);
     if (!target && rest !== "") {
       const lang = await languageFor(sql, ctx);
-      return void (await answer(ctx, t(lang, "profile-usage", { arg: rest.slice(0, 32) })));
+      return void (await answer(ctx, t(lang, "profile-usage", { arg: clipped(rest, 32) })));
     }
     const replied = ctx.chat.type === "private" ? undefined : repliedMember(ctx.msg);
     if (target && "username" in target) return await ask(ctx, "profile", target);

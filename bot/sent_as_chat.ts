@@ -4,19 +4,23 @@
  * who posted, so `/hide` would hide, and `/profile` show, the shared account Telegram posts with.
  * `/propose` would make it a case's creator, paid at closing. They are answered with how to ask
  * instead, and nothing is written. `/profile @someone` (or as a reply) is about someone else and
- * goes on; admin commands go on (see chat_admins.ts).
+ * goes on; admin commands go on (see chat_admins.ts). Which commands: `ABOUT_THE_ASKER` in
+ * commands.ts, beside the menu they come from.
  */
 import { Composer } from "grammy";
 import type postgres from "postgres";
 import { t } from "../domain/messages.ts";
+import { ABOUT_THE_ASKER } from "./commands.ts";
 import { answer, languageFor } from "./lang.ts";
 import { namedTarget, repliedMember } from "./targets.ts";
 
-const ABOUT_THE_ASKER = ["hide", "show", "profile", "badges", "streak", "lives", "propose"];
+const ABOUT_ASKER = Object.entries(ABOUT_THE_ASKER).flatMap(([command, about]) =>
+  about ? [command] : []
+);
 
 export function sentAsChat(sql: postgres.Sql) {
   const c = new Composer();
-  c.command(ABOUT_THE_ASKER, async (ctx, next) => {
+  c.command(ABOUT_ASKER, async (ctx, next) => {
     const sender = ctx.msg.sender_chat;
     if (!sender) return await next();
     const command = ctx.msg.text!.slice(1).split(/[@\s]/)[0];

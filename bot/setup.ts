@@ -19,6 +19,9 @@ export const COMMAND_MENU = [
   { command: "wallet", description: "Link your wallet for on-chain rewards (in private)" },
 ] as const;
 
+/** A command of the members' menu. */
+export type MenuCommand = (typeof COMMAND_MENU)[number]["command"];
+
 /** The same menu for members whose Telegram app is in Spanish. */
 export const COMMAND_MENU_ES = [
   { command: "start", description: "Empieza aquí: te escribiré cuando subas de nivel" },
@@ -51,7 +54,7 @@ const ADMIN_MENU_ES = [
   { command: "settings", description: "Los ajustes de este grupo" },
   { command: "givexp", description: "Dar XP: /givexp @usuario N motivo" },
   { command: "takexp", description: "Quitar XP: /takexp @usuario N motivo" },
-  { command: "resetxp", description: "Poner a cero el XP de un miembro: /resetxp @usuario" },
+  { command: "resetxp", description: "Poner a cero los XP de un miembro: /resetxp @usuario" },
 ] as const;
 
 const ADMINS = { type: "all_chat_administrators" } as const;

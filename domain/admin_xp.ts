@@ -17,7 +17,7 @@ export interface XpAdjustment {
   author: string;
   /**
    * The one-time id of the request that asked (a dashboard form's id, an API client's
-   * `Idempotency-Key` as `api:<key>`): a second move with the same id, for any member, from any
+   * `Idempotency-Key` as `api:<key>`, a bot command's `telegram:<chat>:<message>`): a second move with the same id, for any member, from any
    * replica, moves nothing and throws `FormReplayed` carrying the first move.
    */
   formId?: string;
@@ -213,11 +213,11 @@ export async function adjustXp(sql: postgres.Sql, a: XpAdjustment): Promise<XpAd
 
 /**
  * Takes a member's whole balance (audit `reset-xp`, `requested` = minus the balance it found).
- * Throws RangeError naming `reason`, and UnknownMember.
+ * Throws RangeError naming `reason`, UnknownMember, and FormReplayed when `formId` asked already.
  */
 export async function resetXp(
   sql: postgres.Sql,
-  o: { chatId: number; userId: number; reason: string; author: string },
+  o: { chatId: number; userId: number; reason: string; author: string; formId?: string },
 ): Promise<XpAdjusted> {
   const reason = checkReason(o.reason);
   return await move(sql, { ...o, reason }, "reset-xp", (xp) => ({

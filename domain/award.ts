@@ -36,8 +36,9 @@ export interface AwardOutcome {
  * window of message dates: thanks count in the *receiver's* window (the receiver is the one
  * earning them), and a thanked member at the cap gets 0 (the thanks is still counted and the
  * cooldown still starts). Service messages pay nothing and are not counted. Every award is a
- * ledger row bound to `(chat, message)`, so a redelivered update pays nothing. Times are the
- * message's own date.
+ * ledger row bound to `(chat, message)`, so a redelivered update pays nothing; an album's photos
+ * (one `media_group_id`, one update each) are one message: the first of them to arrive is paid
+ * and counted, the rest are as redelivered. Times are the message's own date.
  *
  * Per-chat settings: `chats.xp_multiplier` scales every award of the message (author and
  * thanks) before the cap (`scaledAmount`: whole XP, half up); a message whose
@@ -69,7 +70,10 @@ export async function awardMessage(
   if (!from || earnsNothing(message)) return { author: 0, duplicate: false, thanked: [] };
   const award = awardFor(message, amounts);
   const at = new Date(message.date * 1000);
-  const source = `msg:${message.message_id}`;
+  // An album is one post delivered as one message per photo: it pays (and counts) once.
+  const source = message.media_group_id
+    ? `album:${message.media_group_id}`
+    : `msg:${message.message_id}`;
   const kind = chat.type === "private"
     ? "private"
     : chat.type === "channel"

@@ -24,7 +24,8 @@ const NOTHING: MergeOutcome = { merged: false, members: 0, ledger: 0, outbox: 0,
  * - chat settings the new chat has not set itself (cases on, XP multiplier, no-XP topics,
  *   announcements, language, zone, report chat) follow from the old one;
  * - events, quiz sessions, the admin log, the dilemma cases' votes, arguments, rewards and
- *   proposals, and every outbox row move; leaderboard entries move unless the new
+ *   proposals, and every outbox row move, and so do the chats that report to the old one (even
+ *   when the old id has no chat row: a report chat the bot never read); leaderboard entries move unless the new
  *   chat has its own for that period (they are recomputed); archived periods both chats hold
  *   stay under the old id.
  *
@@ -58,8 +59,12 @@ export async function mergeChat(
                           ELSE chats.no_xp_topics END,
       level_up_announcements = CASE WHEN chats.level_up_announcements = 'group'
         THEN EXCLUDED.level_up_announcements ELSE chats.level_up_announcements END`;
+  // What is addressed to the old id moves even when the bot never saw a message there (a report
+  // chat has no row of its own): the chats that report to it, and its outbox rows.
+  await tx`UPDATE chats SET report_chat_id = ${to} WHERE report_chat_id = ${from}`;
+  const outbox = await tx`UPDATE outbox SET chat_id = ${to} WHERE chat_id = ${from}`;
   const [old] = await tx`SELECT 1 FROM chats WHERE chat_id = ${from} FOR UPDATE`;
-  if (!old) return NOTHING;
+  if (!old) return { ...NOTHING, outbox: outbox.count };
 
   const members = await tx`
     INSERT INTO members (chat_id, user_id, display_name, username, is_bot, started_bot, unreachable,
@@ -142,7 +147,6 @@ export async function mergeChat(
     WHERE m.chat_id = ${from} AND NOT EXISTS (
       SELECT 1 FROM chat_metrics t WHERE t.chat_id = ${to} AND t.at = m.at)`;
   await tx`DELETE FROM chat_metrics WHERE chat_id = ${from}`;
-  const outbox = await tx`UPDATE outbox SET chat_id = ${to} WHERE chat_id = ${from}`;
   await tx`
     UPDATE leaderboard_entries e SET chat_id = ${to}
     WHERE e.chat_id = ${from} AND NOT EXISTS (

@@ -23,3 +23,13 @@ export function oneLine(field: string, value: unknown, max: number): string {
   }
   return text;
 }
+
+/**
+ * The first `max` characters of `text` (code points, so an emoji is never cut in half: half of
+ * one is no UTF-8, and Telegram refuses a whole answer that quotes it).
+ *
+ * @example clipped("ab😀c", 3) // "ab😀"
+ */
+export function clipped(text: string, max: number): string {
+  return Array.from(text).slice(0, max).join("");
+}

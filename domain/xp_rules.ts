@@ -6,6 +6,10 @@
  * (`award_pay` and `award_messages` in db/migrations/0019_ingest.sql): change both together.
  */
 
+import { isServiceMessage } from "./service_messages.ts";
+
+export { isServiceMessage, SERVICE_FIELDS } from "./service_messages.ts";
+
 /** A thanker may reward the same member again only after this long. */
 export const THANKS_COOLDOWN_MINUTES = 10;
 /** The cap's window: no member earns more than `maxPerMinute` in any window this long. */
@@ -69,6 +73,10 @@ export interface MessageLike {
   };
   /** A linked channel's post, forwarded into its discussion group by Telegram itself. */
   is_automatic_forward?: boolean;
+  /** Set when the message was forwarded: its words are someone else's (no thank-you of its sender). */
+  forward_origin?: unknown;
+  /** The album a photo or video belongs to: one post, one update per item. */
+  media_group_id?: string;
 }
 
 /**
@@ -170,51 +178,6 @@ export function saysThanks(text: string): boolean {
   return false;
 }
 
-/**
- * The fields that make a message a service message (joins, leaves, pins, titles, photos,
- * migrations, …): it pays nothing and is not counted as a message.
- */
-export const SERVICE_FIELDS = [
-  "new_chat_members",
-  "left_chat_member",
-  "new_chat_title",
-  "new_chat_photo",
-  "delete_chat_photo",
-  "group_chat_created",
-  "supergroup_chat_created",
-  "channel_chat_created",
-  "message_auto_delete_timer_changed",
-  "migrate_to_chat_id",
-  "migrate_from_chat_id",
-  "pinned_message",
-  "chat_shared",
-  "users_shared",
-  "write_access_allowed",
-  "proximity_alert_triggered",
-  "boost_added",
-  "chat_background_set",
-  "forum_topic_created",
-  "forum_topic_edited",
-  "forum_topic_closed",
-  "forum_topic_reopened",
-  "general_forum_topic_hidden",
-  "general_forum_topic_unhidden",
-  "video_chat_scheduled",
-  "video_chat_started",
-  "video_chat_ended",
-  "video_chat_participants_invited",
-  "giveaway_created",
-  "giveaway_completed",
-  "successful_payment",
-  "refunded_payment",
-] as const;
-
-/** Whether Telegram sent this as a service message rather than something a member said. */
-export function isServiceMessage(message: object): boolean {
-  return SERVICE_FIELDS.some((f) =>
-    f in message && (message as Record<string, unknown>)[f] != null
-  );
-}
 const LINK = /\bhttps?:\/\/\S+|\bwww\.\S+\.\S+/i;
 export const MAX_THANKED = 3;
 
@@ -226,7 +189,8 @@ export function awardFor(message: MessageLike, amounts: XpAmounts): MessageAward
   const hasLink = entities.some((e) => e.type === "url" || e.type === "text_link") ||
     LINK.test(text);
   const thanked: Thanked[] = [];
-  if (author && saysThanks(text)) {
+  // a forwarded "thanks @ben" is whoever wrote it thanking, not the member who forwarded it
+  if (author && message.forward_origin == null && saysThanks(text)) {
     const seen = new Set<string>();
     const add = (t: Thanked, isBot: boolean) => {
       const key = "userId" in t ? `id:${t.userId}` : `@${t.username.toLowerCase()}`;

@@ -3,6 +3,7 @@
  * itself as `sender_chat`, which only an admin can post as. They may use the admin tools (the
  * ledger and the audit say `telegram:anonymous-admin`), and their messages earn no XP.
  */
+import { ABOUT_THE_ASKER } from "../bot/commands.ts";
 import assert from "node:assert/strict";
 import { adminGroup, ana, GROUP } from "./fakes/admin_group.ts";
 import type { Person } from "./fakes/updates.ts";
@@ -69,11 +70,12 @@ Deno.test("someone posting as the group or a channel asks a personal command: to
   const poster: Person = { id: 136817688, name: "Channel", username: "Channel_Bot", bot: true };
   const told =
     /^👤 You are posting as “(Group -800|News)”: Telegram doesn't tell me who you are\. Send \/\w+ from your own account\.$/;
-  for (
-    const command of ["/hide", "/show", "/profile", "/badges", "/streak", "/lives", "/propose"]
-  ) {
-    assert.match(await g.say(anonymous, command, asGroup), told, command);
-    assert.match(await g.say(poster, command, channel), told, command);
+  // the menu's commands, as commands.ts sorts them: about the asker or not
+  for (const [name, about] of Object.entries(ABOUT_THE_ASKER)) {
+    const command = `/${name}`;
+    const check = about ? assert.match : assert.doesNotMatch;
+    check(await g.say(anonymous, command, asGroup), told, command);
+    check(await g.say(poster, command, channel), told, command);
   }
   const rows = await g.sql`
     SELECT 1 FROM members WHERE user_id IN (${anonymous.id}, ${poster.id})`;

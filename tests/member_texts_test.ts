@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { streakText } from "../bot/member_texts.ts";
+import { COMMAND_MENUS } from "../bot/setup.ts";
+import { QUIZ_BANK } from "../domain/quiz_bank.ts";
 import { messageIds, t } from "../domain/messages.ts";
 
 const streak = (current: number) => ({ current, best: current, protections: 0, leftMs: 3_600_000 });
@@ -36,4 +38,21 @@ Deno.test("a quiz that spends the last life says so as people do: no lives left,
   assert.equal(started("es", 2), "te quedan 2 vidas.");
   assert.equal(started("en", 0), "no lives left.");
   assert.equal(started("en", 1), "1 life left.");
+});
+
+Deno.test("Spanish gives XP one gender everywhere: los XP (locales, the command menu, the quiz's questions)", async () => {
+  const dir = new URL("../locales/es/", import.meta.url);
+  const texts: string[] = [];
+  for await (const f of Deno.readDir(dir)) {
+    texts.push(await Deno.readTextFile(new URL(f.name, dir)));
+  }
+  texts.push(
+    ...[...COMMAND_MENUS].filter((m) => m.language_code === "es")
+      .flatMap((m) => m.commands.map((c) => c.description)),
+  );
+  texts.push(...QUIZ_BANK.map((q) => q.text.es.question));
+  const feminineOrSingular = /\b(la|el|del|al|una|un|cuánta|mucha|poca|esa|esta) XP\b/i;
+  const found = texts.flatMap((text) => text.split("\n")).filter((l) => feminineOrSingular.test(l));
+  assert.deepEqual(found, [], "«la XP» or «el XP» beside «los XP»");
+  assert.ok(texts.some((text) => /\blos XP\b/.test(text)));
 });

@@ -244,7 +244,7 @@ Deno.test("/quiz picks the group: buttons for several, a hint with none, a point
   await hook.post(privateMessage({ from: dora, text: "/quiz", messageId: messageId++, date: now }));
   assert.equal(
     texts(api, dora.id).at(-1),
-    "🧠 Primero escribe en un grupo donde esté yo: cada cuestionario se juega para un grupo, con las vidas y la XP de ese grupo.",
+    "🧠 Primero escribe en un grupo donde esté yo: cada cuestionario se juega para un grupo, con las vidas y los XP de ese grupo.",
   );
   await hook.post(
     groupMessage({

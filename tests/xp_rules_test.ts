@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   awardFor,
   cappedAmount,
+  earnsNothing,
   isServiceMessage,
   saysThanks,
   SERVICE_FIELDS,
@@ -53,10 +54,56 @@ Deno.test("awardFor: a negated thanks thanks nobody", () => {
   assert.deepEqual(awardFor({ ...base, text: "gracias" }, XP).thanked, [{ userId: 2 }]);
 });
 
+Deno.test("awardFor: a forwarded thank-you is someone else's words: it thanks nobody, and still pays as a message", () => {
+  const from = { id: 1, is_bot: false, first_name: "Ana", username: "ana" };
+  const forward_origin = { type: "hidden_user", sender_user_name: "Carla", date: 0 };
+  const text = "thanks @ben https://example.org";
+  const entities = [{ type: "mention", offset: 7, length: 4 }];
+  const own = awardFor({ message_id: 1, date: 0, from, text, entities }, XP);
+  assert.deepEqual([own.amount, own.thanked], [3, [{ username: "ben" }]]);
+  const forwarded = awardFor({ message_id: 2, date: 0, from, text, entities, forward_origin }, XP);
+  assert.deepEqual([forwarded.amount, forwarded.thanked], [3, []]);
+});
+
 Deno.test("service messages are recognised by their fields", () => {
   for (const field of SERVICE_FIELDS) assert.ok(isServiceMessage({ [field]: {} }), field);
   assert.equal(isServiceMessage({ text: "hi" }), false);
   assert.equal(isServiceMessage({ text: "hi", pinned_message: undefined }), false);
+});
+
+Deno.test("the service messages of Bot API 9 are service messages too: ticking a checklist, adding a poll option, a gift, an owner leaving earn nothing", () => {
+  const newer = [
+    "checklist_tasks_done",
+    "checklist_tasks_added",
+    "poll_option_added",
+    "poll_option_deleted",
+    "chat_owner_left",
+    "chat_owner_changed",
+    "community_chat_added",
+    "community_chat_removed",
+    "community_chat_joined",
+    "managed_bot_created",
+    "gift",
+    "gift_upgrade_sent",
+    "unique_gift",
+    "paid_message_price_changed",
+    "direct_message_price_changed",
+    "connected_website",
+    "suggested_post_approved",
+    "suggested_post_approval_failed",
+    "suggested_post_declined",
+    "suggested_post_paid",
+    "suggested_post_refunded",
+  ];
+  const earning = newer.filter((field) =>
+    !earnsNothing({
+      message_id: 1,
+      date: 0,
+      from: { id: 1, is_bot: false, first_name: "A" },
+      [field]: {},
+    })
+  );
+  assert.deepEqual(earning, [], "service messages that still earn XP");
 });
 
 Deno.test("cappedAmount never pays past the cap nor below 0", () => {

@@ -1,7 +1,7 @@
 # El cuestionario (semilla 002): /quiz en privado, encuestas tipo quiz de Telegram, vidas y XP.
 # Se llama «cuestionario» en todos los textos, como en /help y /lives; solo el comando es /quiz.
 quiz-in-private = 🧠 El cuestionario se juega en un chat privado conmigo: ábrelo y envía /quiz.
-quiz-no-group = 🧠 Primero escribe en un grupo donde esté yo: cada cuestionario se juega para un grupo, con las vidas y la XP de ese grupo.
+quiz-no-group = 🧠 Primero escribe en un grupo donde esté yo: cada cuestionario se juega para un grupo, con las vidas y los XP de ese grupo.
 quiz-pick-group = 🧠 ¿Para qué grupo juegas? Cada grupo tiene sus propias vidas.
 quiz-busy = ⏳ Ya tienes un cuestionario en marcha: responde a su pregunta. Termina en { $in }.
 quiz-no-lives = 💔 No te quedan vidas en { $group }. La próxima llega en { $in }.

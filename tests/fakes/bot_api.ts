@@ -78,10 +78,14 @@ export function botApiDouble(options: BotApiDoubleOptions = {}) {
     if (blocked.has(key)) {
       return error({ code: 403, description: "Forbidden: bot was blocked by the user" });
     }
-    // Telegram's own refusals of a text: none, or past 4,096 characters (UTF-16 units).
+    // Telegram's own refusals of a text: none, not UTF-8, or past 4,096 characters (UTF-16 units).
     const text = String(params.text ?? "");
     if (text.trim() === "") {
       return error({ code: 400, description: "Bad Request: message text is empty" });
+    }
+    if (!text.isWellFormed()) {
+      // a lone UTF-16 surrogate (half an emoji, cut by a slice) is no UTF-8 Telegram reads
+      return error({ code: 400, description: "Bad Request: strings must be encoded in UTF-8" });
     }
     if (text.length > 4096) {
       return error({ code: 400, description: "Bad Request: message is too long" });
