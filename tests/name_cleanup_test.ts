@@ -1,5 +1,5 @@
 /**
- * db/migrations/0036_clean_names.sql: the names stored before `displayName` cleaned them are
+ * db/migrations/0035_clean_names.sql: the names stored before `displayName` cleaned them are
  * cleaned once, set-based, as `displayName` would show them, without waiting for each member's
  * next message; a second run changes nothing.
  */
@@ -9,7 +9,7 @@ import { displayName } from "../domain/xp_rules.ts";
 import { testDatabase } from "./db.ts";
 
 const MIGRATIONS = new URL("../db/migrations/", import.meta.url);
-const CLEANUP = "0036_clean_names.sql";
+const CLEANUP = "0035_clean_names.sql";
 
 const NAMES: Array<{ id: number; name: string; username?: string }> = [
   { id: 1, name: "\u202EAna" },
