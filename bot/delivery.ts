@@ -23,7 +23,6 @@ import { createPacer, type PaceLimits } from "./pacer.ts";
 
 export { verdictFor } from "./outbox_settle.ts";
 export type { SendMessage } from "./outbox_marks.ts";
-
 export interface DeliveryOptions {
   sql: postgres.Sql;
   clock: Clock;
@@ -46,12 +45,10 @@ export interface DeliveryOptions {
 
 /** Rows claimed together under one token, from `at` (ms). */
 export type Claim = OutboxRow[] & { token: string; at: number };
-
 /** Shortest idle wait: no busy polling while another replica holds the due rows. */
 const MIN_IDLE_MS = 50;
 /** How often a busy replica reads the queue for its gauges (an idle one reads it every wait). */
 const GAUGE_REFRESH_MS = 15_000;
-
 /**
  * The outbox delivery actor: claims due rows under a token and a renewed lease, no more than
  * the pacer lets out within it, sends them within Telegram's limits (kept across replicas: the
@@ -70,7 +67,6 @@ export function createDelivery(o: DeliveryOptions) {
   const pacer = createPacer(o.limits);
   const pace = sharedPace(sql, o.limits.globalPerSecond);
   const metrics = outboxMetrics(o.registry);
-
   const sweep = outboxSweep({ sql, log, metrics });
   async function claim(): Promise<Claim> {
     const now = clock.now();

@@ -139,7 +139,7 @@ export function apiRoutes(
       const points = await readChatMetrics(sql, chatId, { from, to });
       return c.json({ chat: chatId, from: from.toISOString(), to: to.toISOString(), points });
     })
-    .get("/incidents", admin, knownQuery("state", "limit"), bounded, async (c) => {
+    .get("/incidents", admin, knownQuery("state", "limit", "before"), bounded, async (c) => {
       const state = queryParam(c, "state", incidentState, "open or all") ?? "all";
       const n = queryParam(c, "limit", limit, "a whole number from 1 to 100") ?? 20;
       const before = queryParam(
