@@ -1,6 +1,5 @@
 import type postgres from "postgres";
 import type {
-  AbandonedSlot,
   Counter,
   FinalOutcome,
   JobSummary,
