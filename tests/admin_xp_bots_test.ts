@@ -13,6 +13,7 @@ import { testDatabase } from "./db.ts";
 import { adminGroup, boss, GROUP, jefa } from "./fakes/admin_group.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community } from "./fakes/community.ts";
+import { csrfOf, FORM, signIn } from "./fakes/dashboard_session.ts";
 import { ready, serve, serveApp } from "./fakes/http.ts";
 import { dbRuntime } from "./fakes/runtime.ts";
 
@@ -97,17 +98,8 @@ Deno.test("the dashboard offers no Give on a bot's page (Take stays); a give pos
     sql: db.sql,
     dashboard: { refreshMs: 0 },
   });
-  const FORM = { "content-type": "application/x-www-form-urlencoded" };
-  const signIn = await fetch(`${http.base}/sign-in`, {
-    method: "POST",
-    headers: FORM,
-    body: new URLSearchParams({ token: TOKEN, name: "Ops", next: "/" }),
-    redirect: "manual",
-  });
-  await signIn.body?.cancel();
-  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
-  const page = await fetch(`${http.base}/`, { headers: { cookie } }).then((r) => r.text());
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? "";
+  const { cookie } = await signIn(http.base, TOKEN, "Ops");
+  const csrf = await csrfOf(http.base, cookie);
   const memberPage = (user: number) =>
     fetch(`${http.base}/chats/-5/members/${user}`, { headers: { cookie } }).then((r) => r.text());
   const person = await memberPage(7);

@@ -10,6 +10,7 @@ import { botApiDouble, type Update } from "./fakes/bot_api.ts";
 import { testBot } from "./fakes/bot.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community, creditLedger, runJob } from "./fakes/community.ts";
+import { signIn } from "./fakes/dashboard_session.ts";
 import { serveApp } from "./fakes/http.ts";
 import { testRuntime } from "./fakes/runtime.ts";
 import { groupMessage, type Person } from "./fakes/updates.ts";
@@ -137,14 +138,7 @@ Deno.test("boards right after a weekly or monthly boundary are the new period's,
   });
 
   await t.step("the dashboard's chat page shows the same live board, said to be live", async () => {
-    const signIn = await fetch(`${http.base}/sign-in`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ token: TOKEN, name: "Ops", next: "/" }),
-      redirect: "manual",
-    });
-    await signIn.body?.cancel();
-    const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
+    const { cookie } = await signIn(http.base, TOKEN, "Ops");
     const page = (period: string) =>
       fetch(`${http.base}/chats/${CHAT}?period=${period}`, { headers: { cookie } }).then((r) =>
         r.text()

@@ -6,34 +6,18 @@
 import assert from "node:assert/strict";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
+import { csrfOf, FORM, signIn } from "./fakes/dashboard_session.ts";
 import { ready, serveApp } from "./fakes/http.ts";
 import { dbRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "dashboard-token-0123456789";
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
-
-async function signIn(base: string) {
-  const res = await fetch(`${base}/sign-in`, {
-    method: "POST",
-    headers: FORM,
-    body: new URLSearchParams({ token: TOKEN, name: "Ops", next: "/" }),
-    redirect: "manual",
-  });
-  await res.body?.cancel();
-  return (res.headers.get("set-cookie") ?? "").split(";")[0];
-}
-
-async function csrf(base: string, cookie: string) {
-  const html = await fetch(`${base}/outbox`, { headers: { cookie } }).then((r) => r.text());
-  return /name="_csrf" value="([^"]+)"/.exec(html)![1];
-}
 
 /** Posts an action; its status, where it sends the browser and the notice it set. */
 async function act(base: string, cookie: string, path: string) {
   const res = await fetch(base + path, {
     method: "POST",
     headers: { ...FORM, cookie },
-    body: new URLSearchParams({ _csrf: await csrf(base, cookie) }),
+    body: new URLSearchParams({ _csrf: await csrfOf(base, cookie, "/outbox") }),
     redirect: "manual",
   });
   await res.body?.cancel();
@@ -57,7 +41,10 @@ Deno.test("dashboard outbox: the operator who loses a retry/discard race is sent
   const opts = { adminToken: TOKEN, dashboard: { refreshMs: 0 } };
   await using httpA = serveApp(a.runtime, ready(fakeClock()), { ...opts, sql: a.sql });
   await using httpB = serveApp(b.runtime, ready(fakeClock()), { ...opts, sql: b.sql });
-  const [ana, bea] = [await signIn(httpA.base), await signIn(httpB.base)];
+  const [ana, bea] = [
+    (await signIn(httpA.base, TOKEN, "Ops")).cookie,
+    (await signIn(httpB.base, TOKEN, "Ops")).cookie,
+  ];
 
   const won = await act(httpA.base, ana, `/outbox/${one}/retry`);
   assert.deepEqual(won, {

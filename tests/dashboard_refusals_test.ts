@@ -10,11 +10,11 @@ import { runtimeMetrics } from "../routes/metrics.ts";
 import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
+import { csrfOf, FORM, signIn } from "./fakes/dashboard_session.ts";
 import { serve } from "./fakes/http.ts";
 import { dbRuntime, gate, job } from "./fakes/runtime.ts";
 
 const TOKEN = "dashboard-token-0123456789";
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
 Deno.test("Run now on a busy or stopped job is refused as such (429, 409), not a 500", async (t) => {
   await using db = await testDatabase();
@@ -37,16 +37,9 @@ Deno.test("Run now on a busy or stopped job is refused as such (429, 409), not a
     sql: db.sql,
     dashboard: { refreshMs: 0 },
   }));
-  const signIn = await fetch(`${http.base}/sign-in`, {
-    method: "POST",
-    headers: FORM,
-    body: new URLSearchParams({ token: TOKEN, next: "/" }),
-    redirect: "manual",
-  });
-  await signIn.body?.cancel();
-  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
-  const page = await fetch(`${http.base}/`, { headers: { cookie } }).then((r) => r.text());
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
+  const { cookie } = await signIn(http.base, TOKEN);
+  const csrf = await csrfOf(http.base, cookie);
+  assert.ok(csrf, "signed in: the jobs page has forms");
   const runNow = async (name: string) => {
     const res = await fetch(`${http.base}/jobs/${name}/run`, {
       method: "POST",

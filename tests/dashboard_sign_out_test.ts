@@ -9,22 +9,15 @@ import { retentionJob } from "../domain/retention.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community, runJob } from "./fakes/community.ts";
+import { FORM, signIn as postSignIn } from "./fakes/dashboard_session.ts";
 import { ready, serveApp } from "./fakes/http.ts";
 import { dbRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "dashboard-token-0123456789";
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
-
 async function signIn(base: string) {
-  const res = await fetch(`${base}/sign-in`, {
-    method: "POST",
-    headers: FORM,
-    body: new URLSearchParams({ token: TOKEN, name: "Ops", next: "/" }),
-    redirect: "manual",
-  });
-  await res.body?.cancel();
+  const { res, cookie } = await postSignIn(base, TOKEN, "Ops");
   assert.equal(res.status, 303);
-  return (res.headers.get("set-cookie") ?? "").split(";")[0];
+  return cookie;
 }
 
 /** A page's status with `cookie` (a signed-out cookie is sent to sign in: 303). */

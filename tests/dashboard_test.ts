@@ -13,11 +13,11 @@ import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community } from "./fakes/community.ts";
+import { csrfOf, FORM, signIn as postSignIn } from "./fakes/dashboard_session.ts";
 import { serve } from "./fakes/http.ts";
 import { dbRuntime, job } from "./fakes/runtime.ts";
 
 const TOKEN = "dashboard-token-0123456789";
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
 function dashboard(
   runtime: Runtime,
@@ -40,18 +40,8 @@ function dashboard(
 
 /** Signs in over HTTP: the cookie header and the CSRF token of the session. */
 async function signIn(base: string, token = TOKEN) {
-  const res = await fetch(`${base}/sign-in`, {
-    method: "POST",
-    headers: FORM,
-    body: new URLSearchParams({ token, name: "Ops", next: "/" }),
-    redirect: "manual",
-  });
-  await res.body?.cancel();
-  const set = res.headers.get("set-cookie") ?? "";
-  const cookie = set.split(";")[0];
-  const page = await fetch(`${base}/`, { headers: { cookie } }).then((r) => r.text());
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? "";
-  return { res, set, cookie, csrf };
+  const session = await postSignIn(base, token, "Ops");
+  return { ...session, csrf: await csrfOf(base, session.cookie) };
 }
 
 async function post(base: string, path: string, cookie: string, fields: Record<string, string>) {

@@ -7,23 +7,17 @@ import assert from "node:assert/strict";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community } from "./fakes/community.ts";
+import { FORM, signIn as postSignIn } from "./fakes/dashboard_session.ts";
 import { ready, serveApp } from "./fakes/http.ts";
 import { dbRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "dashboard-token-0123456789";
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
 const PAGE = "/chats/-5/members/7";
 
 async function signIn(base: string, name = "Ops") {
-  const res = await fetch(`${base}/sign-in`, {
-    method: "POST",
-    headers: FORM,
-    body: new URLSearchParams({ token: TOKEN, name, next: "/" }),
-    redirect: "manual",
-  });
-  await res.body?.cancel();
+  const { res, cookie } = await postSignIn(base, TOKEN, name);
   assert.equal(res.status, 303, `signing in as ${JSON.stringify(name)}`);
-  return (res.headers.get("set-cookie") ?? "").split(";")[0];
+  return cookie;
 }
 
 /** The member page's XP form: every hidden field it carries, by name. */

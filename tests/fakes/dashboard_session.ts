@@ -1,0 +1,28 @@
+/** Signing in to the dashboard the way a browser's form does, for tests that drive it by HTTP. */
+
+/** A form post's content type. */
+export const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+/**
+ * Posts the sign-in form at `base` (the admin `token`, the operator's `name`, back to `/`):
+ * the answer, its `Set-Cookie` (empty when refused) and the session cookie to send.
+ */
+export async function signIn(base: string, token: string, name?: string) {
+  const fields: Record<string, string> = { token, next: "/" };
+  if (name !== undefined) fields.name = name;
+  const res = await fetch(`${base}/sign-in`, {
+    method: "POST",
+    headers: FORM,
+    body: new URLSearchParams(fields),
+    redirect: "manual",
+  });
+  await res.body?.cancel();
+  const set = res.headers.get("set-cookie") ?? "";
+  return { res, set, cookie: set.split(";")[0] };
+}
+
+/** The CSRF token the forms of `path` carry for the session of `cookie` ("" when it has none). */
+export async function csrfOf(base: string, cookie: string, path = "/") {
+  const page = await fetch(base + path, { headers: { cookie } }).then((r) => r.text());
+  return /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? "";
+}
