@@ -4,18 +4,13 @@
  * id, even when the bot never saw a message there (no `chats` row of its own to merge).
  */
 import assert from "node:assert/strict";
-import { Bot } from "grammy";
 import postgres from "postgres";
-import { createLogger } from "../actors/log.ts";
-import { createDelivery } from "../bot/delivery.ts";
-import { telegramLimits } from "../bot/pacer.ts";
 import { mergeChats } from "../domain/chat_merge.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { testDatabase } from "./db.ts";
-import { botApiDouble } from "./fakes/bot_api.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community } from "./fakes/community.ts";
-import { ioTracker } from "./fakes/io_tracker.ts";
+import { drivenDelivery } from "./fakes/delivery.ts";
 
 const OLD = -55, NEW = -100555, OTHER = -77;
 const UPGRADED = "Bad Request: group chat was upgraded to a supergroup chat";
@@ -48,38 +43,18 @@ Deno.test("a report chat the bot never saw a message in, upgraded: its waiting r
   await db.sql`UPDATE chats SET report_chat_id = ${OLD} WHERE chat_id = ${OTHER}`;
   await db.sql`INSERT INTO outbox (chat_id, text, dedupe_key, due_at)
                VALUES (${OLD}, 'report', 'daily-report:-77:2026-05-31', ${clock.now()})`;
-  const api = botApiDouble({ now: () => clock.now().getTime() });
-  const bot = new Bot("123456:TEST", { client: { apiRoot: api.apiRoot } });
-  const io = ioTracker();
-  const delivery = createDelivery({
-    sql: io.sql(db.sql),
-    clock,
-    log: createLogger({ level: "silent" }),
-    send: (chat, text) => io.track(() => bot.api.sendMessage(chat, text)),
-    limits: telegramLimits,
-    node: "test",
-    idleMs: 5_000,
-  });
-  api.failNext({
-    chatId: OLD,
-    times: 5,
-    error: { code: 400, description: UPGRADED, migrateToChatId: NEW },
-  });
-  const stop = new AbortController();
-  const running = delivery.loop({ stop: stop.signal, kill: stop.signal });
-  const settled = async () =>
-    (await db.sql`SELECT 1 FROM outbox WHERE state IN ('pending', 'sending')`).length === 0;
-  try {
-    for (let i = 0; i < 50 && !(await settled()); i++) {
-      await io.quiet();
-      if (await settled()) break;
-      await clock.advanceTo(await clock.sleeping());
-    }
-  } finally {
-    stop.abort();
-    await running;
-    await api.close();
-  }
+  const api = await (async () => {
+    await using d = drivenDelivery(db.sql, clock, { metrics: false });
+    d.api.failNext({
+      chatId: OLD,
+      times: 5,
+      error: { code: 400, description: UPGRADED, migrateToChatId: NEW },
+    });
+    await d.drive(async () =>
+      (await db.sql`SELECT 1 FROM outbox WHERE state IN ('pending', 'sending')`).length === 0
+    );
+    return d.api;
+  })();
   const [row] = await db.sql`SELECT state, chat_id::text AS chat FROM outbox`;
   assert.deepEqual(
     { state: row.state, chat: Number(row.chat), sent: api.sent.map((m) => [m.chat_id, m.text]) },

@@ -1,69 +1,10 @@
 import assert from "node:assert/strict";
-import { Bot } from "grammy";
 import type postgres from "postgres";
-import { createLogger } from "../actors/log.ts";
-import { createRegistry } from "../actors/metrics.ts";
-import { createDelivery } from "../bot/delivery.ts";
-import { telegramLimits } from "../bot/pacer.ts";
 import { syncLevels } from "../domain/levels.ts";
 import { testDatabase } from "./db.ts";
-import { botApiDouble } from "./fakes/bot_api.ts";
-import { type FakeClock, fakeClock } from "./fakes/clock.ts";
-import { ioTracker } from "./fakes/io_tracker.ts";
+import { fakeClock } from "./fakes/clock.ts";
+import { drivenDelivery } from "./fakes/delivery.ts";
 import { community } from "./fakes/community.ts";
-
-/**
- * Delivery through grammY to the double, both on one fake clock; `drive` moves time as the actor
- * waits. Its queries and sends are tracked: time moves only once none is in flight, since a batch
- * has more than one sleeper (its lease renewer) while it waits on I/O.
- */
-function setup(sql: postgres.Sql, clock: FakeClock, o: { metrics?: boolean } = {}) {
-  const api = botApiDouble({ now: () => clock.now().getTime() });
-  const registry = createRegistry();
-  const bot = new Bot("123456:TEST", { client: { apiRoot: api.apiRoot } });
-  const io = ioTracker();
-  const delivery = createDelivery({
-    sql: io.sql(sql),
-    clock,
-    log: createLogger({ level: "silent" }),
-    send: (chat, text) => io.track(() => bot.api.sendMessage(chat, text)),
-    limits: telegramLimits,
-    node: "test",
-    idleMs: 5_000,
-    registry: o.metrics === false ? undefined : registry,
-  });
-  const stop = new AbortController();
-  const running = delivery.loop({ stop: stop.signal, kill: stop.signal });
-  return {
-    api,
-    registry,
-    /** Resolves once the actor waits on the clock, not on a query or a send. */
-    quiet: io.quiet,
-    /** Lets the actor run, jumping the clock to each of its wake-ups, until `done` holds. */
-    async drive(done: () => Promise<boolean>, limitMs = 600_000) {
-      const start = clock.now().getTime();
-      while (!(await done())) {
-        await io.quiet();
-        const wake = await clock.sleeping();
-        if (await done()) return; // the actor finished what we waited for before going to sleep
-        if (wake.getTime() - start > limitMs) {
-          const rows = await sql`SELECT state, due_at, attempts, last_error FROM outbox LIMIT 3`;
-          throw new Error(
-            `delivery did not finish in time: ${
-              JSON.stringify(rows)
-            } at ${clock.now().toISOString()}`,
-          );
-        }
-        await clock.advanceTo(wake);
-      }
-    },
-    async [Symbol.asyncDispose]() {
-      stop.abort();
-      await running;
-      await api.close();
-    },
-  };
-}
 
 const states = async (sql: postgres.Sql) =>
   Object.fromEntries(
@@ -84,7 +25,7 @@ Deno.test("2,000 outbox rows across 50 chats: each delivered once, no 429 from W
     INSERT INTO outbox (chat_id, text, dedupe_key, due_at)
     SELECT c, 'message ' || g || ' to ' || c, 'bulk:' || c || ':' || g, ${clock.now()}
     FROM unnest(${[...groups, ...people]}::bigint[]) c, generate_series(1, 40) g`;
-  await using d = setup(db.sql, clock);
+  await using d = drivenDelivery(db.sql, clock);
   d.api.block(5000);
   d.api.block(5001);
   await d.drive(async () => {
@@ -125,7 +66,7 @@ Deno.test("a 429 with retry_after 3: the row is retried after 3 s of the test cl
   const clock = fakeClock("2026-06-01T00:00:00Z");
   await db
     .sql`INSERT INTO outbox (chat_id, text, dedupe_key, due_at) VALUES (42, 'hello', 'one', ${clock.now()})`;
-  await using d = setup(db.sql, clock);
+  await using d = drivenDelivery(db.sql, clock);
   d.api.failNext({ chatId: 42, error: { code: 429, retryAfter: 3 } });
   const t0 = clock.now().getTime();
   const tries = () => d.api.calls.filter((c) => c.method === "sendMessage").map((c) => c.at - t0);
@@ -155,7 +96,7 @@ Deno.test("a group upgraded to a supergroup, whose new id has chatted already: t
   await community(db.sql, { id: -100555 }, [{ user: 9, xp: 1 }]);
   await db
     .sql`INSERT INTO outbox (chat_id, text, dedupe_key, due_at) VALUES (-55, 'digest', 'd1', ${clock.now()})`;
-  await using d = setup(db.sql, clock);
+  await using d = drivenDelivery(db.sql, clock);
   d.api.failNext({
     chatId: -55,
     error: {
@@ -176,7 +117,7 @@ Deno.test("5xx and network failures back off, then fail for good after the last 
   const clock = fakeClock("2026-06-01T00:00:00Z");
   await db
     .sql`INSERT INTO outbox (chat_id, text, dedupe_key, due_at) VALUES (7, 'x', 'x', ${clock.now()})`;
-  await using d = setup(db.sql, clock);
+  await using d = drivenDelivery(db.sql, clock);
   d.api.failNext({ chatId: 7, times: 3, error: { code: 502, description: "Bad Gateway" } });
   d.api.failNext({ chatId: 7, times: 2, error: { network: true } });
   await d.drive(async () => (await states(db.sql)).failed === 1);
@@ -199,7 +140,7 @@ Deno.test("a notification still waiting past its expiry is dropped as expired, n
     INSERT INTO outbox (chat_id, text, dedupe_key, due_at) VALUES (10, 'x', 'x', ${now})
     RETURNING expires_at - created_at = interval '24 hours' AS defaulted`;
   assert.equal(defaulted, true, "a notification written without one gets a day");
-  await using d = setup(db.sql, clock);
+  await using d = drivenDelivery(db.sql, clock);
   await d.drive(async () => (await states(db.sql)).sent === 3);
   assert.deepEqual(d.api.sent.map((m) => m.text).sort(), ["admin alert", "fresh level-up", "x"]);
   const [stale] = await db.sql`SELECT state, last_error FROM outbox WHERE dedupe_key = 'stale'`;
@@ -218,7 +159,7 @@ Deno.test("a row that expires between two expiry sweeps is still never claimed",
     INSERT INTO outbox (chat_id, text, dedupe_key, due_at, expires_at) VALUES
       (7, 'late', 'late', ${at(40)}, ${at(30)}),
       (8, 'on time', 'on-time', ${at(45)}, ${at(3_600)})`;
-  await using d = setup(db.sql, clock);
+  await using d = drivenDelivery(db.sql, clock);
   await d.drive(async () => (await states(db.sql)).sent === 1);
   assert.ok(clock.now() < at(60), "before the next sweep");
   assert.deepEqual(d.api.sent.map((m) => m.text), ["on time"]);
@@ -234,7 +175,7 @@ Deno.test("without a metrics registry a blocked recipient is still dropped after
   await community(db.sql, { id: -1 }, [{ user: 5000, startedBot: true }]);
   await db.sql`INSERT INTO outbox (chat_id, text, dedupe_key, due_at)
                VALUES (5000, 'hello', 'solo', ${clock.now()})`;
-  await using d = setup(db.sql, clock, { metrics: false });
+  await using d = drivenDelivery(db.sql, clock, { metrics: false });
   d.api.block(5000);
   await d.drive(async () => (await states(db.sql)).dropped === 1);
   assert.deepEqual(await states(db.sql), { dropped: 1 });

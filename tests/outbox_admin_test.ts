@@ -1,23 +1,18 @@
 import assert from "node:assert/strict";
-import { Bot } from "grammy";
 import { Hono } from "hono";
 import type postgres from "postgres";
 import { createLogger } from "../actors/log.ts";
-import { createRegistry } from "../actors/metrics.ts";
-import { createDelivery } from "../bot/delivery.ts";
 import { claimDue, expireStale, markSent } from "../bot/outbox_claim.ts";
 import { settleGiveUp, settleRetry, settleUnreachable } from "../bot/outbox_settle.ts";
-import { telegramLimits } from "../bot/pacer.ts";
 import { discardOutbox, outboxOverview, problemRows, retryOutbox } from "../domain/outbox_admin.ts";
 import { retentionJob } from "../domain/retention.ts";
 import { adminApiRoutes } from "../routes/admin_api.ts";
 import { errorHandler } from "../routes/errors.ts";
 import { testDatabase } from "./db.ts";
-import { botApiDouble } from "./fakes/bot_api.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community, runJob } from "./fakes/community.ts";
+import { drivenDelivery } from "./fakes/delivery.ts";
 import { serve } from "./fakes/http.ts";
-import { ioTracker } from "./fakes/io_tracker.ts";
 
 const TOKEN = "s3cret-admin-token-0123";
 const headers = { authorization: `Bearer ${TOKEN}` };
@@ -249,46 +244,19 @@ Deno.test("a row dropped as unreachable, retried once the user is back, is sent 
   const [{ id }] = await db.sql`
     INSERT INTO outbox (chat_id, text, dedupe_key, due_at, expires_at)
     VALUES (5, 'level up!', 'lvl:5', ${clock.now()}, NULL) RETURNING id`;
-  const api = botApiDouble({ now: () => clock.now().getTime() });
-  const bot = new Bot("123456:TEST", { client: { apiRoot: api.apiRoot } });
-  const io = ioTracker();
-  const delivery = createDelivery({
-    sql: io.sql(db.sql),
-    clock,
-    log: createLogger({ level: "silent" }),
-    send: (chat, text) => io.track(() => bot.api.sendMessage(chat, text)),
-    limits: telegramLimits,
-    node: "test",
-    idleMs: 5_000,
-    // With no registry, delivery.ts skips settleUnreachable (`droppedTotal?.inc(…, await …)`).
-    registry: createRegistry(),
-  });
-  const stop = new AbortController();
-  const running = delivery.loop({ stop: stop.signal, kill: stop.signal });
+  await using d = drivenDelivery(db.sql, clock);
   const marked = async () =>
     (await db.sql`SELECT unreachable FROM members WHERE user_id = 5`)[0].unreachable;
-  /** Moves the fake clock to each of the actor's wake-ups until the row is in `state`. */
-  async function until(state: string) {
-    for (let turns = 0; turns < 100; turns++) {
-      await io.quiet();
-      const [row] = await db.sql`SELECT state FROM outbox WHERE id = ${id}`;
-      if (row.state === state) return;
-      await clock.advanceTo(await clock.sleeping());
-    }
-    throw new Error(`row ${id} never became ${state}`);
-  }
-  try {
-    api.block(5);
-    await until("dropped");
-    assert.equal(await marked(), true);
-    api.unblock(5);
-    assert.ok((await retryOutbox(db.sql, id, "ana", clock.now())).ok);
-    await until("sent");
-    assert.deepEqual(api.sent.map((m) => [m.chat_id, m.text]), [[5, "level up!"]]);
-    assert.equal(await marked(), false);
-  } finally {
-    stop.abort();
-    await running;
-    await api.close();
-  }
+  const until = (state: string) =>
+    d.drive(async () =>
+      (await db.sql`SELECT state FROM outbox WHERE id = ${id}`)[0].state === state
+    );
+  d.api.block(5);
+  await until("dropped");
+  assert.equal(await marked(), true);
+  d.api.unblock(5);
+  assert.ok((await retryOutbox(db.sql, id, "ana", clock.now())).ok);
+  await until("sent");
+  assert.deepEqual(d.api.sent.map((m) => [m.chat_id, m.text]), [[5, "level up!"]]);
+  assert.equal(await marked(), false);
 });
