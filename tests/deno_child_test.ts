@@ -73,7 +73,7 @@ Deno.test("denoChild drops only Deno's own lines", async () => {
   assert.equal(r.code, 64);
   assert.equal(
     r.stderr,
-    "schedule: --count expects a whole number from 1 to 1000, got \"0\" (--help for usage)",
+    'schedule: --count expects a whole number from 1 to 1000, got "0" (--help for usage)',
   );
   assert.deepEqual(
     wardenLines(
