@@ -22,7 +22,7 @@ import { findMember } from "../domain/profile.ts";
 import { idParam, queryParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
 import { rowId } from "../domain/row_id.ts";
-import { deadline, HttpError, knownQuery } from "./errors.ts";
+import { deadline, HttpError, knownQuery, rowIdOr400 } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
 
 /** Who the audit trail names for moves made through this API. */
@@ -91,12 +91,7 @@ function attempt<T>(check: () => T, problems: string[]): T | undefined {
 
 /** The row id of `/outbox/:id/…` or `/incidents/:id/…`, or 400. */
 function rowIdParam(c: Context): number {
-  const raw = c.req.param("id");
-  const parsed = rowId.safeParse(raw);
-  if (!parsed.success) {
-    throw new HttpError(400, `id must be ${ROW_ID}, got ${JSON.stringify(raw)}`);
-  }
-  return parsed.data;
+  return rowIdOr400(c.req.param("id"), "id", "a row id");
 }
 
 /** The JSON body of an incident's closing: `{ note }`, 400 naming the field at fault. */

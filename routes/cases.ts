@@ -4,7 +4,7 @@ import { z } from "zod";
 import { listCases, readCase } from "../domain/case_reads.ts";
 import { queryParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
-import { deadline, HttpError, knownQuery } from "./errors.ts";
+import { deadline, HttpError, knownQuery, rowIdOr400 } from "./errors.ts";
 
 const status = z.enum(["open", "closed", "all"]).default("all");
 const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().max(100))
@@ -29,12 +29,9 @@ export function caseRoutes(
       });
     })
     .get("/cases/:id", admin, knownQuery(), bounded, async (c) => {
-      const raw = c.req.param("id");
-      if (!/^\d{1,15}$/.test(raw)) {
-        throw new HttpError(400, `id must be a case number, got ${JSON.stringify(raw)}`);
-      }
-      const found = await readCase(sql, Number(raw));
-      if (!found) throw new HttpError(404, `unknown case ${raw}`);
+      const id = rowIdOr400(c.req.param("id"), "id", "a case number");
+      const found = await readCase(sql, id);
+      if (!found) throw new HttpError(404, `unknown case ${id}`);
       return c.json(found);
     });
 }

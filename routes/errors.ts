@@ -9,6 +9,7 @@ import {
 } from "../actors/errors.ts";
 import type { Logger } from "../actors/log.ts";
 import { isDatabaseUnavailable } from "../db/outage.ts";
+import { rowId } from "../domain/row_id.ts";
 
 /** An HTTP answer other than 2xx, with a message that names the problem. */
 export class HttpError extends Error {
@@ -51,6 +52,21 @@ export function knownQuery(...names: string[]): MiddlewareHandler {
 }
 
 /** How long a route that reads or writes the database waits before answering 503. */
+/**
+ * A row id typed in a path or a query (`rowId`: 1 to 2^53 - 1, digits only, no leading zero),
+ * or 400 naming `what` it is, the `noun` it stands for and what was sent.
+ */
+export function rowIdOr400(raw: string | undefined, what: string, noun: string): number {
+  const parsed = rowId.safeParse(raw);
+  if (!parsed.success) {
+    throw new HttpError(
+      400,
+      `${what} must be a positive whole number (${noun}), got ${JSON.stringify(raw ?? "")}`,
+    );
+  }
+  return parsed.data;
+}
+
 export const ROUTE_DEADLINE_MS = 5_000;
 
 /** The database did not answer within a route's deadline. */

@@ -5,23 +5,14 @@ import { findMember } from "../domain/profile.ts";
 import { completeQuiz, QUIZ_MAX_TOTAL, startQuiz } from "../domain/quiz.ts";
 import { idParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
-import { rowId } from "../domain/row_id.ts";
-import { deadline, HttpError, knownQuery } from "./errors.ts";
+import { deadline, HttpError, knownQuery, rowIdOr400 } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
 
 const whole = (max: number) => z.number().int().min(0).max(max);
 
 /** The `:id` of `…/quiz-sessions/:id/complete`, or 400 naming it. */
 function sessionParam(c: Context): number {
-  const raw = c.req.param("id");
-  const parsed = rowId.safeParse(raw);
-  if (!parsed.success) {
-    throw new HttpError(
-      400,
-      `id must be a positive whole number (a session id), got ${JSON.stringify(raw)}`,
-    );
-  }
-  return parsed.data;
+  return rowIdOr400(c.req.param("id"), "id", "a session id");
 }
 
 /** `{ correct, total }`: whole numbers, 1 ≤ total ≤ QUIZ_MAX_TOTAL, correct ≤ total; else 400 naming the field. */

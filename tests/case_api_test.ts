@@ -64,7 +64,15 @@ Deno.test("GET /api/cases and /api/cases/:id: the verdict and salt only once clo
     assert.equal(r.status, 400, bad);
     assert.match(r.body.error, /^query (status|limit)/);
   }
-  assert.equal((await http.get("/api/cases/abc", auth)).status, 400);
+  // One id, one spelling: no letters, no leading zero, no zero, nothing past 2^53 - 1.
+  for (const bad of ["abc", "007", "0", "9007199254740992"]) {
+    const r = await http.get(`/api/cases/${bad}`, auth);
+    assert.deepEqual(
+      [r.status, r.body.error],
+      [400, `id must be a positive whole number (a case number), got "${bad}"`],
+      bad,
+    );
+  }
   const unknown = await http.get("/api/cases/99", auth);
   assert.deepEqual([unknown.status, unknown.body.error], [404, "unknown case 99"]);
   assert.equal((await http.get("/api/cases")).status, 401);

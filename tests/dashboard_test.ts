@@ -174,7 +174,14 @@ Deno.test("dashboard: sign-in, sessions, CSRF, public reads and errors over HTTP
       ["/chats/-99", 404, /unknown chat -99/],
       ["/chats/-5?period=year", 400, /period &quot;year&quot;/],
       ["/chats/-5/members/8", 404, /unknown member 8 in chat -5/],
-      ["/outbox?before=x", 400, /before must be a notification number/],
+      [
+        "/outbox?before=x",
+        400,
+        /before must be a positive whole number \(a notification number\), got &quot;x&quot;/,
+      ],
+      // A page before row 0 would be empty, not "no more rows": refused like any other bad id.
+      ["/outbox?before=0", 400, /before must be a positive whole number/],
+      ["/outbox?before=007", 400, /before must be a positive whole number/],
     ];
     for (const [path, status, text] of cases) {
       const res = await get(path, cookie);

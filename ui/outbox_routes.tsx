@@ -1,6 +1,6 @@
 /** `/outbox` and its Retry / Discard forms. */
 import { Hono } from "hono";
-import { deadline, HttpError } from "../routes/errors.ts";
+import { deadline, HttpError, rowIdOr400 } from "../routes/errors.ts";
 import { discardOutbox, outboxOverview, problemRows, retryOutbox } from "../domain/outbox_admin.ts";
 import { type DashboardEnv, done } from "./auth.tsx";
 import type { PageDeps } from "./dashboard.tsx";
@@ -8,13 +8,7 @@ import { Layout } from "./layout.tsx";
 import { OutboxPage } from "./outbox_page.tsx";
 
 const PAGE = 50;
-
-function rowId(raw: string | undefined, what: string): number {
-  if (!raw || !/^\d{1,15}$/.test(raw)) {
-    throw new HttpError(400, `${what} must be a notification number, got ${JSON.stringify(raw)}`);
-  }
-  return Number(raw);
-}
+const NOTIFICATION = "a notification number";
 
 /** What became of a row an operator acted on that is no longer a problem row, by its state. */
 function since(state: string): string {
@@ -35,7 +29,7 @@ export function outboxRoutes(d: PageDeps) {
         outboxOverview(d.sql, d.now()),
         problemRows(d.sql, {
           limit: PAGE + 1,
-          beforeId: before ? rowId(before, "before") : undefined,
+          beforeId: before ? rowIdOr400(before, "before", NOTIFICATION) : undefined,
         }),
         d.view(c),
       ]);
@@ -46,7 +40,7 @@ export function outboxRoutes(d: PageDeps) {
       );
     })
     .post("/outbox/:id/:action{retry|discard}", d.session, d.writer, bounded, async (c) => {
-      const id = rowId(c.req.param("id"), "the path's id");
+      const id = rowIdOr400(c.req.param("id"), "the path's id", NOTIFICATION);
       const who = author(c.get("session")?.name);
       const result = c.req.param("action") === "retry"
         ? await retryOutbox(d.sql, id, who, d.now())
