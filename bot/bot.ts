@@ -72,7 +72,9 @@ export function createBot(deps: BotDeps): Bot {
         deps.log.info("group upgraded to a supergroup: merged", { from, to, ...moved });
       }
     }
-    await pay(ctx.chat, ctx.message);
+    // A command no handler answered (another bot's `/profile@OtherBot`, or one no bot answers)
+    // is not chat: it pays nothing, as Warden's own commands pay nothing.
+    if (!startsWithCommand(ctx.message)) await pay(ctx.chat, ctx.message);
   });
   bot.catch((error) => {
     deps.log.error("bot update failed", { update: error.ctx.update.update_id, error: error.error });
@@ -95,6 +97,12 @@ export function onlyPaysXp(message: Message, botId: number): boolean {
   if (text.startsWith("/")) return false;
   const entities = [...(message.entities ?? []), ...(message.caption_entities ?? [])];
   return !entities.some((e) => e.type === "bot_command");
+}
+
+/** Whether a message opens with a command (a `bot_command` entity at its start). */
+function startsWithCommand(message: Message): boolean {
+  const entities = message.text !== undefined ? message.entities : message.caption_entities;
+  return (entities ?? []).some((e) => e.type === "bot_command" && e.offset === 0);
 }
 
 /**

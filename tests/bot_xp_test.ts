@@ -219,3 +219,19 @@ Deno.test("a member's language follows the language_code of their messages; a me
   await w.say(bot, { ...dee, language: "en" }, "hello", at(120));
   assert.equal(await language(), "en");
 });
+
+Deno.test("a command pays nothing, whichever bot it is for; a command named inside a sentence is still chat", async () => {
+  await using db = await testDatabase();
+  const w = await world(db);
+  await using _api = w.api;
+  const bot = await w.start();
+  await w.say(bot, dee, "hello", at(0));
+  await w.say(bot, dee, "/profile@OtherBot", at(10)); // another bot's command, in a group with both
+  await w.say(bot, dee, "/shrug whatever", at(20)); // a command no bot here answers
+  await w.say(bot, dee, "/top", at(30)); // Warden's own, answered
+  const [m] = await db.sql`SELECT xp, messages_count FROM members WHERE user_id = 4`;
+  assert.deepEqual({ xp: m.xp, messages: m.messages_count }, { xp: 1, messages: 1 });
+  await w.say(bot, dee, "try /top to see the board", at(40));
+  const [after] = await db.sql`SELECT xp FROM members WHERE user_id = 4`;
+  assert.equal(after.xp, 2, "a sentence that mentions a command is a message");
+});

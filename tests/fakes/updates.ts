@@ -31,16 +31,23 @@ export function groupMessage(o: {
   replyToId?: number;
   title?: string;
 }) {
+  // As Telegram marks them: a command wherever a word starts with "/" (its @bot part in it, not a
+  // mention), @mentions and links elsewhere.
   const entities: Array<Record<string, unknown>> = [];
+  const commands = [...o.text.matchAll(/(?<=^|\s)\/\w+(?:@\w+)?/g)];
+  for (const m of commands) {
+    entities.push({ type: "bot_command", offset: m.index, length: m[0].length });
+  }
+  const inCommand = (i: number) => commands.some((c) => i > c.index && i < c.index + c[0].length);
   for (const m of o.text.matchAll(/@\w+/g)) {
-    entities.push({ type: "mention", offset: m.index, length: m[0].length });
+    if (!inCommand(m.index)) {
+      entities.push({ type: "mention", offset: m.index, length: m[0].length });
+    }
   }
   for (const m of o.text.matchAll(/https?:\/\/\S+/g)) {
     entities.push({ type: "url", offset: m.index, length: m[0].length });
   }
-  if (o.text.startsWith("/")) {
-    entities.push({ type: "bot_command", offset: 0, length: o.text.split(/\s/)[0].length });
-  }
+  entities.sort((a, b) => (a.offset as number) - (b.offset as number));
   return {
     update_id: nextUpdateId++,
     message: {
