@@ -24,7 +24,8 @@ const NOTHING: MergeOutcome = { merged: false, members: 0, ledger: 0, outbox: 0,
  * - chat settings the new chat has not set itself (cases on, XP multiplier, no-XP topics,
  *   announcements, language, zone, report chat) follow from the old one;
  * - events, quiz sessions, the admin log, the dilemma cases' votes, arguments, rewards and
- *   proposals, and every outbox row move, and so do the chats that report to the old one (even
+ *   proposals, and every outbox row move (a message keeping the old chat's quiet hours keeps the
+ *   new one's), and so do the chats that report to the old one (even
  *   when the old id has no chat row: a report chat the bot never read); leaderboard entries move unless the new
  *   chat has its own for that period (they are recomputed); archived periods both chats hold
  *   stay under the old id.
@@ -63,6 +64,10 @@ export async function mergeChat(
   // chat has no row of its own): the chats that report to it, and its outbox rows.
   await tx`UPDATE chats SET report_chat_id = ${to} WHERE report_chat_id = ${from}`;
   const outbox = await tx`UPDATE outbox SET chat_id = ${to} WHERE chat_id = ${from}`;
+  // and the messages that keep its quiet hours (a member's streak reminder) keep the new one's
+  await tx`
+    UPDATE outbox SET quiet_chat_id = ${to}
+    WHERE quiet_chat_id = ${from} AND state IN ('pending', 'sending')`;
   const [old] = await tx`SELECT 1 FROM chats WHERE chat_id = ${from} FOR UPDATE`;
   if (!old) return { ...NOTHING, outbox: outbox.count };
 

@@ -70,10 +70,21 @@ Deno.test("someone posting as the group or a channel asks a personal command: to
   const poster: Person = { id: 136817688, name: "Channel", username: "Channel_Bot", bot: true };
   const told =
     /^👤 You are posting as “(Group -800|News)”: Telegram doesn't tell me who you are\. Send \/\w+ from your own account\.$/;
-  // the menu's commands, as commands.ts sorts them: about the asker or not
-  for (const [name, about] of Object.entries(ABOUT_THE_ASKER)) {
+  // every command of the menu (ABOUT_THE_ASKER has one key per command); which ones are about
+  // the asker is written out here, not read from the code under test, so a flag flipped there
+  // (/lives answering with the shared account's lives) fails
+  const aboutTheAsker = new Set([
+    "hide",
+    "show",
+    "profile",
+    "badges",
+    "streak",
+    "lives",
+    "propose",
+  ]);
+  for (const name of Object.keys(ABOUT_THE_ASKER)) {
     const command = `/${name}`;
-    const check = about ? assert.match : assert.doesNotMatch;
+    const check = aboutTheAsker.has(name) ? assert.match : assert.doesNotMatch;
     check(await g.say(anonymous, command, asGroup), told, command);
     check(await g.say(poster, command, channel), told, command);
   }

@@ -8,6 +8,7 @@ import postgres from "postgres";
 import { createLogger } from "../actors/log.ts";
 import { createDelivery } from "../bot/delivery.ts";
 import { claimDue, expireStale } from "../bot/outbox_claim.ts";
+import { mergeChats } from "../domain/chat_merge.ts";
 import { telegramLimits } from "../bot/pacer.ts";
 import { streakRemindersJob } from "../domain/streak_reminders.ts";
 import { testDatabase } from "./db.ts";
@@ -74,6 +75,19 @@ Deno.test("two replicas claiming inside the quiet hours both hold the reminder; 
   } finally {
     await other.end();
   }
+});
+
+Deno.test("a group upgraded to a supergroup while its reminders wait: they keep the supergroup's quiet hours", async () => {
+  await using db = await testDatabase();
+  await reminded(db.sql);
+  const SUPERGROUP = -1000100;
+  await mergeChats(db.sql, CHAT, SUPERGROUP); // its settings (Madrid, 23:00–08:00) follow
+  assert.deepEqual((await claim(db.sql, IN_QUIET)).map((r) => r.chat_id), [], "none sent at 23:05");
+  const held = await db.sql`SELECT quiet_chat_id::text AS quiet, due_at FROM outbox`;
+  assert.deepEqual(held.map((r) => [Number(r.quiet), r.due_at.toISOString()]), [
+    [SUPERGROUP, QUIET_ENDS.toISOString()],
+    [SUPERGROUP, QUIET_ENDS.toISOString()],
+  ]);
 });
 
 Deno.test("a message with no quiet hours to keep (an admin alert) is claimed at any hour", async () => {

@@ -37,6 +37,8 @@ export interface AuthOptions {
   adminToken?: string;
   publicReads: boolean;
   sessionHours: number;
+  /** How long the sign-out check waits on the database (default `ROUTE_DEADLINE_MS`). */
+  deadlineMs?: number;
   now: () => Date;
 }
 
@@ -112,7 +114,7 @@ export function dashboardAuth(o: AuthOptions) {
   const session: MiddlewareHandler<DashboardEnv> = async (c, next) => {
     const read = keys ? await keys.read(sessionCookie(c), o.now()) : null;
     // Only a cookie that verifies costs a query: one probe by primary key.
-    c.set("session", read && !(await isRevoked(o.sql, read.id)) ? read : null);
+    c.set("session", read && !(await isRevoked(o.sql, read.id, o.deadlineMs)) ? read : null);
     await next();
   };
 

@@ -42,6 +42,8 @@ export interface DashboardDeps {
   zone?: string;
   /** How often the page refreshes its content in place (0: never). */
   refreshMs?: number;
+  /** How long a page waits on the database before answering 503 (default `ROUTE_DEADLINE_MS`). */
+  deadlineMs?: number;
   now?: () => Date;
 }
 
@@ -128,11 +130,12 @@ export function dashboardRoutes(d: DashboardDeps) {
     adminToken: d.adminToken,
     publicReads: d.publicReads ?? false,
     sessionHours: d.sessionHours ?? 12,
+    deadlineMs: d.deadlineMs,
     now,
   });
   const view = viewMaker(d);
   const { session, reader, writer } = auth;
-  const bounded = deadline();
+  const bounded = deadline(d.deadlineMs);
   const words = (name: string) => {
     const spec = d.runtime.actor(name).spec;
     return scheduleInWords(spec.schedule, spec.timezone ?? "UTC");

@@ -5,6 +5,7 @@
  * A row matters only until the session would have expired; `retention-cleanup` forgets it then.
  */
 import type postgres from "postgres";
+import { DatabaseTimeoutError, ROUTE_DEADLINE_MS } from "../routes/errors.ts";
 
 /** Records that session `nonce` (valid until `expiresAt`) is signed out, on every replica. */
 export async function revokeSession(
@@ -17,9 +18,28 @@ export async function revokeSession(
     ON CONFLICT (nonce) DO NOTHING`;
 }
 
-/** Whether session `nonce` was signed out: one primary-key probe. */
-export async function isRevoked(sql: postgres.Sql, nonce: string): Promise<boolean> {
-  const [row] = await sql<{ revoked: boolean }[]>`
+/**
+ * Whether session `nonce` was signed out: one primary-key probe, answered within `ms` or
+ * `DatabaseTimeoutError` (a 503): it runs before a page's own deadline, on every signed request.
+ */
+export async function isRevoked(
+  sql: postgres.Sql,
+  nonce: string,
+  ms = ROUTE_DEADLINE_MS,
+): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const probe = sql<{ revoked: boolean }[]>`
     SELECT EXISTS (SELECT 1 FROM dashboard_revoked_sessions WHERE nonce = ${nonce}) AS revoked`;
-  return row.revoked;
+  probe.catch(() => {}); // past the deadline nobody is listening
+  try {
+    const [row] = await Promise.race([
+      probe,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DatabaseTimeoutError(ms)), ms);
+      }),
+    ]);
+    return row.revoked;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,0 +1,60 @@
+/**
+ * A signed-in dashboard page with a database that accepts connections and never answers: 503 at
+ * the page's deadline, as a signed-out one and the API are. The sign-out check (one probe of
+ * `dashboard_revoked_sessions` per signed request) runs before the page's own deadline, so it
+ * must keep one itself; without, the page hung for as long as the client waits (90 s here).
+ */
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import postgres from "postgres";
+import { createLogger } from "../actors/log.ts";
+import { dashboardRoutes } from "../ui/dashboard.tsx";
+import { SESSION_COOKIE, sessions } from "../ui/session.ts";
+import { fakeClock } from "./fakes/clock.ts";
+import { ready, serve } from "./fakes/http.ts";
+import { testRuntime } from "./fakes/runtime.ts";
+
+const TOKEN = "dashboard-token-0123456789";
+
+Deno.test("a signed-in page on a database that never answers: 503 at the deadline, not a hung page", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn); // silent: no startup reply, ever
+  })();
+  const sql = postgres(`postgres://warden@127.0.0.1:${listener.addr.port}/warden`, {
+    max: 1,
+    connect_timeout: 90, // the client alone would wait a minute and a half
+  });
+  const { runtime } = testRuntime([]);
+  const app = new Hono().route(
+    "/",
+    dashboardRoutes({
+      runtime,
+      readiness: ready(fakeClock()),
+      sql,
+      log: createLogger({ level: "silent" }),
+      adminToken: TOKEN,
+      deadlineMs: 100,
+    }),
+  );
+  const { cookie } = await sessions(TOKEN, 12).issue(new Date(), "Ops");
+  const http = serve(app);
+  try {
+    const res = await fetch(`${http.base}/`, {
+      headers: { cookie: `${SESSION_COOKIE}=${cookie}` },
+      redirect: "manual",
+      signal: AbortSignal.timeout(30_000), // a guard against the hang, not a measure
+    });
+    const page = await res.text();
+    assert.equal(res.status, 503);
+    assert.match(page, /Database unavailable/);
+  } finally {
+    await http[Symbol.asyncDispose]();
+    const sqlEnded = sql.end({ timeout: 0 });
+    listener.close();
+    for (const conn of held) conn.close();
+    await accepting;
+    await sqlEnded;
+  }
+});
