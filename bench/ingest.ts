@@ -16,6 +16,7 @@ import { seedCommunity } from "../domain/seed.ts";
 import { telegramRoutes } from "../routes/telegram.ts";
 import { botApiDouble } from "../tests/fakes/bot_api.ts";
 import { checkpoint, cpuMeter, freshDatabase } from "./measure.ts";
+import { parseBenchArgs, USAGE } from "./options.ts";
 
 export interface IngestOptions {
   /** A server to create the fresh database on; default `DATABASE_URL`, else embedded PGlite. */
@@ -256,4 +257,21 @@ export async function ingestBench(o: IngestOptions): Promise<IngestLine> {
     if (sql !== db.sql) await sql.end({ timeout: 5 });
     await drop();
   }
+}
+
+/** The ingest phase alone: `deno run -A bench/ingest.ts [--ingest-updates N] [--ingest-concurrency N] [--ingest-members N] [--ingest-chats N]`, one IngestLine as JSON. */
+if (import.meta.main) {
+  const args = parseBenchArgs(Deno.args);
+  if (!args) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  console.log(JSON.stringify(
+    await ingestBench({
+      updates: args["ingest-updates"],
+      concurrency: args["ingest-concurrency"],
+      members: args["ingest-members"],
+      chats: args["ingest-chats"],
+    }),
+  ));
 }
