@@ -113,12 +113,15 @@ function makeUpdates(members: Member[], n: number, firstId: number, start: Date)
   return out;
 }
 
-/** Posts every body with `concurrency` workers; latencies in ms, the wall time in s. */
-async function load(url: string, bodies: string[], concurrency: number) {
+/**
+ * Posts every body with `concurrency` workers; latencies in ms, the wall time in s, the CPU (of
+ * this process and the server's work for `database`, see `cpuMeter`).
+ */
+async function load(url: string, bodies: string[], concurrency: number, database?: string) {
   const latencies = new Float64Array(bodies.length);
   const failures: string[] = [];
   let next = 0;
-  const cpu = cpuMeter();
+  const cpu = cpuMeter(database);
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < bodies.length) {
@@ -196,6 +199,8 @@ export async function ingestBench(o: IngestOptions): Promise<IngestLine> {
     }
   }
   const { db, drop } = fresh;
+  // The bench's own database, whose backends alone count in the server's CPU (not other clients').
+  const name = db.kind === "server" ? new URL(db.url).pathname.slice(1) : undefined;
   // The app's own pool on a server (default size 10); embedded PGlite is one connection anyway.
   const sql = db.kind === "server" ? connectClient(db.url, { embedded: false, max: 10 }) : db.sql;
   await using api = botApiDouble({ limits: false });
@@ -215,9 +220,9 @@ export async function ingestBench(o: IngestOptions): Promise<IngestLine> {
     const warden = wardenServer(sql, api.apiRoot);
     let w;
     try {
-      await load(`${warden.url}/telegram/webhook`, warm, o.concurrency);
+      await load(`${warden.url}/telegram/webhook`, warm, o.concurrency, name);
       await checkpoint(db.sql);
-      w = await load(`${warden.url}/telegram/webhook`, measured, o.concurrency);
+      w = await load(`${warden.url}/telegram/webhook`, measured, o.concurrency, name);
     } finally {
       await warden.close();
     }
@@ -230,9 +235,9 @@ export async function ingestBench(o: IngestOptions): Promise<IngestLine> {
     const bound = boundServer(sql);
     let b;
     try {
-      await load(bound.url, warm, o.concurrency);
+      await load(bound.url, warm, o.concurrency, name);
       await checkpoint(db.sql);
-      b = await load(bound.url, measured, o.concurrency);
+      b = await load(bound.url, measured, o.concurrency, name);
     } finally {
       await bound.close();
     }

@@ -18,11 +18,12 @@ export function rssMeter() {
 }
 
 /**
- * CPU ticks used so far by this process and by every local `postgres` process (the server's
- * backends and helpers; none when the database is embedded, which then counts as this process),
- * by process id, from Linux's `/proc`; `undefined` where that cannot be read.
+ * CPU ticks used so far by this process and by the local `postgres` processes (the server's
+ * helpers, and its backends: with `database`, only that database's, so another client's work on
+ * the same server is not counted; none when the database is embedded, which then counts as this
+ * process), by process id, from Linux's `/proc`; `undefined` where that cannot be read.
  */
-function cpuTicks(): Map<number, number> | undefined {
+function cpuTicks(database?: string): Map<number, number> | undefined {
   const ticks = new Map<number, number>();
   try {
     for (const entry of Deno.readDirSync("/proc")) {
@@ -35,6 +36,7 @@ function cpuTicks(): Map<number, number> | undefined {
       }
       const pid = Number(entry.name);
       if (pid !== Deno.pid && !stat.includes(" (postgres) ")) continue;
+      if (pid !== Deno.pid && database !== undefined && !serves(pid, database)) continue;
       // After the command's closing parenthesis: state is field 3, utime 14 and stime 15.
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       ticks.set(pid, Number(fields[11]) + Number(fields[12]));
@@ -43,6 +45,24 @@ function cpuTicks(): Map<number, number> | undefined {
     return undefined;
   }
   return ticks;
+}
+
+/**
+ * Whether a `postgres` process works for `database`: a client backend names its database in its
+ * title ("postgres: 15/main: user db 127.0.0.1(5432) idle"), an autovacuum worker too; the
+ * server's own helpers (checkpointer, WAL writer, …) name none and work for every database.
+ */
+function serves(pid: number, database: string): boolean {
+  let title;
+  try {
+    title = Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ");
+  } catch {
+    return false; // ended meanwhile
+  }
+  const words = title.trim().split(/\s+/);
+  const host = words.findIndex((w) => /\(\d+\)$/.test(w) || w === "[local]");
+  if (host > 0) return words[host - 1] === database; // "… user database host(port) state"
+  return !title.includes("autovacuum worker") || words.at(-1) === database;
 }
 
 /** USER_HZ: 100 on every Linux Deno runs on. */
@@ -63,12 +83,12 @@ export function cpuSeconds(): number | undefined {
  * @example
  * const meter = cpuMeter(); await work(); const seconds = meter?.();
  */
-export function cpuMeter(): (() => number) | undefined {
-  const start = cpuTicks();
+export function cpuMeter(database?: string): (() => number) | undefined {
+  const start = cpuTicks(database);
   if (!start) return undefined;
   return () => {
     let used = 0;
-    for (const [pid, t] of cpuTicks() ?? []) used += t - (start.get(pid) ?? 0);
+    for (const [pid, t] of cpuTicks(database) ?? []) used += t - (start.get(pid) ?? 0);
     return Math.max(0, used) / TICKS;
   };
 }
