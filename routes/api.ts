@@ -6,6 +6,7 @@ import { type Period, PERIODS } from "../domain/boards.ts";
 import { currentBoard } from "../domain/current_board.ts";
 import { readChatMetrics } from "../domain/community_metrics.ts";
 import { listIncidents, UnknownIncident } from "../domain/incidents.ts";
+import { rowId } from "../domain/row_id.ts";
 import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
 import { bearerAuth } from "./auth.ts";
 import { deadline, HttpError, knownQuery, singleQuery } from "./errors.ts";
@@ -18,9 +19,6 @@ const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s))
 const INSTANT = "an ISO-8601 instant from 1970 on, like 2026-06-01T00:00:00Z";
 const DAY_MS = 86_400_000;
 const MAX_METRICS_DAYS = 31;
-const incidentId = z.string().regex(/^[1-9]\d{0,15}$/).transform(Number).refine(
-  Number.isSafeInteger,
-).optional();
 const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().min(1).max(100))
   .optional();
 
@@ -145,7 +143,7 @@ export function apiRoutes(
       const before = queryParam(
         c,
         "before",
-        incidentId,
+        rowId.optional(),
         "a positive whole number (an incident's id: the last one of the page before)",
       );
       try {
