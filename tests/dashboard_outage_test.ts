@@ -6,26 +6,19 @@
  */
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import postgres from "postgres";
 import { createLogger } from "../actors/log.ts";
 import { dashboardRoutes } from "../ui/dashboard.tsx";
 import { SESSION_COOKIE, sessions } from "../ui/session.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { ready, serve } from "./fakes/http.ts";
+import { silentDatabase } from "./fakes/silent_db.ts";
 import { testRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "dashboard-token-0123456789";
 
 Deno.test("a signed-in page on a database that never answers: 503 at the deadline, not a hung page", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) held.push(conn); // silent: no startup reply, ever
-  })();
-  const sql = postgres(`postgres://warden@127.0.0.1:${listener.addr.port}/warden`, {
-    max: 1,
-    connect_timeout: 90, // the client alone would wait a minute and a half
-  });
+  await using silent = silentDatabase(90); // the client alone would wait a minute and a half
+  const sql = silent.sql;
   const { runtime } = testRuntime([]);
   const app = new Hono().route(
     "/",
@@ -51,10 +44,5 @@ Deno.test("a signed-in page on a database that never answers: 503 at the deadlin
     assert.match(page, /Database unavailable/);
   } finally {
     await http[Symbol.asyncDispose]();
-    const sqlEnded = sql.end({ timeout: 0 });
-    listener.close();
-    for (const conn of held) conn.close();
-    await accepting;
-    await sqlEnded;
   }
 });

@@ -10,6 +10,7 @@ import { errorHandler } from "../routes/errors.ts";
 import { testDatabase } from "./db.ts";
 import { community } from "./fakes/community.ts";
 import { serve } from "./fakes/http.ts";
+import { silentDatabase } from "./fakes/silent_db.ts";
 import { job, testRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "s3cret-admin-token-0123";
@@ -66,25 +67,12 @@ Deno.test("a database that refuses connections: /api answers 503 naming the outa
 });
 
 Deno.test("a database that accepts connections and never answers: 503 at the route's deadline", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) held.push(conn); // silent: no startup reply, ever
-  })();
-  const sql = postgres(`postgres://warden@127.0.0.1:${listener.addr.port}/warden`, {
-    max: 1,
-    connect_timeout: 600, // the client alone would wait ten minutes
-  });
-  const { http } = app({ sql, deadlineMs: 100 });
+  await using silent = silentDatabase(600); // the client alone would wait ten minutes
+  const { http } = app({ sql: silent.sql, deadlineMs: 100 });
   await using _ = http;
   const r = await http.get("/api/chats", auth);
   assert.equal(r.status, 503, JSON.stringify(r.body));
   assert.match(r.body.error, /^database unavailable/);
-  const sqlEnded = sql.end({ timeout: 0 });
-  listener.close();
-  for (const conn of held) conn.close();
-  await accepting;
-  await sqlEnded;
 });
 
 Deno.test("control routes answer 503 when the run store is down or silent", async () => {
