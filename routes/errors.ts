@@ -51,7 +51,6 @@ export function knownQuery(...names: string[]): MiddlewareHandler {
   };
 }
 
-/** How long a route that reads or writes the database waits before answering 503. */
 /**
  * A row id typed in a path or a query (`rowId`: 1 to 2^53 - 1, digits only, no leading zero),
  * or 400 naming `what` it is, the `noun` it stands for and what was sent.
@@ -67,6 +66,7 @@ export function rowIdOr400(raw: string | undefined, what: string, noun: string):
   return parsed.data;
 }
 
+/** How long a route that reads or writes the database waits before answering 503. */
 export const ROUTE_DEADLINE_MS = 5_000;
 
 /** The database did not answer within a route's deadline. */
@@ -106,23 +106,31 @@ export function isDatabaseOutage(error: unknown): boolean {
 export function deadline(ms: number = ROUTE_DEADLINE_MS): MiddlewareHandler {
   return async function withinDeadline(c, next) {
     const read = c.req.method === "GET" || c.req.method === "HEAD";
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const rest = next();
-    rest.catch(() => {}); // past the deadline nobody is listening
-    try {
-      await Promise.race([
-        rest,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(read ? new DatabaseTimeoutError(ms) : new WriteUnconfirmedError(ms)),
-            ms,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await within(
+      next(),
+      ms,
+      () => read ? new DatabaseTimeoutError(ms) : new WriteUnconfirmedError(ms),
+    );
   };
+}
+
+/**
+ * `work`'s outcome if it settles within `ms`, else the error `late` makes (`work` goes on, its
+ * outcome dropped). The one timer of `deadline` and of the checks that run before it.
+ */
+export async function within<T>(work: Promise<T>, ms: number, late: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  work.catch(() => {}); // past the deadline nobody is listening
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(late()), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
  * A row matters only until the session would have expired; `retention-cleanup` forgets it then.
  */
 import type postgres from "postgres";
-import { DatabaseTimeoutError, ROUTE_DEADLINE_MS } from "../routes/errors.ts";
+import { DatabaseTimeoutError, ROUTE_DEADLINE_MS, within } from "../routes/errors.ts";
 
 /** Records that session `nonce` (valid until `expiresAt`) is signed out, on every replica. */
 export async function revokeSession(
@@ -27,19 +27,11 @@ export async function isRevoked(
   nonce: string,
   ms = ROUTE_DEADLINE_MS,
 ): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const probe = sql<{ revoked: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM dashboard_revoked_sessions WHERE nonce = ${nonce}) AS revoked`;
-  probe.catch(() => {}); // past the deadline nobody is listening
-  try {
-    const [row] = await Promise.race([
-      probe,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new DatabaseTimeoutError(ms)), ms);
-      }),
-    ]);
-    return row.revoked;
-  } finally {
-    clearTimeout(timer);
-  }
+  const [row] = await within(
+    sql<{ revoked: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM dashboard_revoked_sessions WHERE nonce = ${nonce}) AS revoked`,
+    ms,
+    () => new DatabaseTimeoutError(ms),
+  );
+  return row.revoked;
 }
