@@ -134,9 +134,27 @@ async function move(
 ): Promise<XpAdjusted> {
   return await sql.begin(async function adjustLocked(tx) {
     // Two requests with one id at once, even naming two members: the second waits for the
-    // first's commit, then finds its audit row (taken before the member's lock, always).
+    // first's commit, then finds its audit row (both taken before the member's lock, always).
     if (m.formId !== undefined) {
       await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`xp-form:${m.formId}`}, 0))`;
+      // Under the id's lock: a copy of the form on another replica waited, and finds this. Read
+      // before the member: a spent id is the answer even for a member who is not (or no more).
+      const [first] = await tx<(FirstMove & { balance: number | null })[]>`
+        SELECT a.chat_id AS "chatId", a.user_id AS "userId", a.id AS "auditId",
+               (a.detail->>'requested')::int AS requested, a.detail->>'reason' AS reason,
+               (a.detail->>'applied')::int AS applied, (a.detail->>'xp')::bigint AS xp,
+               (SELECT l.id FROM xp_ledger l
+                WHERE l.chat_id = a.chat_id AND l.user_id = a.user_id
+                  AND l.source = 'admin:' || a.id) AS "ledgerId",
+               (SELECT mm.xp FROM members mm
+                WHERE mm.chat_id = a.chat_id AND mm.user_id = a.user_id) AS balance
+        FROM admin_actions a
+        WHERE a.detail ? 'form' AND a.detail->>'form' = ${m.formId}
+        ORDER BY a.id LIMIT 1`;
+      if (first) {
+        const { balance, ...move } = first;
+        throw new FormReplayed(first.auditId, balance ?? move.xp ?? 0, move);
+      }
     }
     // The row lock serialises every move (and award) of this member until commit.
     const [member] = await tx<{ xp: number; is_bot: boolean }[]>`
@@ -144,20 +162,6 @@ async function move(
       WHERE chat_id = ${m.chatId} AND user_id = ${m.userId} FOR UPDATE`;
     if (!member) throw new UnknownMember(m.chatId, m.userId);
     if (member.is_bot && action === "give-xp") throw new BotMember(m.chatId, m.userId);
-    if (m.formId !== undefined) {
-      // Under the id's lock: a copy of the form on another replica waited, and finds this.
-      const [first] = await tx<FirstMove[]>`
-        SELECT a.chat_id AS "chatId", a.user_id AS "userId", a.id AS "auditId",
-               (a.detail->>'requested')::int AS requested, a.detail->>'reason' AS reason,
-               (a.detail->>'applied')::int AS applied, (a.detail->>'xp')::bigint AS xp,
-               (SELECT l.id FROM xp_ledger l
-                WHERE l.chat_id = a.chat_id AND l.user_id = a.user_id
-                  AND l.source = 'admin:' || a.id) AS "ledgerId"
-        FROM admin_actions a
-        WHERE a.detail ? 'form' AND a.detail->>'form' = ${m.formId}
-        ORDER BY a.id LIMIT 1`;
-      if (first) throw new FormReplayed(first.auditId, member.xp, first);
-    }
     const planned = plan(member.xp);
     const [requested, applied] = [planned.requested + 0, planned.applied + 0]; // no -0
     // With a one-time id, the balance it left is kept too: a replay answers it again.

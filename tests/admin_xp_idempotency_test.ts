@@ -101,6 +101,16 @@ Deno.test("XP API: a retry with the same Idempotency-Key, on either replica, ans
     "/api/chats/-1/members/8/xp",
   );
   assert.equal(elsewhere.status, 422, "the same key for another member is another request");
+  // Even a member who does not exist: the key is checked first, so the answer says the key was
+  // spent (422), not that the member is unknown (404) as if the key were still free.
+  const nobody = await r.post(
+    r.b,
+    { amount: 5, reason: "meetup" },
+    key,
+    "/api/chats/-1/members/99/xp",
+  );
+  assert.equal(nobody.status, 422, JSON.stringify(nobody.body));
+  assert.match(nobody.body.error, /member 7 in chat -1/, "names the request the key was used for");
   assert.deepEqual(await r.moved(), { xp: 15, ledger: 1, audits: 1 });
 
   // Without a key every post is a move of its own, as before.
