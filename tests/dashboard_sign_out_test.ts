@@ -5,13 +5,16 @@
  * would have expired anyway.
  */
 import assert from "node:assert/strict";
+import { Hono } from "hono";
+import { createLogger } from "../actors/log.ts";
 import { retentionJob } from "../domain/retention.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community, runJob } from "./fakes/community.ts";
 import { FORM, signIn as postSignIn } from "./fakes/dashboard_session.ts";
-import { ready, serveApp } from "./fakes/http.ts";
-import { dbRuntime } from "./fakes/runtime.ts";
+import { dashboardRoutes } from "../ui/dashboard.tsx";
+import { ready, serve, serveApp } from "./fakes/http.ts";
+import { dbRuntime, testRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "dashboard-token-0123456789";
 async function signIn(base: string) {
@@ -94,3 +97,48 @@ async function revoked(sql: import("postgres").Sql): Promise<number> {
     SELECT count(*)::int AS n FROM dashboard_revoked_sessions`;
   return n;
 }
+
+Deno.test({
+  name:
+    "dashboard sign-out the database does not confirm in time: 504 at the deadline, this browser signed out",
+  // A second session holds the lock the sign-out waits on; the embedded database has one session.
+  ignore: !Deno.env.get("DATABASE_URL"),
+  async fn() {
+    await using db = await testDatabase();
+    const { runtime } = testRuntime([]);
+    const app = new Hono().route(
+      "/",
+      dashboardRoutes({
+        runtime,
+        readiness: ready(fakeClock()),
+        sql: db.sql,
+        log: createLogger({ level: "silent" }),
+        adminToken: TOKEN,
+        deadlineMs: 100,
+      }),
+    );
+    await using http = serve(app);
+    const cookie = await signIn(http.base);
+    const csrf = csrfOf((await page(http.base, cookie, "/")).text);
+    // Reads of the table go on; the sign-out's INSERT waits for this transaction.
+    const holder = await db.sql.reserve();
+    try {
+      await holder`BEGIN`;
+      await holder`LOCK TABLE dashboard_revoked_sessions IN EXCLUSIVE MODE`;
+      const res = await fetch(`${http.base}/sign-out`, {
+        method: "POST",
+        headers: { ...FORM, cookie },
+        body: new URLSearchParams({ _csrf: csrf }),
+        redirect: "manual",
+        signal: AbortSignal.timeout(30_000), // a guard against the hang, not a measure
+      });
+      const text = await res.text();
+      assert.equal(res.status, 504, text);
+      assert.match(text, /did not confirm/);
+      assert.match(res.headers.get("set-cookie") ?? "", /Max-Age=0/, "this browser is signed out");
+    } finally {
+      await holder`ROLLBACK`;
+      holder.release();
+    }
+  },
+});

@@ -6,6 +6,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { setCookie } from "hono/cookie";
 import type postgres from "postgres";
+import { WriteUnconfirmedError } from "../routes/errors.ts";
 import { Bare } from "./layout.tsx";
 import { isRevoked, revokeSession } from "./session_revocations.ts";
 import {
@@ -180,8 +181,20 @@ export function dashboardAuth(o: AuthOptions) {
     })
     .post("/sign-out", session, writer, async (c) => {
       const s = c.get("session")!; // the writer let it through: signed in
-      await revokeSession(o.sql, s.id, s.expiresAt);
-      setSessionCookie(c, "", 0);
+      setSessionCookie(c, "", 0); // this browser is signed out whatever the database says
+      try {
+        await revokeSession(o.sql, s.id, s.expiresAt, o.deadlineMs);
+      } catch (error) {
+        if (!(error instanceof WriteUnconfirmedError)) throw error;
+        return refusal(
+          c,
+          504,
+          "Sign-out not confirmed",
+          "This browser is signed out, but the database did not confirm in time that the " +
+            "session is refused on every replica (it may still be). If a copy of its cookie " +
+            "worries you, change ADMIN_TOKEN: that ends every session.",
+        );
+      }
       return c.redirect("/sign-in", 303);
     });
   return { routes, session, reader, writer };

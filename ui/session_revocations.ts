@@ -5,17 +5,30 @@
  * A row matters only until the session would have expired; `retention-cleanup` forgets it then.
  */
 import type postgres from "postgres";
-import { DatabaseTimeoutError, ROUTE_DEADLINE_MS, within } from "../routes/errors.ts";
+import {
+  DatabaseTimeoutError,
+  ROUTE_DEADLINE_MS,
+  within,
+  WriteUnconfirmedError,
+} from "../routes/errors.ts";
 
-/** Records that session `nonce` (valid until `expiresAt`) is signed out, on every replica. */
+/**
+ * Records that session `nonce` (valid until `expiresAt`) is signed out, on every replica, within
+ * `ms` or `WriteUnconfirmedError` (the insert may still commit after).
+ */
 export async function revokeSession(
   sql: postgres.Sql,
   nonce: string,
   expiresAt: Date,
+  ms = ROUTE_DEADLINE_MS,
 ): Promise<void> {
-  await sql`
-    INSERT INTO dashboard_revoked_sessions (nonce, expires_at) VALUES (${nonce}, ${expiresAt})
-    ON CONFLICT (nonce) DO NOTHING`;
+  await within(
+    sql`
+      INSERT INTO dashboard_revoked_sessions (nonce, expires_at) VALUES (${nonce}, ${expiresAt})
+      ON CONFLICT (nonce) DO NOTHING`,
+    ms,
+    () => new WriteUnconfirmedError(ms),
+  );
 }
 
 /**
