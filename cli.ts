@@ -110,7 +110,7 @@ export async function cli(
       case "jobs incidents":
         return await withDb(
           config,
-          (db) => incidents(db, { open: o.open, limit: o.limit, json }, io),
+          (db) => incidents(db, { open: o.open, limit: o.limit, beforeId: o.before, json }, io),
         );
       case "jobs close-incident": {
         const close = closeArgs(rest[0], o.note);

@@ -4,7 +4,12 @@
  */
 import type { JobSpec } from "./actors/job.ts";
 import { createLogger } from "./actors/log.ts";
-import { checkCloseNote, closeIncident, listIncidents } from "./domain/incidents.ts";
+import {
+  checkCloseNote,
+  closeIncident,
+  listIncidents,
+  UnknownIncident,
+} from "./domain/incidents.ts";
 import { rowId } from "./domain/row_id.ts";
 import { helpOf, UsageError } from "./cli_verbs.ts";
 import { runToJson } from "./actors/run_store.ts";
@@ -160,10 +165,17 @@ export async function withDb<T>(
 /** `jobs incidents`: the newest incidents (the open ones with `--open`), newest first. */
 export async function incidents(
   db: Database,
-  o: { open: boolean; limit: number; json: boolean },
-  { out }: Io,
+  o: { open: boolean; limit: number; beforeId?: number; json: boolean },
+  { out, err }: Io,
 ): Promise<number> {
-  const rows = await listIncidents(db.sql, o);
+  let rows;
+  try {
+    rows = await listIncidents(db.sql, o);
+  } catch (error) {
+    if (!(error instanceof UnknownIncident)) throw error;
+    err?.(`jobs incidents: ${error.message}`);
+    return 1;
+  }
   if (o.json) out(JSON.stringify(rows));
   else if (rows.length === 0) out(o.open ? "no open incidents" : "no incidents yet");
   else {

@@ -3,6 +3,7 @@
  * (cli.ts runs them).
  */
 import { z } from "zod";
+import { rowId } from "./domain/row_id.ts";
 import { ArgsError, type OptionTypes, readArgs, wholeNumber } from "./cli_args.ts";
 
 /** Every command and verb: its usage line and what it does, in one line each. */
@@ -50,10 +51,10 @@ export const VERBS = {
     options: ["json", "limit"],
   },
   "jobs incidents": {
-    usage: "deno task jobs incidents [--open] [--limit N] [--json]",
+    usage: "deno task jobs incidents [--open] [--limit N] [--before ID] [--json]",
     does: "the newest incidents (a job given up, …), open or closed, newest first",
     args: [0, 0],
-    options: ["json", "limit", "open"],
+    options: ["json", "limit", "open", "before"],
   },
   "jobs close-incident": {
     usage: 'deno task jobs close-incident <id> --note "why" [--json]',
@@ -111,6 +112,7 @@ const OPTION_TYPES: OptionTypes = {
   members: { type: "string" },
   chats: { type: "string" },
   note: { type: "string" },
+  before: { type: "string" },
 };
 
 const OPTIONS = z.object({
@@ -122,6 +124,14 @@ const OPTIONS = z.object({
   members: wholeNumber("--members", 5_000_000).optional(),
   chats: wholeNumber("--chats", 100_000).optional(),
   note: z.string().optional(),
+  before: z.string().superRefine((raw, ctx) => {
+    if (!rowId.safeParse(raw).success) {
+      ctx.addIssue({
+        code: "custom",
+        message: `--before expects an incident id (the #N of a listed one), got "${raw}"`,
+      });
+    }
+  }).transform(Number).optional(),
 });
 
 /** `args` after the command (and verb) through the one parser (cli_args.ts). */

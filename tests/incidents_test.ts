@@ -58,6 +58,17 @@ Deno.test("incidents are listed newest first at GET /api/incidents and by jobs i
   ]);
   assert.equal(await run(["--open=1"]), 64);
   assert.match(errors.pop()!, /--open takes no value/);
+
+  // The next page, as GET /api/incidents?before= gives it: those listed after incident N.
+  const [newest] = all.body.incidents;
+  assert.equal(await run(["--before", String(newest.id), "--json"]), 0, errors.join("\n"));
+  assert.deepEqual(JSON.parse(lines.pop()!).map((i: { job: string }) => i.job), ["level-ups"]);
+  assert.equal(await run(["--before", "99999"]), 1);
+  assert.equal(errors.pop(), "jobs incidents: no incident 99999 to page from");
+  for (const bad of ["0", "x", "1e3"]) {
+    assert.equal(await run(["--before", bad]), 64, bad);
+    assert.match(errors.pop()!, new RegExp(`^--before expects an incident id .*got "${bad}"`));
+  }
 });
 
 Deno.test("/metrics counts the open incidents by reason, from the database, as every replica does", async () => {
