@@ -153,9 +153,16 @@ export const ChatPage: FC<
 );
 
 /** A member's page; a bot's offers no Give (bots earn no XP), only Take (cleaning up). */
-export const MemberPage: FC<
-  { p: MemberProfile; badges: EarnedBadge[]; ledger: LedgerLine[]; isBot: boolean; view: View }
-> = ({ p, badges, ledger, isBot, view }) => (
+export const MemberPage: FC<{
+  p: MemberProfile;
+  badges: EarnedBadge[];
+  /** One page of the ledger, newest first; `more` when older lines follow, `paged` past the first. */
+  ledger: LedgerLine[];
+  more: boolean;
+  paged: boolean;
+  isBot: boolean;
+  view: View;
+}> = ({ p, badges, ledger, more, paged, isBot, view }) => (
   <>
     <p>
       <a href={`/chats/${p.chatId}`}>← back to the chat</a>
@@ -264,5 +271,22 @@ export const MemberPage: FC<
         </table>
       </Scroll>
     )}
+    {more || paged
+      ? (
+        <nav class="pager" aria-label="Ledger pages">
+          {paged ? <a href={`/chats/${p.chatId}/members/${p.userId}`}>Newest lines</a> : null}
+          {more
+            ? (
+              <a
+                href={`/chats/${p.chatId}/members/${p.userId}?before=${ledger.at(-1)!.id}`}
+                rel="next"
+              >
+                Older lines
+              </a>
+            )
+            : null}
+        </nav>
+      )
+      : null}
   </>
 );

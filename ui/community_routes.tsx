@@ -13,7 +13,7 @@ import { type Period, PERIODS } from "../domain/boards.ts";
 import { currentBoard } from "../domain/current_board.ts";
 import { memberProfile } from "../domain/profile.ts";
 import { idParam } from "../routes/api.ts";
-import { deadline, HttpError } from "../routes/errors.ts";
+import { deadline, HttpError, rowIdOr400 } from "../routes/errors.ts";
 import { type DashboardEnv, done } from "./auth.tsx";
 import { ChatPage, ChatsPage, MemberPage } from "./community_page.tsx";
 import type { PageDeps } from "./dashboard.tsx";
@@ -22,6 +22,8 @@ import { Layout } from "./layout.tsx";
 
 /** The XP form's one-time id, as `MemberPage` writes it. */
 const FORM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Ledger lines per page of a member's page (`?before=<line id>` for the next). */
+const LEDGER_PAGE = 50;
 
 export function communityRoutes(d: PageDeps) {
   const bounded = deadline();
@@ -63,17 +65,29 @@ export function communityRoutes(d: PageDeps) {
     .get("/chats/:chat/members/:user", d.session, d.reader, bounded, async (c) => {
       const chatId = idParam(c, "chat");
       const userId = idParam(c, "user");
+      const before = c.req.query("before");
+      const beforeId = before === undefined
+        ? undefined
+        : rowIdOr400(before, "before", "a ledger line number");
       const [p, badges, ledger, isBot, v] = await Promise.all([
         memberProfile(d.sql, chatId, userId, d.now()),
         memberBadges(d.sql, chatId, userId),
-        memberLedger(d.sql, chatId, userId, { limit: 50 }),
+        memberLedger(d.sql, chatId, userId, { limit: LEDGER_PAGE + 1, beforeId }),
         isBotMember(d.sql, chatId, userId),
         d.view(c),
       ]);
       if (!p) throw new HttpError(404, `unknown member ${userId} in chat ${chatId}`);
       return c.html(
         <Layout title={p.name || String(userId)} view={v}>
-          <MemberPage p={p} badges={badges} ledger={ledger} isBot={isBot} view={v} />
+          <MemberPage
+            p={p}
+            badges={badges}
+            ledger={ledger.slice(0, LEDGER_PAGE)}
+            more={ledger.length > LEDGER_PAGE}
+            paged={beforeId !== undefined}
+            isBot={isBot}
+            view={v}
+          />
         </Layout>,
       );
     })
