@@ -5,34 +5,17 @@
  * must keep one itself; without, the page hung for as long as the client waits (90 s here).
  */
 import assert from "node:assert/strict";
-import { Hono } from "hono";
-import { createLogger } from "../actors/log.ts";
-import { dashboardRoutes } from "../ui/dashboard.tsx";
 import { SESSION_COOKIE, sessions } from "../ui/session.ts";
-import { fakeClock } from "./fakes/clock.ts";
-import { ready, serve } from "./fakes/http.ts";
+import { serveDashboard } from "./fakes/dashboard_session.ts";
 import { silentDatabase } from "./fakes/silent_db.ts";
-import { testRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "dashboard-token-0123456789";
 
 Deno.test("a signed-in page on a database that never answers: 503 at the deadline, not a hung page", async () => {
   await using silent = silentDatabase(90); // the client alone would wait a minute and a half
   const sql = silent.sql;
-  const { runtime } = testRuntime([]);
-  const app = new Hono().route(
-    "/",
-    dashboardRoutes({
-      runtime,
-      readiness: ready(fakeClock()),
-      sql,
-      log: createLogger({ level: "silent" }),
-      adminToken: TOKEN,
-      deadlineMs: 100,
-    }),
-  );
   const { cookie } = await sessions(TOKEN, 12).issue(new Date(), "Ops");
-  const http = serve(app);
+  const http = serveDashboard(sql, TOKEN, 100);
   try {
     const res = await fetch(`${http.base}/`, {
       headers: { cookie: `${SESSION_COOKIE}=${cookie}` },

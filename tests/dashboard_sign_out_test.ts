@@ -5,16 +5,13 @@
  * would have expired anyway.
  */
 import assert from "node:assert/strict";
-import { Hono } from "hono";
-import { createLogger } from "../actors/log.ts";
 import { retentionJob } from "../domain/retention.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community, runJob } from "./fakes/community.ts";
-import { FORM, signIn as postSignIn } from "./fakes/dashboard_session.ts";
-import { dashboardRoutes } from "../ui/dashboard.tsx";
-import { ready, serve, serveApp } from "./fakes/http.ts";
-import { dbRuntime, testRuntime } from "./fakes/runtime.ts";
+import { FORM, serveDashboard, signIn as postSignIn } from "./fakes/dashboard_session.ts";
+import { ready, serveApp } from "./fakes/http.ts";
+import { dbRuntime } from "./fakes/runtime.ts";
 
 const TOKEN = "dashboard-token-0123456789";
 async function signIn(base: string) {
@@ -105,19 +102,7 @@ Deno.test({
   ignore: !Deno.env.get("DATABASE_URL"),
   async fn() {
     await using db = await testDatabase();
-    const { runtime } = testRuntime([]);
-    const app = new Hono().route(
-      "/",
-      dashboardRoutes({
-        runtime,
-        readiness: ready(fakeClock()),
-        sql: db.sql,
-        log: createLogger({ level: "silent" }),
-        adminToken: TOKEN,
-        deadlineMs: 100,
-      }),
-    );
-    await using http = serve(app);
+    await using http = serveDashboard(db.sql, TOKEN, 100);
     const cookie = await signIn(http.base);
     const csrf = csrfOf((await page(http.base, cookie, "/")).text);
     // Reads of the table go on; the sign-out's INSERT waits for this transaction.

@@ -1,4 +1,11 @@
 /** Signing in to the dashboard the way a browser's form does, for tests that drive it by HTTP. */
+import { Hono } from "hono";
+import type { Sql } from "postgres";
+import { createLogger } from "../../actors/log.ts";
+import { dashboardRoutes } from "../../ui/dashboard.tsx";
+import { fakeClock } from "./clock.ts";
+import { ready, serve } from "./http.ts";
+import { testRuntime } from "./runtime.ts";
 
 /** A form post's content type. */
 export const FORM = { "content-type": "application/x-www-form-urlencoded" };
@@ -25,4 +32,24 @@ export async function signIn(base: string, token: string, name?: string) {
 export async function csrfOf(base: string, cookie: string, path = "/") {
   const page = await fetch(base + path, { headers: { cookie } }).then((r) => r.text());
   return /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? "";
+}
+
+/**
+ * The dashboard alone on `sql`, served on loopback (no jobs, ready), signed with `token`, each
+ * page waiting `deadlineMs` on the database: for tests of a database that does not answer.
+ */
+export function serveDashboard(sql: Sql, token: string, deadlineMs: number) {
+  const { runtime } = testRuntime([]);
+  const app = new Hono().route(
+    "/",
+    dashboardRoutes({
+      runtime,
+      readiness: ready(fakeClock()),
+      sql,
+      log: createLogger({ level: "silent" }),
+      adminToken: token,
+      deadlineMs,
+    }),
+  );
+  return serve(app);
 }
