@@ -9,6 +9,7 @@ import type { RunRecord } from "./run_store.ts";
 import { createBacklog } from "./backlog.ts";
 import { type Attempt, runAttempt } from "./attempt.ts";
 import { catchUpMissed } from "./catch_up.ts";
+import { handOnTry } from "./hand_on.ts";
 import type { JobActor, JobActorDeps, LoopSignals } from "./job_actor_api.ts";
 
 export type { JobActor, JobActorDeps, LoopSignals } from "./job_actor_api.ts";
@@ -167,6 +168,8 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
       }
       failuresSinceStart++;
       const delay = retryDelay(spec.retry, tries, deps.random());
+      const next = { slot, trigger, attempt: tries + 1, after: done.run.id };
+      if (delay !== null && signals.stop.aborted) await handOnTry({ ...deps, log, spec }, next);
       if (delay === null || signals.stop.aborted) {
         if (failuresSinceStart >= spec.maxConsecutiveFailures) {
           const crash = new TooManyFailuresError(
@@ -184,7 +187,8 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
       try {
         await clock.sleep(delay, signals.stop);
       } catch {
-        return done; // stopping: no more tries
+        await handOnTry({ ...deps, log, spec }, next); // stopping: the next try is handed on
+        return done;
       }
       tries++;
       why = "retry";

@@ -100,3 +100,47 @@ Deno.test("a rolling deploy that cuts a slot's rerun too hands it on again: a sh
     SELECT retry_of, node, outcome FROM job_runs WHERE id = ${done[0]}`;
   assert.deepEqual([last.retry_of, last.node, last.outcome], [rerun.runId, "c", "succeeded"]);
 });
+
+Deno.test("a slot whose try failed, its next try still owed when the replica stops, is handed on: the next try runs on the other replica, once", async () => {
+  await using db = await testDatabase();
+  const tries: string[] = [];
+  const failed = Promise.withResolvers<string>();
+  const spec = (node: string) =>
+    job({
+      name: "report",
+      schedule: "0 8 * * *",
+      retry: { attempts: 3, min: 60_000, max: 60_000, jitter: 0 },
+      run: (ctx) => {
+        tries.push(`${node}:${ctx.trigger}:${ctx.attempt}`);
+        if (ctx.attempt > 1) return Promise.resolve({ processed: 1 });
+        failed.resolve(ctx.runId);
+        return Promise.reject(new Error("the API answered 502"));
+      },
+    });
+  await using a = dbRuntime(db.url, [spec("a")], { node: "a" });
+  await using b = dbRuntime(db.url, [spec("b")], { node: "b" });
+  for (const r of [a, b]) await r.clock.advanceTo(at(8));
+  a.runtime.start();
+  b.runtime.start();
+  a.runtime.tick("report", at(8));
+  const first = await failed.promise;
+  await a.clock.sleeping(60_000); // the backoff before try 2
+
+  // A rolling deploy stops A during the backoff: try 2 is not A's to give up.
+  await a.runtime.shutdown(1_000);
+  await b.runtime.syncControl();
+  await until("try 2 to run on B", () => Promise.resolve(tries.includes("b:retry:2")));
+  await b.runtime.syncControl();
+  assert.deepEqual(tries, ["a:cron:1", "b:retry:2"], "try 2 runs once, on B");
+  const rows = await db.sql<{ node: string; outcome: string; attempt: number; after: boolean }[]>`
+    SELECT node, outcome, attempt, retry_of IS NOT NULL AS after FROM job_runs
+    WHERE job = 'report' ORDER BY started_at, attempt`;
+  assert.deepEqual(rows.map((r) => [r.node, r.outcome, r.attempt]), [
+    ["a", "failed", 1],
+    ["a", "abandoned", 2], // handed on, never started
+    ["b", "succeeded", 2],
+  ]);
+  const [handed] = await db.sql<{ id: string; error: string }[]>`
+    SELECT id, error FROM job_runs WHERE retry_of = ${first}`;
+  assert.match(handed.error, /^stopped by the shutdown: try 2 of 3 handed on/);
+});
