@@ -168,8 +168,10 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
       }
       failuresSinceStart++;
       const delay = retryDelay(spec.retry, tries, deps.random());
-      const next = { slot, trigger, attempt: tries + 1, after: done.run.id };
-      if (delay !== null && signals.stop.aborted) await handOnTry({ ...deps, log, spec }, next);
+      // Stopping with a try owed (now, or during the backoff): it is handed on, not given up.
+      const owed = { slot, trigger, attempt: tries + 1, after: done.run.id };
+      const handOn = () => handOnTry({ ...deps, log, spec }, owed);
+      if (delay !== null && signals.stop.aborted) await handOn();
       if (delay === null || signals.stop.aborted) {
         if (failuresSinceStart >= spec.maxConsecutiveFailures) {
           const crash = new TooManyFailuresError(
@@ -179,17 +181,10 @@ export function createJobActor(spec: JobSpec, deps: JobActorDeps): JobActor {
         }
         return done;
       }
-      apply({
-        type: "retry-scheduled",
-        attempt: tries + 1,
-        retryAt: new Date(clock.now().getTime() + delay),
-      });
-      try {
-        await clock.sleep(delay, signals.stop);
-      } catch {
-        await handOnTry({ ...deps, log, spec }, next); // stopping: the next try is handed on
-        return done;
-      }
+      const retryAt = new Date(clock.now().getTime() + delay);
+      apply({ type: "retry-scheduled", attempt: tries + 1, retryAt });
+      const stopped = await clock.sleep(delay, signals.stop).then(() => false, () => true);
+      if (stopped) return await handOn().then(() => done);
       tries++;
       why = "retry";
     }
