@@ -1,10 +1,28 @@
 import assert from "node:assert/strict";
 import type { JobContext } from "../actors/job.ts";
 import { testDatabase } from "./db.ts";
+import type { FakeClock } from "./fakes/clock.ts";
 import { until } from "./fakes/deadline.ts";
 import { dbRuntime, job } from "./fakes/runtime.ts";
 
 const at = (h: number) => new Date(Date.UTC(2026, 4, 1, h));
+
+/**
+ * Shuts `r` down with a 1 s drain its running job outlives: its fake clock is moved on until the
+ * shutdown ends. Waiting for "a sleeper due within 1 s" and moving once could catch another
+ * sleeper (a poll) before the drain's own timer was set, and then wait forever.
+ */
+async function drainedOut(
+  r: { runtime: { shutdown(ms: number): Promise<unknown> }; clock: FakeClock },
+) {
+  let ended = false;
+  const down = r.runtime.shutdown(1_000).finally(() => void (ended = true));
+  await until("the shutdown to end", async () => {
+    if (!ended) await r.clock.advance(1_000);
+    return ended;
+  });
+  await down;
+}
 
 Deno.test("a slot cut short by a replica's shutdown is abandoned, not failed, and runs again once on the other replica", async () => {
   await using db = await testDatabase();
@@ -32,10 +50,7 @@ Deno.test("a slot cut short by a replica's shutdown is abandoned, not failed, an
   entered = Promise.withResolvers();
 
   // A is told to stop (a rolling deploy): the run outlives the drain and is aborted.
-  const down = a.runtime.shutdown(1_000);
-  await a.clock.sleeping(1_000); // the drain
-  await a.clock.advance(1_000);
-  await down;
+  await drainedOut(a);
   assert.equal(ctx.signal.aborted, true, "the run saw its signal abort");
   const [cut] = await db.sql<{ outcome: string; error: string }[]>`
     SELECT outcome, error FROM job_runs WHERE id = ${ctx.runId}`;
@@ -78,10 +93,7 @@ Deno.test("a rolling deploy that cuts a slot's rerun too hands it on again: a sh
   const cut = async (r: typeof a) => {
     const ctx = await entered.promise;
     entered = Promise.withResolvers();
-    const down = r.runtime.shutdown(1_000);
-    await r.clock.sleeping(1_000);
-    await r.clock.advance(1_000);
-    await down;
+    await drainedOut(r);
     return ctx;
   };
   a.runtime.tick("report", at(8));
