@@ -18,11 +18,16 @@ import { syncLevels } from "../domain/levels.ts";
 import { seedCommunity } from "../domain/seed.ts";
 import { freshDatabase } from "./measure.ts";
 
-const SIZE = 14;
-const RULES = JSON.stringify(
+export const SIZE = 14;
+export const RULES = JSON.stringify(
   awardRules({ perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 }),
 );
-type Member = { chat_id: number; user_id: number; username: string | null; display_name: string };
+export type Member = {
+  chat_id: number;
+  user_id: number;
+  username: string | null;
+  display_name: string;
+};
 
 function flag(name: string, fallback: number): number {
   const at = Deno.args.indexOf(name);
@@ -35,8 +40,11 @@ function backendCpu(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-/** The ingest phase's mix (one in seven with a link, one in ten a thanks by reply), as batches. */
-function batches(members: Member[], n: number, start: number): unknown[][] {
+/**
+ * The ingest phase's mix (one in seven with a link, one in ten a thanks by reply), as batches;
+ * `heavy`: every other message a thanks by reply, no links.
+ */
+export function batches(members: Member[], n: number, start: number, heavy = false): unknown[][] {
   const perChat = new Map<number, number>();
   const last = new Map<number, Member>();
   const lanes: unknown[][][] = [[], []];
@@ -47,8 +55,10 @@ function batches(members: Member[], n: number, start: number): unknown[][] {
     perChat.set(m.chat_id, id);
     const prev = last.get(m.chat_id);
     last.set(m.chat_id, m);
-    const link = i % 7 === 0;
-    const to = !link && i % 10 === 3 && prev && prev.user_id !== m.user_id ? prev : null;
+    const link = !heavy && i % 7 === 0;
+    const to = !link && (heavy ? i % 2 === 1 : i % 10 === 3) && prev && prev.user_id !== m.user_id
+      ? prev
+      : null;
     const user = (u: Member) => ({
       user_id: u.user_id,
       name: u.display_name,
