@@ -126,6 +126,10 @@ export function incidentWrites(
     args: f.args ?? {},
   }));
   const lang = sql.unsafe(sqlLanguage("c.language", "NULL::text"));
+  // Without an admin chat no alert is written, so its text is not built: building it formats
+  // numbers and plurals (`Intl`), which loads the locale data, about 5 MB resident, into a Warden
+  // that may never need it (health-monitor's runs, every 5 minutes, did).
+  const text = chat === null ? "NULL::text" : alertSql();
   return sql`
     found AS (
       SELECT * FROM json_to_recordset(${JSON.stringify(found)}::text::json)
@@ -144,7 +148,7 @@ export function incidentWrites(
       INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
       SELECT ${chat}::bigint, a.text, 'incident:' || a.id || ':' || a.event, NULL::timestamptz
       FROM (
-        SELECT a.*, ${sql.unsafe(alertSql())} AS text
+        SELECT a.*, ${sql.unsafe(text)} AS text
         FROM (
           SELECT o.id, o.job, o.reason, o.detail, f.args, 'opened' AS event, 0::bigint AS span,
                  NULL::text AS closed_by, NULL::text AS close_note
