@@ -126,9 +126,8 @@ export function incidentWrites(
     args: f.args ?? {},
   }));
   const lang = sql.unsafe(sqlLanguage("c.language", "NULL::text"));
-  // Without an admin chat no alert is written, so its text is not built: building it formats
-  // numbers and plurals (`Intl`), which loads the locale data, about 5 MB resident, into a Warden
-  // that may never need it (health-monitor's runs, every 5 minutes, did).
+  // No admin chat, no alert, so no alert text: building it formats numbers and plurals (`Intl`),
+  // loading ~5 MB of locale data into an idle Warden (health-monitor runs every 5 minutes).
   const text = chat === null ? "NULL::text" : alertSql();
   return sql`
     found AS (
