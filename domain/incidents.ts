@@ -126,6 +126,9 @@ export function incidentWrites(
     args: f.args ?? {},
   }));
   const lang = sql.unsafe(sqlLanguage("c.language", "NULL::text"));
+  // No admin chat, no alert, so no alert text: building it formats numbers and plurals (`Intl`),
+  // loading ~5 MB of locale data into an idle Warden (health-monitor runs every 5 minutes).
+  const text = chat === null ? "NULL::text" : alertSql();
   return sql`
     found AS (
       SELECT * FROM json_to_recordset(${JSON.stringify(found)}::text::json)
@@ -144,7 +147,7 @@ export function incidentWrites(
       INSERT INTO outbox (chat_id, text, dedupe_key, expires_at)
       SELECT ${chat}::bigint, a.text, 'incident:' || a.id || ':' || a.event, NULL::timestamptz
       FROM (
-        SELECT a.*, ${sql.unsafe(alertSql())} AS text
+        SELECT a.*, ${sql.unsafe(text)} AS text
         FROM (
           SELECT o.id, o.job, o.reason, o.detail, f.args, 'opened' AS event, 0::bigint AS span,
                  NULL::text AS closed_by, NULL::text AS close_note

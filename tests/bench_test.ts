@@ -113,7 +113,13 @@ Deno.test("the footprint phase starts Warden as `deno task start` does: its vari
   });
   const deno = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
   const start = startTask(deno.tasks.start);
-  assert.deepEqual(start.args, ["run", "-A", "--v8-flags=--liftoff-only", "main.ts"]);
+  assert.deepEqual(start.args, [
+    "run",
+    "-A",
+    "--no-code-cache",
+    "--v8-flags=--liftoff-only",
+    "main.ts",
+  ]);
   assert.equal(start.env.MALLOC_MMAP_THRESHOLD_, "131072", "see actors/process_memory.ts");
   assert.throws(() => startTask("FOO=1 node main.js"), /not deno/);
 });
