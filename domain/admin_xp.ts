@@ -152,8 +152,8 @@ async function move(
         WHERE a.detail ? 'form' AND a.detail->>'form' = ${m.formId}
         ORDER BY a.id LIMIT 1`;
       if (first) {
-        const { balance, ...move } = first;
-        throw new FormReplayed(first.auditId, balance ?? move.xp ?? 0, move);
+        const { balance, ...firstMove } = first;
+        throw new FormReplayed(first.auditId, balance ?? firstMove.xp ?? 0, firstMove);
       }
     }
     // The row lock serialises every move (and award) of this member until commit.
