@@ -124,14 +124,17 @@ const OPTIONS = z.object({
   members: wholeNumber("--members", 5_000_000).optional(),
   chats: wholeNumber("--chats", 100_000).optional(),
   note: z.string().optional(),
-  before: z.string().superRefine((raw, ctx) => {
-    if (!rowId.safeParse(raw).success) {
-      ctx.addIssue({
-        code: "custom",
-        message: `--before expects an incident id (the #N of a listed one), got "${raw}"`,
-      });
-    }
-  }).transform(Number).optional(),
+  // rowId both checks and converts: its number, or the one line naming what it got.
+  before: z.string().transform((raw, ctx) => {
+    const id = rowId.safeParse(raw);
+    if (id.success) return id.data;
+    ctx.issues.push({
+      code: "custom",
+      input: raw,
+      message: `--before expects an incident id (the #N of a listed one), got "${raw}"`,
+    });
+    return z.NEVER;
+  }).optional(),
 });
 
 /** `args` after the command (and verb) through the one parser (cli_args.ts). */

@@ -65,7 +65,8 @@ Deno.test("incidents are listed newest first at GET /api/incidents and by jobs i
   assert.deepEqual(JSON.parse(lines.pop()!).map((i: { job: string }) => i.job), ["level-ups"]);
   assert.equal(await run(["--before", "99999"]), 1);
   assert.equal(errors.pop(), "jobs incidents: no incident 99999 to page from");
-  for (const bad of ["0", "x", "1e3"]) {
+  // Not digits, zero, a fraction, a sign, past 2^53 - 1 (16 digits) and far past it (20).
+  for (const bad of ["0", "x", "abc", "1e3", "1.5", "-1", "9007199254740992", "9".repeat(20)]) {
     assert.equal(await run(["--before", bad]), 64, bad);
     assert.match(errors.pop()!, new RegExp(`^--before expects an incident id .*got "${bad}"`));
   }
