@@ -156,3 +156,41 @@ Deno.test("a slot whose try failed, its next try still owed when the replica sto
     SELECT id, error FROM job_runs WHERE retry_of = ${first}`;
   assert.match(handed.error, /^stopped by the shutdown: try 2 of 3 handed on/);
 });
+
+Deno.test("a manual run whose try failed, its next try owed when the replica stops, is not handed on: nothing would hand its slot again", async () => {
+  await using db = await testDatabase();
+  const tries: string[] = [];
+  const spec = (node: string) =>
+    job({
+      name: "report",
+      schedule: "0 8 * * *",
+      retry: { attempts: 3, min: 60_000, max: 60_000, jitter: 0 },
+      run: (ctx) => {
+        tries.push(`${node}:${ctx.trigger}:${ctx.attempt}`);
+        if (node === "b") return Promise.resolve({ processed: 1 });
+        return Promise.reject(new Error("the API answered 502"));
+      },
+    });
+  await using a = dbRuntime(db.url, [spec("a")], { node: "a" });
+  await using b = dbRuntime(db.url, [spec("b")], { node: "b" });
+  for (const r of [a, b]) await r.clock.advanceTo(at(9));
+  a.runtime.start();
+  b.runtime.start();
+  const first = a.runtime.trigger("report");
+  await a.clock.sleeping(60_000); // try 1 failed: the backoff before try 2
+
+  // A stops during the backoff: the manual run's tries end with it, no try is handed on.
+  await a.runtime.shutdown(1_000);
+  await b.runtime.syncControl();
+  // B's own manual run queues behind anything the pass handed B: once it is done, so is that.
+  assert.equal((await b.runtime.run("report"))?.outcome, "succeeded");
+  assert.deepEqual(tries, ["a:manual:1", "b:manual:1"], "try 2 of A's run runs nowhere");
+  const rows = await db.sql<{ node: string; outcome: string; attempt: number }[]>`
+    SELECT node, outcome, attempt FROM job_runs WHERE job = 'report' ORDER BY started_at`;
+  assert.deepEqual(rows.map((r) => [r.node, r.outcome, r.attempt]), [
+    ["a", "failed", 1],
+    ["b", "succeeded", 1],
+  ]);
+  const handed = await db.sql`SELECT id FROM job_runs WHERE retry_of = ${first}`;
+  assert.equal(handed.length, 0, "no abandoned try 2 written for A's manual run");
+});
