@@ -1,6 +1,6 @@
 import postgres from "postgres";
 import { type Database, openDatabase, type RestartOptions } from "../db/connect.ts";
-import { migrate } from "../db/migrate.ts";
+import { copyEmbeddedTemplate, createFromServerTemplate, withDatabase } from "./db_template.ts";
 
 /** A database of its own for one test file; dispose of it (or `close`) when done. */
 export interface TestDb {
@@ -29,19 +29,15 @@ function randomName(): string {
   return `warden_t_${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
 async function onServer(
   serverUrl: string,
+  migrated: boolean,
 ): Promise<{ db: Database; dispose(): Promise<void>; dataDir?: string }> {
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   const name = randomName();
   try {
-    await admin.unsafe(`CREATE DATABASE "${name}"`);
+    if (migrated) await createFromServerTemplate(admin, serverUrl, name);
+    else await admin.unsafe(`CREATE DATABASE "${name}"`);
   } catch (error) {
     await admin.end();
     throw error;
@@ -62,8 +58,10 @@ async function onServer(
 
 async function embedded(
   share: boolean,
+  migrated: boolean,
 ): Promise<{ db: Database; dispose(): Promise<void>; dataDir?: string }> {
   const dataDir = await Deno.makeTempDir({ prefix: "warden_t_" });
+  if (migrated) await copyEmbeddedTemplate(dataDir);
   const db = await openDatabase({ dataDir, share });
   return {
     db,
@@ -90,16 +88,14 @@ export async function testDatabase(options: TestDatabaseOptions = {}): Promise<T
   const serverUrl = options.databaseUrl === undefined
     ? Deno.env.get("DATABASE_URL")
     : options.databaseUrl;
-  const opened = serverUrl ? await onServer(serverUrl) : await embedded(options.share ?? false);
+  // A migrated database is a copy of the run's template (see db_template.ts); an empty one is new.
+  const migrated = options.migrate ?? true;
+  const opened = serverUrl
+    ? await onServer(serverUrl, migrated)
+    : await embedded(options.share ?? false, migrated);
   const { db, dispose } = opened;
   let closed: Promise<void> | undefined;
   const close = () => closed ??= dispose();
-  try {
-    if (options.migrate ?? true) await migrate(db.sql);
-  } catch (error) {
-    await close();
-    throw error;
-  }
   return {
     sql: db.sql,
     url: db.url,
