@@ -58,9 +58,9 @@ export function startControl(o: {
       name: "retry-abandoned",
       slot: slot.scheduledFor,
       retryOf: slot.runId,
-      // A cron or catch-up run starts the job's tries afresh; a dead retry is followed by the
-      // next, one cut by a shutdown is tried again as itself.
-      attempt: slot.trigger !== "retry" ? 1 : slot.cut ? slot.attempt : slot.attempt + 1,
+      // A dead run (a cron or catch-up run, or a retry) spent its try: the slot is run again as
+      // the next attempt. One cut by a shutdown spent none and is tried again as itself.
+      attempt: slot.cut ? slot.attempt : slot.attempt + 1,
       // Not taken here (paused meanwhile, the store away): the next pass hands it again.
       unclaimed: () => void handed.delete(slot.runId),
     });

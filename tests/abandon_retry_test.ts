@@ -85,3 +85,46 @@ Deno.test("a retry that dies on its job's last attempt is not handed again: the 
   await Promise.all([a.runtime.syncControl(), b.runtime.syncControl()]);
   assert.equal(t.redone.length, 0, "no third try of a job allowed two");
 });
+
+Deno.test("a cron run whose replica dies is run again as its attempt 2: a job allowed two tries gets no third", async () => {
+  await using db = await testDatabase();
+  const g = gate();
+  const reruns: JobContext[] = [];
+  const spec = job({
+    name: "tally",
+    schedule: "0 * * * *",
+    retry: { attempts: 2, min: "1s", max: "1s", jitter: 0 },
+    catchUp: { policy: "skip", grace: "1h" },
+    run: (ctx) => {
+      if (ctx.trigger === "cron") return g.run(ctx);
+      reruns.push(ctx);
+      return Promise.reject(new Error("boom: a real failure"));
+    },
+  });
+  await using a = dbRuntime(db.url, [spec], { node: "a" });
+  await using b = dbRuntime(db.url, [spec], { node: "b" });
+  using _open = { [Symbol.dispose]: () => g.release() };
+  for (const r of [a, b]) await r.clock.advanceTo(at(3));
+  a.runtime.start();
+  b.runtime.start();
+  a.runtime.tick("tally", at(3));
+  const dying = await g.entered();
+  await db
+    .sql`UPDATE job_runs SET lease_expires_at = now() - interval '1 second' WHERE id = ${dying.runId}`;
+  assert.deepEqual((await b.store.rescue()).map((r) => r.id), [dying.runId]);
+  await Promise.all([a.runtime.syncControl(), b.runtime.syncControl()]);
+  await until("the dead run's slot to be run again", async () => {
+    const [row] = await db.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM job_runs WHERE retry_of = ${dying.runId} AND outcome = 'failed'`;
+    return row.n === 1;
+  });
+  assert.deepEqual(reruns.map((c) => [c.trigger, c.attempt]), [["retry", 2]]);
+  for (const r of [a, b]) await r.clock.advance(1_000); // a backoff, if a third try were owed
+  await Promise.all([a.runtime.syncControl(), b.runtime.syncControl()]);
+  const runs = await db.sql<{ trigger: string; attempt: number; outcome: string }[]>`
+    SELECT trigger, attempt, outcome FROM job_runs WHERE job = 'tally' ORDER BY started_at, attempt`;
+  assert.deepEqual(runs.map((r) => `${r.trigger}/${r.attempt}/${r.outcome}`), [
+    "cron/1/abandoned",
+    "retry/2/failed",
+  ]);
+});
