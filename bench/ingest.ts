@@ -15,7 +15,7 @@ import { syncLevels } from "../domain/levels.ts";
 import { seedCommunity } from "../domain/seed.ts";
 import { telegramRoutes } from "../routes/telegram.ts";
 import { botApiDouble } from "../tests/fakes/bot_api.ts";
-import { checkpoint, cpuMeter, freshDatabase } from "./measure.ts";
+import { checkpoint, cpuSplitMeter, freshDatabase } from "./measure.ts";
 import { parseBenchArgs, USAGE } from "./options.ts";
 
 export interface IngestOptions {
@@ -42,6 +42,11 @@ export interface IngestLine {
   bound_cpu_us: number | null;
   /** Warden's CPU per update over the bare server's: the steadier figure (throughput moves with what else the machine does). */
   cpu_vs_bound: number | null;
+  /** `cpu_us` split: this process (the loader's `fetch` included, as in the bound's) and the server's backends. */
+  app_cpu_us: number | null;
+  db_cpu_us: number | null;
+  bound_app_cpu_us: number | null;
+  bound_db_cpu_us: number | null;
 }
 
 const SECRET = "bench-ingest-secret";
@@ -121,7 +126,7 @@ async function load(url: string, bodies: string[], concurrency: number, database
   const latencies = new Float64Array(bodies.length);
   const failures: string[] = [];
   let next = 0;
-  const cpu = cpuMeter(database);
+  const cpu = cpuSplitMeter(database);
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < bodies.length) {
@@ -138,11 +143,14 @@ async function load(url: string, bodies: string[], concurrency: number, database
     }
   }));
   const seconds = (performance.now() - t0) / 1000;
-  const cpuUs = cpu ? cpu() * 1e6 / bodies.length : null;
+  const split = cpu?.();
+  const [appUs, dbUs] = split ? [split.app, split.db].map((x) => x * 1e6 / bodies.length) : [];
+  const cpuUs = split ? appUs + dbUs : null;
   if (failures.length) throw new Error(`ingest: requests failed: ${failures.join("; ")}`);
   const sorted = latencies.sort();
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  return { seconds, perS: bodies.length / seconds, p50: pct(0.5), p99: pct(0.99), cpuUs };
+  const perS = bodies.length / seconds;
+  return { seconds, perS, p50: pct(0.5), p99: pct(0.99), cpuUs, appUs, dbUs };
 }
 
 /** Serves `fetch` on an ephemeral loopback port. */
@@ -244,6 +252,7 @@ export async function ingestBench(o: IngestOptions): Promise<IngestLine> {
     const sends = api.calls.filter((c) => c.method !== "getMe").length;
     if (sends) throw new Error(`ingest: plain messages made ${sends} Bot API calls`);
     const round = (x: number) => +x.toFixed(1);
+    const us = (x?: number) => x === undefined ? null : Math.round(x);
     return {
       job: "ingest",
       updates: o.updates,
@@ -257,6 +266,10 @@ export async function ingestBench(o: IngestOptions): Promise<IngestLine> {
       cpu_us: w.cpuUs === null ? null : Math.round(w.cpuUs),
       bound_cpu_us: b.cpuUs === null ? null : Math.round(b.cpuUs),
       cpu_vs_bound: w.cpuUs === null || !b.cpuUs ? null : +(w.cpuUs / b.cpuUs).toFixed(2),
+      app_cpu_us: us(w.appUs),
+      db_cpu_us: us(w.dbUs),
+      bound_app_cpu_us: us(b.appUs),
+      bound_db_cpu_us: us(b.dbUs),
     };
   } finally {
     if (sql !== db.sql) await sql.end({ timeout: 5 });

@@ -84,12 +84,30 @@ export function cpuSeconds(): number | undefined {
  * const meter = cpuMeter(); await work(); const seconds = meter?.();
  */
 export function cpuMeter(database?: string): (() => number) | undefined {
+  const split = cpuSplitMeter(database);
+  return split && (() => {
+    const { app, db } = split();
+    return app + db;
+  });
+}
+
+/**
+ * `cpuMeter` split in two: `app`, this process's CPU seconds; `db`, the local `postgres`
+ * processes' (for `database`, see `cpuTicks`).
+ */
+export function cpuSplitMeter(
+  database?: string,
+): (() => { app: number; db: number }) | undefined {
   const start = cpuTicks(database);
   if (!start) return undefined;
   return () => {
-    let used = 0;
-    for (const [pid, t] of cpuTicks(database) ?? []) used += t - (start.get(pid) ?? 0);
-    return Math.max(0, used) / TICKS;
+    let [app, db] = [0, 0];
+    for (const [pid, t] of cpuTicks(database) ?? []) {
+      const used = t - (start.get(pid) ?? 0);
+      if (pid === Deno.pid) app += used;
+      else db += used;
+    }
+    return { app: Math.max(0, app) / TICKS, db: Math.max(0, db) / TICKS };
   };
 }
 

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Bot } from "grammy";
 import { Hono } from "hono";
 import type { Logger } from "../actors/log.ts";
+import { payOnly } from "../bot/plain_pay.ts";
 import { readUpdate } from "../bot/update_shape.ts";
 import { notJsonProblem } from "./json_body.ts";
 
@@ -79,7 +80,7 @@ export function telegramRoutes({ bot, secretToken, log, initTimeoutMs }: Webhook
       return c.json({ error: "the bot is not ready: Telegram will redeliver" }, 503);
     }
     try {
-      await bot.handleUpdate(read.update);
+      await (payOnly(bot, read.update) ?? bot.handleUpdate(read.update));
     } catch (error) {
       // grammY's error classes: loaded here, not with the routes (the bot has loaded grammY).
       const { classifyUpdateError } = await import("../bot/update_errors.ts");
