@@ -54,7 +54,9 @@ export async function laterPhases(a: BenchArgs): Promise<PhaseLine[]> {
         `updates_per_s=${ingest.updates_per_s} p50_ms=${ingest.p50_ms} p99_ms=${ingest.p99_ms} ` +
         `bound_updates_per_s=${ingest.bound_updates_per_s} bound_p99_ms=${ingest.bound_p99_ms} ` +
         `vs_bound=${ingest.vs_bound} cpu_us=${ingest.cpu_us} bound_cpu_us=${ingest.bound_cpu_us} ` +
-        `cpu_vs_bound=${ingest.cpu_vs_bound}`,
+        `cpu_vs_bound=${ingest.cpu_vs_bound} app_cpu_us=${ingest.app_cpu_us} ` +
+        `db_cpu_us=${ingest.db_cpu_us} bound_app_cpu_us=${ingest.bound_app_cpu_us} ` +
+        `bound_db_cpu_us=${ingest.bound_db_cpu_us}`,
     },
     {
       line: { ...history },

@@ -80,6 +80,17 @@ Deno.test("deno task bench runs every phase and prints a line per job (tiny size
   );
   // CPU per update, from /proc (Linux): this process, and the server's processes when local.
   assert.ok(lines[7].cpu_us > 0 && lines[7].bound_cpu_us > 0 && lines[7].cpu_vs_bound > 0);
+  // Split into this process's and the server's (0 when the database is in this process).
+  for (
+    const [all, app, db] of [["cpu_us", "app_cpu_us", "db_cpu_us"], [
+      "bound_cpu_us",
+      "bound_app_cpu_us",
+      "bound_db_cpu_us",
+    ]]
+  ) {
+    assert.ok(lines[7][app] > 0 && lines[7][db] >= 0, `${app} and ${db}`);
+    assert.ok(Math.abs(lines[7][app] + lines[7][db] - lines[7][all]) <= 1, `${app} + ${db}`);
+  }
   assert.deepEqual([lines[8].members, lines[8].ledger_small, lines[8].ledger_large], [
     300,
     600,
