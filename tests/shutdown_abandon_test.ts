@@ -24,6 +24,39 @@ async function drainedOut(
   await down;
 }
 
+/**
+ * Replicas A and B of one database, each with a daily "report" job (three tries, 60 s apart)
+ * whose body is `run(node, ctx)`, started at `hour`.
+ */
+function reportReplicas(
+  url: string,
+  hour: number,
+  run: (node: string, ctx: JobContext) => Promise<{ processed: number }>,
+) {
+  const spec = (node: string) =>
+    job({
+      name: "report",
+      schedule: "0 8 * * *",
+      retry: { attempts: 3, min: 60_000, max: 60_000, jitter: 0 },
+      run: (ctx) => run(node, ctx),
+    });
+  const a = dbRuntime(url, [spec("a")], { node: "a" });
+  const b = dbRuntime(url, [spec("b")], { node: "b" });
+  return {
+    a,
+    b,
+    async start() {
+      for (const r of [a, b]) await r.clock.advanceTo(at(hour));
+      a.runtime.start();
+      b.runtime.start();
+    },
+    async [Symbol.asyncDispose]() {
+      await a[Symbol.asyncDispose]();
+      await b[Symbol.asyncDispose]();
+    },
+  };
+}
+
 Deno.test("a slot cut short by a replica's shutdown is abandoned, not failed, and runs again once on the other replica", async () => {
   await using db = await testDatabase();
   let entered = Promise.withResolvers<JobContext>();
@@ -117,23 +150,14 @@ Deno.test("a slot whose try failed, its next try still owed when the replica sto
   await using db = await testDatabase();
   const tries: string[] = [];
   const failed = Promise.withResolvers<string>();
-  const spec = (node: string) =>
-    job({
-      name: "report",
-      schedule: "0 8 * * *",
-      retry: { attempts: 3, min: 60_000, max: 60_000, jitter: 0 },
-      run: (ctx) => {
-        tries.push(`${node}:${ctx.trigger}:${ctx.attempt}`);
-        if (ctx.attempt > 1) return Promise.resolve({ processed: 1 });
-        failed.resolve(ctx.runId);
-        return Promise.reject(new Error("the API answered 502"));
-      },
-    });
-  await using a = dbRuntime(db.url, [spec("a")], { node: "a" });
-  await using b = dbRuntime(db.url, [spec("b")], { node: "b" });
-  for (const r of [a, b]) await r.clock.advanceTo(at(8));
-  a.runtime.start();
-  b.runtime.start();
+  await using replicas = reportReplicas(db.url, 8, (node, ctx) => {
+    tries.push(`${node}:${ctx.trigger}:${ctx.attempt}`);
+    if (ctx.attempt > 1) return Promise.resolve({ processed: 1 });
+    failed.resolve(ctx.runId);
+    return Promise.reject(new Error("the API answered 502"));
+  });
+  const { a, b } = replicas;
+  await replicas.start();
   a.runtime.tick("report", at(8));
   const first = await failed.promise;
   await a.clock.sleeping(60_000); // the backoff before try 2
@@ -160,22 +184,13 @@ Deno.test("a slot whose try failed, its next try still owed when the replica sto
 Deno.test("a manual run whose try failed, its next try owed when the replica stops, is not handed on: nothing would hand its slot again", async () => {
   await using db = await testDatabase();
   const tries: string[] = [];
-  const spec = (node: string) =>
-    job({
-      name: "report",
-      schedule: "0 8 * * *",
-      retry: { attempts: 3, min: 60_000, max: 60_000, jitter: 0 },
-      run: (ctx) => {
-        tries.push(`${node}:${ctx.trigger}:${ctx.attempt}`);
-        if (node === "b") return Promise.resolve({ processed: 1 });
-        return Promise.reject(new Error("the API answered 502"));
-      },
-    });
-  await using a = dbRuntime(db.url, [spec("a")], { node: "a" });
-  await using b = dbRuntime(db.url, [spec("b")], { node: "b" });
-  for (const r of [a, b]) await r.clock.advanceTo(at(9));
-  a.runtime.start();
-  b.runtime.start();
+  await using replicas = reportReplicas(db.url, 9, (node, ctx) => {
+    tries.push(`${node}:${ctx.trigger}:${ctx.attempt}`);
+    if (node === "b") return Promise.resolve({ processed: 1 });
+    return Promise.reject(new Error("the API answered 502"));
+  });
+  const { a, b } = replicas;
+  await replicas.start();
   const first = a.runtime.trigger("report");
   await a.clock.sleeping(60_000); // try 1 failed: the backoff before try 2
 
