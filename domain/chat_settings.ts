@@ -54,27 +54,27 @@ export const settingsPatch = z.strictObject({
 });
 export type SettingsPatch = z.infer<typeof settingsPatch>;
 
-/** The chat's settings, or null for an unknown chat. */
-export async function readSettings(sql: postgres.Sql, chat: number): Promise<ChatSettings | null> {
-  const [row] = await sql<
-    {
-      language: string | null;
-      zone: string | null;
-      qs: string;
-      qe: string;
-      report: string | null;
-      cases: boolean;
-      multiplier: number;
-      topics: string;
-      announce: LevelUpAnnouncements;
-    }[]
-  >`
-    SELECT language, time_zone AS zone, to_char(quiet_start, 'HH24:MI') AS qs,
-           to_char(quiet_end, 'HH24:MI') AS qe, report_chat_id::text AS report,
-           cases_enabled AS cases, xp_multiplier::float8 AS multiplier,
-           array_to_json(no_xp_topics)::text AS topics, level_up_announcements AS announce
-    FROM chats WHERE chat_id = ${chat}`;
-  if (!row) return null;
+/** A `chats` row as `columns` reads it. */
+interface SettingsRow {
+  language: string | null;
+  zone: string | null;
+  qs: string;
+  qe: string;
+  report: string | null;
+  cases: boolean;
+  multiplier: number;
+  topics: string;
+  announce: LevelUpAnnouncements;
+}
+
+/** The settings columns of `chats`, for a `SELECT` and an `UPDATE … RETURNING` alike. */
+const columns = (sql: postgres.Sql) =>
+  sql`language, time_zone AS zone, to_char(quiet_start, 'HH24:MI') AS qs,
+      to_char(quiet_end, 'HH24:MI') AS qe, report_chat_id::text AS report,
+      cases_enabled AS cases, xp_multiplier::float8 AS multiplier,
+      array_to_json(no_xp_topics)::text AS topics, level_up_announcements AS announce`;
+
+function settingsOf(chat: number, row: SettingsRow): ChatSettings {
   return {
     chat,
     language: row.language,
@@ -88,10 +88,21 @@ export async function readSettings(sql: postgres.Sql, chat: number): Promise<Cha
   };
 }
 
+/** The chat's settings, or null for an unknown chat. */
+export async function readSettings(sql: postgres.Sql, chat: number): Promise<ChatSettings | null> {
+  const [row] = await sql<SettingsRow[]>`
+    SELECT ${columns(sql)} FROM chats WHERE chat_id = ${chat}`;
+  return row ? settingsOf(chat, row) : null;
+}
+
 /** A zone the database cannot read (Intl and PostgreSQL's tz data differ at the edges). */
 export class UnknownZoneError extends Error {}
 
-/** Applies `patch` in one statement; returns the new settings, or null for an unknown chat. */
+/**
+ * Applies `patch` in one statement; returns the settings as that statement left the row (what it
+ * wrote, the rest as it found them: never a change committed after it), or null for an unknown
+ * chat.
+ */
 export async function updateSettings(
   sql: postgres.Sql,
   chat: number,
@@ -108,7 +119,7 @@ export async function updateSettings(
     }
   }
   const has = (key: keyof SettingsPatch) => patch[key] !== undefined;
-  const updated = await sql`
+  const [updated] = await sql<SettingsRow[]>`
     UPDATE chats SET
       language = CASE WHEN ${has("language")} THEN ${
     patch.language ?? null
@@ -126,6 +137,7 @@ export async function updateSettings(
                      ELSE no_xp_topics END,
       level_up_announcements = coalesce(${patch.levelUpAnnouncements ?? null}::text,
                                         level_up_announcements)
-    WHERE chat_id = ${chat}`;
-  return updated.count === 0 ? null : await readSettings(sql, chat);
+    WHERE chat_id = ${chat}
+    RETURNING ${columns(sql)}`;
+  return updated ? settingsOf(chat, updated) : null;
 }

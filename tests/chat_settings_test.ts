@@ -5,6 +5,7 @@ import { chatSettingsRoutes } from "../routes/chat_settings.ts";
 import { errorHandler } from "../routes/errors.ts";
 import { testDatabase } from "./db.ts";
 import { community } from "./fakes/community.ts";
+import { until, withDeadline } from "./fakes/deadline.ts";
 import { serve } from "./fakes/http.ts";
 
 const TOKEN = "s3cret-admin-token-0123";
@@ -118,4 +119,75 @@ Deno.test("chat settings: read, changed field by field, bad input refused by nam
   assert.equal((await patch({ language: "en" }, -999)).status, 404);
   assert.equal((await http.get("/api/chats/-999/settings", { headers })).status, 404);
   assert.equal((await http.get("/api/chats/-100/settings")).status, 401);
+});
+
+Deno.test({
+  name: "chat settings: a PATCH answers with the row it wrote, not a change committed after it",
+  // Locks from other sessions order the two PATCHes: the embedded database has one session.
+  ignore: !Deno.env.get("DATABASE_URL"),
+  async fn() {
+    await using db = await testDatabase();
+    await community(db.sql, { id: -100, title: "Rust Learners" }, []);
+    const [row, table] = [await db.sql.reserve(), await db.sql.reserve()];
+    const errors = errorHandler(createLogger({ level: "silent" }));
+    // Operator 1's server on the pool; operator 2's on the session that will hold the table.
+    const one = new Hono().route("/api", chatSettingsRoutes({ sql: db.sql, adminToken: TOKEN }));
+    const two = new Hono().route("/api", chatSettingsRoutes({ sql: table, adminToken: TOKEN }));
+    one.onError(errors);
+    two.onError(errors);
+    await using http1 = serve(one);
+    await using http2 = serve(two);
+    const patch = (http: typeof http1, body: unknown) =>
+      http.get("/api/chats/-100/settings", {
+        method: "PATCH",
+        headers,
+        body: JSON.stringify(body),
+      });
+    try {
+      // 1. The row is held, so operator 1's update waits with the table lock already granted.
+      await row`BEGIN`;
+      await row`SELECT 1 FROM chats WHERE chat_id = -100 FOR UPDATE`;
+      const first = patch(http1, { language: "es" });
+      const waiting = (query: string) => async () => {
+        const [w] = await db.sql`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'
+            AND query LIKE ${"%" + query + "%"}`;
+        return w.n === 1;
+      };
+      await until("operator 1's update to wait on the held row", waiting("UPDATE chats SET"));
+      // 2. A table lock queued behind that update: granted once it commits, and anything operator
+      // 1 asks of `chats` after its update waits for it.
+      await table`BEGIN`;
+      const locked = (async () => await table`LOCK TABLE chats IN ACCESS EXCLUSIVE MODE`)();
+      await until("the table lock to queue", waiting("LOCK TABLE chats"));
+      await row`COMMIT`;
+      await withDeadline(locked, "the table lock, granted when operator 1's update commits");
+      // 3. Operator 2 changes another field and commits while operator 1 has not answered yet.
+      const second = await patch(http2, { xpMultiplier: 2 });
+      assert.equal(second.status, 200);
+      assert.deepEqual([second.body.language, second.body.xpMultiplier], ["es", 2]);
+      await table`COMMIT`;
+      const answer = await first;
+      assert.equal(answer.status, 200);
+      assert.deepEqual(answer.body, {
+        chat: -100,
+        language: "es",
+        timeZone: null,
+        quietHours: { start: "23:00", end: "08:00" },
+        reportChatId: null,
+        cases: false,
+        xpMultiplier: 1,
+        noXpTopics: [],
+        levelUpAnnouncements: "group",
+      }, "operator 1 sees what it wrote, the other fields as they were at its write");
+      const now = (await http1.get("/api/chats/-100/settings", { headers })).body;
+      assert.deepEqual([now.language, now.xpMultiplier], ["es", 2]);
+    } finally {
+      for (const session of [row, table]) {
+        await session`ROLLBACK`.catch(() => {}); // if an assertion failed with a lock held
+        session.release();
+      }
+    }
+  },
 });
