@@ -198,11 +198,17 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
         ON CONFLICT DO NOTHING`;
     },
     async register(jobs, at) {
+      // A registered row is left out before the upsert: ON CONFLICT DO UPDATE locks every row it
+      // meets, WHERE or not, and a starting replica must not queue behind (or block) an
+      // operator's pause on a job it has nothing to write to. ON CONFLICT stays for the races,
+      // rows taken in name order so two replicas at once never wait for each other in a circle.
       await sql`
         INSERT INTO job_state (job, known_since)
         SELECT j, least(${at}::timestamptz, (SELECT r.started_at FROM job_runs r WHERE r.job = j
                                              ORDER BY r.started_at LIMIT 1))
         FROM unnest(${jobs}::text[]) AS j
+        WHERE NOT EXISTS (SELECT 1 FROM job_state s WHERE s.job = j AND s.known_since IS NOT NULL)
+        ORDER BY j
         ON CONFLICT (job) DO UPDATE SET known_since = EXCLUDED.known_since
         WHERE job_state.known_since IS NULL`;
     },
