@@ -49,6 +49,26 @@ Deno.test("register: a missing row is inserted, a row without known_since gets i
   });
 });
 
+/**
+ * A transaction on `session` that has run `step` and stays open, its locks held, until
+ * `release()`; `done` settles when it has committed.
+ */
+async function openTransaction(
+  session: postgres.Sql,
+  step: (tx: postgres.TransactionSql) => Promise<unknown>,
+) {
+  let release!: () => void;
+  const released = new Promise<void>((r) => release = r);
+  const ran = Promise.withResolvers<void>();
+  const done = session.begin(async (tx) => {
+    await step(tx);
+    ran.resolve();
+    await released;
+  });
+  await Promise.race([ran.promise, done]);
+  return { release, done };
+}
+
 Deno.test({
   name:
     "register does not wait for an operator's transaction holding a registered job's row, and inserts the new ones meanwhile",
@@ -57,16 +77,12 @@ Deno.test({
     await using db = await testDatabase();
     await db.sql`INSERT INTO job_state (job, known_since) VALUES ('held', ${EARLIER})`;
     const [replica, operator] = [1, 2].map(() => postgres(db.url, { max: 1, onnotice: () => {} }));
-    let release!: () => void;
-    const released = new Promise<void>((r) => release = r);
+    let held: Awaited<ReturnType<typeof openTransaction>> | undefined;
     try {
-      const locked = Promise.withResolvers<void>();
-      const held = operator.begin(async (tx) => {
-        await tx`SELECT paused FROM job_state WHERE job = 'held' FOR UPDATE`;
-        locked.resolve();
-        await released;
-      });
-      await locked.promise;
+      held = await openTransaction(
+        operator,
+        (tx) => tx`SELECT paused FROM job_state WHERE job = 'held' FOR UPDATE`,
+      );
       let done = false;
       const registering = pgRunStore(replica).register!(["held", "fresh"], START)
         .then(() => done = true);
@@ -81,10 +97,10 @@ Deno.test({
         fresh: START.toISOString(),
         held: EARLIER.toISOString(),
       });
-      release();
-      await held;
+      held.release();
+      await held.done;
     } finally {
-      release();
+      held?.release();
       await Promise.all([replica.end(), operator.end()]);
     }
   },
@@ -97,28 +113,24 @@ Deno.test({
   async fn() {
     await using db = await testDatabase();
     const [replica, operator] = [1, 2].map(() => postgres(db.url, { max: 1, onnotice: () => {} }));
-    let release!: () => void;
-    const released = new Promise<void>((r) => release = r);
+    let held: Awaited<ReturnType<typeof openTransaction>> | undefined;
     try {
-      const inserted = Promise.withResolvers<void>();
       // A pause of a job no replica registered yet: its row comes without known_since.
-      const held = operator.begin(async (tx) => {
-        await tx`INSERT INTO job_state (job, paused) VALUES ('racing', true)`;
-        inserted.resolve();
-        await released;
-      });
-      await inserted.promise;
+      held = await openTransaction(
+        operator,
+        (tx) => tx`INSERT INTO job_state (job, paused) VALUES ('racing', true)`,
+      );
       const registering = pgRunStore(replica).register!(["racing"], START);
       await until(
         "register to wait for the uncommitted row",
         async () => (await registersWaiting(db.sql)) === 1,
       );
-      release();
-      await held;
+      held.release();
+      await held.done;
       await registering;
       assert.deepEqual(await knownSince(db.sql), { racing: START.toISOString() });
     } finally {
-      release();
+      held?.release();
       await Promise.all([replica.end(), operator.end()]);
     }
   },
@@ -131,26 +143,22 @@ Deno.test({
   async fn() {
     await using db = await testDatabase();
     const [a, b, operator] = [1, 2, 3].map(() => postgres(db.url, { max: 1, onnotice: () => {} }));
-    let release!: () => void;
-    const released = new Promise<void>((r) => release = r);
+    let held: Awaited<ReturnType<typeof openTransaction>> | undefined;
     const LATER = new Date(START.getTime() + 60_000);
     try {
-      const inserted = Promise.withResolvers<void>();
       // An operator's pause of 'w', not committed yet, holds both statements on 'w'. Taken in
       // the order given, each would then hold a row of its own the other comes to next.
-      const held = operator.begin(async (tx) => {
-        await tx`INSERT INTO job_state (job, paused) VALUES ('w', true)`;
-        inserted.resolve();
-        await released;
-      });
-      await inserted.promise;
+      held = await openTransaction(
+        operator,
+        (tx) => tx`INSERT INTO job_state (job, paused) VALUES ('w', true)`,
+      );
       const registering = [
         pgRunStore(a).register!(["x", "w", "z"], START),
         pgRunStore(b).register!(["z", "w", "x"], LATER),
       ];
       await until("both registers to wait", async () => (await registersWaiting(db.sql)) === 2);
-      release();
-      await held;
+      held.release();
+      await held.done;
       await Promise.all(registering);
       const known = await knownSince(db.sql);
       assert.deepEqual(Object.keys(known), ["w", "x", "z"]);
@@ -158,7 +166,7 @@ Deno.test({
         assert.ok([START, LATER].some((t) => t.toISOString() === at), `${job}: ${at}`);
       }
     } finally {
-      release();
+      held?.release();
       await Promise.all([a.end(), b.end(), operator.end()]);
     }
   },
