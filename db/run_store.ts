@@ -137,10 +137,12 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
     },
     async setPaused(job, paused) {
       const jobs = typeof job === "string" ? [job] : job;
+      // Rows taken in name order, as register takes them: a pause of several jobs waits for
+      // neither a starting replica nor another pause in a circle.
       await sql`
         WITH changed AS (
           INSERT INTO job_state (job, paused, updated_at)
-          SELECT j, ${paused}, now() FROM unnest(${jobs}::text[]) AS j
+          SELECT j, ${paused}, now() FROM unnest(${jobs}::text[]) AS j ORDER BY j
           ON CONFLICT (job) DO UPDATE SET paused = EXCLUDED.paused,
             updated_at = CASE WHEN job_state.paused = EXCLUDED.paused THEN job_state.updated_at ELSE now() END
           RETURNING job)

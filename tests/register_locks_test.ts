@@ -23,14 +23,18 @@ async function knownSince(sql: postgres.Sql) {
   return Object.fromEntries(rows.map((r) => [r.job, r.known_since?.toISOString() ?? null]));
 }
 
-/** Backends of this database waiting for a lock inside `register`'s statement. */
-async function registersWaiting(sql: postgres.Sql) {
+/** Backends of this database waiting for a lock inside a statement that contains `text`. */
+async function waitingIn(sql: postgres.Sql, text: string) {
   const [{ n }] = await sql<{ n: number }[]>`
     SELECT count(*)::int AS n FROM pg_stat_activity
     WHERE datname = current_database() AND wait_event_type = 'Lock'
-      AND query LIKE '%INSERT INTO job_state (job, known_since)%'`;
+      AND query LIKE ${"%" + text + "%"}`;
   return n;
 }
+
+const REGISTER = "INSERT INTO job_state (job, known_since)";
+const SET_PAUSED = "INSERT INTO job_state (job, paused, updated_at)";
+const registersWaiting = (sql: postgres.Sql) => waitingIn(sql, REGISTER);
 
 Deno.test("register: a missing row is inserted, a row without known_since gets it, a registered row keeps its own", async () => {
   await using db = await testDatabase();
@@ -168,6 +172,83 @@ Deno.test({
     } finally {
       held?.release();
       await Promise.all([a.end(), b.end(), operator.end()]);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "two multi-job pauses of the same jobs at once, listed in opposite orders, both succeed: no deadlock",
+  ignore: embedded,
+  async fn() {
+    await using db = await testDatabase();
+    const [a, b, operator] = [1, 2, 3].map(() => postgres(db.url, { max: 1, onnotice: () => {} }));
+    let held: Awaited<ReturnType<typeof openTransaction>> | undefined;
+    try {
+      // A third session's uncommitted row for 'w' holds both on it; taken in the order given,
+      // each would hold the row the other comes to next ('x' or 'z').
+      held = await openTransaction(
+        operator,
+        (tx) => tx`INSERT INTO job_state (job, paused) VALUES ('w', false)`,
+      );
+      const pausing = [
+        pgRunStore(a).setPaused(["x", "w", "z"], true),
+        pgRunStore(b).setPaused(["z", "w", "x"], false),
+      ];
+      await until("both pauses to wait", async () => (await waitingIn(db.sql, SET_PAUSED)) === 2);
+      held.release();
+      await held.done;
+      await Promise.all(pausing);
+      // One statement wrote all three rows after the other: the later one's state everywhere.
+      const rows = await db.sql<{ job: string; paused: boolean }[]>`
+        SELECT job, paused FROM job_state ORDER BY job`;
+      assert.deepEqual(rows.map((r) => r.job), ["w", "x", "z"]);
+      assert.equal(new Set(rows.map((r) => r.paused)).size, 1, JSON.stringify(rows));
+    } finally {
+      held?.release();
+      await Promise.all([a.end(), b.end(), operator.end()]);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a multi-job pause listed out of name order and a replica's register at once both succeed: no deadlock",
+  ignore: embedded,
+  async fn() {
+    await using db = await testDatabase();
+    const [replica, admin, operator] = [1, 2, 3].map(() =>
+      postgres(db.url, { max: 1, onnotice: () => {} })
+    );
+    let held: Awaited<ReturnType<typeof openTransaction>> | undefined;
+    try {
+      // register takes 'a' then waits on 'w'; a pause taken in its own order ('z', 'w', 'a')
+      // would hold 'z', which register comes to after 'w', and wait for 'a'.
+      held = await openTransaction(
+        operator,
+        (tx) => tx`INSERT INTO job_state (job, paused) VALUES ('w', false)`,
+      );
+      const both = [
+        pgRunStore(replica).register!(["a", "w", "z"], START),
+        pgRunStore(admin).setPaused(["z", "w", "a"], true),
+      ];
+      await until(
+        "register and the pause to wait",
+        async () =>
+          (await waitingIn(db.sql, REGISTER)) === 1 && (await waitingIn(db.sql, SET_PAUSED)) === 1,
+      );
+      held.release();
+      await held.done;
+      await Promise.all(both);
+      const rows = await db.sql<{ job: string; paused: boolean; known_since: Date | null }[]>`
+        SELECT job, paused, known_since FROM job_state ORDER BY job`;
+      assert.deepEqual(
+        rows.map((r) => [r.job, r.paused, r.known_since?.toISOString()]),
+        ["a", "w", "z"].map((job) => [job, true, START.toISOString()]),
+      );
+    } finally {
+      held?.release();
+      await Promise.all([replica.end(), admin.end(), operator.end()]);
     }
   },
 });
