@@ -9,7 +9,7 @@ import { type Context, InlineKeyboard } from "grammy";
 import type postgres from "postgres";
 import {
   type ChatSettings,
-  readSettings,
+  setNoXpTopic,
   type SettingsPatch,
   settingsPatch,
   updateSettings,
@@ -158,8 +158,11 @@ export function settingsView(
   return { text: lines.join("\n"), reply_markup: kb };
 }
 
-/** The change a button asks for, validated; null for a value no button offers. */
-export function patchFor(field: string, value: string, s: ChatSettings): SettingsPatch | null {
+/** A button's change: plain values to set, or one forum topic in or out of the no-XP list. */
+export type ButtonChange = { patch: SettingsPatch } | { topic: number; noXp: boolean };
+
+/** The change a button asks for in `chat`, validated; null for a value no button offers. */
+export function changeFor(field: string, value: string, chat: number): ButtonChange | null {
   let patch: unknown = null;
   if (field === "lang") patch = { language: value === "auto" ? null : value };
   if (field === "lvl") patch = { levelUpAnnouncements: value };
@@ -174,19 +177,24 @@ export function patchFor(field: string, value: string, s: ChatSettings): Setting
     patch = { timeZone: value === "default" ? null : value };
   }
   if (field === "report" && (value === "here" || value === "none")) {
-    patch = { reportChatId: value === "here" ? s.chat : null };
+    patch = { reportChatId: value === "here" ? chat : null };
   }
   const topic = field === "topic" ? value.match(/^(\d{1,10}):(on|off)$/) : null;
   if (topic) {
+    // The id checked as a PATCH checks one; the list's own limits are the statement's.
     const id = Number(topic[1]);
-    const others = s.noXpTopics.filter((x) => x !== id);
-    patch = { noXpTopics: topic[2] === "off" ? [...others, id] : others };
+    const valid = settingsPatch.safeParse({ noXpTopics: [id] }).success;
+    return valid ? { topic: id, noXp: topic[2] === "off" } : null;
   }
   const parsed = settingsPatch.safeParse(patch);
-  return patch !== null && parsed.success ? parsed.data : null;
+  return patch !== null && parsed.success ? { patch: parsed.data } : null;
 }
 
-/** Applies a pressed button for `author` and audits it; the new settings, or null if refused. */
+/**
+ * Applies a pressed button for `author` and audits it; the new settings, or null if refused. A
+ * topic toggle adds or removes that one topic in the row's list as it is when written, so two
+ * admins toggling two topics at once both count.
+ */
 export async function applyButton(
   sql: postgres.Sql,
   chat: number,
@@ -194,13 +202,17 @@ export async function applyButton(
   field: string,
   value: string,
 ): Promise<ChatSettings | null> {
-  const current = await readSettings(sql, chat);
-  const patch = current && patchFor(field, value, current);
-  if (!patch) return null;
-  const updated = await updateSettings(sql, chat, patch);
+  const change = changeFor(field, value, chat);
+  if (!change) return null;
+  const updated = "patch" in change
+    ? await updateSettings(sql, chat, change.patch)
+    : await setNoXpTopic(sql, chat, change.topic, change.noXp);
   if (!updated) return null;
-  // The setting's own name and its new value, as the API's PATCH would name them.
-  const [[name, set]] = Object.entries(patch);
+  // The setting's own name and its new value, as the API's PATCH would name them (a topic
+  // toggle: the whole list, as its statement left it).
+  const [name, set] = "patch" in change
+    ? Object.entries(change.patch)[0]
+    : ["noXpTopics", updated.noXpTopics];
   const detail = JSON.stringify({ field: name, value: set });
   await sql`
     INSERT INTO admin_actions (author, action, chat_id, detail)

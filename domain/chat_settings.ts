@@ -23,6 +23,9 @@ export interface ChatSettings {
 export const LEVEL_UP_ANNOUNCEMENTS = ["group", "private", "off"] as const;
 export type LevelUpAnnouncements = typeof LEVEL_UP_ANNOUNCEMENTS[number];
 
+/** At most this many no-XP topics per chat. */
+export const MAX_NO_XP_TOPICS = 100;
+
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected a time of day like 23:00");
 
 /**
@@ -47,7 +50,7 @@ export const settingsPatch = z.strictObject({
     // exact: 1.15 is the double nearest 1.15, so it prints back as 1.15; 1e-9 prints as 0.00
     .refine((x) => Number(x.toFixed(2)) === x, "expected at most 2 decimals")
     .optional(),
-  noXpTopics: z.array(z.number().int().positive().max(2147483647)).max(100)
+  noXpTopics: z.array(z.number().int().positive().max(2147483647)).max(MAX_NO_XP_TOPICS)
     .refine((ids) => new Set(ids).size === ids.length, "expected each topic id once")
     .optional(),
   levelUpAnnouncements: z.enum(LEVEL_UP_ANNOUNCEMENTS).optional(),
@@ -138,6 +141,29 @@ export async function updateSettings(
       level_up_announcements = coalesce(${patch.levelUpAnnouncements ?? null}::text,
                                         level_up_announcements)
     WHERE chat_id = ${chat}
+    RETURNING ${columns(sql)}`;
+  return updated ? settingsOf(chat, updated) : null;
+}
+
+/**
+ * Puts forum topic `topic` in the chat's no-XP list (`noXp`) or takes it out, relative to the
+ * list as the row has it when this one statement writes (a concurrent change to another topic is
+ * kept); already so is no change. Returns the settings as it left the row, or null for an unknown
+ * chat or a list already at `MAX_NO_XP_TOPICS`.
+ */
+export async function setNoXpTopic(
+  sql: postgres.Sql,
+  chat: number,
+  topic: number,
+  noXp: boolean,
+): Promise<ChatSettings | null> {
+  const [updated] = await sql<SettingsRow[]>`
+    UPDATE chats SET no_xp_topics = CASE
+      WHEN NOT ${noXp} THEN array_remove(no_xp_topics, ${topic}::int)
+      WHEN ${topic}::int = ANY(no_xp_topics) THEN no_xp_topics
+      ELSE array_append(no_xp_topics, ${topic}::int) END
+    WHERE chat_id = ${chat} AND (NOT ${noXp} OR ${topic}::int = ANY(no_xp_topics)
+                                 OR cardinality(no_xp_topics) < ${MAX_NO_XP_TOPICS})
     RETURNING ${columns(sql)}`;
   return updated ? settingsOf(chat, updated) : null;
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { messageIds } from "../domain/messages.ts";
-import { adminGroup, ana, ben, boss, es, GROUP, OTHER } from "./fakes/admin_group.ts";
+import { adminGroup, ana, ben, boss, es, GROUP, jefa, OTHER, T0 } from "./fakes/admin_group.ts";
+import { until, withDeadline } from "./fakes/deadline.ts";
+import { callbackQuery, type Person } from "./fakes/updates.ts";
 
 Deno.test("/settings buttons and /hide, /show through the webhook", async (t) => {
   await using g = await adminGroup();
@@ -139,4 +141,88 @@ Deno.test("the admin texts exist in English and Spanish alike", () => {
     messageIds(lang).filter((id) => /^(admin|settings|zone)-/.test(id));
   assert.ok(ours("en").length > 40);
   assert.deepEqual(ours("es"), ours("en"));
+});
+
+Deno.test({
+  name: "/settings: two admins turning off two topics at once both count (neither press lost)",
+  // A row lock from another session holds both presses at their writes: the embedded database
+  // has one session.
+  ignore: !Deno.env.get("DATABASE_URL"),
+  async fn() {
+    await using g = await adminGroup();
+    const { sql, api, hook } = g;
+    /** `from` presses `data` under the bot's message `onMessage` in forum topic `topic`. */
+    const press = (from: Person, data: string, onMessage: number, topic: number) => {
+      const update = callbackQuery({ chat: GROUP, from, messageId: onMessage, data, date: T0 });
+      Object.assign(update.callback_query.message, {
+        message_thread_id: topic,
+        is_topic_message: true,
+      });
+      return hook.post(update);
+    };
+    // Both admins' rights are asked once and cached before the row is held.
+    for (const admin of [boss, jefa]) await press(admin, "set:mult:1", 1, 5);
+    const waiting = async () => {
+      const [w] = await sql`
+        SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'
+          AND query LIKE '%UPDATE chats SET%'`;
+      return w.n;
+    };
+    const row = await sql.reserve();
+    try {
+      await row`BEGIN`;
+      await row`SELECT 1 FROM chats WHERE chat_id = ${GROUP} FOR UPDATE`;
+      // Boss in topic 5, then Jefa in topic 7: each has pressed and waits on its write.
+      const first = press(boss, "set:topic:5:off", 501, 5);
+      await until("Boss's toggle to wait on the held row", async () => (await waiting()) === 1);
+      const second = press(jefa, "set:topic:7:off", 701, 7);
+      await until("Jefa's toggle to wait too", async () => (await waiting()) === 2);
+      await row`COMMIT`;
+      await withDeadline(Promise.all([first, second]), "both presses, once the row is free");
+    } finally {
+      await row`ROLLBACK`.catch(() => {}); // if an assertion failed with the lock held
+      row.release();
+    }
+    const [chat] = await sql`SELECT no_xp_topics AS topics FROM chats WHERE chat_id = ${GROUP}`;
+    assert.deepEqual(chat.topics, [5, 7], "both topics pay no XP: neither press was lost");
+    const answers = api.calls.filter((c) => c.method === "answerCallbackQuery").slice(-2);
+    assert.deepEqual(answers.map((c) => c.params.text).sort(), ["✅ Guardado.", "✅ Saved."]);
+    // Each message shows its own topic as the toggle left it.
+    for (const message of [501, 701]) {
+      const edit = api.calls.findLast((c) =>
+        c.method === "editMessageText" && c.params.message_id === message
+      )!;
+      assert.match(String(edit.params.text), /(🚫 This topic: no XP|🚫 Este tema: sin XP)\n/);
+    }
+    const audit = await sql`
+      SELECT detail FROM admin_actions WHERE action = 'settings' AND detail->>'field' = 'noXpTopics'`;
+    assert.deepEqual(
+      audit.map((r) => JSON.stringify(r.detail.value)).sort(),
+      ["[5,7]", "[5]"],
+      "Boss's toggle wrote [5]; Jefa's, applied after it, [5,7]",
+    );
+  },
+});
+
+Deno.test("/settings: a topic toggle keeps the list's limits (100 topics, ids 1 to 2^31-1)", async () => {
+  await using g = await adminGroup();
+  const { sql, api, say, press } = g;
+  const topics = async () =>
+    (await sql`SELECT no_xp_topics AS t FROM chats WHERE chat_id = ${GROUP}`)[0].t as number[];
+  await say(boss, "/settings", { message_thread_id: 7, is_topic_message: true });
+  const posted = api.sent.at(-1)!.message_id;
+  const full = Array.from({ length: 100 }, (_, i) => 101 + i);
+  await sql`UPDATE chats SET no_xp_topics = ${full}::int[] WHERE chat_id = ${GROUP}`;
+  const refused = "⚠️ That choice cannot be applied.";
+  assert.equal(await press(boss, "set:topic:7:off", posted), refused, "a 101st topic");
+  assert.deepEqual(await topics(), full);
+  assert.equal(await press(boss, "set:topic:0:off", posted), refused);
+  assert.equal(await press(boss, "set:topic:2147483648:off", posted), refused);
+  assert.equal(await press(boss, "set:topic:101:on", posted), "✅ Saved.");
+  assert.equal(await press(boss, "set:topic:7:off", posted), "✅ Saved.");
+  assert.deepEqual(await topics(), [...full.slice(1), 7]);
+  // Already off at the limit: no change, not a refusal.
+  assert.equal(await press(boss, "set:topic:7:off", posted), "✅ Saved.");
+  assert.deepEqual(await topics(), [...full.slice(1), 7]);
 });
