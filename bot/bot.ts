@@ -8,7 +8,7 @@ import type { XpAmounts } from "../domain/xp_rules.ts";
 import { adminHandlers } from "./admin.ts";
 import { type CaseBotDeps, caseHandlers } from "./cases.ts";
 import { memberChanges } from "./chat_members.ts";
-import { setPlainPayer } from "./plain_pay.ts";
+import { payOnly, setPlainPayer } from "./plain_pay.ts";
 import { commands } from "./commands.ts";
 import { quizHandlers } from "./quiz.ts";
 import { sentAsChat } from "./sent_as_chat.ts";
@@ -51,10 +51,11 @@ export function createBot(deps: BotDeps): Bot {
   });
   // Most updates are plain group messages, which only the award below reads: they skip the
   // composers (≈70 µs of middleware per update, more than the rest of the webhook's work). The
-  // webhook takes them shorter still, without grammY's update handling (`payOnly`).
+  // webhook takes them shorter still, without grammY's update handling (`payOnly`); polling takes
+  // the same short way here, as the first middleware.
   bot.use(async (ctx, next) => {
-    const m = ctx.update.message;
-    if (m && onlyPaysXp(m, ctx.me.id)) return await pay(m.chat, m);
+    const paid = payOnly(bot, ctx.update);
+    if (paid) return await paid;
     await next();
   });
   bot.use(async (ctx, next) => {
