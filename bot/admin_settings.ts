@@ -1,18 +1,17 @@
 /**
  * `/settings` in a group: the chat's settings as a message with inline buttons, one press one
- * change (`set:<field>:<value>`), each press checked for admin again, applied with
- * `updateSettings`, audited in `admin_actions` and shown by editing the message in place.
+ * change (`set:<field>:<value>`), each press checked for admin again, applied and audited in
+ * `admin_actions` in one transaction (`changeSettings`) and shown by editing the message in place.
  * Free-form values (any time zone, a report chat other than this one) are the API's: PATCH
  * /api/chats/:chat/settings.
  */
 import { type Context, InlineKeyboard } from "grammy";
 import type postgres from "postgres";
 import {
+  changeSettings,
   type ChatSettings,
-  setNoXpTopic,
-  type SettingsPatch,
+  type SettingsChange,
   settingsPatch,
-  updateSettings,
 } from "../domain/chat_settings.ts";
 import type { Language } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
@@ -158,11 +157,8 @@ export function settingsView(
   return { text: lines.join("\n"), reply_markup: kb };
 }
 
-/** A button's change: plain values to set, or one forum topic in or out of the no-XP list. */
-export type ButtonChange = { patch: SettingsPatch } | { topic: number; noXp: boolean };
-
 /** The change a button asks for in `chat`, validated; null for a value no button offers. */
-export function changeFor(field: string, value: string, chat: number): ButtonChange | null {
+export function changeFor(field: string, value: string, chat: number): SettingsChange | null {
   let patch: unknown = null;
   if (field === "lang") patch = { language: value === "auto" ? null : value };
   if (field === "lvl") patch = { levelUpAnnouncements: value };
@@ -191,9 +187,9 @@ export function changeFor(field: string, value: string, chat: number): ButtonCha
 }
 
 /**
- * Applies a pressed button for `author` and audits it; the new settings, or null if refused. A
- * topic toggle adds or removes that one topic in the row's list as it is when written, so two
- * admins toggling two topics at once both count.
+ * Applies a pressed button for `author`, audited in the same transaction; the new settings, or
+ * null if refused. A topic toggle adds or removes that one topic in the row's list as it is when
+ * written, so two admins toggling two topics at once both count.
  */
 export async function applyButton(
   sql: postgres.Sql,
@@ -203,21 +199,7 @@ export async function applyButton(
   value: string,
 ): Promise<ChatSettings | null> {
   const change = changeFor(field, value, chat);
-  if (!change) return null;
-  const updated = "patch" in change
-    ? await updateSettings(sql, chat, change.patch)
-    : await setNoXpTopic(sql, chat, change.topic, change.noXp);
-  if (!updated) return null;
-  // The setting's own name and its new value, as the API's PATCH would name them (a topic
-  // toggle: the whole list, as its statement left it).
-  const [name, set] = "patch" in change
-    ? Object.entries(change.patch)[0]
-    : ["noXpTopics", updated.noXpTopics];
-  const detail = JSON.stringify({ field: name, value: set });
-  await sql`
-    INSERT INTO admin_actions (author, action, chat_id, detail)
-    VALUES (${author}, 'settings', ${chat}, ${detail}::text::jsonb)`;
-  return updated;
+  return change ? await changeSettings(sql, chat, author, change) : null;
 }
 
 /** Edits the settings message to `view`; "message is not modified" (same state) is fine. */

@@ -57,6 +57,9 @@ export const settingsPatch = z.strictObject({
 });
 export type SettingsPatch = z.infer<typeof settingsPatch>;
 
+/** A plain connection or a transaction: the settings statements run on either. */
+type Sql = postgres.Sql | postgres.TransactionSql;
+
 /** A `chats` row as `columns` reads it. */
 interface SettingsRow {
   language: string | null;
@@ -71,7 +74,7 @@ interface SettingsRow {
 }
 
 /** The settings columns of `chats`, for a `SELECT` and an `UPDATE … RETURNING` alike. */
-const columns = (sql: postgres.Sql) =>
+const columns = (sql: Sql) =>
   sql`language, time_zone AS zone, to_char(quiet_start, 'HH24:MI') AS qs,
       to_char(quiet_end, 'HH24:MI') AS qe, report_chat_id::text AS report,
       cases_enabled AS cases, xp_multiplier::float8 AS multiplier,
@@ -107,7 +110,7 @@ export class UnknownZoneError extends Error {}
  * chat.
  */
 export async function updateSettings(
-  sql: postgres.Sql,
+  sql: Sql,
   chat: number,
   patch: SettingsPatch,
 ): Promise<ChatSettings | null> {
@@ -152,7 +155,7 @@ export async function updateSettings(
  * chat or a list already at `MAX_NO_XP_TOPICS`.
  */
 export async function setNoXpTopic(
-  sql: postgres.Sql,
+  sql: Sql,
   chat: number,
   topic: number,
   noXp: boolean,
@@ -166,4 +169,36 @@ export async function setNoXpTopic(
                                  OR cardinality(no_xp_topics) < ${MAX_NO_XP_TOPICS})
     RETURNING ${columns(sql)}`;
   return updated ? settingsOf(chat, updated) : null;
+}
+
+/** A change an admin asks for: plain values to set, or one forum topic in or out of the list. */
+export type SettingsChange = { patch: SettingsPatch } | { topic: number; noXp: boolean };
+
+/**
+ * Applies `change` for `author` and writes its `admin_actions` rows (action `settings`, one per
+ * field: `{ field, value }`, a topic toggle's value the whole list as its statement left it) in
+ * one transaction: a change is never stored without its audit. The new settings, or null when
+ * nothing changed (an unknown chat, a topic list already at its limit), with nothing audited.
+ */
+export async function changeSettings(
+  sql: postgres.Sql,
+  chat: number,
+  author: string,
+  change: SettingsChange,
+): Promise<ChatSettings | null> {
+  return await sql.begin(async (tx) => {
+    const updated = "patch" in change
+      ? await updateSettings(tx, chat, change.patch)
+      : await setNoXpTopic(tx, chat, change.topic, change.noXp);
+    if (!updated) return null;
+    const fields = "patch" in change
+      ? Object.entries(change.patch).filter(([, value]) => value !== undefined)
+      : [["noXpTopics", updated.noXpTopics]];
+    const details = fields.map(([field, value]) => JSON.stringify({ field, value }));
+    await tx`
+      INSERT INTO admin_actions (author, action, chat_id, detail)
+      SELECT ${author}, 'settings', ${chat}, d::jsonb
+      FROM unnest(${details}::text[]) WITH ORDINALITY AS a(d, i) ORDER BY i`;
+    return updated;
+  });
 }
