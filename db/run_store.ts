@@ -138,11 +138,13 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
     async setPaused(job, paused) {
       const jobs = typeof job === "string" ? [job] : job;
       // Rows taken in name order, as register takes them: a pause of several jobs waits for
-      // neither a starting replica nor another pause in a circle.
+      // neither a starting replica nor another pause in a circle. Each name once: an upsert
+      // that meets its own row again fails ("cannot affect row a second time").
       await sql`
         WITH changed AS (
           INSERT INTO job_state (job, paused, updated_at)
-          SELECT j, ${paused}, now() FROM unnest(${jobs}::text[]) AS j ORDER BY j
+          SELECT DISTINCT j, ${paused}::boolean, now() FROM unnest(${jobs}::text[]) AS j
+          ORDER BY j
           ON CONFLICT (job) DO UPDATE SET paused = EXCLUDED.paused,
             updated_at = CASE WHEN job_state.paused = EXCLUDED.paused THEN job_state.updated_at ELSE now() END
           RETURNING job)
@@ -208,7 +210,7 @@ export function pgRunStore(sql: Sql, options: { listen?: boolean } = {}): PgRunS
         INSERT INTO job_state (job, known_since)
         SELECT j, least(${at}::timestamptz, (SELECT r.started_at FROM job_runs r WHERE r.job = j
                                              ORDER BY r.started_at LIMIT 1))
-        FROM unnest(${jobs}::text[]) AS j
+        FROM (SELECT DISTINCT j FROM unnest(${jobs}::text[]) AS j) AS n(j) -- each name once
         WHERE NOT EXISTS (SELECT 1 FROM job_state s WHERE s.job = j AND s.known_since IS NOT NULL)
         ORDER BY j
         ON CONFLICT (job) DO UPDATE SET known_since = EXCLUDED.known_since
