@@ -4,8 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { applyButton } from "../bot/admin_settings.ts";
-import { boss, GROUP } from "./fakes/admin_group.ts";
-import { adminGroup } from "./fakes/admin_group.ts";
+import { adminGroup, boss, GROUP } from "./fakes/admin_group.ts";
 import { testDatabase } from "./db.ts";
 import { community } from "./fakes/community.ts";
 
