@@ -120,3 +120,77 @@ Deno.test("application/json with a charset, in any case, is JSON: each route doe
     assert.equal(res.status, 200, `${r.name}: ${JSON.stringify(res.body)}`);
   }
 });
+
+Deno.test("a JSON body JSON.parse would read as something else than sent is 400 naming the field", async (t) => {
+  await using s = await setup();
+  const [xp, settings, quiz] = s.routes;
+  const send = (r: typeof xp, body: string | Uint8Array<ArrayBuffer>) =>
+    s.http.get(r.path, {
+      method: r.method,
+      headers: { ...auth, "content-type": "application/json" },
+      body,
+    });
+  const cases: Array<[string, typeof xp, string | Uint8Array<ArrayBuffer>, RegExp]> = [
+    // half a surrogate pair is no text: PostgreSQL refuses it (a 500 once)
+    ["a lone surrogate", xp, '{"amount":5,"reason":"ok \\ud800"}', /^bad JSON body: reason: /],
+    [
+      "a lone surrogate in a key",
+      quiz,
+      '{"correct":3,"total":5,"\\udc00":1}',
+      /^bad JSON body: "\\udc00": half a surrogate pair/,
+    ],
+    // bytes that are not UTF-8 were read as U+FFFD and stored so
+    ["bytes not UTF-8", xp, bytes('{"amount":5,"reason":"caf\xe9"}'), /not UTF-8.*byte 25/],
+    // the last of two values won, quietly
+    ["a key given twice", xp, '{"amount":5,"amount":500,"reason":"x"}', /amount: given twice/],
+    [
+      "a key given twice, nested",
+      settings,
+      '{"quietHours":{"start":"22:00","start":"23:00","end":"08:00"}}',
+      /quietHours\.start: given twice/,
+    ],
+    // numbers past a double's precision, read as the nearest double: a whole number
+    [
+      "a fraction read as whole",
+      xp,
+      '{"amount":1.0000000000000001,"reason":"x"}',
+      /amount: 1\.0000000000000001 .*read as 1\b/,
+    ],
+    [
+      "a tiny number read as 0",
+      settings,
+      '{"xpMultiplier":1e-400}',
+      /xpMultiplier: 1e-400 .*read as 0\b/,
+    ],
+    [
+      "a fraction read as whole, in a list",
+      settings,
+      '{"noXpTopics":[5,7.00000000000000001]}',
+      /noXpTopics\.1: /,
+    ],
+    ["a fraction read as whole", quiz, '{"correct":2.0000000000000001,"total":5}', /correct: /],
+  ];
+  for (const [name, r, body, problem] of cases) {
+    await t.step(`${r.name}: ${name}`, async () => {
+      const res = await send(r, body);
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.match(res.body.error, /^bad JSON body: /);
+      assert.match(res.body.error, problem);
+    });
+  }
+  await s.unchanged();
+  await t.step("what reads exactly is taken: 5.0, 1e2, 0.15, escapes, pairs, a BOM", async () => {
+    const ok = await send(xp, '\ufeff{"amount":5.0,"reason":"caf\\u00e9 \\ud83d\\ude00 \u00e9"}');
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const [line] = await s.db.sql`SELECT note FROM xp_ledger ORDER BY id DESC LIMIT 1`;
+    assert.equal(line.note, "café 😀 é");
+    const more = await send(settings, '{"xpMultiplier":0.15,"noXpTopics":[1e2,5.0]}');
+    assert.equal(more.status, 200, JSON.stringify(more.body));
+    assert.deepEqual([more.body.xpMultiplier, more.body.noXpTopics], [0.15, [100, 5]]);
+  });
+});
+
+/** `text`'s characters as bytes, one each (U+0000 to U+00FF): Latin-1. */
+function bytes(text: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(text, (ch) => ch.charCodeAt(0));
+}
