@@ -11,7 +11,7 @@ import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domai
 import { bearerAuth } from "./auth.ts";
 import { deadline, HttpError, knownQuery, singleQuery } from "./errors.ts";
 
-const telegramId = z.string().regex(/^-?\d{1,16}$/).transform(Number).refine(Number.isSafeInteger);
+const telegramId = z.string().regex(/^-?\d+$/).transform(Number).refine(Number.isSafeInteger);
 const incidentState = z.enum(["open", "all"]).optional();
 const period = z.enum(PERIODS as [Period, ...Period[]]).default("all");
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s))
@@ -22,12 +22,19 @@ const MAX_METRICS_DAYS = 31;
 const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().min(1).max(100))
   .optional();
 
-/** A path parameter that must be a Telegram id: 400 naming the parameter and the value. */
+/**
+ * A path parameter that must be a Telegram id (digits, a leading `-` for a group): 400 naming the
+ * parameter and the value, and the range when it is a number past 2^53 - 1, where no id goes.
+ */
 export function idParam(c: Context, name: "chat" | "user"): number {
   const raw = c.req.param(name);
   const parsed = telegramId.safeParse(raw);
   if (!parsed.success) {
-    throw new HttpError(400, `${name} must be a numeric Telegram id, got ${JSON.stringify(raw)}`);
+    const range = /^-?\d+$/.test(raw ?? "") ? ` within ±${Number.MAX_SAFE_INTEGER} (2^53 - 1)` : "";
+    throw new HttpError(
+      400,
+      `${name} must be a numeric Telegram id${range}, got ${JSON.stringify(raw)}`,
+    );
   }
   return parsed.data;
 }
