@@ -44,7 +44,11 @@ export function queryParam<T>(c: Context, name: string, schema: z.ZodType<T>, ex
   const raw = singleQuery(c, name);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new HttpError(400, `query ${name}=${JSON.stringify(raw)}: expected ${expected}`);
+    // `+` in a query is a space (an instant's offset, `+02:00`, comes as ` 02:00`)
+    const plus = raw?.includes(" ") && new URL(c.req.url).search.includes("+")
+      ? ` (a + in a query reads as a space: send it as %2B)`
+      : "";
+    throw new HttpError(400, `query ${name}=${JSON.stringify(raw)}: expected ${expected}${plus}`);
   }
   return parsed.data;
 }
