@@ -25,13 +25,13 @@ export function jsonReadProblem(text: string): string | undefined {
       if (top?.keys && top.awaitsKey) {
         const key: string = raw.includes("\\") ? JSON.parse(raw) : raw.slice(1, -1);
         const named = () => [...path(stack.slice(0, -1)), key].join(".");
-        if (!key.isWellFormed()) return `${JSON.stringify(named())}: ${HALF_PAIR}`;
-        if (top.keys.has(key)) return `${named()}: ${TWICE}`;
+        if (!key.isWellFormed()) return `key ${shown(JSON.stringify(named()))}: ${halfPair(key)}`;
+        if (top.keys.has(key)) return `${shown(named())}: ${TWICE}`;
         top.keys.add(key);
         top.key = key;
         top.awaitsKey = false;
       } else if (raw.includes("\\u") && !(JSON.parse(raw) as string).isWellFormed()) {
-        return `${at()}: ${JSON.stringify(JSON.parse(raw))}: ${HALF_PAIR}`;
+        return `${shown(at())}: ${halfPair(JSON.parse(raw))}`;
       }
     } else if (ch === "-" || (ch >= "0" && ch <= "9")) {
       let end = i + 1;
@@ -39,7 +39,7 @@ export function jsonReadProblem(text: string): string | undefined {
       const literal = text.slice(i, end);
       i = end;
       if (!standsFor(literal)) {
-        return `${at()}: ${literal} would be read as ${Number(literal)}: ` +
+        return `${shown(at())}: ${shown(literal)} would be read as ${Number(literal)}: ` +
           "more precision than a number here holds";
       }
     } else {
@@ -57,7 +57,26 @@ export function jsonReadProblem(text: string): string | undefined {
 
 const NUMBER_CHARS = "0123456789.eE+-";
 const TWICE = "given twice: send each field once";
-const HALF_PAIR = "half a surrogate pair is no character: send the text as UTF-8";
+
+/** Where `text`'s first half of a surrogate pair is, and what it is: no character. */
+function halfPair(text: string): string {
+  let at = 0;
+  for (const ch of text) { // a whole pair is one character here, half of one its own
+    const code = ch.codePointAt(0)!;
+    if (code >= 0xd800 && code <= 0xdfff) {
+      return `\\u${code.toString(16)} at character ${at + 1} is half a surrogate pair, ` +
+        "no character: send the text as UTF-8";
+    }
+    at++;
+  }
+  return "";
+}
+
+/** `text`, its first 60 characters and … when longer: a message never echoes a whole body. */
+function shown(text: string): string {
+  const chars = [...text];
+  return chars.length > 60 ? `${chars.slice(0, 60).join("")}…` : text;
+}
 
 /** The index just past the string literal that opens at `start` (a valid one). */
 function stringEnd(text: string, start: number): number {
