@@ -148,7 +148,8 @@ export function runtimeRefusal(error: unknown): 404 | 409 | 429 | 503 | null {
 /**
  * The one error mapper: every failure becomes `{ "error": "…" }` with the right status. A
  * database outage answers 503; anything unexpected 500 `internal error` with a log id (the
- * same id on the log line), never the message, which may name tables, SQL or secrets.
+ * same id on the log line), never the message, which may name tables, SQL or secrets. A
+ * SyntaxError too: a caller's bad JSON is `jsonBody`'s 400, so one here is the code's own.
  */
 export function errorHandler(log: Logger) {
   return function onError(error: Error, c: Context) {
@@ -159,9 +160,6 @@ export function errorHandler(log: Logger) {
       // bearer-auth's answers come whole (JSON body, WWW-Authenticate): pass them on
       if (error.res) return error.getResponse();
       return c.json({ error: error.message }, error.status);
-    }
-    if (error instanceof SyntaxError) {
-      return c.json({ error: `bad JSON body: ${error.message}` }, 400);
     }
     const logId = crypto.randomUUID().slice(0, 8);
     const where = { method: c.req.method, path: c.req.path, logId };

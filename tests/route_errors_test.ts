@@ -146,3 +146,17 @@ Deno.test("an XP move the database has not confirmed at the deadline: 504 'may s
   const [{ n }] = await db.sql`SELECT count(*)::int AS n FROM xp_ledger WHERE note = 'prize'`;
   assert.equal(n, 1, "the move went on after the answer: which is why it did not say try again");
 });
+
+Deno.test("a SyntaxError inside a route (stored JSON it cannot read) is 500 with a log id, not the caller's bad JSON", async () => {
+  const t = testRuntime([job({ name: "level-ups", run: () => Promise.resolve({}) })]);
+  const broken = () =>
+    Promise.reject(new SyntaxError(`Unexpected token 'x', "x{" is not valid JSON`));
+  const { http, lines } = app({ runtime: { ...t.runtime, pause: broken } });
+  await using _ = http;
+  const r = await http.get("/health/tasks/level-ups/pause", post);
+  assert.equal(r.status, 500, JSON.stringify(r.body));
+  assert.match(r.body.error, /^internal error \(log id [0-9a-f]{8}\)$/);
+  const logged = lines.find((l) => l.logId === r.body.logId);
+  assert.equal(logged?.level, "error", "logged with the cause");
+  await t.runtime.shutdown(1_000);
+});
