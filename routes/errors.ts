@@ -102,10 +102,21 @@ export function isDatabaseOutage(error: unknown): boolean {
  * outcome dropped): a database that accepts connections but never answers costs a caller
  * `ms`, not the client's connect and retry timeouts. A read answers 503 (try again); a change
  * 504 (`WriteUnconfirmedError`: it may still commit, so read it back before trying again).
+ * The request's body is read first, on a clock of its own: one that has not arrived within
+ * `ms` is 408 and the route never runs (a slow upload is no silent database, and a change it
+ * carries is not made after the answer).
  */
 export function deadline(ms: number = ROUTE_DEADLINE_MS): MiddlewareHandler {
   return async function withinDeadline(c, next) {
     const read = c.req.method === "GET" || c.req.method === "HEAD";
+    if (c.req.raw.body) {
+      // kept by Hono for the route's own c.req.text() or .json()
+      await within(
+        c.req.arrayBuffer(),
+        ms,
+        () => new HttpError(408, `request body not received within ${ms} ms: nothing was done`),
+      );
+    }
     await within(
       next(),
       ms,
