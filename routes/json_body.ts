@@ -4,13 +4,22 @@ import { jsonReadProblem } from "./json_exact.ts";
 
 /**
  * Why the request's body is not declared JSON, for a 415 (undefined when it is): the media type
- * must be `application/json`, in any case, a charset or other parameter may follow.
+ * must be `application/json`, in any case, a charset or other parameter may follow; and it must
+ * come uncompressed (no `Content-Encoding` but `identity`: none is undone here, so a gzip body
+ * would be read as bytes, and a plain one declared gzip as other than declared).
  */
 export function notJsonProblem(c: Context): string | undefined {
   const type = c.req.header("content-type");
   const media = type?.split(";")[0].trim().toLowerCase();
-  if (media === "application/json") return undefined;
-  return `Content-Type must be application/json, got ${type ? JSON.stringify(type) : "none"}`;
+  if (media !== "application/json") {
+    return `Content-Type must be application/json, got ${type ? JSON.stringify(type) : "none"}`;
+  }
+  const encoding = c.req.header("content-encoding");
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+    return `Content-Encoding must be none (identity), got ${
+      JSON.stringify(encoding)
+    }: send the JSON uncompressed`;
+  }
 }
 
 /**

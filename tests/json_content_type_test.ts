@@ -87,6 +87,30 @@ Deno.test("a JSON body without Content-Type: application/json is refused with 41
   await s.unchanged();
 });
 
+Deno.test("a JSON body sent with a Content-Encoding (gzip, …) is refused with 415 naming it", async () => {
+  await using s = await setup();
+  for (const r of s.routes) {
+    const json = new TextEncoder().encode(JSON.stringify(r.body));
+    const gzip = await new Response(
+      new Blob([json]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).bytes();
+    // compressed, or declared so and not: read as it came, the first was no JSON, the second was
+    for (const body of [gzip, json]) {
+      const res = await s.http.get(r.path, {
+        method: r.method,
+        headers: { ...auth, "content-type": "application/json", "content-encoding": "gzip" },
+        body,
+      });
+      assert.equal(res.status, 415, `${r.name}: ${JSON.stringify(res.body)}`);
+      assert.equal(
+        res.body.error,
+        'Content-Encoding must be none (identity), got "gzip": send the JSON uncompressed',
+      );
+    }
+  }
+  await s.unchanged();
+});
+
 Deno.test("a body declared JSON that is not JSON is refused with 400 naming the problem", async () => {
   await using s = await setup();
   for (const r of s.routes) {
