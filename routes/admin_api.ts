@@ -22,7 +22,7 @@ import { findMember } from "../domain/profile.ts";
 import { idParam, queryParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
 import { rowId } from "../domain/row_id.ts";
-import { deadline, HttpError, knownQuery, rowIdOr400 } from "./errors.ts";
+import { deadline, HttpError, knownQuery, rowIdDetail, rowIdOr400 } from "./errors.ts";
 import { jsonBody } from "./json_body.ts";
 
 /** Who the audit trail names for moves made through this API. */
@@ -182,7 +182,7 @@ export function adminApiRoutes(
         const chatId = idParam(c, "chat");
         const userId = idParam(c, "user");
         const n = queryParam(c, "limit", limit, LIMIT) ?? 50;
-        const before = queryParam(c, "before", rowId.optional(), ROW_ID);
+        const before = queryParam(c, "before", rowId.optional(), ROW_ID, rowIdDetail);
         const known = await findMember(sql, chatId, userId);
         if (!known.member) await unknownMember(chatId, userId);
         return c.json({
@@ -192,7 +192,7 @@ export function adminApiRoutes(
     )
     .get("/outbox", admin, knownQuery("limit", "before"), bounded, async (c) => {
       const n = queryParam(c, "limit", limit, LIMIT) ?? 50;
-      const before = queryParam(c, "before", rowId.optional(), ROW_ID);
+      const before = queryParam(c, "before", rowId.optional(), ROW_ID, rowIdDetail);
       const overview = await outboxOverview(sql, new Date());
       return c.json({ overview, problems: await problemRows(sql, { limit: n, beforeId: before }) });
     })

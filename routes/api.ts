@@ -9,7 +9,7 @@ import { listIncidents, UnknownIncident } from "../domain/incidents.ts";
 import { rowId } from "../domain/row_id.ts";
 import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
 import { bearerAuth } from "./auth.ts";
-import { deadline, HttpError, knownQuery, singleQuery } from "./errors.ts";
+import { deadline, HttpError, knownQuery, rowIdDetail, singleQuery } from "./errors.ts";
 
 const telegramId = z.string().regex(/^-?\d+$/).transform(Number).refine(Number.isSafeInteger);
 const incidentState = z.enum(["open", "all"]).optional();
@@ -39,8 +39,17 @@ export function idParam(c: Context, name: "chat" | "user"): number {
   return parsed.data;
 }
 
-/** A query value through `schema`, or 400 saying what was expected and what came. */
-export function queryParam<T>(c: Context, name: string, schema: z.ZodType<T>, expected: string): T {
+/**
+ * A query value through `schema`, or 400 saying what was expected and what came, and why when
+ * `detail` says (`rowIdDetail`: a leading zero, past 2^53 - 1).
+ */
+export function queryParam<T>(
+  c: Context,
+  name: string,
+  schema: z.ZodType<T>,
+  expected: string,
+  detail: (raw: string | undefined) => string = () => "",
+): T {
   const raw = singleQuery(c, name);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -48,7 +57,10 @@ export function queryParam<T>(c: Context, name: string, schema: z.ZodType<T>, ex
     const plus = raw?.includes(" ") && new URL(c.req.url).search.includes("+")
       ? ` (a + in a query reads as a space: send it as %2B)`
       : "";
-    throw new HttpError(400, `query ${name}=${JSON.stringify(raw)}: expected ${expected}${plus}`);
+    throw new HttpError(
+      400,
+      `query ${name}=${JSON.stringify(raw)}: expected ${expected}${detail(raw)}${plus}`,
+    );
   }
   return parsed.data;
 }
@@ -156,6 +168,7 @@ export function apiRoutes(
         "before",
         rowId.optional(),
         "a positive whole number (an incident's id: the last one of the page before)",
+        rowIdDetail,
       );
       try {
         const open = state === "open";

@@ -53,17 +53,29 @@ export function knownQuery(...names: string[]): MiddlewareHandler {
 
 /**
  * A row id typed in a path or a query (`rowId`: 1 to 2^53 - 1, digits only, no leading zero),
- * or 400 naming `what` it is, the `noun` it stands for and what was sent.
+ * or 400 naming `what` it is, the `noun` it stands for and what was sent (`rowIdDetail`).
  */
 export function rowIdOr400(raw: string | undefined, what: string, noun: string): number {
   const parsed = rowId.safeParse(raw);
   if (!parsed.success) {
     throw new HttpError(
       400,
-      `${what} must be a positive whole number (${noun}), got ${JSON.stringify(raw ?? "")}`,
+      `${what} must be a positive whole number (${noun}), got ${JSON.stringify(raw ?? "")}${
+        rowIdDetail(raw)
+      }`,
     );
   }
   return parsed.data;
+}
+
+/**
+ * Why digits `rowId` refuses are no row id, as a suffix of its 400 (empty for anything else):
+ * a leading zero (`007`), or past 2^53 - 1, where no row id goes.
+ */
+export function rowIdDetail(raw: string | undefined): string {
+  if (!/^\d+$/.test(raw ?? "") || /^0+$/.test(raw!)) return "";
+  if (raw!.startsWith("0")) return ": no leading zero";
+  return Number.isSafeInteger(Number(raw)) ? "" : `: at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`;
 }
 
 /** How long a route that reads or writes the database waits before answering 503. */
