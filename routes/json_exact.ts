@@ -24,7 +24,7 @@ export function jsonReadProblem(text: string): string | undefined {
       i = end;
       if (top?.keys && top.awaitsKey) {
         const key: string = raw.includes("\\") ? JSON.parse(raw) : raw.slice(1, -1);
-        const named = () => [...path(stack.slice(0, -1)), key].join(".");
+        const named = () => [...path(stack.slice(0, -1)), key].join(".") || '""';
         if (!key.isWellFormed()) return `key ${shown(JSON.stringify(named()))}: ${halfPair(key)}`;
         if (top.keys.has(key)) return `${shown(named())}: ${TWICE}`;
         top.keys.add(key);
