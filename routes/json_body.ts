@@ -89,3 +89,21 @@ function sequence(lead: number): [number, number, number] {
   if (lead === 0xf4) return [3, 0x80, 0x8f];
   return [-1, 0, 0];
 }
+
+/**
+ * The keys of `body` outside `known`, as one problem naming the first five (a body may send
+ * thousands: the answer stays small), or undefined when there are none.
+ *
+ * ```ts
+ * unknownFields({ amount: 5, author: "eve" }, ["amount", "reason"]);
+ * // "author: unknown field, expected only amount and reason"
+ * ```
+ */
+export function unknownFields(body: object, known: string[]): string | undefined {
+  const extra = Object.keys(body).filter((k) => !known.includes(k));
+  if (extra.length === 0) return undefined;
+  const more = extra.length > 5 ? ` and ${extra.length - 5} more` : "";
+  const only = known.length > 1 ? `${known.slice(0, -1).join(", ")} and ${known.at(-1)}` : known[0];
+  return `${extra.slice(0, 5).join(", ")}${more}: unknown field${extra.length > 1 ? "s" : ""}, ` +
+    `expected only ${only}`;
+}
