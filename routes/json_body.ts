@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { HttpError } from "./errors.ts";
-import { jsonReadProblem } from "./json_exact.ts";
+import { jsonReadProblem, shown } from "./json_exact.ts";
 
 /**
  * Why the request's body is not declared JSON, for a 415 (undefined when it is): the media type
@@ -91,8 +91,9 @@ function sequence(lead: number): [number, number, number] {
 }
 
 /**
- * The keys of `body` outside `known`, as one problem naming the first five (a body may send
- * thousands: the answer stays small), or undefined when there are none.
+ * The keys of `body` outside `known`, as one problem naming the first five, each cut at 60
+ * characters (a body may send thousands, or one of 100,000: the answer stays small), or
+ * undefined when there are none.
  *
  * ```ts
  * unknownFields({ amount: 5, author: "eve" }, ["amount", "reason"]);
@@ -104,6 +105,8 @@ export function unknownFields(body: object, known: string[]): string | undefined
   if (extra.length === 0) return undefined;
   const more = extra.length > 5 ? ` and ${extra.length - 5} more` : "";
   const only = known.length > 1 ? `${known.slice(0, -1).join(", ")} and ${known.at(-1)}` : known[0];
-  return `${extra.slice(0, 5).join(", ")}${more}: unknown field${extra.length > 1 ? "s" : ""}, ` +
+  return `${extra.slice(0, 5).map(shown).join(", ")}${more}: unknown field${
+    extra.length > 1 ? "s" : ""
+  }, ` +
     `expected only ${only}`;
 }

@@ -73,7 +73,7 @@ function halfPair(text: string): string {
 }
 
 /** `text`, its first 60 characters and … when longer: a message never echoes a whole body. */
-function shown(text: string): string {
+export function shown(text: string): string {
   const chars = [...text];
   return chars.length > 60 ? `${chars.slice(0, 60).join("")}…` : text;
 }

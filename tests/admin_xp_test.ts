@@ -232,6 +232,10 @@ Deno.test("POST /api/chats/:chat/members/:user/xp: moves XP; bad input is refuse
         },
         /^bad XP move: k0, k1, k2, k3, k4 and 4995 more: unknown fields, expected only amount and reason$/,
       ],
+      [
+        { amount: 5, reason: "x", ["k".repeat(100_000)]: 1 },
+        /^bad XP move: k{60}…: unknown field, expected only amount and reason$/,
+      ],
     ] as const
   ) {
     const res = await post(body);
