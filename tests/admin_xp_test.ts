@@ -223,19 +223,6 @@ Deno.test("POST /api/chats/:chat/members/:user/xp: moves XP; bad input is refuse
       [{ amount: 5, reason: "a\u0000b" }, /reason: control character U\+0000 not allowed/],
       [{ amount: 5, reason: "two\nlines" }, /reason: control character U\+000A/],
       [{ amount: 5, reason: "x", author: "eve" }, /author: unknown field/],
-      // thousands of unknown fields: named once, the first five (the answer stays small)
-      [
-        {
-          amount: 5,
-          reason: "x",
-          ...Object.fromEntries([...Array(5000).keys()].map((i) => [`k${i}`, i])),
-        },
-        /^bad XP move: k0, k1, k2, k3, k4 and 4995 more: unknown fields, expected only amount and reason$/,
-      ],
-      [
-        { amount: 5, reason: "x", ["k".repeat(100_000)]: 1 },
-        /^bad XP move: k{60}…: unknown field, expected only amount and reason$/,
-      ],
     ] as const
   ) {
     const res = await post(body);

@@ -111,6 +111,29 @@ Deno.test("a JSON body sent with a Content-Encoding (gzip, …) is refused with 
   await s.unchanged();
 });
 
+Deno.test("thousands of unknown fields, or one of 100,000 characters, are named briefly: the first five, cut", async () => {
+  await using s = await setup();
+  const [xp, , quiz] = s.routes;
+  const many = Object.fromEntries([...Array(5000).keys()].map((i) => [`k${i}`, i]));
+  for (const [r, only] of [[xp, "amount and reason"], [quiz, "correct and total"]] as const) {
+    for (
+      const [extra, named] of [
+        [many, "k0, k1, k2, k3, k4 and 4995 more: unknown fields"],
+        [{ ["k".repeat(100_000)]: 1 }, `${"k".repeat(60)}…: unknown field`],
+      ] as const
+    ) {
+      const res = await s.http.get(r.path, {
+        method: r.method,
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ ...r.body, ...extra }),
+      });
+      assert.equal(res.status, 400, r.name);
+      assert.match(res.body.error, new RegExp(`: ${named}, expected only ${only}$`), r.name);
+    }
+  }
+  await s.unchanged();
+});
+
 Deno.test("a body declared JSON that is not JSON is refused with 400 naming the problem", async () => {
   await using s = await setup();
   for (const r of s.routes) {
