@@ -22,8 +22,8 @@ import { findMember } from "../domain/profile.ts";
 import { idParam, queryParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
 import { rowId } from "../domain/row_id.ts";
-import { deadline, HttpError, knownQuery, rowIdOr400 } from "./errors.ts";
-import { jsonBody } from "./json_body.ts";
+import { deadline, HttpError, knownQuery, rowIdDetail, rowIdOr400 } from "./errors.ts";
+import { jsonBody, unknownFields } from "./json_body.ts";
 
 /** Who the audit trail names for moves made through this API. */
 const AUTHOR = "api";
@@ -39,8 +39,7 @@ async function xpBody(c: Context): Promise<{ amount: number; reason: string }> {
     throw new HttpError(400, "body: expected a JSON object like { amount, reason }");
   }
   const fields = body as Record<string, unknown>;
-  const problems: string[] = Object.keys(fields).filter((k) => k !== "amount" && k !== "reason")
-    .map((k) => `${k}: unknown field, expected only amount and reason`);
+  const problems = [unknownFields(fields, ["amount", "reason"])].filter((p) => p !== undefined);
   const amount = attempt(() => checkAmount(fields.amount), problems);
   const reason = attempt(() => checkReason(fields.reason), problems);
   if (problems.length > 0) throw new HttpError(400, `bad XP move: ${problems.join("; ")}`);
@@ -100,8 +99,8 @@ async function noteBody(c: Context): Promise<string> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new HttpError(400, "body: expected a JSON object like { note }");
   }
-  const extra = Object.keys(body).filter((k) => k !== "note");
-  if (extra.length > 0) throw new HttpError(400, `${extra[0]}: unknown field, expected only note`);
+  const extra = unknownFields(body, ["note"]);
+  if (extra) throw new HttpError(400, extra);
   try {
     return checkCloseNote((body as { note?: unknown }).note);
   } catch (error) {
@@ -182,7 +181,7 @@ export function adminApiRoutes(
         const chatId = idParam(c, "chat");
         const userId = idParam(c, "user");
         const n = queryParam(c, "limit", limit, LIMIT) ?? 50;
-        const before = queryParam(c, "before", rowId.optional(), ROW_ID);
+        const before = queryParam(c, "before", rowId.optional(), ROW_ID, rowIdDetail);
         const known = await findMember(sql, chatId, userId);
         if (!known.member) await unknownMember(chatId, userId);
         return c.json({
@@ -192,7 +191,7 @@ export function adminApiRoutes(
     )
     .get("/outbox", admin, knownQuery("limit", "before"), bounded, async (c) => {
       const n = queryParam(c, "limit", limit, LIMIT) ?? 50;
-      const before = queryParam(c, "before", rowId.optional(), ROW_ID);
+      const before = queryParam(c, "before", rowId.optional(), ROW_ID, rowIdDetail);
       const overview = await outboxOverview(sql, new Date());
       return c.json({ overview, problems: await problemRows(sql, { limit: n, beforeId: before }) });
     })

@@ -9,9 +9,9 @@ import { listIncidents, UnknownIncident } from "../domain/incidents.ts";
 import { rowId } from "../domain/row_id.ts";
 import { chatExists, chatsWithCounts, findMember, memberProfile } from "../domain/profile.ts";
 import { bearerAuth } from "./auth.ts";
-import { deadline, HttpError, knownQuery, singleQuery } from "./errors.ts";
+import { deadline, HttpError, knownQuery, rowIdDetail, singleQuery } from "./errors.ts";
 
-const telegramId = z.string().regex(/^-?\d{1,16}$/).transform(Number).refine(Number.isSafeInteger);
+const telegramId = z.string().regex(/^-?\d+$/).transform(Number).refine(Number.isSafeInteger);
 const incidentState = z.enum(["open", "all"]).optional();
 const period = z.enum(PERIODS as [Period, ...Period[]]).default("all");
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s))
@@ -22,22 +22,45 @@ const MAX_METRICS_DAYS = 31;
 const limit = z.string().regex(/^[1-9]\d{0,2}$/).transform(Number).pipe(z.number().min(1).max(100))
   .optional();
 
-/** A path parameter that must be a Telegram id: 400 naming the parameter and the value. */
+/**
+ * A path parameter that must be a Telegram id (digits, a leading `-` for a group): 400 naming the
+ * parameter and the value, and the range when it is a number past 2^53 - 1, where no id goes.
+ */
 export function idParam(c: Context, name: "chat" | "user"): number {
   const raw = c.req.param(name);
   const parsed = telegramId.safeParse(raw);
   if (!parsed.success) {
-    throw new HttpError(400, `${name} must be a numeric Telegram id, got ${JSON.stringify(raw)}`);
+    const range = /^-?\d+$/.test(raw ?? "") ? ` within ±${Number.MAX_SAFE_INTEGER} (2^53 - 1)` : "";
+    throw new HttpError(
+      400,
+      `${name} must be a numeric Telegram id${range}, got ${JSON.stringify(raw)}`,
+    );
   }
   return parsed.data;
 }
 
-/** A query value through `schema`, or 400 saying what was expected and what came. */
-export function queryParam<T>(c: Context, name: string, schema: z.ZodType<T>, expected: string): T {
+/**
+ * A query value through `schema`, or 400 saying what was expected and what came, and why when
+ * `detail` says (`rowIdDetail`: a leading zero, past 2^53 - 1).
+ */
+export function queryParam<T>(
+  c: Context,
+  name: string,
+  schema: z.ZodType<T>,
+  expected: string,
+  detail: (raw: string | undefined) => string = () => "",
+): T {
   const raw = singleQuery(c, name);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new HttpError(400, `query ${name}=${JSON.stringify(raw)}: expected ${expected}`);
+    // `+` in a query is a space (an instant's offset, `+02:00`, comes as ` 02:00`)
+    const plus = raw?.includes(" ") && new URL(c.req.url).search.includes("+")
+      ? ` (a + in a query reads as a space: send it as %2B)`
+      : "";
+    throw new HttpError(
+      400,
+      `query ${name}=${JSON.stringify(raw)}: expected ${expected}${detail(raw)}${plus}`,
+    );
   }
   return parsed.data;
 }
@@ -145,6 +168,7 @@ export function apiRoutes(
         "before",
         rowId.optional(),
         "a positive whole number (an incident's id: the last one of the page before)",
+        rowIdDetail,
       );
       try {
         const open = state === "open";

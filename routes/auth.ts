@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth as honoBearerAuth } from "hono/bearer-auth";
 import { HttpError } from "./errors.ts";
 
@@ -28,10 +28,7 @@ export function bearerAuth(token: string | undefined): MiddlewareHandler {
     },
     invalidAuthenticationHeader: {
       wwwAuthenticateHeader: `${CHALLENGE}, error="invalid_request"`,
-      message: {
-        error: "malformed Authorization header: expected Bearer <ADMIN_TOKEN>, one token, " +
-          "letters, digits and . _ ~ + / - only",
-      },
+      message: (c) => ({ error: `malformed Authorization header: ${malformed(c)}` }),
     },
     invalidToken: {
       wwwAuthenticateHeader: `${CHALLENGE}, error="invalid_token"`,
@@ -40,4 +37,32 @@ export function bearerAuth(token: string | undefined): MiddlewareHandler {
       },
     },
   });
+}
+
+/** HTTP authentication schemes (IANA's, and `Token`): a client may well send one of these. */
+const SCHEMES = new Set(
+  ["basic", "digest", "hoba", "mutual", "negotiate", "ntlm", "oauth", "token", "vapid"]
+    .concat(["scram-sha-1", "scram-sha-256", "aws4-hmac-sha256", "privatetoken", "concealed"]),
+);
+
+/**
+ * What is wrong with an `Authorization` header `bearer-auth` refused as malformed: another
+ * scheme (named: it is no secret), none, no token, several, or a character no token has. The
+ * token itself is never shown: a header with no scheme may be the token alone.
+ */
+function malformed(c: Context): string {
+  const header = (c.req.header("authorization") ?? "").trim();
+  const [scheme, ...rest] = header.split(/\s+/);
+  if (rest.length === 0 && scheme.toLowerCase() !== "bearer") {
+    return "no scheme: expected Bearer <ADMIN_TOKEN>";
+  }
+  if (scheme.toLowerCase() !== "bearer") {
+    // named only when it is a scheme's name: another word may be a secret
+    const name = SCHEMES.has(scheme.toLowerCase()) ? JSON.stringify(scheme) : "other than Bearer";
+    return `scheme ${name}: expected Bearer <ADMIN_TOKEN>`;
+  }
+  if (rest.length === 0) return "Bearer and no token: expected Bearer <ADMIN_TOKEN>";
+  if (rest.length > 1) return `${rest.length} tokens after Bearer: expected one, <ADMIN_TOKEN>`;
+  if (!/^\S+ +\S/.test(header)) return "expected spaces between Bearer and the token";
+  return "the token holds a character other than letters, digits and . _ ~ + / - (and = at its end)";
 }

@@ -21,6 +21,14 @@ export function chatSettingsRoutes(
   const admin = bearerAuth(adminToken);
   const bounded = deadline(deadlineMs);
   const unknown = (chat: number) => new HttpError(404, `unknown chat ${chat}`);
+  /** Unknown `keys` at `path`, the first five of them (a body may send thousands). */
+  const named = (path: PropertyKey[], keys: string[]) =>
+    keys.slice(0, 5).map((k) => [...path, k].join(".")).join(", ") +
+    (keys.length > 5 ? ` and ${keys.length - 5} more` : "");
+  /** The fields of the object at `path` in a patch: the patch's own, or quietHours'. */
+  const known = (path: PropertyKey[]) =>
+    Object.keys(path.length ? settingsPatch.shape.quietHours.unwrap().shape : settingsPatch.shape)
+      .join(", ");
   return new Hono()
     .get("/chats/:chat/settings", admin, knownQuery(), bounded, async (c) => {
       const chat = idParam(c, "chat");
@@ -33,7 +41,12 @@ export function chatSettingsRoutes(
       const parsed = settingsPatch.safeParse(await jsonBody(c));
       if (!parsed.success) {
         const problems = parsed.error.issues.map((i) =>
-          i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message
+          i.code === "unrecognized_keys"
+            ? `${named(i.path, i.keys)}: unknown field${i.keys.length > 1 ? "s" : ""}, ` +
+              `known are ${known(i.path)}`
+            : i.path.length
+            ? `${i.path.join(".")}: ${i.message}`
+            : i.message
         );
         throw new HttpError(400, `bad settings: ${problems.join("; ")}`);
       }

@@ -53,17 +53,29 @@ export function knownQuery(...names: string[]): MiddlewareHandler {
 
 /**
  * A row id typed in a path or a query (`rowId`: 1 to 2^53 - 1, digits only, no leading zero),
- * or 400 naming `what` it is, the `noun` it stands for and what was sent.
+ * or 400 naming `what` it is, the `noun` it stands for and what was sent (`rowIdDetail`).
  */
 export function rowIdOr400(raw: string | undefined, what: string, noun: string): number {
   const parsed = rowId.safeParse(raw);
   if (!parsed.success) {
     throw new HttpError(
       400,
-      `${what} must be a positive whole number (${noun}), got ${JSON.stringify(raw ?? "")}`,
+      `${what} must be a positive whole number (${noun}), got ${JSON.stringify(raw ?? "")}${
+        rowIdDetail(raw)
+      }`,
     );
   }
   return parsed.data;
+}
+
+/**
+ * Why digits `rowId` refuses are no row id, as a suffix of its 400 (empty for anything else):
+ * a leading zero (`007`), or past 2^53 - 1, where no row id goes.
+ */
+export function rowIdDetail(raw: string | undefined): string {
+  if (!/^\d+$/.test(raw ?? "") || /^0+$/.test(raw!)) return "";
+  if (raw!.startsWith("0")) return ": no leading zero";
+  return Number.isSafeInteger(Number(raw)) ? "" : `: at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`;
 }
 
 /** How long a route that reads or writes the database waits before answering 503. */
@@ -102,10 +114,21 @@ export function isDatabaseOutage(error: unknown): boolean {
  * outcome dropped): a database that accepts connections but never answers costs a caller
  * `ms`, not the client's connect and retry timeouts. A read answers 503 (try again); a change
  * 504 (`WriteUnconfirmedError`: it may still commit, so read it back before trying again).
+ * The request's body is read first, on a clock of its own: one that has not arrived within
+ * `ms` is 408 and the route never runs (a slow upload is no silent database, and a change it
+ * carries is not made after the answer).
  */
 export function deadline(ms: number = ROUTE_DEADLINE_MS): MiddlewareHandler {
   return async function withinDeadline(c, next) {
     const read = c.req.method === "GET" || c.req.method === "HEAD";
+    if (c.req.raw.body) {
+      // kept by Hono for the route's own c.req.text() or .json()
+      await within(
+        c.req.arrayBuffer(),
+        ms,
+        () => new HttpError(408, `request body not received within ${ms} ms: nothing was done`),
+      );
+    }
     await within(
       next(),
       ms,
@@ -148,7 +171,8 @@ export function runtimeRefusal(error: unknown): 404 | 409 | 429 | 503 | null {
 /**
  * The one error mapper: every failure becomes `{ "error": "…" }` with the right status. A
  * database outage answers 503; anything unexpected 500 `internal error` with a log id (the
- * same id on the log line), never the message, which may name tables, SQL or secrets.
+ * same id on the log line), never the message, which may name tables, SQL or secrets. A
+ * SyntaxError too: a caller's bad JSON is `jsonBody`'s 400, so one here is the code's own.
  */
 export function errorHandler(log: Logger) {
   return function onError(error: Error, c: Context) {
@@ -159,9 +183,6 @@ export function errorHandler(log: Logger) {
       // bearer-auth's answers come whole (JSON body, WWW-Authenticate): pass them on
       if (error.res) return error.getResponse();
       return c.json({ error: error.message }, error.status);
-    }
-    if (error instanceof SyntaxError) {
-      return c.json({ error: `bad JSON body: ${error.message}` }, 400);
     }
     const logId = crypto.randomUUID().slice(0, 8);
     const where = { method: c.req.method, path: c.req.path, logId };

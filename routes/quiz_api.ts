@@ -6,7 +6,7 @@ import { completeQuiz, QUIZ_MAX_TOTAL, startQuiz } from "../domain/quiz.ts";
 import { idParam } from "./api.ts";
 import { bearerAuth } from "./auth.ts";
 import { deadline, HttpError, knownQuery, rowIdOr400 } from "./errors.ts";
-import { jsonBody } from "./json_body.ts";
+import { jsonBody, unknownFields } from "./json_body.ts";
 
 const whole = (max: number) => z.number().int().min(0).max(max);
 
@@ -22,8 +22,7 @@ async function scoreBody(c: Context): Promise<{ correct: number; total: number }
     throw new HttpError(400, "body: expected a JSON object like { correct, total }");
   }
   const fields = body as Record<string, unknown>;
-  const problems = Object.keys(fields).filter((k) => k !== "correct" && k !== "total")
-    .map((k) => `${k}: unknown field, expected only correct and total`);
+  const problems = [unknownFields(fields, ["correct", "total"])].filter((p) => p !== undefined);
   const total = whole(QUIZ_MAX_TOTAL).min(1).safeParse(fields.total);
   if (!total.success) {
     problems.push(

@@ -142,6 +142,21 @@ Deno.test("GET /api/chats/:chat/leaderboard reads the cached boards", async (t) 
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.error, "unknown chat -999");
   });
+  await t.step(
+    "a chat id past 2^53 - 1 is 400 saying so, not that it is not a number",
+    async () => {
+      for (const id of ["-9223372036854775808", "9007199254740992", "-100000000000000000"]) {
+        const { status, body } = await http.get(`/api/chats/${id}/leaderboard`, auth);
+        assert.equal(status, 400, id);
+        assert.equal(
+          body.error,
+          `chat must be a numeric Telegram id within ±9007199254740991 (2^53 - 1), got "${id}"`,
+        );
+      }
+      const edge = await http.get("/api/chats/-9007199254740991/leaderboard", auth);
+      assert.equal(edge.status, 404, "the last safe id is an id: no such chat");
+    },
+  );
 });
 
 Deno.test("GET /api/chats/:chat/members/:user is the member's profile", async (t) => {

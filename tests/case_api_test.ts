@@ -65,11 +65,14 @@ Deno.test("GET /api/cases and /api/cases/:id: the verdict and salt only once clo
     assert.match(r.body.error, /^query (status|limit)/);
   }
   // One id, one spelling: no letters, no leading zero, no zero, nothing past 2^53 - 1.
-  for (const bad of ["abc", "007", "0", "9007199254740992"]) {
+  // deno-fmt-ignore
+  const ids = [["abc", ""], ["007", ": no leading zero"], ["0", ""],
+    ["9007199254740992", ": at most 9007199254740991 (2^53 - 1)"]];
+  for (const [bad, why] of ids) {
     const r = await http.get(`/api/cases/${bad}`, auth);
     assert.deepEqual(
       [r.status, r.body.error],
-      [400, `id must be a positive whole number (a case number), got "${bad}"`],
+      [400, `id must be a positive whole number (a case number), got "${bad}"${why}`],
       bad,
     );
   }

@@ -91,7 +91,18 @@ Deno.test("chat settings: read, changed field by field, bad input refused by nam
         { quietHours: { start: "25:00", end: "07:00" } },
         /quietHours\.start: expected a time of day/,
       ],
-      [{ colour: "blue" }, /colour/],
+      [
+        { colour: "blue", language: "es" },
+        /^bad settings: colour: unknown field, known are language, timeZone, quietHours, /,
+      ],
+      [
+        { quietHours: { start: "23:00", end: "07:00", tz: "x" } },
+        /^bad settings: quietHours\.tz: unknown field, known are start, end$/,
+      ],
+      [
+        Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, i])),
+        /^bad settings: k0, k1, k2, k3, k4 and 995 more: unknown fields, known are language, /,
+      ],
       [{ reportChatId: 1.5 }, /reportChatId/],
       [{ cases: "yes" }, /cases/],
       [{ xpMultiplier: 10.5 }, /^bad settings: xpMultiplier: /],

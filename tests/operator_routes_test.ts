@@ -77,6 +77,39 @@ Deno.test("mutating routes: no token 401, wrong token 401, no ADMIN_TOKEN 403, r
   await closed.runtime.shutdown(1_000);
 });
 
+Deno.test("a malformed Authorization header is 400 saying what is wrong with it, never echoing a token", async () => {
+  const s = setup(TOKEN);
+  await using http = s.http;
+  const M = "malformed Authorization header: ";
+  const cases: Array<[string, string]> = [
+    [`Basic ${btoa(`admin:${TOKEN}`)}`, 'scheme "Basic": expected Bearer <ADMIN_TOKEN>'],
+    [TOKEN, "no scheme: expected Bearer <ADMIN_TOKEN>"],
+    [`${TOKEN} extra`, "scheme other than Bearer: expected Bearer <ADMIN_TOKEN>"],
+    [`Bearer\t${TOKEN}`, "expected spaces between Bearer and the token"],
+    ["Bearer", "Bearer and no token: expected Bearer <ADMIN_TOKEN>"],
+    ["Bearer    ", "Bearer and no token: expected Bearer <ADMIN_TOKEN>"],
+    [`Bearer ${TOKEN} ${TOKEN}`, "2 tokens after Bearer: expected one, <ADMIN_TOKEN>"],
+    [
+      `Bearer ${TOKEN}\u00e9`,
+      "the token holds a character other than letters, digits and . _ ~ + / - (and = at its end)",
+    ],
+    [
+      `Bearer ${TOKEN}=x`,
+      "the token holds a character other than letters, digits and . _ ~ + / - (and = at its end)",
+    ],
+  ];
+  for (const [header, problem] of cases) {
+    const r = await http.get("/health/tasks/stop", {
+      method: "POST",
+      headers: { authorization: header },
+    });
+    assert.equal(r.status, 400, header);
+    assert.equal(r.body.error, M + problem, header);
+    assert.ok(!r.body.error.includes(TOKEN.slice(0, 8)), "no token, whole or in part, comes back");
+  }
+  await s.runtime.shutdown(1_000);
+});
+
 Deno.test("control routes: unknown job 404, bad query 400, run with and without wait, pause and resume all", async () => {
   const s = setup(TOKEN);
   await using http = s.http;

@@ -230,6 +230,24 @@ Deno.test("GET /api/outbox and POST /api/outbox/:id/retry|discard answer rows, 4
     400,
     'id must be a positive whole number (a row id), got "abc"',
   ]);
+  // digits that are no row id: the answer says why (a row id is what a person types, as shown)
+  for (
+    const [raw, why] of [
+      ["9007199254740992", ": at most 9007199254740991 (2^53 - 1)"],
+      ["007", ": no leading zero"],
+    ]
+  ) {
+    const path = await post(`/api/outbox/${raw}/retry`);
+    assert.deepEqual([path.status, path.body.error], [
+      400,
+      `id must be a positive whole number (a row id), got "${raw}"${why}`,
+    ]);
+    const query = await http.get(`/api/outbox?before=${raw}`, { headers });
+    assert.deepEqual([query.status, query.body.error], [
+      400,
+      `query before="${raw}": expected a positive whole number (a row id)${why}`,
+    ]);
+  }
   const badLimit = await http.get("/api/outbox?limit=500", { headers });
   assert.equal(badLimit.status, 400);
   assert.equal((await http.get("/api/outbox")).status, 401);

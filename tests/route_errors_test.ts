@@ -146,3 +146,51 @@ Deno.test("an XP move the database has not confirmed at the deadline: 504 'may s
   const [{ n }] = await db.sql`SELECT count(*)::int AS n FROM xp_ledger WHERE note = 'prize'`;
   assert.equal(n, 1, "the move went on after the answer: which is why it did not say try again");
 });
+
+Deno.test("a SyntaxError inside a route (stored JSON it cannot read) is 500 with a log id, not the caller's bad JSON", async () => {
+  const t = testRuntime([job({ name: "level-ups", run: () => Promise.resolve({}) })]);
+  const broken = () =>
+    Promise.reject(new SyntaxError(`Unexpected token 'x', "x{" is not valid JSON`));
+  const { http, lines } = app({ runtime: { ...t.runtime, pause: broken } });
+  await using _ = http;
+  const r = await http.get("/health/tasks/level-ups/pause", post);
+  assert.equal(r.status, 500, JSON.stringify(r.body));
+  assert.match(r.body.error, /^internal error \(log id [0-9a-f]{8}\)$/);
+  const logged = lines.find((l) => l.logId === r.body.logId);
+  assert.equal(logged?.level, "error", "logged with the cause");
+  await t.runtime.shutdown(1_000);
+});
+
+Deno.test("a body that does not arrive within the deadline is 408 and nothing is done, not a database's 504", async () => {
+  await using db = await testDatabase();
+  await community(db.sql, { id: -1, title: "Club" }, [{ user: 7, xp: 10 }]);
+  const hono = new Hono()
+    .route("/api", adminApiRoutes({ sql: db.sql, adminToken: TOKEN, deadlineMs: 100 }));
+  hono.onError(errorHandler(createLogger({ level: "silent" })));
+  await using http = serve(hono);
+  const body = JSON.stringify({ amount: 5, reason: "slow upload" });
+  using conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(http.base).port) });
+  const head = `POST /api/chats/-1/members/7/xp HTTP/1.1\r\nHost: x\r\n` +
+    `Authorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+  await conn.write(new TextEncoder().encode(head + body.slice(0, 10))); // and the rest only later
+  const answer = await readAnswer(conn);
+  assert.match(answer, /^HTTP\/1\.1 408 /, answer);
+  assert.match(answer, /"error":"request body not received within 100 ms: nothing was done"/);
+  const [{ n }] = await db.sql`SELECT count(*)::int AS n FROM xp_ledger WHERE note = 'slow upload'`;
+  assert.equal(n, 0);
+});
+
+/** One HTTP answer off `conn`: its head and a body of its `Content-Length` (the socket stays open). */
+async function readAnswer(conn: Deno.Conn): Promise<string> {
+  const buf = new Uint8Array(4096);
+  let text = "";
+  for (;;) {
+    const n = await conn.read(buf);
+    if (n === null) return text;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+    const end = text.indexOf("\r\n\r\n");
+    const length = /content-length: (\d+)/i.exec(text);
+    if (end >= 0 && length && text.length >= end + 4 + Number(length[1])) return text;
+  }
+}
