@@ -3,12 +3,23 @@
  * that cannot be written leaves the settings as they were (no change without its audit).
  */
 import assert from "node:assert/strict";
+import type postgres from "postgres";
 import { applyButton } from "../bot/admin_settings.ts";
 import { adminGroup, boss, GROUP } from "./fakes/admin_group.ts";
 import { testDatabase } from "./db.ts";
 import { community } from "./fakes/community.ts";
 
 const CHAT = -100;
+
+/** Every `admin_actions` insert fails from now on, as a full disk or a lost connection would fail it. */
+async function refuseAudit(sql: postgres.Sql) {
+  await sql`
+    CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'audit refused'; END $$`;
+  await sql`
+    CREATE TRIGGER refuse_audit BEFORE INSERT ON admin_actions
+    FOR EACH ROW EXECUTE FUNCTION refuse_audit()`;
+}
 
 Deno.test("a settings button whose audit row is refused changes nothing", async (t) => {
   await using db = await testDatabase();
@@ -18,13 +29,7 @@ Deno.test("a settings button whose audit row is refused changes nothing", async 
     (await sql`SELECT xp_multiplier::float8 AS m, no_xp_topics AS topics, language
                FROM chats WHERE chat_id = ${CHAT}`)[0];
   const before = await row();
-  // The audit insert fails, as a full disk or a lost connection would fail it.
-  await sql`
-    CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN RAISE EXCEPTION 'audit refused'; END $$`;
-  await sql`
-    CREATE TRIGGER refuse_audit BEFORE INSERT ON admin_actions
-    FOR EACH ROW EXECUTE FUNCTION refuse_audit()`;
+  await refuseAudit(sql);
 
   for (const [field, value] of [["mult", "2"], ["lang", "es"], ["topic", "7:off"]]) {
     await t.step(`set:${field}:${value}`, async () => {
@@ -53,12 +58,7 @@ Deno.test("through the webhook: a press whose audit fails is not answered as sav
   const { sql, api, say, press } = g;
   await say(boss, "/settings", { message_thread_id: 7, is_topic_message: true });
   const posted = api.sent.at(-1)!.message_id;
-  await sql`
-    CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN RAISE EXCEPTION 'audit refused'; END $$`;
-  await sql`
-    CREATE TRIGGER refuse_audit BEFORE INSERT ON admin_actions
-    FOR EACH ROW EXECUTE FUNCTION refuse_audit()`;
+  await refuseAudit(sql);
   const answers = () => api.calls.filter((c) => c.method === "answerCallbackQuery").length;
   const answered = answers();
   await press(boss, "set:mult:2", posted).catch(() => {});
