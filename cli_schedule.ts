@@ -9,7 +9,7 @@ import { describeError } from "./actors/log.ts";
 import { UnknownJobError } from "./actors/errors.ts";
 import { describeSchedule, nextSlot, parseSchedule, type Schedule } from "./actors/schedule.ts";
 import { isZone, localLabel, offsetLabel, zoneName } from "./actors/zone.ts";
-import { loadSetup } from "./catalog.ts";
+import { jobNamed, loadSetup } from "./catalog.ts";
 import { ConfigError } from "./config.ts";
 
 export const SCHEDULE_HELP =
@@ -142,9 +142,7 @@ export function previewCommand(
       print(head, preview(schedule, o.tz, from, o.count), o.json, out);
       return 0;
     }
-    const { specs } = loadSetup(env);
-    const spec = specs.find((s) => s.name === o.positionals[0]);
-    if (!spec) throw new UnknownJobError(o.positionals[0], specs.map((s) => s.name));
+    const spec = jobNamed(loadSetup(env), o.positionals[0]);
     const zone = spec.timezone ?? "UTC";
     const head = {
       job: spec.name,
