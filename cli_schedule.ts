@@ -14,8 +14,9 @@ import { ConfigError } from "./config.ts";
 
 export const SCHEDULE_HELP =
   `usage: deno task schedule "<cron>" [--tz ZONE] [--from ISO] [--count N] [--json]
-  the next N (default 5, at most 1000) slots of a 5-field cron expression after --from
-  (default now), in UTC and in ZONE (an IANA zone, default UTC) with its offset`;
+  the next N (default 5, at most 1000) slots of a 5-field cron expression (or an interval,
+  "every 30s") after --from (default now), in UTC and in ZONE (an IANA zone, default UTC) with
+  its offset`;
 
 export const NEXT_HELP = `usage: deno task jobs next <name> [--from ISO] [--count N] [--json]
   the next N (default 5, at most 1000) slots of a configured job, in its zone`;
@@ -134,7 +135,12 @@ export function previewCommand(
     if (command === "schedule") {
       let schedule: Schedule;
       try {
-        schedule = parseSchedule(o.positionals[0], o.tz);
+        // read as JOB_<NAME>_SCHEDULE is (config.ts): a cron expression or `every 30s`
+        const text = o.positionals[0];
+        schedule = parseSchedule(
+          /^every\s+/.test(text) ? { every: text.replace(/^every\s+/, "") } : text,
+          o.tz,
+        );
       } catch (e) {
         throw new PreviewError((e as Error).message);
       }
