@@ -52,7 +52,7 @@ Deno.test("the CLI on a DATABASE_URL that is not PostgreSQL: exit 1, one line na
     conn.write(new TextEncoder().encode("Too many connections\n"))
   );
   let hangUps = 0;
-  await using hangUp = server(async () => void hangUps++);
+  await using hangUp = server(() => Promise.resolve(hangUps++));
   await using readThenHangUp = server((conn) => conn.read(new Uint8Array(1024)));
   // says nothing: postgres.js's connect_timeout (10 s) ends it, naming the address it tried
   await using silent = server((conn) =>
