@@ -1,8 +1,9 @@
 /**
- * A `DATABASE_URL` that reaches something other than PostgreSQL (an HTTP port, a proxy with no
- * backend): the command ends with one line naming the address and what answered, not a hang.
- * postgres.js 3.4.9 reconnects at once, for ever, to a server that hangs up before the startup
- * is done, so each of these ran until killed.
+ * Peers that are not what they should be: a `DATABASE_URL` that reaches something other than
+ * PostgreSQL (an HTTP port, a proxy with no backend), a Bot API that never answers. The command
+ * ends with one line naming the address and what answered, not a hang. postgres.js 3.4.9
+ * reconnects at once, for ever, to a server that hangs up before the startup is done, and grammY
+ * waits 500 s for an answer, so each of these ran until killed.
  */
 import assert from "node:assert/strict";
 import { defaultWaitMs } from "./fakes/deadline.ts";
@@ -94,5 +95,21 @@ Deno.test("the start on a DATABASE_URL that is not PostgreSQL: exit 1 at once, n
     r.stderr,
     `warden: cannot start: the database at ${http.url} failed: Error: the server at ${http.address} ` +
       `does not answer as PostgreSQL: it sent "HTTP/1.1 400 Bad Request"`,
+  );
+});
+
+Deno.test("telegram webhook on a Bot API that never answers: exit 1 after 10 s, naming the call", async () => {
+  await using silent = server((conn) =>
+    conn.read(new Uint8Array(4096)).then(() => new Promise(() => {}))
+  );
+  const r = await child(["cli.ts", "telegram", "webhook", "info"], "", {
+    TELEGRAM_BOT_TOKEN: "123456:SECRETtokenZZ",
+    TELEGRAM_API_ROOT: `http://${silent.address}`,
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(
+    r.stderr,
+    "failed: Network request for 'getWebhookInfo' failed! " +
+      "(Request to 'getWebhookInfo' timed out after 10 seconds)",
   );
 });
