@@ -1,6 +1,8 @@
 import { type JobSpec, withSchedule } from "./actors/job.ts";
 import { parseSchedule } from "./actors/schedule.ts";
+import { UnknownJobError } from "./actors/errors.ts";
 import { type Config, loadConfig } from "./config.ts";
+import { closest } from "./config_env.ts";
 import { leaseRescueJob } from "./db/rescue_job.ts";
 import { badgeCheckJob } from "./domain/badges.ts";
 import { caseClosureJob } from "./domain/case_closure.ts";
@@ -164,16 +166,27 @@ function inZone(spec: JobSpec, timezone: string): JobSpec {
 export function loadSetup(
   env: Record<string, string | undefined>,
   jobs: JobCatalog = catalog,
-): { config: Readonly<Config>; specs: JobSpec[] } {
+): Setup {
   const config = loadConfig(env, jobs(loadConfig({}, [])).map((j) => j.name));
-  const disabled = (name: string) =>
-    config.jobs[name]?.enabled === false ||
-    (name === VERDICT_CHECK && config.settlement.rail !== "evm") ||
-    (name === SETTLEMENT_MONITOR && !config.settlement.evm) ||
-    (name === "level-ups" && !config.progression.enabled &&
-      env.JOB_LEVEL_UPS_ENABLED === undefined);
-  const specs = jobs(config)
-    .filter((spec) => !disabled(spec.name))
+  // why a job of the catalog is left out, in words naming the setting
+  const leftOut = (name: string) =>
+    config.jobs[name]?.enabled === false
+      ? `JOB_${name.toUpperCase().replaceAll("-", "_")}_ENABLED=false leaves it out`
+      : name === VERDICT_CHECK && config.settlement.rail !== "evm"
+      ? "it runs with SETTLEMENT_RAIL=evm only"
+      : name === SETTLEMENT_MONITOR && !config.settlement.evm
+      ? "it runs with the EVM_* settings only"
+      : name === "level-ups" && !config.progression.enabled &&
+          env.JOB_LEVEL_UPS_ENABLED === undefined
+      ? "AUTO_PROGRESSION_ENABLED=false leaves it out"
+      : undefined;
+  const all = jobs(config);
+  const off = new Map(all.flatMap((s) => {
+    const why = leftOut(s.name);
+    return why ? [[s.name, why] as const] : [];
+  }));
+  const specs = all
+    .filter((spec) => !off.has(spec.name))
     .map((spec) => {
       const { schedule, timezone } = config.jobs[spec.name] ?? {};
       const zoned = inZone(spec, timezone ?? spec.timezone ?? config.scheduleTimezone);
@@ -188,5 +201,28 @@ export function loadSetup(
   return {
     config,
     specs: specs.map((s) => s.name === HEALTH_MONITOR ? Object.freeze({ ...s, run }) : s),
+    off,
   };
+}
+
+/** The config, the jobs it runs, and why it leaves out the others of the catalog. */
+export type Setup = {
+  config: Readonly<Config>;
+  specs: JobSpec[];
+  off: ReadonlyMap<string, string>;
+};
+
+/**
+ * The job `name` of `setup`, or an `UnknownJobError` saying why not: the setting that leaves it
+ * out, or that there is no such job (the known ones, and the nearest name if one is close).
+ */
+export function jobNamed({ specs, off }: Pick<Setup, "specs" | "off">, name: string): JobSpec {
+  const spec = specs.find((s) => s.name === name);
+  if (spec) return spec;
+  const error = new UnknownJobError(name, specs.map((s) => s.name));
+  const why = off.get(name);
+  const guess = closest(name.toLowerCase(), [...specs.map((s) => s.name), ...off.keys()], 3);
+  if (why) error.message = `job "${name}" does not run here: ${why}`;
+  else if (guess) error.message += `; did you mean ${guess}?`;
+  throw error;
 }

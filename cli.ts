@@ -5,9 +5,8 @@
  */
 import "./actors/process_warnings.ts"; // first: see there
 import { UnknownJobError } from "./actors/errors.ts";
-import type { JobSpec } from "./actors/job.ts";
 import { runToJson } from "./actors/run_store.ts";
-import { loadSetup } from "./catalog.ts";
+import { jobNamed, loadSetup } from "./catalog.ts";
 import { closeArgs, closeOne, incidents, list, run, status, withDb } from "./cli_jobs.ts";
 import { previewCommand } from "./cli_schedule.ts";
 import { telegramCommand } from "./cli_telegram.ts";
@@ -65,10 +64,13 @@ export async function cli(
       return 0;
     }
     const rest = o.rest;
-    const { config, specs } = loadSetup(env);
-    const job = rest[0] === undefined || name === "jobs close-incident"
+    const setup = loadSetup(env);
+    const { config, specs } = setup;
+    // the runs of a job the config now leaves out are still there to read
+    const job = rest[0] === undefined || name === "jobs close-incident" ||
+        (name === "jobs history" && setup.off.has(rest[0]))
       ? undefined
-      : pick(specs, rest[0]);
+      : jobNamed(setup, rest[0]);
     const json = o.json;
     const io = { out, err };
     switch (name) {
@@ -146,11 +148,11 @@ export async function cli(
         });
       }
       case "jobs history": {
-        const limit = o.limit;
+        const [limit, jobName] = [o.limit, job?.name ?? rest[0]];
         return await withDb(config, async (db) => {
-          const runs = await pgRunStore(db.sql).history(job!.name, limit);
+          const runs = await pgRunStore(db.sql).history(jobName, limit);
           if (json) out(JSON.stringify(runs.map(runToJson)));
-          else if (runs.length === 0) out(`no runs of ${job!.name} yet`);
+          else if (runs.length === 0) out(`no runs of ${jobName} yet`);
           else {
             for (const r of runs) {
               const cells = [r.startedAt.toISOString(), r.outcome.padEnd(9), r.trigger.padEnd(8)];
@@ -182,12 +184,6 @@ export async function cli(
     err(`failed: ${scrubSecrets(error instanceof Error ? error.message : String(error), env)}`);
     return 1;
   }
-}
-
-function pick(specs: JobSpec[], name: string): JobSpec {
-  const spec = specs.find((s) => s.name === name);
-  if (!spec) throw new UnknownJobError(name, specs.map((s) => s.name));
-  return spec;
 }
 
 if (import.meta.main) Deno.exit(await cli(Deno.args));

@@ -150,6 +150,9 @@ export async function withDb<T>(
     throw (!config.databaseUrl && dataDirProblem(config.dataDir, error)) || error;
   }
   try {
+    // Reached first outside a reserved connection: postgres.js 3.4.9 tries a failed `reserve`
+    // (the migration's) once more, and closing then waited out its 5 s for an error said at once.
+    await db.sql`SELECT 1`;
     // A fresh database works at once; on a migrated one this is one read.
     if (typeof a === "function") {
       await migrate(db.sql);

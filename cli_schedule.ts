@@ -9,13 +9,14 @@ import { describeError } from "./actors/log.ts";
 import { UnknownJobError } from "./actors/errors.ts";
 import { describeSchedule, nextSlot, parseSchedule, type Schedule } from "./actors/schedule.ts";
 import { isZone, localLabel, offsetLabel, zoneName } from "./actors/zone.ts";
-import { loadSetup } from "./catalog.ts";
+import { jobNamed, loadSetup } from "./catalog.ts";
 import { ConfigError } from "./config.ts";
 
 export const SCHEDULE_HELP =
   `usage: deno task schedule "<cron>" [--tz ZONE] [--from ISO] [--count N] [--json]
-  the next N (default 5, at most 1000) slots of a 5-field cron expression after --from
-  (default now), in UTC and in ZONE (an IANA zone, default UTC) with its offset`;
+  the next N (default 5, at most 1000) slots of a 5-field cron expression (or an interval,
+  "every 30s") after --from (default now), in UTC and in ZONE (an IANA zone, default UTC) with
+  its offset`;
 
 export const NEXT_HELP = `usage: deno task jobs next <name> [--from ISO] [--count N] [--json]
   the next N (default 5, at most 1000) slots of a configured job, in its zone`;
@@ -134,7 +135,12 @@ export function previewCommand(
     if (command === "schedule") {
       let schedule: Schedule;
       try {
-        schedule = parseSchedule(o.positionals[0], o.tz);
+        // read as JOB_<NAME>_SCHEDULE is (config.ts): a cron expression or `every 30s`
+        const text = o.positionals[0];
+        schedule = parseSchedule(
+          /^every\s+/.test(text) ? { every: text.replace(/^every\s+/, "") } : text,
+          o.tz,
+        );
       } catch (e) {
         throw new PreviewError((e as Error).message);
       }
@@ -142,9 +148,7 @@ export function previewCommand(
       print(head, preview(schedule, o.tz, from, o.count), o.json, out);
       return 0;
     }
-    const { specs } = loadSetup(env);
-    const spec = specs.find((s) => s.name === o.positionals[0]);
-    if (!spec) throw new UnknownJobError(o.positionals[0], specs.map((s) => s.name));
+    const spec = jobNamed(loadSetup(env), o.positionals[0]);
     const zone = spec.timezone ?? "UTC";
     const head = {
       job: spec.name,

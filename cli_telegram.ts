@@ -3,11 +3,11 @@
  * `deno task telegram webhook set [--url URL] | delete [--drop-pending-updates] | info [--json]`.
  * It talks to the Bot API (TELEGRAM_BOT_TOKEN, TELEGRAM_API_ROOT), never to the database.
  */
-import { Api } from "grammy";
+import { Api, HttpError } from "grammy";
 import { z } from "zod";
 import { ArgsError, readArgs } from "./cli_args.ts";
 import { loadSetup } from "./catalog.ts";
-import { ConfigError } from "./config.ts";
+import { ConfigError, scrubSecrets } from "./config.ts";
 import { setWebhook } from "./bot/setup.ts";
 
 /** Where `routes/telegram.ts` is mounted (`routes/app.ts`). */
@@ -84,10 +84,11 @@ export async function telegramCommand(
     }
     const { telegram } = loadSetup(env).config;
     if (!telegram.botToken) throw new ConfigError(["TELEGRAM_BOT_TOKEN: required"]);
-    const api = new Api(
-      telegram.botToken,
-      telegram.apiRoot ? { apiRoot: telegram.apiRoot } : undefined,
-    );
+    // grammY waits 500 s for an answer by default: a Bot API that never answers hung the command
+    const api = new Api(telegram.botToken, {
+      timeoutSeconds: 10,
+      ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
+    });
     if (verb === "set") {
       const url = o.url ?? telegram.webhookUrl;
       if (!url) {
@@ -134,7 +135,17 @@ export async function telegramCommand(
       err(error.message);
       return 2;
     }
-    err(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    // grammY's HttpError says only "Network request for 'x' failed!"; its cause says why (a
+    // timeout, a refused connection), and may hold the token in a URL: scrubbed
+    const cause = error instanceof HttpError && error.error instanceof Error
+      ? ` (${error.error.message})`
+      : "";
+    err(
+      scrubSecrets(
+        `failed: ${error instanceof Error ? error.message : String(error)}${cause}`,
+        env,
+      ),
+    );
     return 1;
   }
 }

@@ -70,7 +70,7 @@ export const VERBS = {
   },
   "schedule": {
     usage: 'deno task schedule "<cron>" [--tz ZONE] [--from ISO] [--count N] [--json]',
-    does: "the next N slots of a cron expression in UTC and a zone (no database)",
+    does: 'the next N slots of a cron expression (or "every 30s") in UTC and a zone (no database)',
     args: [1, 1],
     options: [],
   },

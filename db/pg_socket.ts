@@ -41,13 +41,63 @@ export function closeOnError(socket: net.Socket): net.Socket {
 }
 
 /**
+ * What a PostgreSQL server sends first: Authentication "R", ErrorResponse "E" or
+ * NegotiateProtocolVersion "v" to the startup message, "S"/"N" to an SSLRequest, a TLS handshake
+ * record (0x16) to a direct TLS hello.
+ */
+const FIRST_BYTES = new Set([..."REvSN"].map((c) => c.charCodeAt(0)).concat(0x16));
+
+/**
+ * Makes `socket` fail, naming `address`, when its peer is not a PostgreSQL server: a first answer
+ * no server sends, or a hang-up before any answer. postgres.js 3.4.9 reconnects at once, for ever,
+ * when a connection closes cleanly before its startup is done (an HTTP port, a proxy without a
+ * backend): the command waited for ever. As an error, it fails the query that was waiting.
+ * Only the first chunk is looked at.
+ */
+export function refuseNonPostgres(socket: net.Socket, address: string): net.Socket {
+  const emit: Emit = socket.emit.bind(socket);
+  let answered = false;
+  const fail = (message: string, code: string) => {
+    answered = true;
+    emit("error", Object.assign(new Error(`the server at ${address} ${message}`), { code }));
+  };
+  socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === "data" && !answered) {
+      const chunk = args[0] as Uint8Array;
+      if (chunk.length > 0 && !FIRST_BYTES.has(chunk[0])) {
+        const said = new TextDecoder().decode(chunk.subarray(0, 200)).split(/\r?\n/)[0]
+          .replace(/[^\x20-\x7e]/g, "?").slice(0, 60);
+        // pglite-socket's answer past its maxConnections: full for now, as Postgres's 53300
+        if (said === "Too many connections") fail(`refused the connection: "${said}"`, "53300");
+        else fail(`does not answer as PostgreSQL: it sent ${JSON.stringify(said)}`, "EPROTO");
+        socket.destroy();
+        return true;
+      }
+      answered = chunk.length > 0;
+    }
+    if (event === "error") answered = true; // the socket's own error says it already
+    if (event === "close" && !answered && !args[0]) {
+      // postgres.js may ask again: a server that is starting may answer then
+      fail("closed the connection without answering", "ECONNRESET");
+      return true;
+    }
+    return emit(event, ...args);
+  }) as typeof socket.emit;
+  return socket;
+}
+
+/**
  * The `socket` option for postgres.js: a connecting socket (postgres.js writes its startup
- * message at once; the socket sends it once connected), to the hosts in turn.
+ * message at once; the socket sends it once connected), to the hosts in turn. `host` and `port`
+ * are set as postgres.js sets them on its own sockets: its errors name them
+ * ("write CONNECT_TIMEOUT db:5432").
  */
 export function pgSocket(): (o: { host: string[]; port: number[] }) => net.Socket {
   let next = 0;
   return (o) => {
     const i = next++ % o.host.length;
-    return closeOnError(net.connect({ host: o.host[i], port: o.port[i] ?? o.port[0] }));
+    const [host, port] = [o.host[i], o.port[i] ?? o.port[0]];
+    const socket = refuseNonPostgres(closeOnError(net.connect({ host, port })), `${host}:${port}`);
+    return Object.assign(socket, { host, port });
   };
 }

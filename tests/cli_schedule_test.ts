@@ -146,3 +146,33 @@ Deno.test("--from takes ISO 8601 only, --count no leading zeros (in process: the
   assert.equal(zeros.code, 64);
   assert.match(zeros.err, /--count expects a whole number from 1 to 1000/);
 });
+
+Deno.test("schedule previews an `every 30s` interval, as JOB_<NAME>_SCHEDULE takes it", () => {
+  const run = (expression: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = previewCommand(
+      "schedule",
+      [expression, "--tz", "Europe/Madrid", "--from", "2026-05-01T08:00:10Z", "--count", "2"],
+      {},
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  };
+  assert.deepEqual(run("every 45s"), {
+    code: 0,
+    out: [
+      "every 45s in Europe/Madrid, after 2026-05-01T08:00:10.000Z:",
+      "  2026-05-01T08:00:45.000Z  2026-05-01 10:00 +02:00",
+      "  2026-05-01T08:01:30.000Z  2026-05-01 10:01 +02:00",
+    ].join("\n"),
+    err: "",
+  });
+  const zero = run("every 0s");
+  assert.equal(zero.code, 64);
+  assert.equal(
+    zero.err,
+    `schedule: Cannot use interval "0s": it must be between 100ms and 24h (--help for usage)`,
+  );
+});
