@@ -13,7 +13,9 @@ import {
 import { caseStatusText, verifyText, voteAnswer } from "../domain/case_answers.ts";
 import type { Language } from "../domain/i18n.ts";
 import { displayName } from "../domain/xp_rules.ts";
+import { t } from "../domain/messages.ts";
 import { chatMembership } from "./chat_members.ts";
+import { caseNumber, quoted } from "./command_args.ts";
 import { answer, languageFor } from "./lang.ts";
 
 export interface CaseBotDeps {
@@ -115,26 +117,21 @@ export function caseHandlers(deps: CaseBotDeps) {
 
   c.command("case", async (ctx) => {
     const lang = await languageFor(sql, ctx);
-    const id = ctx.match.trim();
-    if (id && !/^\d{1,15}$/.test(id)) {
-      return void (await answer(
-        ctx,
-        lang === "es" ? "Uso: /case [número]" : "Usage: /case [number]",
-      ));
+    const arg = ctx.match.trim(), id = caseNumber(arg);
+    if (arg && id === null) {
+      return void (await answer(ctx, t(lang, "case-not-number", { arg: quoted(arg) })));
     }
-    await answer(ctx, await caseStatusText(sql, id ? Number(id) : null, lang, now()));
+    await answer(ctx, await caseStatusText(sql, id, lang, now()));
   });
 
   c.command("verify", async (ctx) => {
     const lang = await languageFor(sql, ctx);
-    const id = ctx.match.trim();
-    if (!/^\d{1,15}$/.test(id)) {
-      return void (await answer(
-        ctx,
-        lang === "es" ? "Uso: /verify <caso>" : "Usage: /verify <case>",
-      ));
+    const arg = ctx.match.trim(), id = caseNumber(arg);
+    if (id === null) {
+      const text = arg ? t(lang, "case-not-number", { arg: quoted(arg) }) : t(lang, "verify-which");
+      return void (await answer(ctx, text));
     }
-    await answer(ctx, await verifyText(sql, Number(id), lang));
+    await answer(ctx, await verifyText(sql, id, lang));
   });
 
   c.command("propose", async (ctx) => {
