@@ -20,7 +20,7 @@ import {
 import { readSettings } from "../domain/chat_settings.ts";
 import type { Language } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
-import { clipped } from "../domain/one_line.ts";
+import { clipped, controlCharacter } from "../domain/one_line.ts";
 import { displayName } from "../domain/xp_rules.ts";
 import {
   applyButton,
@@ -88,8 +88,12 @@ function problem(lang: Language, command: XpCommand, r: XpRequest): string | nul
     }
     if (r.reason === "") return t(lang, "admin-error-no-reason", { max: MAX_REASON });
   }
-  if (r.reason.length > MAX_REASON) return t(lang, "admin-error-long-reason", { max: MAX_REASON });
-  return null;
+  // as the ledger counts and refuses them (checkReason): an emoji is one character
+  if ([...r.reason].length > MAX_REASON) {
+    return t(lang, "admin-error-long-reason", { max: MAX_REASON });
+  }
+  const control = controlCharacter(r.reason);
+  return control ? t(lang, "admin-error-reason-control", { code: control }) : null;
 }
 
 /** The answer to a move that was made. */

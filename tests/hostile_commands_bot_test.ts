@@ -9,6 +9,7 @@ import { openCase } from "../domain/case_generation.ts";
 import { t } from "../domain/messages.ts";
 import { COMMAND_MENU_ES } from "../bot/setup.ts";
 import { testDatabase } from "./db.ts";
+import { adminGroup, ben as benAdmin, jefa } from "./fakes/admin_group.ts";
 import { botApiDouble } from "./fakes/bot_api.ts";
 import { serveWebhook, testBot } from "./fakes/bot.ts";
 import { community, creditLedger } from "./fakes/community.ts";
@@ -138,4 +139,27 @@ Deno.test("the Spanish menu calls a wallet what the Spanish texts call it", () =
   const wallet = COMMAND_MENU_ES.find((c) => c.command === "wallet")!.description;
   assert.match(wallet, /cartera/);
   assert.match(t("es", "wallet-error-prefix"), /cartera/);
+});
+
+Deno.test("an admin's reason is counted as people count it, and a control character in it is named", async () => {
+  await using g = await adminGroup();
+  const said = async (text: string) => {
+    const before = g.api.sent.length;
+    await g.say(jefa, text);
+    assert.equal(g.api.sent.length, before + 1, `one answer to ${JSON.stringify(text)}`);
+    return g.api.sent.at(-1)!.text;
+  };
+  // 150 emoji: 150 characters (300 UTF-16 units), within the 200 a reason may have
+  const party = "🎉".repeat(150);
+  assert.match(await said(`/givexp @ben 5 ${party}`), /^✅ Diste 5 XP a Ben/);
+  const [row] = await g.sql`SELECT reason, note FROM xp_ledger WHERE user_id = ${benAdmin.id}`;
+  assert.ok([row.reason, row.note].includes(party), "the reason is stored whole");
+  assert.match(await said(`/givexp @ben 5 ${"🎉".repeat(201)}`), /200 caracteres como mucho/);
+  // a right-to-left override pasted into a reason: named, nothing moved
+  for (const command of ["/givexp @ben 5 gracias\u202E", "/resetxp @ben adiós\u0007"]) {
+    const text = await said(command);
+    assert.match(text, /U\+(202E|0007)/, text);
+    assert.match(text, /^⚠️ /);
+  }
+  assert.equal(await g.xpOf(benAdmin.id), 35);
 });
