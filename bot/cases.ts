@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
 import type postgres from "postgres";
+import type { Logger } from "../actors/log.ts";
 import { parseWallet } from "../domain/wallet.ts";
 import { openCase } from "../domain/case_generation.ts";
 import type { CaseDraft } from "../domain/case_provider.ts";
@@ -31,6 +32,8 @@ export interface CaseBotDeps {
   };
   /** The time votes and arguments are judged at (default: the system clock). */
   now?: () => Date;
+  /** Where a proposal the judge failed is logged with the provider's why. */
+  log?: Logger;
 }
 
 const THUMBS_UP = "👍";
@@ -185,10 +188,13 @@ export function caseHandlers(deps: CaseBotDeps) {
     try {
       draft = await judge(text, lang);
     } catch (error) {
+      // the provider's why is in English and the operators' to read (it may speak of its key)
+      deps.log?.warn("proposal not judged", { chat: ctx.chat.id, error: (error as Error).message });
       return void (await answer(
         ctx,
-        (es ? "❌ No se pudo juzgar la propuesta: " : "❌ The proposal could not be judged: ") +
-          (error as Error).message,
+        es
+          ? "❌ No se pudo juzgar la propuesta: el juez de IA no la convirtió en un caso (no respondió, o su respuesta no servía). Inténtalo de nuevo en un rato, o reformúlala."
+          : "❌ The proposal could not be judged: the AI judge did not turn it into a case (no answer, or an unusable one). Try again in a while, or reword it.",
       ));
     }
     const opened = await openCase(sql, { ...draft, key }, {
