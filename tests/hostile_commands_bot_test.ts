@@ -163,3 +163,29 @@ Deno.test("an admin's reason is counted as people count it, and a control charac
   }
   assert.equal(await g.xpOf(benAdmin.id), 35);
 });
+
+Deno.test("an admin's N is read grouped as the answers write it (1.000, 1,000), never as a decimal", async () => {
+  await using g = await adminGroup();
+  const said = async (text: string) => {
+    await g.say(jefa, text);
+    return g.api.sent.at(-1)!.text;
+  };
+  assert.match(
+    await said("/givexp @ben 1.000 bienvenida"),
+    /^✅ Diste 1\.000 XP a Ben: ahora tiene 1\.030 XP/,
+  );
+  assert.match(
+    await said("/takexp @ben 1,000 oops"),
+    /^✅ Quitaste 1\.000 XP a Ben: ahora tiene 30 XP/,
+  );
+  assert.match(await said("/givexp @ben 1.000.000 premio"), /^✅ Diste 1\.000\.000 XP/);
+  for (const n of ["1.5", "1,00", "1.000,5", "1.000,000", "10.0000", ".100", "1..000"]) {
+    assert.match(
+      await said(`/givexp @ben ${n} x`),
+      new RegExp(`no «${n.replaceAll(".", "\\.")}»`),
+      n,
+    );
+  }
+  assert.match(await said("/givexp @ben 1.000.001 x"), /no «1\.000\.001»/);
+  assert.equal(await g.xpOf(benAdmin.id), 1_000_030);
+});
