@@ -225,6 +225,7 @@ export function caseHandlers(deps: CaseBotDeps) {
           : "Link your wallet in private with me: /wallet 0x…",
       ));
     }
+    if (ctx.match.trim() === "") return void (await answer(ctx, t(lang, "wallet-missing")));
     const parsed = parseWallet(ctx.match, lang);
     if (!parsed.ok) {
       return void (await answer(

@@ -135,6 +135,15 @@ Deno.test("/start in a group does not promise private messages: it says where to
   assert.equal(await w.say(ana, "private", "/start"), t("es", "start", { name: "Ana" }));
 });
 
+Deno.test("/wallet with no address asks for one, rather than faulting its missing 0x", async () => {
+  await using w = await world();
+  const es = await w.say(ana, "private", "/wallet");
+  assert.match(es, /Falta la dirección/);
+  assert.doesNotMatch(es, /empieza por 0x/);
+  assert.match(await w.say(ben, "private", "/wallet   "), /No address/);
+  assert.match(await w.say(ben, "private", "/wallet 12"), /starts with 0x/);
+});
+
 Deno.test("the Spanish menu calls a wallet what the Spanish texts call it", () => {
   const wallet = COMMAND_MENU_ES.find((c) => c.command === "wallet")!.description;
   assert.match(wallet, /cartera/);

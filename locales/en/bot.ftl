@@ -100,6 +100,7 @@ case-not-number = “{ $arg }” is not a case number: send /case 12 (or #12) fo
 verify-which = Which case? Send /verify 12: its number is in its post (Case #12).
 
 # What is wrong with an address sent to /wallet (domain/wallet.ts).
+wallet-missing = 🔗 No address given: send /wallet followed by your address, 0x and its 40 hex digits.
 wallet-error-prefix = a wallet address starts with 0x
 wallet-error-length = a wallet address has 40 hex digits after 0x, this one has { NUMBER($n) }
 wallet-error-digit = "{ $char }" at position { NUMBER($position) } is not a hex digit

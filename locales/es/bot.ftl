@@ -104,6 +104,7 @@ case-not-number = «{ $arg }» no es un número de caso: envía /case 12 (o #12)
 verify-which = Falta el número del caso: envía /verify 12; su número está en su mensaje (Caso #12).
 
 # Lo que falla en una dirección enviada a /wallet (domain/wallet.ts).
+wallet-missing = 🔗 Falta la dirección: envía /wallet seguido de tu dirección, 0x y sus 40 dígitos hexadecimales.
 wallet-error-prefix = una dirección de cartera empieza por 0x
 wallet-error-length = una dirección de cartera tiene 40 dígitos hexadecimales después de 0x; esta tiene { NUMBER($n) }
 wallet-error-digit = «{ $char }», en la posición { NUMBER($position) }, no es un dígito hexadecimal
