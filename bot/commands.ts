@@ -87,7 +87,8 @@ export function commands(deps: CommandDeps) {
   ): Promise<string> {
     const self = who === asker.id;
     if (cmd === "profile") {
-      const p = await memberProfile(sql, chatId, who, now());
+      // all-time as /top ranks it: live from the balances
+      const p = await memberProfile(sql, chatId, who, now(), { liveAllTime: true });
       if (p) return profileText(lang, p, chatTitle);
       // Someone asked about by a reply is named as Telegram names them, never by a bare id.
       return self ? t(lang, "profile-none-self") : t(lang, "profile-none-other", {

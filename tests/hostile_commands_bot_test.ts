@@ -144,6 +144,17 @@ Deno.test("/wallet with no address asks for one, rather than faulting its missin
   assert.match(await w.say(ben, "private", "/wallet 12"), /starts with 0x/);
 });
 
+Deno.test("/profile's all-time rank is the one /top gives, below the cached hundred too", async () => {
+  await using w = await world();
+  const many = Array.from({ length: 120 }, (_, i) => ({ user: 1000 + i, xp: 500 + i }));
+  await community(w.db.sql, { id: ES }, many);
+  const top = await w.say(ana, ES, "/top");
+  assert.match(top, /\nTú: n\.º 121 con 40 XP$/);
+  assert.match(await w.say(ana, ES, "/profile"), /\n🏆 Histórico: n\.º 121 · /);
+  await w.say(ana, ES, "/hide");
+  assert.match(await w.say(ana, ES, "/profile"), /\n🏆 Histórico: sin puesto · /);
+});
+
 Deno.test("the Spanish menu calls a wallet what the Spanish texts call it", () => {
   const wallet = COMMAND_MENU_ES.find((c) => c.command === "wallet")!.description;
   assert.match(wallet, /cartera/);
