@@ -4,16 +4,16 @@
  */
 import type { badgeProgress } from "../domain/badges.ts";
 import type { BoardEntry, Period } from "../domain/boards.ts";
-import { duration, type Language } from "../domain/i18n.ts";
+import { duration, type Language, percent } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
 import { badgeProgressText, badgeText, localLevelName } from "../domain/progress_names.ts";
 import type { MemberProfile } from "../domain/profile.ts";
 
-/** A progress bar like `▰▰▰▱▱▱▱▱▱▱ 30%`. */
-export function progressBar(fraction: number, width = 10): string {
+/** A progress bar like `▰▰▰▱▱▱▱▱▱▱ 30%` (`30 %` in Spanish). */
+export function progressBar(fraction: number, lang: Language = "en", width = 10): string {
   const f = Math.max(0, Math.min(1, fraction));
   const full = Math.round(f * width);
-  return `${"▰".repeat(full)}${"▱".repeat(width - full)} ${Math.round(f * 100)}%`;
+  return `${"▰".repeat(full)}${"▱".repeat(width - full)} ${percent(lang, f)}`;
 }
 
 const MEDALS = ["🥇", "🥈", "🥉"];
@@ -33,7 +33,7 @@ export function profileText(lang: Language, p: MemberProfile, chatTitle?: string
       xp: p.xp,
     }),
     p.nextLevelXp === null ? t(lang, "profile-top") : t(lang, "profile-next", {
-      bar: progressBar(p.progress),
+      bar: progressBar(p.progress, lang),
       missing: Math.max(0, p.nextLevelXp - p.xp),
       next: p.level + 1,
     }),

@@ -40,7 +40,10 @@ export interface MemberProfile {
   counters: { messages: number; links: number; thanksReceived: number };
   streak: { current: number; best: number; protections: number };
   lives: { current: number; max: number };
-  /** Rank on each cached board (as of the last `leaderboard-recalc`); null when not on it. */
+  /**
+   * Rank on each cached board (as of the last `leaderboard-recalc`; all-time live with
+   * `liveAllTime`); null when not on it.
+   */
   rank: Record<Period, number | null>;
   badges: number;
 }

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { CASE_BANK } from "../domain/case_bank.ts";
 import { openCase } from "../domain/case_generation.ts";
 import { t } from "../domain/messages.ts";
+import { profileText } from "../bot/member_texts.ts";
 import { COMMAND_MENU_ES } from "../bot/setup.ts";
 import { testDatabase } from "./db.ts";
 import { adminGroup, ben as benAdmin, jefa } from "./fakes/admin_group.ts";
@@ -153,6 +154,30 @@ Deno.test("/profile's all-time rank is the one /top gives, below the cached hund
   assert.match(await w.say(ana, ES, "/profile"), /\n🏆 Histórico: n\.º 121 · /);
   await w.say(ana, ES, "/hide");
   assert.match(await w.say(ana, ES, "/profile"), /\n🏆 Histórico: sin puesto · /);
+});
+
+Deno.test("a profile's progress is a percentage as each language writes it (60 %, 60%)", () => {
+  const p = {
+    chatId: ES,
+    userId: 1,
+    name: "Ana",
+    username: null,
+    level: 2,
+    levelName: "Newcomer II",
+    xp: 160,
+    nextLevelXp: 200,
+    progress: 0.6,
+    counters: { messages: 0, links: 0, thanksReceived: 0 },
+    streak: { current: 0, best: 0, protections: 0 },
+    lives: { current: 5, max: 5 },
+    rank: { all: 1, month: null, week: null, day: null },
+    badges: 0,
+  };
+  assert.equal(
+    profileText("es", p).split("\n")[2],
+    "▰▰▰▰▰▰▱▱▱▱ 60\u00a0% · te faltan 40 XP para el nivel 3",
+  );
+  assert.equal(profileText("en", p).split("\n")[2], "▰▰▰▰▰▰▱▱▱▱ 60% · 40 XP to level 3");
 });
 
 Deno.test("the Spanish menu calls a wallet what the Spanish texts call it", () => {
