@@ -32,11 +32,14 @@ export function profileText(lang: Language, p: MemberProfile, chatTitle?: string
       levelName: p.levelName === null ? "none" : localLevelName(lang, p.level, p.levelName),
       xp: p.xp,
     }),
-    p.nextLevelXp === null ? t(lang, "profile-top") : t(lang, "profile-next", {
-      bar: progressBar(p.progress, lang),
-      missing: Math.max(0, p.nextLevelXp - p.xp),
-      next: p.level + 1,
-    }),
+    p.nextLevelXp === null
+      ? t(lang, "profile-top")
+      // past the threshold until level-ups (every 6 h) raises the level: reached, not "0 XP to"
+      : t(lang, p.xp >= p.nextLevelXp ? "profile-next-reached" : "profile-next", {
+        bar: progressBar(p.progress, lang),
+        missing: p.nextLevelXp - p.xp,
+        next: p.level + 1,
+      }),
     t(lang, "profile-activity", {
       messages: t(lang, "messages", { n: p.counters.messages }),
       links: p.counters.links,

@@ -156,7 +156,7 @@ Deno.test("/profile's all-time rank is the one /top gives, below the cached hund
   assert.match(await w.say(ana, ES, "/profile"), /\n🏆 Histórico: sin puesto · /);
 });
 
-Deno.test("a profile's progress is a percentage as each language writes it (60 %, 60%)", () => {
+Deno.test("a profile's progress is a percentage as each language writes it (60 %, 60%), and a level reached is said so", () => {
   const p = {
     chatId: ES,
     userId: 1,
@@ -178,6 +178,16 @@ Deno.test("a profile's progress is a percentage as each language writes it (60 %
     "▰▰▰▰▰▰▱▱▱▱ 60\u00a0% · te faltan 40 XP para el nivel 3",
   );
   assert.equal(profileText("en", p).split("\n")[2], "▰▰▰▰▰▰▱▱▱▱ 60% · 40 XP to level 3");
+  // past the threshold, until level-ups (every 6 h) raises the level: not "0 XP to level 3"
+  const past = { ...p, xp: 230, progress: 1 };
+  assert.equal(
+    profileText("es", past).split("\n")[2],
+    "▰▰▰▰▰▰▰▰▰▰ 100\u00a0% · nivel 3 alcanzado: llega con la próxima revisión de niveles",
+  );
+  assert.equal(
+    profileText("en", past).split("\n")[2],
+    "▰▰▰▰▰▰▰▰▰▰ 100% · level 3 reached: it comes with the next level check",
+  );
 });
 
 Deno.test("the Spanish menu calls a wallet what the Spanish texts call it", () => {

@@ -25,6 +25,7 @@ profile-level = Level { $level }{ $levelName ->
    *[other] {" "}— { $levelName }
 } · { NUMBER($xp) } XP
 profile-next = { $bar } · { NUMBER($missing) } XP to level { $next }
+profile-next-reached = { $bar } · level { $next } reached: it comes with the next level check
 profile-top = Top level reached
 profile-activity = 💬 { $messages } · 🔗 { $links ->
     [one] { NUMBER($links) } link

@@ -25,6 +25,7 @@ profile-level = Nivel { $level }{ $levelName ->
    *[other] {" "}— { $levelName }
 } · { NUMBER($xp) } XP
 profile-next = { $bar } · te faltan { NUMBER($missing) } XP para el nivel { $next }
+profile-next-reached = { $bar } · nivel { $next } alcanzado: llega con la próxima revisión de niveles
 profile-top = Has llegado al nivel máximo
 profile-activity = 💬 { $messages } · 🔗 { $links ->
     [one] { NUMBER($links) } enlace
