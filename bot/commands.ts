@@ -8,7 +8,7 @@ import { BOARD_SIZE } from "../domain/boards.ts";
 import { currentBoard } from "../domain/current_board.ts";
 import type { Language } from "../domain/i18n.ts";
 import { LIFE_PERIOD_MINUTES } from "../domain/life_regen.ts";
-import { liveBoard, memberGroups, sharedGroups } from "../domain/live_board.ts";
+import { hiddenIn, liveBoard, memberGroups, sharedGroups } from "../domain/live_board.ts";
 import { t } from "../domain/messages.ts";
 import { clipped } from "../domain/one_line.ts";
 import { DEFAULT_LIVES, memberProfile } from "../domain/profile.ts";
@@ -257,6 +257,7 @@ export function commands(deps: CommandDeps) {
       const command = `/${ctx.msg?.text?.match(/^\/(\w+)/)?.[1] ?? "top"}`;
       return void (await answer(ctx, t(lang, "board-in-groups", { command })));
     }
+    const hidden = await hiddenIn(sql, ctx.chat.id, ctx.from.id);
     if (period === "all") {
       // the balances are the all-time totals: right the moment after someone chatted
       const live = await liveBoard(sql, ctx.chat.id, TOP_SIZE, ctx.from.id);
@@ -266,6 +267,7 @@ export function commands(deps: CommandDeps) {
         userId: ctx.from.id,
         size: TOP_SIZE,
         computedAgoMs: null,
+        hidden,
       });
       return void (await answer(ctx, text));
     }
@@ -283,6 +285,7 @@ export function commands(deps: CommandDeps) {
       computedAgoMs: board.computedAt && !board.live
         ? Math.max(60_000, at.getTime() - Date.parse(board.computedAt))
         : null,
+      hidden,
     });
     await answer(ctx, text);
   });

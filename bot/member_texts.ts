@@ -70,9 +70,14 @@ export function boardText(
     size: number;
     /** null: read live (the balances, or the ledger while the cache is last period's). */
     computedAgoMs: number | null;
+    /** The caller left the boards (`/hide`): said instead of "not on this board yet". */
+    hidden?: boolean;
   },
 ): string {
-  if (o.entries.length === 0) return t(lang, "board-empty", { period: o.period });
+  const hidden = o.hidden ? t(lang, "board-you-hidden") : null;
+  if (o.entries.length === 0) {
+    return [t(lang, "board-empty", { period: o.period }), ...(hidden ? [hidden] : [])].join("\n");
+  }
   const top = o.entries.slice(0, o.size);
   const fresh = o.computedAgoMs === null
     ? t(lang, "board-live")
@@ -88,7 +93,9 @@ export function boardText(
     ),
   ];
   if (!top.some((e) => e.userId === o.userId)) {
-    lines.push(o.you ? `…\n${t(lang, "board-you", o.you)}` : t(lang, "board-you-none"));
+    lines.push(
+      o.you ? `…\n${t(lang, "board-you", o.you)}` : hidden ?? t(lang, "board-you-none"),
+    );
   }
   return lines.join("\n");
 }

@@ -145,7 +145,7 @@ Deno.test("/wallet with no address asks for one, rather than faulting its missin
   assert.match(await w.say(ben, "private", "/wallet 12"), /starts with 0x/);
 });
 
-Deno.test("/profile's all-time rank is the one /top gives, below the cached hundred too", async () => {
+Deno.test("/profile's all-time rank is the one /top gives, below the cached hundred too; /top tells a hidden member why", async () => {
   await using w = await world();
   const many = Array.from({ length: 120 }, (_, i) => ({ user: 1000 + i, xp: 500 + i }));
   await community(w.db.sql, { id: ES }, many);
@@ -154,6 +154,15 @@ Deno.test("/profile's all-time rank is the one /top gives, below the cached hund
   assert.match(await w.say(ana, ES, "/profile"), /\n🏆 Histórico: n\.º 121 · /);
   await w.say(ana, ES, "/hide");
   assert.match(await w.say(ana, ES, "/profile"), /\n🏆 Histórico: sin puesto · /);
+  // a hidden member is told why they are off the boards, not that they are not on them "yet"
+  for (const period of ["", " semana"]) {
+    const off = await w.say(ana, ES, `/top${period}`);
+    assert.match(
+      off,
+      /(\n|^)🙈 No apareces en las clasificaciones de este chat: te ocultaste con \/hide; \/show te devuelve a ellas\.$/,
+      off,
+    );
+  }
 });
 
 Deno.test("a profile's progress is a percentage as each language writes it (60 %, 60%), and a level reached is said so", () => {

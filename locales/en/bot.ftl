@@ -66,6 +66,7 @@ board-title = 🏆 Leaderboard — { $period ->
 board-line = { $place } { $name } — { NUMBER($score) } XP
 board-you = You: #{ NUMBER($rank) } with { NUMBER($score) } XP
 board-you-none = You are not on this board yet.
+board-you-hidden = 🙈 You are not on this chat's boards: you left them with /hide; /show puts you back.
 board-empty = 🏆 Nobody on the board for { $period ->
     [day] today
     [week] this week

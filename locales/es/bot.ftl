@@ -66,6 +66,7 @@ board-title = 🏆 Clasificación — { $period ->
 board-line = { $place } { $name } — { NUMBER($score) } XP
 board-you = Tú: n.º { NUMBER($rank) } con { NUMBER($score) } XP
 board-you-none = Aún no estás en esta clasificación.
+board-you-hidden = 🙈 No apareces en las clasificaciones de este chat: te ocultaste con /hide; /show te devuelve a ellas.
 board-empty = 🏆 Aún no hay nadie en la clasificación { $period ->
     [day] de hoy
     [week] de esta semana
