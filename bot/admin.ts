@@ -20,7 +20,7 @@ import {
 import { readSettings } from "../domain/chat_settings.ts";
 import type { Language } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
-import { clipped } from "../domain/one_line.ts";
+import { clipped, controlCharacter } from "../domain/one_line.ts";
 import { displayName } from "../domain/xp_rules.ts";
 import {
   applyButton,
@@ -63,6 +63,17 @@ export function parseXpCommand(command: XpCommand, message: Message, args: strin
   return { target, amount, reason: words.join(" ") };
 }
 
+/**
+ * N as typed, read as the answers write numbers: plain digits, or grouped by threes with "." or
+ * "," ("1.000", "1,000": the usage says "1 to 1,000,000"); null for anything else, a decimal
+ * ("1.5", "1,00") included.
+ */
+export function amountOf(typed: string): number | null {
+  const grouped = /^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$/.test(typed);
+  const digits = grouped ? typed.replace(/[.,]/g, "") : typed;
+  return /^\d{1,7}$/.test(digits) ? Number(digits) : null;
+}
+
 /** The named member of the chat, or null when the chat has no such member. */
 async function findMember(sql: postgres.Sql, chatId: number, target: Target) {
   const [row] = "username" in target
@@ -82,14 +93,18 @@ function problem(lang: Language, command: XpCommand, r: XpRequest): string | nul
   if (!r.target) return t(lang, "admin-error-no-member");
   if (command !== "resetxp") {
     if (r.amount === undefined) return t(lang, "admin-error-no-amount", { max: MAX_ADJUSTMENT });
-    const n = /^\d{1,7}$/.test(r.amount) ? Number(r.amount) : NaN;
+    const n = amountOf(r.amount) ?? NaN;
     if (!(n >= 1 && n <= MAX_ADJUSTMENT)) {
       return t(lang, "admin-error-amount", { max: MAX_ADJUSTMENT, got: clipped(r.amount, 20) });
     }
     if (r.reason === "") return t(lang, "admin-error-no-reason", { max: MAX_REASON });
   }
-  if (r.reason.length > MAX_REASON) return t(lang, "admin-error-long-reason", { max: MAX_REASON });
-  return null;
+  // as the ledger counts and refuses them (checkReason): an emoji is one character
+  if ([...r.reason].length > MAX_REASON) {
+    return t(lang, "admin-error-long-reason", { max: MAX_REASON });
+  }
+  const control = controlCharacter(r.reason);
+  return control ? t(lang, "admin-error-reason-control", { code: control }) : null;
 }
 
 /** The answer to a move that was made. */
@@ -139,7 +154,7 @@ export function adminHandlers(deps: AdminDeps): Composer<Context> {
       const member = await findMember(sql, ctx.chat.id, target);
       const who = "username" in target ? `@${target.username}` : displayName(target.user);
       if (!member) return void (await usage(t(lang, "admin-error-unknown-member", { who })));
-      const asked = Number(request.amount ?? 0);
+      const asked = request.amount === undefined ? 0 : amountOf(request.amount)!;
       const move = {
         chatId: ctx.chat.id,
         userId: member.userId,

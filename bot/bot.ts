@@ -66,7 +66,7 @@ export function createBot(deps: BotDeps): Bot {
   bot.use(sentAsChat(deps.sql));
   bot.use(commands({ ...deps, sql: deps.sql }));
   bot.use(welcomeHandler({ sql: deps.sql, xp: deps.xp }));
-  bot.use(caseHandlers({ sql: deps.sql, now: deps.now, proposals: deps.proposals }));
+  bot.use(caseHandlers({ sql: deps.sql, now: deps.now, proposals: deps.proposals, log: deps.log }));
   bot.use(quizHandlers({ sql: deps.sql, now: deps.now, xp: deps.xp, random: deps.random }));
   bot.use(adminHandlers({ sql: deps.sql, adminUserIds: deps.adminUserIds, now: deps.now }));
   bot.chatType(["group", "supergroup"]).on("message", async (ctx) => {

@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
 import type postgres from "postgres";
+import type { Logger } from "../actors/log.ts";
 import { parseWallet } from "../domain/wallet.ts";
 import { openCase } from "../domain/case_generation.ts";
 import type { CaseDraft } from "../domain/case_provider.ts";
@@ -13,7 +14,9 @@ import {
 import { caseStatusText, verifyText, voteAnswer } from "../domain/case_answers.ts";
 import type { Language } from "../domain/i18n.ts";
 import { displayName } from "../domain/xp_rules.ts";
+import { t } from "../domain/messages.ts";
 import { chatMembership } from "./chat_members.ts";
+import { caseNumber, quoted } from "./command_args.ts";
 import { answer, languageFor } from "./lang.ts";
 
 export interface CaseBotDeps {
@@ -29,6 +32,8 @@ export interface CaseBotDeps {
   };
   /** The time votes and arguments are judged at (default: the system clock). */
   now?: () => Date;
+  /** Where a proposal the judge failed is logged with the provider's why. */
+  log?: Logger;
 }
 
 const THUMBS_UP = "👍";
@@ -115,26 +120,21 @@ export function caseHandlers(deps: CaseBotDeps) {
 
   c.command("case", async (ctx) => {
     const lang = await languageFor(sql, ctx);
-    const id = ctx.match.trim();
-    if (id && !/^\d{1,15}$/.test(id)) {
-      return void (await answer(
-        ctx,
-        lang === "es" ? "Uso: /case [número]" : "Usage: /case [number]",
-      ));
+    const arg = ctx.match.trim(), id = caseNumber(arg);
+    if (arg && id === null) {
+      return void (await answer(ctx, t(lang, "case-not-number", { arg: quoted(arg) })));
     }
-    await answer(ctx, await caseStatusText(sql, id ? Number(id) : null, lang, now()));
+    await answer(ctx, await caseStatusText(sql, id, lang, now()));
   });
 
   c.command("verify", async (ctx) => {
     const lang = await languageFor(sql, ctx);
-    const id = ctx.match.trim();
-    if (!/^\d{1,15}$/.test(id)) {
-      return void (await answer(
-        ctx,
-        lang === "es" ? "Uso: /verify <caso>" : "Usage: /verify <case>",
-      ));
+    const arg = ctx.match.trim(), id = caseNumber(arg);
+    if (id === null) {
+      const text = arg ? t(lang, "case-not-number", { arg: quoted(arg) }) : t(lang, "verify-which");
+      return void (await answer(ctx, text));
     }
-    await answer(ctx, await verifyText(sql, Number(id), lang));
+    await answer(ctx, await verifyText(sql, id, lang));
   });
 
   c.command("propose", async (ctx) => {
@@ -188,10 +188,13 @@ export function caseHandlers(deps: CaseBotDeps) {
     try {
       draft = await judge(text, lang);
     } catch (error) {
+      // the provider's why is in English and the operators' to read (it may speak of its key)
+      deps.log?.warn("proposal not judged", { chat: ctx.chat.id, error: (error as Error).message });
       return void (await answer(
         ctx,
-        (es ? "❌ No se pudo juzgar la propuesta: " : "❌ The proposal could not be judged: ") +
-          (error as Error).message,
+        es
+          ? "❌ No se pudo juzgar la propuesta: el juez de IA no la convirtió en un caso (no respondió, o su respuesta no servía). Inténtalo de nuevo en un rato, o reformúlala."
+          : "❌ The proposal could not be judged: the AI judge did not turn it into a case (no answer, or an unusable one). Try again in a while, or reword it.",
       ));
     }
     const opened = await openCase(sql, { ...draft, key }, {
@@ -222,6 +225,7 @@ export function caseHandlers(deps: CaseBotDeps) {
           : "Link your wallet in private with me: /wallet 0x…",
       ));
     }
+    if (ctx.match.trim() === "") return void (await answer(ctx, t(lang, "wallet-missing")));
     const parsed = parseWallet(ctx.match, lang);
     if (!parsed.ok) {
       return void (await answer(

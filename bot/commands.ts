@@ -4,15 +4,16 @@ import type postgres from "postgres";
 import type { Runtime } from "../actors/runtime.ts";
 import { livesAsOf, streakAsOf } from "../domain/activity.ts";
 import { badgeProgress } from "../domain/badges.ts";
-import { BOARD_SIZE, type Period, PERIODS } from "../domain/boards.ts";
+import { BOARD_SIZE } from "../domain/boards.ts";
 import { currentBoard } from "../domain/current_board.ts";
 import type { Language } from "../domain/i18n.ts";
 import { LIFE_PERIOD_MINUTES } from "../domain/life_regen.ts";
-import { liveBoard, memberGroups, sharedGroups } from "../domain/live_board.ts";
+import { hiddenIn, liveBoard, memberGroups, sharedGroups } from "../domain/live_board.ts";
 import { t } from "../domain/messages.ts";
 import { clipped } from "../domain/one_line.ts";
 import { DEFAULT_LIVES, memberProfile } from "../domain/profile.ts";
 import { DEFAULT_XP, displayName, type XpAmounts } from "../domain/xp_rules.ts";
+import { boardPeriod, quoted } from "./command_args.ts";
 import { answer, languageFor } from "./lang.ts";
 import { badgesText, boardText, livesText, profileText, streakText } from "./member_texts.ts";
 import { operatorCommands } from "./operator.ts";
@@ -86,7 +87,8 @@ export function commands(deps: CommandDeps) {
   ): Promise<string> {
     const self = who === asker.id;
     if (cmd === "profile") {
-      const p = await memberProfile(sql, chatId, who, now());
+      // all-time as /top ranks it: live from the balances
+      const p = await memberProfile(sql, chatId, who, now(), { liveAllTime: true });
       if (p) return profileText(lang, p, chatTitle);
       // Someone asked about by a reply is named as Telegram names them, never by a bare id.
       return self ? t(lang, "profile-none-self") : t(lang, "profile-none-other", {
@@ -185,7 +187,14 @@ export function commands(deps: CommandDeps) {
       });
     }
     const lang = await languageFor(sql, ctx);
-    await answer(ctx, t(lang, "start", { name: ctx.from ? displayName(ctx.from) : "" }));
+    const name = ctx.from ? displayName(ctx.from) : "";
+    // in a group, "I'll write to you here" would be untrue twice: it says where to start the bot
+    await answer(
+      ctx,
+      ctx.chat?.type === "private"
+        ? t(lang, "start", { name })
+        : t(lang, "start-group", { name, link: `t.me/${ctx.me.username}` }),
+    );
   });
 
   c.command("help", async (ctx) => {
@@ -240,13 +249,15 @@ export function commands(deps: CommandDeps) {
   c.command(["top", "leaderboard", "rank"], async (ctx) => {
     if (!ctx.from || !ctx.chat) return;
     const lang = await languageFor(sql, ctx);
-    const arg = ctx.match.trim().toLowerCase() || "all";
-    if (!PERIODS.includes(arg as Period)) return void (await answer(ctx, t(lang, "board-usage")));
-    const period = arg as Period;
+    const period = boardPeriod(ctx.match);
+    if (!period) {
+      return void (await answer(ctx, t(lang, "board-usage", { arg: quoted(ctx.match) })));
+    }
     if (ctx.chat.type === "private") {
       const command = `/${ctx.msg?.text?.match(/^\/(\w+)/)?.[1] ?? "top"}`;
       return void (await answer(ctx, t(lang, "board-in-groups", { command })));
     }
+    const hidden = await hiddenIn(sql, ctx.chat.id, ctx.from.id);
     if (period === "all") {
       // the balances are the all-time totals: right the moment after someone chatted
       const live = await liveBoard(sql, ctx.chat.id, TOP_SIZE, ctx.from.id);
@@ -256,6 +267,7 @@ export function commands(deps: CommandDeps) {
         userId: ctx.from.id,
         size: TOP_SIZE,
         computedAgoMs: null,
+        hidden,
       });
       return void (await answer(ctx, text));
     }
@@ -273,6 +285,7 @@ export function commands(deps: CommandDeps) {
       computedAgoMs: board.computedAt && !board.live
         ? Math.max(60_000, at.getTime() - Date.parse(board.computedAt))
         : null,
+      hidden,
     });
     await answer(ctx, text);
   });

@@ -4,16 +4,16 @@
  */
 import type { badgeProgress } from "../domain/badges.ts";
 import type { BoardEntry, Period } from "../domain/boards.ts";
-import { duration, type Language } from "../domain/i18n.ts";
+import { duration, type Language, percent } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
 import { badgeProgressText, badgeText, localLevelName } from "../domain/progress_names.ts";
 import type { MemberProfile } from "../domain/profile.ts";
 
-/** A progress bar like `▰▰▰▱▱▱▱▱▱▱ 30%`. */
-export function progressBar(fraction: number, width = 10): string {
+/** A progress bar like `▰▰▰▱▱▱▱▱▱▱ 30%` (`30 %` in Spanish). */
+export function progressBar(fraction: number, lang: Language = "en", width = 10): string {
   const f = Math.max(0, Math.min(1, fraction));
   const full = Math.round(f * width);
-  return `${"▰".repeat(full)}${"▱".repeat(width - full)} ${Math.round(f * 100)}%`;
+  return `${"▰".repeat(full)}${"▱".repeat(width - full)} ${percent(lang, f)}`;
 }
 
 const MEDALS = ["🥇", "🥈", "🥉"];
@@ -32,11 +32,14 @@ export function profileText(lang: Language, p: MemberProfile, chatTitle?: string
       levelName: p.levelName === null ? "none" : localLevelName(lang, p.level, p.levelName),
       xp: p.xp,
     }),
-    p.nextLevelXp === null ? t(lang, "profile-top") : t(lang, "profile-next", {
-      bar: progressBar(p.progress),
-      missing: Math.max(0, p.nextLevelXp - p.xp),
-      next: p.level + 1,
-    }),
+    p.nextLevelXp === null
+      ? t(lang, "profile-top")
+      // past the threshold until level-ups (every 6 h) raises the level: reached, not "0 XP to"
+      : t(lang, p.xp >= p.nextLevelXp ? "profile-next-reached" : "profile-next", {
+        bar: progressBar(p.progress, lang),
+        missing: p.nextLevelXp - p.xp,
+        next: p.level + 1,
+      }),
     t(lang, "profile-activity", {
       messages: t(lang, "messages", { n: p.counters.messages }),
       links: p.counters.links,
@@ -67,9 +70,14 @@ export function boardText(
     size: number;
     /** null: read live (the balances, or the ledger while the cache is last period's). */
     computedAgoMs: number | null;
+    /** The caller left the boards (`/hide`): said instead of "not on this board yet". */
+    hidden?: boolean;
   },
 ): string {
-  if (o.entries.length === 0) return t(lang, "board-empty", { period: o.period });
+  const hidden = o.hidden ? t(lang, "board-you-hidden") : null;
+  if (o.entries.length === 0) {
+    return [t(lang, "board-empty", { period: o.period }), ...(hidden ? [hidden] : [])].join("\n");
+  }
   const top = o.entries.slice(0, o.size);
   const fresh = o.computedAgoMs === null
     ? t(lang, "board-live")
@@ -85,7 +93,9 @@ export function boardText(
     ),
   ];
   if (!top.some((e) => e.userId === o.userId)) {
-    lines.push(o.you ? `…\n${t(lang, "board-you", o.you)}` : t(lang, "board-you-none"));
+    lines.push(
+      o.you ? `…\n${t(lang, "board-you", o.you)}` : hidden ?? t(lang, "board-you-none"),
+    );
   }
   return lines.join("\n");
 }

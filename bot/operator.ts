@@ -10,6 +10,7 @@ import type { Runtime } from "../actors/runtime.ts";
 import { isDatabaseUnavailable } from "../db/outage.ts";
 import { duration } from "../domain/i18n.ts";
 import { t } from "../domain/messages.ts";
+import { quoted } from "./command_args.ts";
 import { answer, languageFor } from "./lang.ts";
 
 /** Why the runtime refused (a full mailbox, a job given up or stopped, a shutdown), if it did. */
@@ -65,7 +66,9 @@ export function operatorCommands(
       if (!runtime.names().includes(name)) {
         return void (await answer(
           ctx,
-          `Unknown job "${name}". Usage: /${verb} <job>. Jobs: ${runtime.names().join(", ")}`,
+          `Unknown job "${quoted(name)}". Usage: /${verb} <job>. Jobs: ${
+            runtime.names().join(", ")
+          }`,
         ));
       }
       let done: string;

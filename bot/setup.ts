@@ -39,7 +39,7 @@ export const COMMAND_MENU_ES = [
   { command: "propose", description: "Proponer un dilema (se revisa antes de publicarlo)" },
   {
     command: "wallet",
-    description: "Vincular tu monedero para recompensas en cadena (en privado)",
+    description: "Vincular tu cartera para recompensas en cadena (en privado)",
   },
 ] as const;
 

@@ -128,8 +128,13 @@ const adminWords = {
     opened: { one: "incident opened", other: "incidents opened" },
     open: "still open",
     closed: "closed",
-    more: (n: number) => `…and ${n} more`,
-    reasons: {} as Record<string, string>,
+    more: (n: string) => `…and ${n} more`,
+    // as the alerts say them (locales/en/alerts.ftl); stale, failing and paused read as they are
+    reasons: {
+      "gave-up": "given up",
+      "mismatch": "commitment mismatch",
+      "anchor-failed": "anchor failed",
+    } as Record<string, string>,
   },
   es: {
     title: "📊 Informe diario de Warden",
@@ -142,7 +147,7 @@ const adminWords = {
     opened: { one: "incidencia abierta", other: "incidencias abiertas" },
     open: "sigue abierta",
     closed: "cerrada",
-    more: (n: number) => `…y ${n} más`,
+    more: (n: string) => `…y ${n} más`,
     reasons: {
       "stale": "atascada",
       "failing": "fallando",
@@ -208,7 +213,7 @@ export function adminReportText(
       lines.push(`• ${i.job}: ${a.reasons[i.reason] ?? i.reason} (${i.open ? a.open : a.closed})`);
     }
     const more = incidents.total - incidents.shown.length;
-    if (more > 0) lines.push(a.more(more));
+    if (more > 0) lines.push(a.more(number(lang, more)));
   }
   return lines.join("\n");
 }

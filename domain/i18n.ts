@@ -31,6 +31,14 @@ export function number(lang: Language, n: number): string {
     .format(n);
 }
 
+/** A share as a whole percentage: "30%" in English, "30 %" (a no-break space) in Spanish. */
+export function percent(lang: Language, fraction: number): string {
+  return new Intl.NumberFormat(lang === "es" ? "es-ES" : "en-GB", {
+    style: "percent",
+    maximumFractionDigits: 0,
+  }).format(fraction);
+}
+
 /** A duration as said aloud, rounded to what matters: "45 min", "3 h", "3 h 20 min", "2 days". */
 export function duration(lang: Language, ms: number): string {
   const minutes = Math.max(1, Math.round(ms / 60_000));

@@ -63,6 +63,13 @@ export async function liveBoard(
   return { entries, you: me ?? null };
 }
 
+/** Whether `userId` left `chatId`'s boards (`/hide`). */
+export async function hiddenIn(sql: postgres.Sql, chatId: number, userId: number) {
+  const [m] = await sql<{ hidden: boolean }[]>`
+    SELECT hidden FROM members WHERE chat_id = ${chatId} AND user_id = ${userId}`;
+  return m?.hidden ?? false;
+}
+
 /** The groups `userId` is a member of (by title), at most `limit`. */
 export async function memberGroups(sql: postgres.Sql, userId: number, limit = 10) {
   return await sql<{ chatId: number; title: string }[]>`

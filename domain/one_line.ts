@@ -15,13 +15,22 @@ export function oneLine(field: string, value: unknown, max: number): string {
       }`,
     );
   }
-  // line and paragraph separators break the line too; bidi controls reorder the rest of it
-  const control = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u.exec(text);
-  if (control) {
-    const code = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
-    throw new RangeError(`${field}: control character U+${code} not allowed: one line of text`);
+  const code = controlCharacter(text);
+  if (code) {
+    throw new RangeError(`${field}: control character ${code} not allowed: one line of text`);
   }
   return text;
+}
+
+/**
+ * The first character of `text` a one-line text refuses, as "U+202E", or null: control
+ * characters, line and paragraph separators (they break the line too) and bidi controls (they
+ * reorder the rest of it).
+ */
+export function controlCharacter(text: string): string | null {
+  const control = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u.exec(text);
+  if (!control) return null;
+  return `U+${control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 /**

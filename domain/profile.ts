@@ -40,7 +40,10 @@ export interface MemberProfile {
   counters: { messages: number; links: number; thanksReceived: number };
   streak: { current: number; best: number; protections: number };
   lives: { current: number; max: number };
-  /** Rank on each cached board (as of the last `leaderboard-recalc`); null when not on it. */
+  /**
+   * Rank on each cached board (as of the last `leaderboard-recalc`; all-time live with
+   * `liveAllTime`); null when not on it.
+   */
   rank: Record<Period, number | null>;
   badges: number;
 }
@@ -67,6 +70,8 @@ interface ProfileRow {
   lives_max: number;
   last_refill_at: Date | null;
   ranks: Partial<Record<Period, number>> | null;
+  /** The all-time rank by balance now, as `/top` ranks it (`liveBoard`); null when off it. */
+  live_rank: number | null;
   /** Boards whose cache is still a closed period's (right after it turned). */
   stale: Exclude<Period, "all">[];
   badges: number;
@@ -92,14 +97,17 @@ export function levelProgress(xp: number, levelMin: number, nextLevelXp: number 
 
 /**
  * A member's profile in one query: level, counters, streak, lives, board ranks and badge
- * count (a board whose cache is still last period's is read live); null when the chat has no
- * such member. `who` is a user id or `{ username }`.
+ * count (a board whose cache is still last period's is read live; with `liveAllTime`, the
+ * all-time rank too, from the balances, as the bot's `/top` reads it: the cache holds the top
+ * 100 as of its last run); null when the chat has no such member. `who` is a user id or
+ * `{ username }`.
  */
 export async function memberProfile(
   sql: postgres.Sql,
   chatId: number,
   who: number | { username: string },
   at: Date,
+  o: { liveAllTime?: boolean } = {},
 ): Promise<MemberProfile | null> {
   const [r] = await sql<ProfileRow[]>`
     SELECT m.chat_id, m.user_id, m.display_name, m.username, m.level, l.name AS level_name,
@@ -112,6 +120,9 @@ export async function memberProfile(
            v.last_refill_at,
            (SELECT jsonb_object_agg(e.period, e.rank) FROM leaderboard_entries e
              WHERE e.chat_id = m.chat_id AND e.user_id = m.user_id) AS ranks,
+           CASE WHEN ${!!o.liveAllTime} AND m.xp > 0 AND NOT m.hidden AND NOT m.is_bot THEN 1 + (
+             SELECT count(*) FROM members o WHERE o.chat_id = m.chat_id AND o.xp > m.xp
+               AND NOT o.is_bot AND NOT o.hidden)::int END AS live_rank,
            (SELECT coalesce(jsonb_agg(e.period), '[]') FROM leaderboard_entries e
              WHERE e.chat_id = m.chat_id AND e.position = 1 AND e.period_start <> CASE e.period
                WHEN 'day' THEN ${periodStart("day", at)}::timestamptz
@@ -165,7 +176,7 @@ export async function memberProfile(
       max: r.lives_max,
     },
     rank: {
-      all: ranks.all ?? null,
+      all: o.liveAllTime ? r.live_rank : ranks.all ?? null,
       month: ranks.month ?? null,
       week: ranks.week ?? null,
       day: ranks.day ?? null,

@@ -102,9 +102,12 @@ Deno.test("/top shows the cached board: medals, ten places, and the caller's own
       "🏆 Leaderboard — this week (as of 2 h ago)\n🥇 Ana — 40 XP\n🥈 Ben — 10 XP",
     );
   });
-  await t.step("/top year answers with a one-line usage", async () => {
+  await t.step("/top year answers with a one-line usage naming the wrong period", async () => {
     const text = await w.ask(ana, "/top year");
-    assert.equal(text, "Usage: /top [day|week|month|all] (also /leaderboard, /rank)");
+    assert.equal(
+      text,
+      "“year” is not a leaderboard period. Usage: /top [day|week|month|all] (also /leaderboard, /rank)",
+    );
   });
   await t.step("/rank and /leaderboard are the same command", async () => {
     const rank = await w.ask(ben, "/rank");

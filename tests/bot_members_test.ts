@@ -83,7 +83,7 @@ Deno.test("member commands in English and Spanish: replies, others' profiles, pr
         "💬 1 mensaje · 🔗 2 enlaces · 🤝 5 agradecimientos",
         "🔥 Racha: 2 días (mejor: 5) · 🛡 1 protección",
         "❤️ 5/5 vidas",
-        "🏆 Histórico: sin puesto · Esta semana: sin puesto",
+        "🏆 Histórico: n.º 1 · Esta semana: sin puesto",
         "🎖 0 insignias",
       ].join("\n"),
     );

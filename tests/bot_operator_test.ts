@@ -55,3 +55,30 @@ Deno.test("an operator's /run, /pause and /resume that the runtime cannot do are
     "⚠️ Cannot run level-ups: shutting down",
   ]);
 });
+
+Deno.test("an unknown job name is quoted back cut short: a pasted wall of text still gets its answer", async () => {
+  await using db = await testDatabase();
+  await using api = botApiDouble({ limits: false });
+  const clock = fakeClock("2026-05-01T00:00:00Z");
+  const spec = job({ name: "level-ups", run: () => Promise.resolve() });
+  const { runtime } = testRuntime([spec], { store: memoryRunStore(clock), clock });
+  const bot = createBot({
+    token: "123456:TEST",
+    apiRoot: api.apiRoot,
+    sql: db.sql,
+    log: createLogger({ level: "silent" }),
+    xp: { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 },
+    adminUserIds: [OPERATOR.id],
+    runtime: () => runtime as Runtime,
+  });
+  await bot.init();
+  for (const [i, verb] of ["run", "pause", "resume"].entries()) {
+    const text = `/${verb} ${"x".repeat(5_000)}`;
+    const update = privateMessage({ from: OPERATOR, text, messageId: i + 1, date: new Date() });
+    await bot.handleUpdate(update as unknown as Update);
+    const answer = api.sent.at(-1)?.text ?? "";
+    assert.equal(api.sent.length, i + 1, `/${verb} is answered`);
+    assert.match(answer, /^Unknown job "x{31}…"\. Usage: /, answer);
+  }
+  await runtime.shutdown(1_000);
+});

@@ -57,11 +57,16 @@ Deno.test("/propose: judged by the provider, opened with its creator and posted;
   };
 
   assert.match(await say("/propose corto"), /^Uso: \/propose/);
+  // the member reads their language, never the provider's English (nor what it says of its key)
   ai.reply({ content: "Sure! Here is a dilemma" });
-  assert.match(
-    await say("/propose Mi vecino me prestó una escalera rota: ¿pago una nueva o no?"),
-    /^❌ No se pudo juzgar la propuesta: provider's answer is not JSON/,
+  const failed = await say("/propose Mi vecino me prestó una escalera rota: ¿pago una nueva o no?");
+  assert.match(failed, /^❌ No se pudo juzgar la propuesta: el juez de IA /);
+  assert.doesNotMatch(failed, /provider|JSON/);
+  ai.reply({ status: 401, error: { message: "Incorrect API key provided: sk-ab***yz" } });
+  const refused = await say(
+    "/propose Mi vecino me prestó una escalera rota: ¿pago una nueva o no?",
   );
+  assert.equal(refused, failed);
   assert.equal((await db.sql`SELECT count(*)::int AS n FROM cases`)[0].n, 0);
 
   ai.reply({ json: DRAFT });

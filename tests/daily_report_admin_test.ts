@@ -110,3 +110,23 @@ Deno.test("the admin report names the ten busiest chats, counts the rest, and st
   assert.ok(lines.includes("🚨 8 incidents opened"));
   assert.ok(lines.includes("…and 3 more"));
 });
+
+Deno.test("the admin report names every incident reason in words, as the alerts do, and groups its counts", async () => {
+  const { adminReportText } = await import("../domain/daily_report_text.ts");
+  const day = { start: new Date("2026-11-28T23:00:00Z"), timezone: "Europe/Madrid" };
+  const reasons = ["gave-up", "mismatch", "anchor-failed", "stale", "failing", "paused"];
+  const shown = reasons.map((reason) => ({ job: "case-closure", reason, open: true }));
+  const en = adminReportText([], { total: 1_240, shown }, day, "en");
+  assert.deepEqual(en.split("\n").filter((l) => l.startsWith("• ")).map((l) => l.slice(16)), [
+    "given up (still open)",
+    "commitment mismatch (still open)",
+    "anchor failed (still open)",
+    "stale (still open)",
+    "failing (still open)",
+    "paused (still open)",
+  ]);
+  assert.match(en, /\n🚨 1,240 incidents opened\n/);
+  assert.match(en, /\n…and 1,234 more$/);
+  const es = adminReportText([], { total: 1_240, shown }, day, "es");
+  assert.match(es, /\n…y 1\.234 más$/);
+});

@@ -17,6 +17,7 @@ admin-error-no-amount = ⚠️ Missing N: a whole number from 1 to { $max }.
 admin-error-amount = ⚠️ N must be a whole number from 1 to { $max }, not “{ $got }”.
 admin-error-no-reason = ⚠️ Missing reason: say why, in up to { $max } characters.
 admin-error-long-reason = ⚠️ The reason is too long: at most { $max } characters.
+admin-error-reason-control = ⚠️ The reason holds a control character ({ $code }): write it as plain text on one line.
 
 ## Moving XP: done
 

@@ -1,6 +1,8 @@
 # The member commands: /start, /help, /profile, /top, /badges, /streak, /lives, and the group welcome.
 
 start = 👋 Hi { $name }! I'm Warden. Chat in your groups to earn XP; I'll write to you here when you level up or your streak needs you. Try /help.
+# /start sent in a group: only a /start in private lets the bot write to the member.
+start-group = 👋 Hi { $name }! I'm Warden. Chat here to earn XP. To get my private messages (level-ups, streak reminders, case rewards), open { $link } and press Start. Try /help.
 
 help-members = What you can ask me:
     /profile — your level, XP, streak, lives and rank (reply to someone, or /profile @user, to see theirs)
@@ -23,6 +25,7 @@ profile-level = Level { $level }{ $levelName ->
    *[other] {" "}— { $levelName }
 } · { NUMBER($xp) } XP
 profile-next = { $bar } · { NUMBER($missing) } XP to level { $next }
+profile-next-reached = { $bar } · level { $next } reached: it comes with the next level check
 profile-top = Top level reached
 profile-activity = 💬 { $messages } · 🔗 { $links ->
     [one] { NUMBER($links) } link
@@ -63,6 +66,7 @@ board-title = 🏆 Leaderboard — { $period ->
 board-line = { $place } { $name } — { NUMBER($score) } XP
 board-you = You: #{ NUMBER($rank) } with { NUMBER($score) } XP
 board-you-none = You are not on this board yet.
+board-you-hidden = 🙈 You are not on this chat's boards: you left them with /hide; /show puts you back.
 board-empty = 🏆 Nobody on the board for { $period ->
     [day] today
     [week] this week
@@ -71,7 +75,7 @@ board-empty = 🏆 Nobody on the board for { $period ->
 } yet: chat to get on it!
 board-computed = (as of { $ago } ago)
 board-live = (live)
-board-usage = Usage: /top [day|week|month|all] (also /leaderboard, /rank)
+board-usage = “{ $arg }” is not a leaderboard period. Usage: /top [day|week|month|all] (also /leaderboard, /rank)
 board-in-groups = 🏆 Each group has its own leaderboard: send { $command } in the group.
 
 badges-head = 🎖 { $name }: { NUMBER($earned) } of { NUMBER($total) } badges
@@ -93,7 +97,12 @@ welcome = 👋 Hi, I'm Warden! I give XP for taking part here: { $perMessage } p
 # /jobs, /run, /pause and /resume asked by someone who is not an operator (ADMIN_USER_IDS).
 operator-refused = ⛔ Only Warden's operators can use { $command }.
 
+# /case and /verify with an argument that is no case number (12 or #12), and /verify with none.
+case-not-number = “{ $arg }” is not a case number: send /case 12 (or #12) for that case, or /case for the open ones.
+verify-which = Which case? Send /verify 12: its number is in its post (Case #12).
+
 # What is wrong with an address sent to /wallet (domain/wallet.ts).
+wallet-missing = 🔗 No address given: send /wallet followed by your address, 0x and its 40 hex digits.
 wallet-error-prefix = a wallet address starts with 0x
 wallet-error-length = a wallet address has 40 hex digits after 0x, this one has { NUMBER($n) }
 wallet-error-digit = "{ $char }" at position { NUMBER($position) } is not a hex digit

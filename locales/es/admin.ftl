@@ -17,6 +17,7 @@ admin-error-no-amount = ⚠️ Falta N: un número entero del 1 al { $max }.
 admin-error-amount = ⚠️ N debe ser un número entero del 1 al { $max }, no «{ $got }».
 admin-error-no-reason = ⚠️ Falta el motivo: di por qué, en { $max } caracteres como mucho.
 admin-error-long-reason = ⚠️ El motivo es demasiado largo: { $max } caracteres como mucho.
+admin-error-reason-control = ⚠️ El motivo lleva un carácter de control ({ $code }): escríbelo como texto normal, en una línea.
 
 ## Mover XP: hecho
 

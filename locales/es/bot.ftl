@@ -1,10 +1,12 @@
 # Los comandos de los miembros: /start, /help, /profile, /top, /badges, /streak, /lives, y la bienvenida al grupo.
 
 start = 👋 ¡Hola, { $name }! Soy Warden. Participa en tus grupos para ganar XP; te escribiré aquí cuando subas de nivel o tu racha te necesite. Prueba /help.
+# /start enviado en un grupo: solo un /start en privado permite al bot escribir al miembro.
+start-group = 👋 ¡Hola, { $name }! Soy Warden. Participa aquí para ganar XP. Para recibir mis mensajes privados (subidas de nivel, avisos de racha, premios de casos), abre { $link } y pulsa Iniciar. Prueba /help.
 
 help-members = Lo que puedes pedirme:
     /profile — tu nivel, XP, racha, vidas y puesto (responde a alguien, o /profile @usuario, para ver los suyos)
-    /top [day|week|month|all] — la clasificación (también /leaderboard, /rank)
+    /top [hoy|semana|mes|todo] — la clasificación (también /leaderboard, /rank)
     /badges — tus insignias y lo que te falta para la siguiente
     /streak — tu racha y sus protecciones
     /lives — tus vidas y cuándo vuelve la siguiente
@@ -23,6 +25,7 @@ profile-level = Nivel { $level }{ $levelName ->
    *[other] {" "}— { $levelName }
 } · { NUMBER($xp) } XP
 profile-next = { $bar } · te faltan { NUMBER($missing) } XP para el nivel { $next }
+profile-next-reached = { $bar } · nivel { $next } alcanzado: llega con la próxima revisión de niveles
 profile-top = Has llegado al nivel máximo
 profile-activity = 💬 { $messages } · 🔗 { $links ->
     [one] { NUMBER($links) } enlace
@@ -63,6 +66,7 @@ board-title = 🏆 Clasificación — { $period ->
 board-line = { $place } { $name } — { NUMBER($score) } XP
 board-you = Tú: n.º { NUMBER($rank) } con { NUMBER($score) } XP
 board-you-none = Aún no estás en esta clasificación.
+board-you-hidden = 🙈 No apareces en las clasificaciones de este chat: te ocultaste con /hide; /show te devuelve a ellas.
 board-empty = 🏆 Aún no hay nadie en la clasificación { $period ->
     [day] de hoy
     [week] de esta semana
@@ -71,7 +75,7 @@ board-empty = 🏆 Aún no hay nadie en la clasificación { $period ->
 }: ¡participa para entrar!
 board-computed = (calculada hace { $ago })
 board-live = (en directo)
-board-usage = Uso: /top [day|week|month|all] (también /leaderboard, /rank)
+board-usage = «{ $arg }» no es un periodo de la clasificación. Uso: /top [hoy|semana|mes|todo] (también /leaderboard, /rank)
 board-in-groups = 🏆 Cada grupo tiene su propia clasificación: envía { $command } en el grupo.
 
 badges-head = 🎖 { $name }: { NUMBER($earned) } de { NUMBER($total) } insignias
@@ -97,7 +101,12 @@ welcome = 👋 ¡Hola, soy Warden! Doy XP por participar aquí: { $perMessage } 
 # /jobs, /run, /pause y /resume pedidos por quien no es operador (ADMIN_USER_IDS).
 operator-refused = ⛔ Solo los operadores de Warden pueden usar { $command }.
 
+# /case y /verify con un argumento que no es un número de caso (12 o #12), y /verify sin ninguno.
+case-not-number = «{ $arg }» no es un número de caso: envía /case 12 (o #12) para ese caso, o /case para ver los abiertos.
+verify-which = Falta el número del caso: envía /verify 12; su número está en su mensaje (Caso #12).
+
 # Lo que falla en una dirección enviada a /wallet (domain/wallet.ts).
+wallet-missing = 🔗 Falta la dirección: envía /wallet seguido de tu dirección, 0x y sus 40 dígitos hexadecimales.
 wallet-error-prefix = una dirección de cartera empieza por 0x
 wallet-error-length = una dirección de cartera tiene 40 dígitos hexadecimales después de 0x; esta tiene { NUMBER($n) }
 wallet-error-digit = «{ $char }», en la posición { NUMBER($position) }, no es un dígito hexadecimal
