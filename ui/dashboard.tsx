@@ -27,6 +27,7 @@ import { JobPage } from "./job_page.tsx";
 import { Incidents, JobsTable } from "./jobs_page.tsx";
 import { Action, Layout, type View } from "./layout.tsx";
 import { outboxRoutes } from "./outbox_routes.tsx";
+import { runOnce } from "./run_once.ts";
 
 export interface DashboardDeps {
   runtime: Runtime;
@@ -226,8 +227,18 @@ export function dashboardRoutes(d: DashboardDeps) {
     const action = c.req.param("action");
     if (action === "run") {
       if (d.runtime.shuttingDown) throw new HttpError(503, `Cannot run ${name}: shutting down`);
-      const id = d.runtime.trigger(name);
-      return done(c, `Queued a run of ${name} (run ${id.slice(0, 8)}).`);
+      const r = await runOnce(
+        d.sql,
+        c.get("form").form,
+        name,
+        () => d.runtime.trigger(name),
+        now(),
+      );
+      if ("replayed" in r) {
+        const first = r.replayed ? ` (run ${r.replayed.slice(0, 8)})` : "";
+        return done(c, `Nothing changed: this Run now was sent already${first}.`);
+      }
+      return done(c, `Queued a run of ${name} (run ${r.queued.slice(0, 8)}).`);
     }
     if (action === "pause") await d.runtime.pause(name);
     else await d.runtime.resume(name);

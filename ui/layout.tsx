@@ -39,15 +39,28 @@ export const Time: FC<{ at: Date | null | undefined; view: View; rel?: boolean }
 export const Num: FC<{ n: number | null | undefined }> = ({ n }) =>
   n === null || n === undefined ? <span class="muted">—</span> : <>{count(n)}</>;
 
-/** A POST form with the CSRF token and where to come back to; nothing when signed out. */
+/**
+ * A POST form with the CSRF token and where to come back to (and with `once`, its one-time id);
+ * nothing when signed out.
+ */
 export const Action: FC<
-  { view: View; to: string; label: string; confirm?: string; danger?: boolean; name?: string }
-> = ({ view, to, label, confirm, danger, name }) =>
+  {
+    view: View;
+    to: string;
+    label: string;
+    confirm?: string;
+    danger?: boolean;
+    name?: string;
+    /** The form gets a one-time id: sent twice, it acts once (Run now). */
+    once?: boolean;
+  }
+> = ({ view, to, label, confirm, danger, name, once }) =>
   view.csrf
     ? (
       <form method="post" action={to} class="inline" data-confirm={confirm}>
         <input type="hidden" name={CSRF_FIELD} value={view.csrf} />
         <input type="hidden" name="back" value={view.path} />
+        {once ? <input type="hidden" name="form" value={crypto.randomUUID()} /> : null}
         <button type="submit" class={danger ? "danger" : ""} aria-label={name}>{label}</button>
       </form>
     )
