@@ -46,7 +46,7 @@ export interface AuthOptions {
 /** A page that stands alone with a status: refusals and errors. */
 export function refusal(
   c: Context,
-  status: 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503 | 504,
+  status: 400 | 401 | 403 | 404 | 409 | 415 | 429 | 500 | 503 | 504,
   title: string,
   text: string,
 ) {
@@ -130,7 +130,29 @@ export function dashboardAuth(o: AuthOptions) {
   const writer: MiddlewareHandler<DashboardEnv> = async (c, next) => {
     const s = c.get("session");
     if (!s) return refusal(c, 403, "Sign in first", "Changing anything needs a signed-in session.");
-    const body = await c.req.parseBody().catch(() => ({}));
+    const type = c.req.header("content-type")?.split(";")[0].trim().toLowerCase() ?? "";
+    if (type !== "application/x-www-form-urlencoded" && type !== "multipart/form-data") {
+      return refusal(
+        c,
+        415,
+        "Not a form",
+        "Nothing changed: expected a form (application/x-www-form-urlencoded or multipart/" +
+          `form-data), got ${type ? JSON.stringify(type.slice(0, 60)) : "no content type"}.`,
+      );
+    }
+    const body = await c.req.parseBody({ all: true }).catch(() => ({}));
+    // Two values of one field (two directions, two amounts): which one was meant? Neither.
+    const twice = Object.entries(body).filter(([, v]) => Array.isArray(v) && v.length > 1)
+      .map(([k]) => JSON.stringify(k.slice(0, 60)));
+    if (twice.length > 0) {
+      return refusal(
+        c,
+        400,
+        "Cannot do that",
+        `Nothing changed: the form sent ${twice.slice(0, 5).join(", ")} more than once: ` +
+          "reload the page and try again.",
+      );
+    }
     const form: Record<string, string> = {};
     for (const [k, v] of Object.entries(body)) if (typeof v === "string") form[k] = v;
     const token = form[CSRF_FIELD];
