@@ -201,23 +201,34 @@ export function dashboardAuth(o: AuthOptions) {
       setSessionCookie(c, issued.cookie, o.sessionHours * 3_600);
       return c.redirect(next, 303);
     })
-    .post("/sign-out", session, writer, async (c) => {
-      const s = c.get("session")!; // the writer let it through: signed in
-      setSessionCookie(c, "", 0); // this browser is signed out whatever the database says
-      try {
-        await revokeSession(o.sql, s.id, s.expiresAt, o.deadlineMs);
-      } catch (error) {
-        if (!(error instanceof WriteUnconfirmedError)) throw error;
-        return refusal(
-          c,
-          504,
-          "Sign-out not confirmed",
-          "This browser is signed out, but the database did not confirm in time that the " +
-            "session is refused on every replica (it may still be). If a copy of its cookie " +
-            "worries you, change ADMIN_TOKEN: that ends every session.",
-        );
-      }
-      return c.redirect("/sign-in", 303);
-    });
+    .post(
+      "/sign-out",
+      session,
+      async (c, next) => {
+        // Signed out already (a double click, another tab's stale page): what was asked is done.
+        if (c.get("session")) return await next();
+        setSessionCookie(c, "", 0);
+        return c.redirect("/sign-in", 303);
+      },
+      writer,
+      async (c) => {
+        const s = c.get("session")!; // the writer let it through: signed in
+        setSessionCookie(c, "", 0); // this browser is signed out whatever the database says
+        try {
+          await revokeSession(o.sql, s.id, s.expiresAt, o.deadlineMs);
+        } catch (error) {
+          if (!(error instanceof WriteUnconfirmedError)) throw error;
+          return refusal(
+            c,
+            504,
+            "Sign-out not confirmed",
+            "This browser is signed out, but the database did not confirm in time that the " +
+              "session is refused on every replica (it may still be). If a copy of its cookie " +
+              "worries you, change ADMIN_TOKEN: that ends every session.",
+          );
+        }
+        return c.redirect("/sign-in", 303);
+      },
+    );
   return { routes, session, reader, writer };
 }
