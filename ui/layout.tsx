@@ -24,6 +24,15 @@ export interface HealthStrip {
   openIncidents: number;
 }
 
+/** Bidi embeddings, overrides and isolates: one left open turns the rest of the line around. */
+const BIDI = /[\u202A-\u202E\u2066-\u2069]/gu;
+
+/**
+ * A name or title from Telegram as the page shows it: its words without bidi controls (a chat
+ * title is stored as sent; only what the page shows is cleaned).
+ */
+export const shown = (text: string) => text.replace(BIDI, "");
+
 export const Time: FC<{ at: Date | null | undefined; view: View; rel?: boolean }> = (
   { at, view, rel },
 ) =>
@@ -103,7 +112,8 @@ const Head: FC<{ title: string; live?: boolean }> = ({ title, live }) => (
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>{`${title} · Warden`}</title>
+    {/* isolated: a right-to-left title does not turn " · Warden" around */}
+    <title>{`\u2068${shown(title)}\u2069 · Warden`}</title>
     <link rel="stylesheet" href="/ui/style.css" />
     {live ? <script src="/ui/app.js" defer></script> : null}
   </head>
@@ -150,7 +160,7 @@ export const Layout: FC<{ title: string; view: View; children?: Child }> = (
       <main id="main" data-live>
         <HealthBar h={view.health} view={view} />
         {view.notice ? <p class="notice" role="status">{view.notice}</p> : null}
-        <h1>{title}</h1>
+        <h1>{shown(title)}</h1>
         {children}
         <p class="muted small">
           Times in {view.zone} (UTC on hover) · page of <Time at={view.now} view={view} />
