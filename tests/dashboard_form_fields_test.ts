@@ -71,6 +71,26 @@ Deno.test("dashboard forms: a field sent twice, or a body that is not a form, is
     }
   });
 
+  await t.step("the sign-in form, likewise: not 'that token does not match'", async () => {
+    const signInWith = async (body: string, type: string) => {
+      const res = await fetch(`${http.base}/sign-in`, {
+        method: "POST",
+        headers: { "content-type": type },
+        body,
+        redirect: "manual",
+      });
+      return { status: res.status, text: await res.text(), set: res.headers.get("set-cookie") };
+    };
+    const json = await signInWith(JSON.stringify({ token: TOKEN }), "application/json");
+    assert.equal(json.status, 415);
+    assert.match(json.text, /expected a form .*got &quot;application\/json&quot;/);
+    assert.equal(json.set, null, "no session");
+    const twice = await signInWith(`token=${TOKEN}&token=wrong`, FORM["content-type"]);
+    assert.equal(twice.status, 400);
+    assert.match(twice.text, /the form sent &quot;token&quot; more than once/);
+    assert.equal(twice.set, null, "no session");
+  });
+
   await t.step("the same form, sent once as a form, moves XP", async () => {
     const r = await send(fields("amount=1&direction=give"), FORM["content-type"]);
     assert.equal(r.status, 303);

@@ -108,6 +108,36 @@ const SignInOff = ({ publicReads }: { publicReads: boolean }) => (
   </Bare>
 );
 
+/**
+ * A posted form's fields (text values only), or what is wrong with it: a body that is not a
+ * form (415), or a field sent twice (400: two directions, two amounts: which one was meant?).
+ */
+export async function readForm(
+  c: Context,
+): Promise<{ form: Record<string, string> } | { status: 400 | 415; problem: string }> {
+  const type = c.req.header("content-type")?.split(";")[0].trim().toLowerCase() ?? "";
+  if (type !== "application/x-www-form-urlencoded" && type !== "multipart/form-data") {
+    return {
+      status: 415,
+      problem: "expected a form (application/x-www-form-urlencoded or multipart/form-data), got " +
+        `${type ? JSON.stringify(type.slice(0, 60)) : "no content type"}.`,
+    };
+  }
+  const body = await c.req.parseBody({ all: true }).catch(() => ({}));
+  const twice = Object.entries(body).filter(([, v]) => Array.isArray(v) && v.length > 1)
+    .map(([k]) => JSON.stringify(k.slice(0, 60)));
+  if (twice.length > 0) {
+    return {
+      status: 400,
+      problem: `the form sent ${twice.slice(0, 5).join(", ")} more than once: ` +
+        "reload the page and try again.",
+    };
+  }
+  const form: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === "string") form[k] = v;
+  return { form };
+}
+
 /** `/sign-in`, `/sign-out`, and the session and permission middleware for the rest. */
 export function dashboardAuth(o: AuthOptions) {
   const keys = o.adminToken ? sessions(o.adminToken, o.sessionHours) : null;
@@ -130,31 +160,12 @@ export function dashboardAuth(o: AuthOptions) {
   const writer: MiddlewareHandler<DashboardEnv> = async (c, next) => {
     const s = c.get("session");
     if (!s) return refusal(c, 403, "Sign in first", "Changing anything needs a signed-in session.");
-    const type = c.req.header("content-type")?.split(";")[0].trim().toLowerCase() ?? "";
-    if (type !== "application/x-www-form-urlencoded" && type !== "multipart/form-data") {
-      return refusal(
-        c,
-        415,
-        "Not a form",
-        "Nothing changed: expected a form (application/x-www-form-urlencoded or multipart/" +
-          `form-data), got ${type ? JSON.stringify(type.slice(0, 60)) : "no content type"}.`,
-      );
+    const read = await readForm(c);
+    if ("problem" in read) {
+      const title = read.status === 415 ? "Not a form" : "Cannot do that";
+      return refusal(c, read.status, title, `Nothing changed: ${read.problem}`);
     }
-    const body = await c.req.parseBody({ all: true }).catch(() => ({}));
-    // Two values of one field (two directions, two amounts): which one was meant? Neither.
-    const twice = Object.entries(body).filter(([, v]) => Array.isArray(v) && v.length > 1)
-      .map(([k]) => JSON.stringify(k.slice(0, 60)));
-    if (twice.length > 0) {
-      return refusal(
-        c,
-        400,
-        "Cannot do that",
-        `Nothing changed: the form sent ${twice.slice(0, 5).join(", ")} more than once: ` +
-          "reload the page and try again.",
-      );
-    }
-    const form: Record<string, string> = {};
-    for (const [k, v] of Object.entries(body)) if (typeof v === "string") form[k] = v;
+    const form = read.form;
     const token = form[CSRF_FIELD];
     if (!token || !sameText(token, s.csrf)) {
       return refusal(
@@ -178,16 +189,21 @@ export function dashboardAuth(o: AuthOptions) {
     })
     .post("/sign-in", async (c) => {
       if (!keys) return c.html(<SignInOff publicReads={o.publicReads} />, 403);
-      const body = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
-      const token = typeof body.token === "string" ? body.token : "";
-      const next = safeNext(typeof body.next === "string" ? body.next : undefined);
+      const read = await readForm(c);
+      if ("problem" in read) {
+        const problem = `Not signed in: ${read.problem}`;
+        return c.html(<SignInForm next="/" problem={problem} />, read.status);
+      }
+      const body = read.form;
+      const token = body.token ?? "";
+      const next = safeNext(body.next);
       if (!token || !(await keys.tokenMatches(token))) {
         return c.html(
           <SignInForm next={next} problem="That token does not match ADMIN_TOKEN." />,
           401,
         );
       }
-      const name = operatorName(typeof body.name === "string" ? body.name : "");
+      const name = operatorName(body.name ?? "");
       if (name === null) {
         return c.html(
           <SignInForm
