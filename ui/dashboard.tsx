@@ -166,16 +166,22 @@ export function dashboardRoutes(d: DashboardDeps) {
     }));
     return c.html(
       <Layout title="Jobs" view={v}>
-        <div class="controls">
-          <Action
-            view={v}
-            to="/jobs/pause-all"
-            label="Pause all"
-            confirm="Pause every job on every replica?"
-          />
-          <Action view={v} to="/jobs/resume-all" label="Resume all" />
-        </div>
-        <JobsTable rows={rows} view={v} />
+        {rows.length === 0
+          ? <p class="muted">No jobs: every job is turned off (JOB_&lt;NAME&gt;_ENABLED=false).</p>
+          : (
+            <>
+              <div class="controls">
+                <Action
+                  view={v}
+                  to="/jobs/pause-all"
+                  label="Pause all"
+                  confirm="Pause every job on every replica?"
+                />
+                <Action view={v} to="/jobs/resume-all" label="Resume all" />
+              </div>
+              <JobsTable rows={rows} view={v} />
+            </>
+          )}
         <h2 id="incidents">Open incidents</h2>
         <Incidents items={incidents} view={v} />
       </Layout>,
