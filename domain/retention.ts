@@ -79,6 +79,14 @@ function targets(r: Retention, floors: string): Array<Target & { days: number }>
         tx`SELECT ctid FROM dashboard_revoked_sessions WHERE expires_at < ${cutoff}
            ORDER BY expires_at LIMIT ${limit}`,
     },
+    {
+      // A sent Run now form's id, kept a day against a second send of the same form.
+      table: "dashboard_forms",
+      days: 0,
+      doomed: (tx, cutoff, limit) =>
+        tx`SELECT ctid FROM dashboard_forms WHERE expires_at < ${cutoff}
+           ORDER BY expires_at LIMIT ${limit}`,
+    },
   ];
 }
 

@@ -62,6 +62,13 @@ Deno.test("dashboard sign-out: the old cookie is refused afterwards on the other
   const out = await post(httpA.base, stolen, "/sign-out", { _csrf: csrf });
   assert.equal(out.status, 303);
   assert.equal(out.headers.get("location"), "/sign-in");
+  // Sent again (a double click, another tab's stale page): signed out already, so the sign-in
+  // page, on either replica, not a "sign in first" refusal.
+  for (const base of [httpA.base, httpB.base]) {
+    const again = await post(base, stolen, "/sign-out", { _csrf: csrf });
+    assert.equal(again.status, 303, `sign-out sent again to ${base}`);
+    assert.equal(again.headers.get("location"), "/sign-in");
+  }
 
   for (const base of [httpB.base, httpA.base]) {
     const after = await page(base, stolen);

@@ -112,6 +112,7 @@ Deno.test("retention-cleanup deletes finished rows past their retention, in batc
     quiz_sessions: 2,
     chat_metrics: 6,
     dashboard_revoked_sessions: 0,
+    dashboard_forms: 0,
   });
 
   const again = await run(db.sql);

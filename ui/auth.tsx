@@ -46,7 +46,7 @@ export interface AuthOptions {
 /** A page that stands alone with a status: refusals and errors. */
 export function refusal(
   c: Context,
-  status: 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503 | 504,
+  status: 400 | 401 | 403 | 404 | 409 | 415 | 429 | 500 | 503 | 504,
   title: string,
   text: string,
 ) {
@@ -108,6 +108,36 @@ const SignInOff = ({ publicReads }: { publicReads: boolean }) => (
   </Bare>
 );
 
+/**
+ * A posted form's fields (text values only), or what is wrong with it: a body that is not a
+ * form (415), or a field sent twice (400: two directions, two amounts: which one was meant?).
+ */
+export async function readForm(
+  c: Context,
+): Promise<{ form: Record<string, string> } | { status: 400 | 415; problem: string }> {
+  const type = c.req.header("content-type")?.split(";")[0].trim().toLowerCase() ?? "";
+  if (type !== "application/x-www-form-urlencoded" && type !== "multipart/form-data") {
+    return {
+      status: 415,
+      problem: "expected a form (application/x-www-form-urlencoded or multipart/form-data), got " +
+        `${type ? JSON.stringify(type.slice(0, 60)) : "no content type"}.`,
+    };
+  }
+  const body = await c.req.parseBody({ all: true }).catch(() => ({}));
+  const twice = Object.entries(body).filter(([, v]) => Array.isArray(v) && v.length > 1)
+    .map(([k]) => JSON.stringify(k.slice(0, 60)));
+  if (twice.length > 0) {
+    return {
+      status: 400,
+      problem: `the form sent ${twice.slice(0, 5).join(", ")} more than once: ` +
+        "reload the page and try again.",
+    };
+  }
+  const form: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === "string") form[k] = v;
+  return { form };
+}
+
 /** `/sign-in`, `/sign-out`, and the session and permission middleware for the rest. */
 export function dashboardAuth(o: AuthOptions) {
   const keys = o.adminToken ? sessions(o.adminToken, o.sessionHours) : null;
@@ -130,9 +160,12 @@ export function dashboardAuth(o: AuthOptions) {
   const writer: MiddlewareHandler<DashboardEnv> = async (c, next) => {
     const s = c.get("session");
     if (!s) return refusal(c, 403, "Sign in first", "Changing anything needs a signed-in session.");
-    const body = await c.req.parseBody().catch(() => ({}));
-    const form: Record<string, string> = {};
-    for (const [k, v] of Object.entries(body)) if (typeof v === "string") form[k] = v;
+    const read = await readForm(c);
+    if ("problem" in read) {
+      const title = read.status === 415 ? "Not a form" : "Cannot do that";
+      return refusal(c, read.status, title, `Nothing changed: ${read.problem}`);
+    }
+    const form = read.form;
     const token = form[CSRF_FIELD];
     if (!token || !sameText(token, s.csrf)) {
       return refusal(
@@ -156,16 +189,21 @@ export function dashboardAuth(o: AuthOptions) {
     })
     .post("/sign-in", async (c) => {
       if (!keys) return c.html(<SignInOff publicReads={o.publicReads} />, 403);
-      const body = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
-      const token = typeof body.token === "string" ? body.token : "";
-      const next = safeNext(typeof body.next === "string" ? body.next : undefined);
+      const read = await readForm(c);
+      if ("problem" in read) {
+        const problem = `Not signed in: ${read.problem}`;
+        return c.html(<SignInForm next="/" problem={problem} />, read.status);
+      }
+      const body = read.form;
+      const token = body.token ?? "";
+      const next = safeNext(body.next);
       if (!token || !(await keys.tokenMatches(token))) {
         return c.html(
           <SignInForm next={next} problem="That token does not match ADMIN_TOKEN." />,
           401,
         );
       }
-      const name = operatorName(typeof body.name === "string" ? body.name : "");
+      const name = operatorName(body.name ?? "");
       if (name === null) {
         return c.html(
           <SignInForm
@@ -179,23 +217,34 @@ export function dashboardAuth(o: AuthOptions) {
       setSessionCookie(c, issued.cookie, o.sessionHours * 3_600);
       return c.redirect(next, 303);
     })
-    .post("/sign-out", session, writer, async (c) => {
-      const s = c.get("session")!; // the writer let it through: signed in
-      setSessionCookie(c, "", 0); // this browser is signed out whatever the database says
-      try {
-        await revokeSession(o.sql, s.id, s.expiresAt, o.deadlineMs);
-      } catch (error) {
-        if (!(error instanceof WriteUnconfirmedError)) throw error;
-        return refusal(
-          c,
-          504,
-          "Sign-out not confirmed",
-          "This browser is signed out, but the database did not confirm in time that the " +
-            "session is refused on every replica (it may still be). If a copy of its cookie " +
-            "worries you, change ADMIN_TOKEN: that ends every session.",
-        );
-      }
-      return c.redirect("/sign-in", 303);
-    });
+    .post(
+      "/sign-out",
+      session,
+      async (c, next) => {
+        // Signed out already (a double click, another tab's stale page): what was asked is done.
+        if (c.get("session")) return await next();
+        setSessionCookie(c, "", 0);
+        return c.redirect("/sign-in", 303);
+      },
+      writer,
+      async (c) => {
+        const s = c.get("session")!; // the writer let it through: signed in
+        setSessionCookie(c, "", 0); // this browser is signed out whatever the database says
+        try {
+          await revokeSession(o.sql, s.id, s.expiresAt, o.deadlineMs);
+        } catch (error) {
+          if (!(error instanceof WriteUnconfirmedError)) throw error;
+          return refusal(
+            c,
+            504,
+            "Sign-out not confirmed",
+            "This browser is signed out, but the database did not confirm in time that the " +
+              "session is refused on every replica (it may still be). If a copy of its cookie " +
+              "worries you, change ADMIN_TOKEN: that ends every session.",
+          );
+        }
+        return c.redirect("/sign-in", 303);
+      },
+    );
   return { routes, session, reader, writer };
 }

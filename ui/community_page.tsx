@@ -10,7 +10,7 @@ import type { BoardEntry, Period } from "../domain/boards.ts";
 import type { MemberProfile } from "../domain/profile.ts";
 import type { ChatRow, MemberHit } from "./data.ts";
 import { count } from "./format.ts";
-import { Num, Scroll, Time, type View } from "./layout.tsx";
+import { Num, Scroll, shown, Time, type View } from "./layout.tsx";
 import { CSRF_FIELD } from "./session.ts";
 
 export const ChatsPage: FC<{ chats: ChatRow[]; view: View }> = ({ chats, view }) =>
@@ -33,7 +33,7 @@ export const ChatsPage: FC<{ chats: ChatRow[]; view: View }> = ({ chats, view })
             {chats.map((c) => (
               <tr data-chat={String(c.chatId)}>
                 <th scope="row">
-                  <a href={`/chats/${c.chatId}`}>{c.title || String(c.chatId)}</a>
+                  <a href={`/chats/${c.chatId}`}>{shown(c.title) || String(c.chatId)}</a>
                   <div class="small muted">{c.kind} · {String(c.chatId)}</div>
                 </th>
                 <td class="num">{count(c.members)}</td>

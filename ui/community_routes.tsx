@@ -18,7 +18,7 @@ import { type DashboardEnv, done } from "./auth.tsx";
 import { ChatPage, ChatsPage, MemberPage } from "./community_page.tsx";
 import type { PageDeps } from "./dashboard.tsx";
 import { chatRows, isBotMember, searchMembers } from "./data.ts";
-import { Layout } from "./layout.tsx";
+import { Layout, shown } from "./layout.tsx";
 
 /** The XP form's one-time id, as `MemberPage` writes it. */
 const FORM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -57,7 +57,7 @@ export function communityRoutes(d: PageDeps) {
         d.view(c),
       ]);
       return c.html(
-        <Layout title={chat.title || String(chatId)} view={v}>
+        <Layout title={shown(chat.title) || String(chatId)} view={v}>
           <ChatPage chat={chat} period={period} board={board} q={q} hits={hits} view={v} />
         </Layout>,
       );

@@ -27,6 +27,7 @@ import { JobPage } from "./job_page.tsx";
 import { Incidents, JobsTable } from "./jobs_page.tsx";
 import { Action, Layout, type View } from "./layout.tsx";
 import { outboxRoutes } from "./outbox_routes.tsx";
+import { runOnce } from "./run_once.ts";
 
 export interface DashboardDeps {
   runtime: Runtime;
@@ -165,16 +166,22 @@ export function dashboardRoutes(d: DashboardDeps) {
     }));
     return c.html(
       <Layout title="Jobs" view={v}>
-        <div class="controls">
-          <Action
-            view={v}
-            to="/jobs/pause-all"
-            label="Pause all"
-            confirm="Pause every job on every replica?"
-          />
-          <Action view={v} to="/jobs/resume-all" label="Resume all" />
-        </div>
-        <JobsTable rows={rows} view={v} />
+        {rows.length === 0
+          ? <p class="muted">No jobs: every job is turned off (JOB_&lt;NAME&gt;_ENABLED=false).</p>
+          : (
+            <>
+              <div class="controls">
+                <Action
+                  view={v}
+                  to="/jobs/pause-all"
+                  label="Pause all"
+                  confirm="Pause every job on every replica?"
+                />
+                <Action view={v} to="/jobs/resume-all" label="Resume all" />
+              </div>
+              <JobsTable rows={rows} view={v} />
+            </>
+          )}
         <h2 id="incidents">Open incidents</h2>
         <Incidents items={incidents} view={v} />
       </Layout>,
@@ -226,8 +233,18 @@ export function dashboardRoutes(d: DashboardDeps) {
     const action = c.req.param("action");
     if (action === "run") {
       if (d.runtime.shuttingDown) throw new HttpError(503, `Cannot run ${name}: shutting down`);
-      const id = d.runtime.trigger(name);
-      return done(c, `Queued a run of ${name} (run ${id.slice(0, 8)}).`);
+      const r = await runOnce(
+        d.sql,
+        c.get("form").form,
+        name,
+        () => d.runtime.trigger(name),
+        now(),
+      );
+      if ("replayed" in r) {
+        const first = r.replayed ? ` (run ${r.replayed.slice(0, 8)})` : "";
+        return done(c, `Nothing changed: this Run now was sent already${first}.`);
+      }
+      return done(c, `Queued a run of ${name} (run ${r.queued.slice(0, 8)}).`);
     }
     if (action === "pause") await d.runtime.pause(name);
     else await d.runtime.resume(name);

@@ -135,9 +135,14 @@ export interface MemberHit {
   xp: number;
 }
 
+/** Accented letters and what search reads them as (lower case): "ñúñez" as "nunez". */
+const ACCENTED = "áàâäãåéèêëíìîïóòôöõúùûüñçý";
+const PLAIN = "aaaaaaeeeeiiiiooooouuuuncy";
+
 /**
- * Members of a chat whose name or @username starts with `q` (any case), or whose id is `q`;
- * the highest XP first, at most `limit`.
+ * Members of a chat with a word of their name starting with `q` (any case, accents aside:
+ * "garcia" finds "Ana García"), or whose @username starts with it, or whose id is `q`; the
+ * highest XP first, at most `limit`.
  */
 export async function searchMembers(
   sql: postgres.Sql,
@@ -148,11 +153,14 @@ export async function searchMembers(
   const needle = q.trim().replace(/^@/, "").toLowerCase();
   const pattern = `${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const id = /^\d{1,16}$/.test(needle) ? Number(needle) : null;
+  // The same folding on both sides (a needle typed with its accents matches too).
+  const name = sql`translate(lower(display_name), ${ACCENTED}, ${PLAIN})`;
+  const word = sql`translate(${pattern}::text, ${ACCENTED}, ${PLAIN})`;
   return await sql<MemberHit[]>`
     SELECT user_id AS "userId", display_name AS name, username, level, xp::float8 AS xp
     FROM members
     WHERE chat_id = ${chatId} AND NOT is_bot AND (
-      lower(username) LIKE ${pattern} OR lower(display_name) LIKE ${pattern}
+      lower(username) LIKE ${pattern} OR ${name} LIKE ${word} OR ${name} LIKE '% ' || ${word}
       ${id !== null ? sql`OR user_id = ${id}` : sql``})
     ORDER BY xp DESC, user_id LIMIT ${limit}`;
 }

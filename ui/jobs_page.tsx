@@ -61,7 +61,13 @@ export const LastRun: FC<{ t: TaskView; view: View }> = ({ t, view }) => {
 
 export const JobControls: FC<{ t: TaskView; view: View }> = ({ t, view }) => (
   <div class="controls">
-    <Action view={view} to={`/jobs/${t.name}/run`} label="Run now" name={`Run now: ${t.name}`} />
+    <Action
+      view={view}
+      to={`/jobs/${t.name}/run`}
+      label="Run now"
+      name={`Run now: ${t.name}`}
+      once
+    />
     {t.paused
       ? (
         <Action

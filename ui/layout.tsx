@@ -24,6 +24,15 @@ export interface HealthStrip {
   openIncidents: number;
 }
 
+/** Bidi embeddings, overrides and isolates: one left open turns the rest of the line around. */
+const BIDI = /[\u202A-\u202E\u2066-\u2069]/gu;
+
+/**
+ * A name or title from Telegram as the page shows it: its words without bidi controls (a chat
+ * title is stored as sent; only what the page shows is cleaned).
+ */
+export const shown = (text: string) => text.replace(BIDI, "");
+
 export const Time: FC<{ at: Date | null | undefined; view: View; rel?: boolean }> = (
   { at, view, rel },
 ) =>
@@ -39,15 +48,28 @@ export const Time: FC<{ at: Date | null | undefined; view: View; rel?: boolean }
 export const Num: FC<{ n: number | null | undefined }> = ({ n }) =>
   n === null || n === undefined ? <span class="muted">—</span> : <>{count(n)}</>;
 
-/** A POST form with the CSRF token and where to come back to; nothing when signed out. */
+/**
+ * A POST form with the CSRF token and where to come back to (and with `once`, its one-time id);
+ * nothing when signed out.
+ */
 export const Action: FC<
-  { view: View; to: string; label: string; confirm?: string; danger?: boolean; name?: string }
-> = ({ view, to, label, confirm, danger, name }) =>
+  {
+    view: View;
+    to: string;
+    label: string;
+    confirm?: string;
+    danger?: boolean;
+    name?: string;
+    /** The form gets a one-time id: sent twice, it acts once (Run now). */
+    once?: boolean;
+  }
+> = ({ view, to, label, confirm, danger, name, once }) =>
   view.csrf
     ? (
       <form method="post" action={to} class="inline" data-confirm={confirm}>
         <input type="hidden" name={CSRF_FIELD} value={view.csrf} />
         <input type="hidden" name="back" value={view.path} />
+        {once ? <input type="hidden" name="form" value={crypto.randomUUID()} /> : null}
         <button type="submit" class={danger ? "danger" : ""} aria-label={name}>{label}</button>
       </form>
     )
@@ -90,7 +112,8 @@ const Head: FC<{ title: string; live?: boolean }> = ({ title, live }) => (
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>{`${title} · Warden`}</title>
+    {/* isolated: a right-to-left title does not turn " · Warden" around */}
+    <title>{`\u2068${shown(title)}\u2069 · Warden`}</title>
     <link rel="stylesheet" href="/ui/style.css" />
     {live ? <script src="/ui/app.js" defer></script> : null}
   </head>
@@ -137,7 +160,7 @@ export const Layout: FC<{ title: string; view: View; children?: Child }> = (
       <main id="main" data-live>
         <HealthBar h={view.health} view={view} />
         {view.notice ? <p class="notice" role="status">{view.notice}</p> : null}
-        <h1>{title}</h1>
+        <h1>{shown(title)}</h1>
         {children}
         <p class="muted small">
           Times in {view.zone} (UTC on hover) · page of <Time at={view.now} view={view} />
