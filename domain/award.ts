@@ -71,9 +71,15 @@ export async function awardMessage(
   const award = awardFor(message, amounts);
   const at = new Date(message.date * 1000);
   // An album is one post delivered as one message per photo: it pays (and counts) once.
-  const source = message.media_group_id
+  let source = message.media_group_id
     ? `album:${message.media_group_id}`
     : `msg:${message.message_id}`;
+  // A group already merged into its supergroup: paid there, as the merge keyed its messages.
+  const movedTo = chat.type === "group" ? await movedChat(sql, chat.id) : undefined;
+  if (movedTo !== undefined) {
+    source = `${source}@${chat.id}`;
+    chat = { id: movedTo, type: "supergroup", title: chat.title };
+  }
   const kind = chat.type === "private"
     ? "private"
     : chat.type === "channel"
@@ -112,6 +118,26 @@ export async function awardMessage(
     usernames,
   };
   return await batcherFor(sql, amounts).submit(payload);
+}
+
+/** Per client, the groups known to be merged into a supergroup (a move is never undone). */
+const moves = new WeakMap<postgres.Sql, Map<number, number>>();
+
+/**
+ * The supergroup a (basic) group was merged into (`chat_moves`, see chat_merge.ts), if it was:
+ * one lookup per message of a group not known to have moved (basic groups only; a supergroup
+ * never moves again), none once it is known.
+ */
+async function movedChat(sql: postgres.Sql, chat: number): Promise<number | undefined> {
+  let known = moves.get(sql);
+  if (!known) moves.set(sql, known = new Map());
+  const cached = known.get(chat);
+  if (cached !== undefined) return cached;
+  const [row] = await sql<{ to: string }[]>`
+    SELECT to_chat::text AS to FROM chat_moves WHERE from_chat = ${chat}`;
+  if (!row) return undefined;
+  known.set(chat, Number(row.to));
+  return Number(row.to);
 }
 
 /** One message as `award_message` reads it (db/migrations/0019_ingest.sql). */

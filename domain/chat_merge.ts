@@ -19,8 +19,11 @@ const NOTHING: MergeOutcome = { merged: false, members: 0, ledger: 0, outbox: 0,
  * - members: XP, messages, links and thanks add up; the higher level stays (level-ups takes it
  *   further when the sum allows); the earliest join and latest activity stay;
  * - streaks, lives, badges, thanks cooldowns: the better of the two for the member;
- * - the ledger moves whole, so a balance stays the sum of its ledger; a row whose source the
- *   new chat already used (message ids restart in a supergroup) gets `@<old id>` appended;
+ * - the ledger moves whole, so a balance stays the sum of its ledger; a message's row
+ *   (`msg:<id>`, `album:<id>`) gets `@<old id>` appended (message ids restart in a supergroup),
+ *   as does any other row whose source the new chat already used;
+ * - the move is remembered (`chat_moves`): a message of the old group that arrives later, late or
+ *   delivered again, is paid in the new chat under that same `…@<old id>` source (award.ts);
  * - chat settings the new chat has not set itself (cases on, XP multiplier, no-XP topics,
  *   announcements, language, zone, report chat) follow from the old one;
  * - events, quiz sessions, the admin log, the dilemma cases' votes, arguments, rewards and
@@ -127,7 +130,7 @@ export async function mergeChat(
 
   const ledger = await tx`
     UPDATE xp_ledger l SET chat_id = ${to},
-      source = CASE WHEN EXISTS (
+      source = CASE WHEN l.source ~ '^(msg|album):[^@]*$' OR EXISTS (
         SELECT 1 FROM xp_ledger t
         WHERE t.chat_id = ${to} AND t.user_id = l.user_id AND t.reason = l.reason AND t.source = l.source
       ) THEN l.source || '@' || ${String(from)} ELSE l.source END
@@ -166,6 +169,10 @@ export async function mergeChat(
   const [kept] = await tx<{ n: number }[]>`
     SELECT count(*)::int AS n FROM leaderboard_archive WHERE chat_id = ${from}`;
   await tx`DELETE FROM chats WHERE chat_id = ${from}`;
+  // Remembered: a message of the old group arriving after this is paid here (see award.ts).
+  await tx`
+    INSERT INTO chat_moves (from_chat, to_chat) VALUES (${from}, ${to})
+    ON CONFLICT (from_chat) DO NOTHING`;
   return {
     merged: true,
     members: members.count,

@@ -127,7 +127,7 @@ Deno.test("a group merged into its supergroup: nothing names the old id, balance
   assert.equal(members[0].next_level_xp, level3.min_xp, "the higher level's next step stays");
   const sources = await db.sql`
     SELECT source FROM xp_ledger WHERE chat_id = ${NEW} AND user_id = 9 ORDER BY source`;
-  assert.deepEqual(sources.map((s) => s.source), ["msg:1", `msg:1@${OLD}`, "msg:2"]);
+  assert.deepEqual(sources.map((s) => s.source), ["msg:1", `msg:1@${OLD}`, `msg:2@${OLD}`]);
   const [streak] = await db
     .sql`SELECT current, best FROM streaks WHERE chat_id = ${NEW} AND user_id = 9`;
   assert.deepEqual([streak.current, streak.best], [4, 7]);

@@ -1,0 +1,145 @@
+// Hostile updates on the real webhook: anonymous admins, channels, forwards, migrations, replays.
+import assert from "node:assert/strict";
+import { createLogger } from "../actors/log.ts";
+import { createRegistry } from "../actors/metrics.ts";
+import { createBot } from "../bot/bot.ts";
+import { createApp } from "../routes/app.ts";
+import { runtimeMetrics } from "../routes/metrics.ts";
+import { createReadiness } from "../routes/readiness.ts";
+import { testDatabase, type TestDb } from "./db.ts";
+import { type BotApiDouble, botApiDouble } from "./fakes/bot_api.ts";
+import { serve } from "./fakes/http.ts";
+import { dbRuntime } from "./fakes/runtime.ts";
+import { groupMessage, type Person } from "./fakes/updates.ts";
+
+const XP = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
+const SECRET = "hostile-secret";
+const ana: Person = { id: 11, name: "Ana", username: "ana" };
+const ben: Person = { id: 12, name: "Ben", username: "ben" };
+const t0 = new Date("2026-06-01T10:00:00Z");
+const T = Math.floor(t0.getTime() / 1000);
+
+function app(db: TestDb, api: BotApiDouble) {
+  const logs: string[] = [];
+  const log = createLogger({ level: "debug", write: (line) => logs.push(line) });
+  const r = dbRuntime(db.url, [], { node: "h" });
+  const bot = createBot({
+    token: "123456:TEST",
+    apiRoot: api.apiRoot,
+    sql: db.sql,
+    log,
+    xp: XP,
+    adminUserIds: [],
+    runtime: () => r.runtime,
+  });
+  const readiness = createReadiness({ ping: () => db.sql`SELECT 1`, clock: r.clock });
+  const http = serve(createApp({
+    runtime: r.runtime,
+    readiness,
+    log,
+    metrics: runtimeMetrics(createRegistry(), r.runtime, readiness),
+    webhook: { bot, secretToken: SECRET },
+  }));
+  const post = async (body: unknown) => {
+    const res = await fetch(`${http.base}/telegram/webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: new TextEncoder().encode(JSON.stringify(body)),
+    });
+    await res.body?.cancel();
+    return res.status;
+  };
+  return {
+    post,
+    logs,
+    async [Symbol.asyncDispose]() {
+      await http[Symbol.asyncDispose]();
+      await r[Symbol.asyncDispose]();
+    },
+  };
+}
+
+const members = async (db: TestDb) =>
+  (await db.sql`SELECT chat_id, user_id, xp FROM members ORDER BY chat_id, user_id`).map((m) =>
+    `${m.chat_id}/${m.user_id}:${m.xp}`
+  );
+
+const user = (p: Person) => ({ id: p.id, is_bot: false, first_name: p.name, username: p.username });
+let nextUpdate = 1;
+/** A message in `chat` as the Bot API sends it; `extra` overrides or adds fields. */
+const message = (
+  chat: { id: number; type: string },
+  id: number,
+  from: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) => ({
+  update_id: nextUpdate++,
+  message: {
+    message_id: id,
+    date: T,
+    chat: { ...chat, title: "G" },
+    from,
+    text: "hello",
+    ...extra,
+  },
+});
+const ledgerGaps = (db: TestDb) =>
+  db.sql`
+    SELECT m.chat_id, m.user_id FROM members m
+    WHERE m.xp <> (SELECT coalesce(sum(amount), 0) FROM xp_ledger l
+                   WHERE l.chat_id = m.chat_id AND l.user_id = m.user_id)`;
+
+Deno.test("a group's message that arrives after its upgrade to a supergroup is paid there once, late or delivered again", async () => {
+  await using db = await testDatabase();
+  await using api = botApiDouble({ limits: false });
+  await using a = app(db, api);
+  const group = { id: -300, type: "group" };
+  const supergroup = { id: -1_000_000_300, type: "supergroup" };
+  const first = message(group, 1, user(ana));
+  assert.equal(await a.post(first), 200);
+  const { text: _, ...service } = message(group, 2, user(ana)).message;
+  assert.equal(
+    await a.post({
+      update_id: nextUpdate++,
+      message: { ...service, migrate_to_chat_id: supergroup.id },
+    }),
+    200,
+  );
+  assert.deepEqual(await members(db), [`${supergroup.id}/11:1`]);
+  // the first message again (a new update, as a retry of Telegram's), then one sent before the
+  // upgrade that arrives only now, then the supergroup's own messages 1 (a link: 3 XP) and 3
+  assert.equal(await a.post({ ...first, update_id: nextUpdate++ }), 200);
+  assert.equal(await a.post(message(group, 3, user(ana))), 200);
+  assert.equal(await a.post(message(supergroup, 1, user(ana), { text: "https://x.org" })), 200);
+  assert.equal(await a.post(message(supergroup, 3, user(ana))), 200);
+  assert.deepEqual(
+    await members(db),
+    [`${supergroup.id}/11:6`],
+    "1 + 1 from the group, 3 + 1 here",
+  );
+  assert.equal((await db.sql`SELECT 1 FROM chats WHERE chat_id = ${group.id}`).length, 0);
+  assert.equal((await ledgerGaps(db)).length, 0, "every balance is its ledger");
+});
+
+Deno.test("thanks @username pays the member who holds that name now, not also the one who had it", async () => {
+  await using db = await testDatabase();
+  await using api = botApiDouble({ limits: false });
+  await using a = app(db, api);
+  const chat = { id: -400, type: "supergroup" };
+  const carl: Person = { id: 13, name: "Carl", username: "carl" };
+  assert.equal(await a.post(message(chat, 1, user(ben))), 200);
+  // Ben became @benny without a word since; Carl took @ben and spoke
+  assert.equal(await a.post(message(chat, 2, user({ ...carl, username: "ben" }))), 200);
+  const thanks = { text: "thanks @BEN", entities: [{ type: "mention", offset: 7, length: 4 }] };
+  assert.equal(await a.post(message(chat, 3, user(ana), thanks)), 200);
+  assert.deepEqual(await members(db), [`${chat.id}/11:1`, `${chat.id}/12:1`, `${chat.id}/13:6`]);
+  // and when Ben speaks as @ben again (Carl let it go), the thanks go to Ben alone
+  assert.equal(await a.post(message(chat, 4, user(ben))), 200);
+  const later = {
+    ...message(chat, 5, user(ana), thanks),
+    message: { ...message(chat, 5, user(ana), thanks).message, date: T + 3600 },
+  };
+  assert.equal(await a.post(later), 200);
+  assert.deepEqual(await members(db), [`${chat.id}/11:2`, `${chat.id}/12:7`, `${chat.id}/13:6`]);
+  assert.equal((await ledgerGaps(db)).length, 0, "every balance is its ledger");
+});
