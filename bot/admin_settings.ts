@@ -37,12 +37,8 @@ export const ZONES = [
 /** A pressed button's field and value, as in its callback data `set:<field>:<value>`. */
 export const SETTINGS_BUTTON = /^set:(lang|lvl|mult|cases|quiet|tz|report|topic):(.{1,48})$/;
 
-/** The forum topic a message is in, if any (`/settings` there offers "no XP in this topic"). */
-export function topicOf(
-  message: { message_thread_id?: number; is_topic_message?: boolean } | undefined,
-): number | undefined {
-  return message?.is_topic_message ? message.message_thread_id : undefined;
-}
+/** The forum topic a message is in (`/settings` there offers "no XP in this topic"). */
+export { topicOf } from "../domain/xp_rules.ts";
 
 /** Makes sure the chat has its row (a `/settings` may come before any message was seen). */
 export async function ensureChat(

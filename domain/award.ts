@@ -10,6 +10,7 @@ import {
   repliedMember,
   storableText,
   THANKS_COOLDOWN_MINUTES,
+  topicOf,
   type XpAmounts,
 } from "./xp_rules.ts";
 
@@ -42,7 +43,7 @@ export interface AwardOutcome {
  *
  * Per-chat settings: `chats.xp_multiplier` scales every award of the message (author and
  * thanks) before the cap (`scaledAmount`: whole XP, half up); a message whose
- * `message_thread_id` is in `chats.no_xp_topics` pays 0 to everyone. Either way a message that
+ * forum topic (`topicOf`) is in `chats.no_xp_topics` pays 0 to everyone. Either way a message that
  * pays 0 still counts as activity: its 0-XP ledger rows are written (so a redelivery is still
  * recognised), counters, days active, last activity and the streak move as for any message,
  * and a thank-you is still counted and starts its cooldown.
@@ -104,7 +105,7 @@ export async function awardMessage(
     chat: chat.id,
     title: storableText(chat.title ?? ""),
     kind,
-    thread: message.message_thread_id ?? null,
+    thread: topicOf(message) ?? null,
     source,
     at: at.toISOString(),
     language: from.language_code ?? null,

@@ -115,6 +115,16 @@ export function repliedMember<M extends ReplyLike>(message: M | undefined) {
   return from;
 }
 
+/**
+ * The forum topic a message is in, if any: its `message_thread_id` only when it is a topic
+ * message (outside a forum that id names a reply thread, which is no topic of `no_xp_topics`).
+ */
+export function topicOf(
+  message: { message_thread_id?: number; is_topic_message?: boolean } | undefined,
+): number | undefined {
+  return message?.is_topic_message ? message.message_thread_id : undefined;
+}
+
 /** A message that earns nothing: no author, a bot, Telegram itself, a forwarded channel post. */
 export function earnsNothing(message: MessageLike): boolean {
   const from = message.from;

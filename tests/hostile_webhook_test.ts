@@ -10,7 +10,7 @@ import { testDatabase, type TestDb } from "./db.ts";
 import { type BotApiDouble, botApiDouble } from "./fakes/bot_api.ts";
 import { serve } from "./fakes/http.ts";
 import { dbRuntime } from "./fakes/runtime.ts";
-import { groupMessage, type Person } from "./fakes/updates.ts";
+import type { Person } from "./fakes/updates.ts";
 
 const XP = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
 const SECRET = "hostile-secret";
@@ -142,4 +142,20 @@ Deno.test("thanks @username pays the member who holds that name now, not also th
   assert.equal(await a.post(later), 200);
   assert.deepEqual(await members(db), [`${chat.id}/11:2`, `${chat.id}/12:7`, `${chat.id}/13:6`]);
   assert.equal((await ledgerGaps(db)).length, 0, "every balance is its ledger");
+});
+
+Deno.test("a no-XP topic is a forum topic: a reply thread with the same id outside a forum pays", async () => {
+  await using db = await testDatabase();
+  await using api = botApiDouble({ limits: false });
+  await using a = app(db, api);
+  const chat = { id: -500, type: "supergroup" };
+  assert.equal(await a.post(message(chat, 7, user(ben))), 200);
+  await db.sql`UPDATE chats SET no_xp_topics = '{7}' WHERE chat_id = ${chat.id}`;
+  // a reply to message 7 in a group without topics: Telegram names its reply thread 7
+  const reply = { message_thread_id: 7, reply_to_message: { message_id: 7, date: T, chat } };
+  assert.equal(await a.post(message(chat, 8, user(ana), reply)), 200);
+  // in the forum topic 7 itself nothing is paid
+  const inTopic = { message_thread_id: 7, is_topic_message: true };
+  assert.equal(await a.post(message(chat, 9, user(ben), inTopic)), 200);
+  assert.deepEqual(await members(db), [`${chat.id}/11:1`, `${chat.id}/12:1`]);
 });
