@@ -73,6 +73,9 @@ export async function mergeChat(
     WHERE quiet_chat_id = ${from} AND state IN ('pending', 'sending')`;
   const [old] = await tx`SELECT 1 FROM chats WHERE chat_id = ${from} FOR UPDATE`;
   if (!old) return { ...NOTHING, outbox: outbox.count };
+  // Merging: two streaks combined, none continued; a @username the new chat's member holds stays
+  // theirs (db/migrations/0040).
+  await tx`SELECT set_config('warden.merging', 'on', true)`;
 
   const members = await tx`
     INSERT INTO members (chat_id, user_id, display_name, username, is_bot, started_bot, unreachable,
@@ -94,7 +97,6 @@ export async function mergeChat(
       last_activity_at = GREATEST(members.last_activity_at, EXCLUDED.last_activity_at),
       created_at = LEAST(members.created_at, EXCLUDED.created_at),
       updated_at = now()`;
-  await tx`SELECT set_config('warden.merging', 'on', true)`; // two streaks combined, none continued
   await tx`
     INSERT INTO streaks (chat_id, user_id, current, best, last_activity_at, protections, protected_until)
     SELECT ${to}, user_id, current, best, last_activity_at, protections, protected_until

@@ -159,3 +159,24 @@ Deno.test("a no-XP topic is a forum topic: a reply thread with the same id outsi
   assert.equal(await a.post(message(chat, 9, user(ben), inTopic)), 200);
   assert.deepEqual(await members(db), [`${chat.id}/11:1`, `${chat.id}/12:1`]);
 });
+
+Deno.test("a group merged into its supergroup leaves a @username with the supergroup's member who holds it", async () => {
+  await using db = await testDatabase();
+  await using api = botApiDouble({ limits: false });
+  await using a = app(db, api);
+  const group = { id: -600, type: "group" };
+  const supergroup = { id: -1_000_000_600, type: "supergroup" };
+  const carl: Person = { id: 13, name: "Carl", username: "ben" }; // Ben was @ben in the group
+  assert.equal(await a.post(message(group, 1, user(ben))), 200);
+  assert.equal(await a.post(message(supergroup, 1, user(carl))), 200);
+  const { text: _, ...service } = message(group, 2, user(ana)).message;
+  const upgrade = { ...service, migrate_to_chat_id: supergroup.id };
+  assert.equal(await a.post({ update_id: nextUpdate++, message: upgrade }), 200);
+  const thanks = { text: "thanks @ben", entities: [{ type: "mention", offset: 7, length: 4 }] };
+  assert.equal(await a.post(message(supergroup, 2, user(ana), thanks)), 200);
+  assert.deepEqual(await members(db), [
+    `${supergroup.id}/11:1`,
+    `${supergroup.id}/12:1`,
+    `${supergroup.id}/13:6`,
+  ]);
+});

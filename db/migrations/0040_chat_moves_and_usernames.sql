@@ -10,11 +10,21 @@ CREATE TABLE chat_moves (
 
 -- 2. A @username belongs to one account at a time: when a member is seen with one, another member
 --    of the chat still stored with it (they changed theirs since and have not spoken) loses it,
---    so "thanks @ben" pays the one who is @ben now, not both.
+--    so "thanks @ben" pays the one who is @ben now, not both. A member a chat merge brings in
+--    (`warden.merging`, domain/chat_merge.ts) was seen in the old group, before anyone of the
+--    supergroup: the name stays with the supergroup's member who holds it.
 CREATE FUNCTION members_username_taken() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE members SET username = NULL
-  WHERE chat_id = NEW.chat_id AND lower(username) = lower(NEW.username) AND user_id <> NEW.user_id;
+  IF coalesce(current_setting('warden.merging', true), '') = 'on' THEN
+    UPDATE members SET username = NULL
+    WHERE chat_id = NEW.chat_id AND user_id = NEW.user_id AND EXISTS (
+      SELECT 1 FROM members o WHERE o.chat_id = NEW.chat_id
+        AND lower(o.username) = lower(NEW.username) AND o.user_id <> NEW.user_id);
+  ELSE
+    UPDATE members SET username = NULL
+    WHERE chat_id = NEW.chat_id AND lower(username) = lower(NEW.username)
+      AND user_id <> NEW.user_id;
+  END IF;
   RETURN NULL;
 END $$;
 CREATE TRIGGER members_username_insert AFTER INSERT ON members
