@@ -71,6 +71,11 @@ export async function mergeChat(
   await tx`
     UPDATE outbox SET quiet_chat_id = ${to}
     WHERE quiet_chat_id = ${from} AND state IN ('pending', 'sending')`;
+  // Remembered, even for a group the bot never read: a message of the old group arriving after
+  // this is paid here (see award.ts).
+  await tx`
+    INSERT INTO chat_moves (from_chat, to_chat) VALUES (${from}, ${to})
+    ON CONFLICT (from_chat) DO NOTHING`;
   const [old] = await tx`SELECT 1 FROM chats WHERE chat_id = ${from} FOR UPDATE`;
   if (!old) return { ...NOTHING, outbox: outbox.count };
   // Merging: two streaks combined, none continued; a @username the new chat's member holds stays
@@ -171,10 +176,6 @@ export async function mergeChat(
   const [kept] = await tx<{ n: number }[]>`
     SELECT count(*)::int AS n FROM leaderboard_archive WHERE chat_id = ${from}`;
   await tx`DELETE FROM chats WHERE chat_id = ${from}`;
-  // Remembered: a message of the old group arriving after this is paid here (see award.ts).
-  await tx`
-    INSERT INTO chat_moves (from_chat, to_chat) VALUES (${from}, ${to})
-    ON CONFLICT (from_chat) DO NOTHING`;
   return {
     merged: true,
     members: members.count,

@@ -180,3 +180,16 @@ Deno.test("a group merged into its supergroup leaves a @username with the superg
     `${supergroup.id}/13:6`,
   ]);
 });
+
+Deno.test("a group upgraded before the bot saw a word of it: its late message is paid in the supergroup", async () => {
+  await using db = await testDatabase();
+  await using api = botApiDouble({ limits: false });
+  await using a = app(db, api);
+  const group = { id: -700, type: "group" };
+  const supergroup = { id: -1_000_000_700, type: "supergroup" };
+  const { text: _, ...service } = message(supergroup, 1, user(ana)).message;
+  const upgraded = { ...service, migrate_from_chat_id: group.id };
+  assert.equal(await a.post({ update_id: nextUpdate++, message: upgraded }), 200);
+  assert.equal(await a.post(message(group, 5, user(ana))), 200);
+  assert.deepEqual(await members(db), [`${supergroup.id}/11:1`]);
+});
