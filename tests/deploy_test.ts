@@ -1,46 +1,12 @@
 import assert from "node:assert/strict";
-import { parseAllDocuments } from "yaml";
 import { ConfigError, loadConfig, VARIABLES } from "../config.ts";
 import { DEFAULT_HANG_GRACE_MS, shutdownBudget } from "../actors/shutdown.ts";
+import { type Manifest, manifests, only, ROOT, wardenContainer } from "./deploy_files.ts";
 
 // The packaging (Dockerfile, deploy/*.yaml) read as data and held to what the app does.
 
-const ROOT = new URL("../", import.meta.url);
 const HEALTH_ROUTES = ["/health/liveness", "/health/readiness", "/health"];
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
-
-// deno-lint-ignore no-explicit-any -- manifests are untyped YAML, checked field by field
-type Manifest = Record<string, any>;
-
-async function manifests(): Promise<Array<Manifest & { file: string }>> {
-  const out: Array<Manifest & { file: string }> = [];
-  for await (const entry of Deno.readDir(new URL("deploy/", ROOT))) {
-    if (!entry.isFile || !/\.ya?ml$/.test(entry.name)) continue;
-    const text = await Deno.readTextFile(new URL(`deploy/${entry.name}`, ROOT));
-    for (const doc of parseAllDocuments(text)) {
-      assert.deepEqual(doc.errors.map(String), [], `deploy/${entry.name} does not parse`);
-      const value = doc.toJS();
-      if (value !== null) out.push({ ...value, file: entry.name });
-    }
-  }
-  return out;
-}
-
-async function only(kind: string, name = "warden"): Promise<Manifest> {
-  const found = (await manifests()).filter((m) => m.kind === kind && m.metadata?.name === name);
-  assert.equal(found.length, 1, `expected one ${kind} "${name}" in deploy/, found ${found.length}`);
-  return found[0];
-}
-
-async function wardenContainer() {
-  const deployment = await only("Deployment");
-  const containers: Manifest[] = deployment.spec.template.spec.containers;
-  const container = containers.find((c) => c.name === "warden") ?? containers[0];
-  const port: Manifest | undefined = container.ports?.[0];
-  assert.ok(port, "the container declares its port");
-  const env = new Map<string, Manifest>((container.env ?? []).map((e: Manifest) => [e.name, e]));
-  return { deployment, container, port, env };
-}
 
 /** Whether a probe's or a Service's `port` / `targetPort` names the container port. */
 function isContainerPort(ref: unknown, port: Manifest): boolean {
