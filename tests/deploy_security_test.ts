@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { dockerIgnores, ROOT, wardenContainer } from "./deploy_files.ts";
+
+// What a hardened cluster asks of the pod, and what the image must never carry.
+
+Deno.test("the pod runs locked down: non-root, read-only root, no capabilities, no API token", async () => {
+  const { deployment, container, env } = await wardenContainer();
+  const pod = deployment.spec.template.spec;
+  assert.equal(pod.securityContext?.runAsNonRoot, true);
+  assert.ok(pod.securityContext.runAsUser > 0, "runAsUser is a numeric non-root uid");
+  // Warden never calls the Kubernetes API: the service account's token is only a key to steal.
+  assert.equal(pod.automountServiceAccountToken, false, "automountServiceAccountToken: false");
+  const sc = container.securityContext ?? {};
+  assert.equal(sc.allowPrivilegeEscalation, false);
+  assert.ok(sc.capabilities?.drop?.includes("ALL"), "every capability dropped");
+  // Measured: `deno task start` as a user who can write nothing but DATA_DIR (root, /tmp,
+  // DENO_DIR and /app read-only) starts, serves and stops with exit 0 on either database.
+  assert.equal(sc.readOnlyRootFilesystem, true, "readOnlyRootFilesystem: true");
+  const dataDir = env.get("DATA_DIR")?.value;
+  const mounts: string[] = (container.volumeMounts ?? []).map((m: { mountPath: string }) =>
+    m.mountPath
+  );
+  assert.ok(mounts.includes(dataDir), `DATA_DIR ${dataDir} is a writable mount (${mounts})`);
+});
+
+Deno.test(".dockerignore leaves local secrets out of the image and keeps what it runs", async () => {
+  const ignore = await Deno.readTextFile(new URL(".dockerignore", ROOT));
+  const secrets = [
+    ".env",
+    ".env.local",
+    ".env.production",
+    "deploy/secret.yaml", // a filled-in copy of the example Secret, as the README suggests
+    "deploy/warden-secret.prod.yaml",
+    ".git/config",
+    "data/warden.lock",
+  ];
+  assert.deepEqual(secrets.filter((p) => !dockerIgnores(ignore, p)), [], "sent to the build");
+  const needed = [
+    "main.ts",
+    "cli.ts",
+    "deno.json",
+    "deno.lock",
+    "db/cluster.tar.gz",
+    ".env.example",
+  ];
+  assert.deepEqual(needed.filter((p) => dockerIgnores(ignore, p)), [], "left out of the build");
+});
+
+Deno.test("the .dockerignore reader follows Docker's rules", () => {
+  const rules = "# c\n.env\n.env.*\n!.env.example\ndeploy/\n**/*.log\n";
+  assert.equal(dockerIgnores(rules, ".env.local"), true);
+  assert.equal(dockerIgnores(rules, ".env.example"), false);
+  assert.equal(dockerIgnores(rules, "deploy/a/b.yaml"), true);
+  assert.equal(dockerIgnores(rules, "x/y/run.log"), true);
+  assert.equal(dockerIgnores(rules, "run.log"), true);
+  assert.equal(dockerIgnores(rules, "main.ts"), false);
+  assert.equal(dockerIgnores(rules, "envy"), false);
+});
