@@ -58,17 +58,39 @@ Deno.test("probes ask the app's health routes on the container port", async () =
   );
 });
 
-Deno.test("the grace period outlasts the shutdown timeout and Warden's hard-exit timer", async () => {
-  const { deployment, env } = await wardenContainer();
+/** How long the container's preStop hook holds SIGTERM back, in ms (0 without one). */
+function preStopMs(container: Manifest): number {
+  const hook = container.lifecycle?.preStop;
+  if (!hook) return 0;
+  if (hook.sleep) return Number(hook.sleep.seconds) * 1000;
+  const command: string[] = hook.exec?.command ?? [];
+  assert.equal(command[0], "sleep", `preStop ${JSON.stringify(command)} is a sleep`);
+  assert.equal(command.length, 2, "sleep N, nothing else");
+  return Number(command[1]) * 1000;
+}
+
+Deno.test("a deleted pod keeps serving while the Services and proxies let go of it", async () => {
+  // SIGTERM and the endpoints' removal start together; kube-proxy and ingresses follow a
+  // moment later. Without a pause Warden, with no job running, closes its listener at once and
+  // what they still send it is refused (a webhook delivery, an API call).
+  const { container } = await wardenContainer();
+  const ms = preStopMs(container);
+  assert.ok(ms >= 5_000, `preStop holds SIGTERM back ${ms} ms (≥ 5 s)`);
+});
+
+Deno.test("the grace period outlasts the preStop, the shutdown timeout and Warden's hard-exit timer", async () => {
+  const { deployment, container, env } = await wardenContainer();
   const graceMs = deployment.spec.template.spec.terminationGracePeriodSeconds * 1000;
   const timeoutMs = Number(env.get("SHUTDOWN_TIMEOUT_MS")?.value ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
   assert.ok(Number.isFinite(graceMs), "terminationGracePeriodSeconds is set");
   assert.ok(graceMs > timeoutMs, `grace ${graceMs} ms > SHUTDOWN_TIMEOUT_MS ${timeoutMs}`);
   const { guardMs } = shutdownBudget({ timeoutMs, hangGraceMs: DEFAULT_HANG_GRACE_MS });
-  // A margin: the hard exit's own 2 s slack is no room for a slow node to log and flush.
+  // The grace period counts from the preStop hook, not from SIGTERM. A margin: the hard exit's
+  // own 2 s slack is no room for a slow node to log and flush.
+  const hookMs = preStopMs(container);
   assert.ok(
-    graceMs >= guardMs + 5_000,
-    `grace ${graceMs} ms ≥ the hard exit at ${guardMs} ms + 5 s`,
+    graceMs >= hookMs + guardMs + 5_000,
+    `grace ${graceMs} ms ≥ preStop ${hookMs} ms + the hard exit at ${guardMs} ms + 5 s`,
   );
 });
 
