@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dockerIgnores, ROOT, wardenContainer } from "./deploy_files.ts";
+import { dockerIgnores, manifests, ROOT, wardenContainer } from "./deploy_files.ts";
 
 // What a hardened cluster asks of the pod, and what the image must never carry.
 
@@ -55,4 +55,26 @@ Deno.test("the .dockerignore reader follows Docker's rules", () => {
   assert.equal(dockerIgnores(rules, "run.log"), true);
   assert.equal(dockerIgnores(rules, "main.ts"), false);
   assert.equal(dockerIgnores(rules, "envy"), false);
+});
+
+Deno.test("a node drain or a node's loss never takes every replica at once", async () => {
+  const { deployment } = await wardenContainer();
+  const labels: Record<string, string> = deployment.spec.template.metadata.labels;
+  const selects = (selector: { matchLabels?: Record<string, string> } | undefined) =>
+    Object.keys(selector?.matchLabels ?? {}).length > 0 &&
+    Object.entries(selector!.matchLabels!).every(([k, v]) => labels[k] === v);
+  const pdbs = (await manifests()).filter((m) =>
+    m.kind === "PodDisruptionBudget" && selects(m.spec?.selector)
+  );
+  assert.equal(pdbs.length, 1, "one PodDisruptionBudget selects Warden's pods");
+  const { maxUnavailable, minAvailable } = pdbs[0].spec;
+  const replicas: number = deployment.spec.replicas;
+  const allowed = maxUnavailable ?? replicas - minAvailable;
+  // At least one eviction at a time (a drain can go on), never all of them.
+  assert.ok(allowed >= 1 && allowed < replicas, `${allowed} of ${replicas} may be evicted at once`);
+  const spread = (deployment.spec.template.spec.topologySpreadConstraints ?? []).find((
+    c: { topologyKey: string; labelSelector?: { matchLabels?: Record<string, string> } },
+  ) => c.topologyKey === "kubernetes.io/hostname" && selects(c.labelSelector));
+  assert.ok(spread, "the replicas are spread over nodes");
+  assert.equal(spread.maxSkew, 1);
 });
