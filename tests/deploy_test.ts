@@ -244,3 +244,11 @@ Deno.test("the Dockerfile's CMD runs the start task", async () => {
   });
   assert.ok(runsStart, `CMD ${JSON.stringify(args)} runs \`deno task start\` (${start})`);
 });
+
+Deno.test("Prometheus is told to scrape each pod's /metrics (its figures are per replica)", async () => {
+  const { deployment, port } = await wardenContainer();
+  const notes: Record<string, string> = deployment.spec.template.metadata.annotations ?? {};
+  assert.equal(notes["prometheus.io/scrape"], "true");
+  assert.equal(notes["prometheus.io/path"], "/metrics");
+  assert.equal(Number(notes["prometheus.io/port"]), port.containerPort);
+});
