@@ -8,16 +8,24 @@ export const ROOT = new URL("../", import.meta.url);
 // deno-lint-ignore no-explicit-any -- manifests are untyped YAML, checked field by field
 export type Manifest = Record<string, any>;
 
-/** Every YAML document in deploy/, each with the file it came from; a parse error fails. */
-export async function manifests(): Promise<Array<Manifest & { file: string }>> {
+/**
+ * Every YAML document in `dir` (deploy/ and, with `examples`, deploy/examples/: what
+ * `kubectl apply -f deploy/` does not read), each with its file; a parse error fails.
+ */
+export async function manifests(
+  { examples = true } = {},
+): Promise<Array<Manifest & { file: string }>> {
   const out: Array<Manifest & { file: string }> = [];
-  for await (const entry of Deno.readDir(new URL("deploy/", ROOT))) {
-    if (!entry.isFile || !/\.ya?ml$/.test(entry.name)) continue;
-    const text = await Deno.readTextFile(new URL(`deploy/${entry.name}`, ROOT));
-    for (const doc of parseAllDocuments(text)) {
-      assert.deepEqual(doc.errors.map(String), [], `deploy/${entry.name} does not parse`);
-      const value = doc.toJS();
-      if (value !== null) out.push({ ...value, file: entry.name });
+  for (const dir of examples ? ["deploy/", "deploy/examples/"] : ["deploy/"]) {
+    for await (const entry of Deno.readDir(new URL(dir, ROOT))) {
+      if (!entry.isFile || !/\.(ya?ml|json)$/.test(entry.name)) continue;
+      const file = `${dir}${entry.name}`;
+      const text = await Deno.readTextFile(new URL(file, ROOT));
+      for (const doc of parseAllDocuments(text)) {
+        assert.deepEqual(doc.errors.map(String), [], `${file} does not parse`);
+        const value = doc.toJS();
+        if (value !== null) out.push({ ...value, file });
+      }
     }
   }
   return out;

@@ -78,3 +78,11 @@ Deno.test("a node drain or a node's loss never takes every replica at once", asy
   assert.ok(spread, "the replicas are spread over nodes");
   assert.equal(spread.maxSkew, 1);
 });
+
+Deno.test("kubectl apply -f deploy/ never overwrites the real Secret with the example's", async () => {
+  // The example Secret is named `warden` like the real one: it lives where `apply -f deploy/`
+  // (not recursive) does not look.
+  const applied = await manifests({ examples: false });
+  assert.deepEqual(applied.filter((m) => m.kind === "Secret").map((m) => m.file), []);
+  assert.ok(applied.some((m) => m.kind === "Deployment"), "deploy/ holds the Deployment");
+});
