@@ -252,3 +252,9 @@ Deno.test("Prometheus is told to scrape each pod's /metrics (its figures are per
   assert.equal(notes["prometheus.io/path"], "/metrics");
   assert.equal(Number(notes["prometheus.io/port"]), port.containerPort);
 });
+
+Deno.test("the image's log stream has no terminal colours (Deno colours even when piped)", async () => {
+  // `deno task` prints its "Task start …" line, and Deno its own errors, with ANSI escapes into
+  // the JSON log stream unless NO_COLOR is set.
+  assert.ok(envOf(await finalStage()).get("NO_COLOR"), "ENV NO_COLOR=1");
+});
