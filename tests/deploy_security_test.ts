@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { showValue, VARIABLES } from "../config.ts";
 import { dockerIgnores, manifests, ROOT, wardenContainer } from "./deploy_files.ts";
 
 // What a hardened cluster asks of the pod, and what the image must never carry.
@@ -85,4 +86,16 @@ Deno.test("kubectl apply -f deploy/ never overwrites the real Secret with the ex
   const applied = await manifests({ examples: false });
   assert.deepEqual(applied.filter((m) => m.kind === "Secret").map((m) => m.file), []);
   assert.ok(applied.some((m) => m.kind === "Deployment"), "deploy/ holds the Deployment");
+});
+
+Deno.test("every secret Warden reads comes from the Secret, none is written in the manifest", async () => {
+  const { env } = await wardenContainer();
+  // What Warden itself hides in its problem lines and logs: its secrets.
+  const secrets = VARIABLES.filter((v) => showValue(v, "sample") !== JSON.stringify("sample"));
+  assert.ok(secrets.includes("TELEGRAM_BOT_TOKEN") && secrets.includes("EVM_PRIVATE_KEY"));
+  for (const name of secrets) {
+    const e = env.get(name);
+    assert.ok(e?.valueFrom?.secretKeyRef, `${name} is read from the Secret (secretKeyRef)`);
+    assert.equal(e.value, undefined, `${name} has no value in the manifest`);
+  }
 });
