@@ -18,8 +18,11 @@ RUN deno install --frozen
 COPY --chown=deno:deno . .
 RUN deno cache --frozen main.ts cli.ts
 
+# NO_COLOR: Deno colours its own lines (`deno task`'s "Task start …", its errors) even when they
+# go to a pipe; without it they reach the JSON log stream with ANSI escapes.
 ENV PORT=8080 \
-    DATA_DIR=/app/data
+    DATA_DIR=/app/data \
+    NO_COLOR=1
 EXPOSE 8080
 
 # The image's ENTRYPOINT (tini, then docker-entrypoint.sh) execs this. tini passes SIGTERM to

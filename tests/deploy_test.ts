@@ -1,46 +1,12 @@
 import assert from "node:assert/strict";
-import { parseAllDocuments } from "yaml";
 import { ConfigError, loadConfig, VARIABLES } from "../config.ts";
 import { DEFAULT_HANG_GRACE_MS, shutdownBudget } from "../actors/shutdown.ts";
+import { type Manifest, manifests, only, ROOT, wardenContainer } from "./deploy_files.ts";
 
 // The packaging (Dockerfile, deploy/*.yaml) read as data and held to what the app does.
 
-const ROOT = new URL("../", import.meta.url);
 const HEALTH_ROUTES = ["/health/liveness", "/health/readiness", "/health"];
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
-
-// deno-lint-ignore no-explicit-any -- manifests are untyped YAML, checked field by field
-type Manifest = Record<string, any>;
-
-async function manifests(): Promise<Array<Manifest & { file: string }>> {
-  const out: Array<Manifest & { file: string }> = [];
-  for await (const entry of Deno.readDir(new URL("deploy/", ROOT))) {
-    if (!entry.isFile || !/\.ya?ml$/.test(entry.name)) continue;
-    const text = await Deno.readTextFile(new URL(`deploy/${entry.name}`, ROOT));
-    for (const doc of parseAllDocuments(text)) {
-      assert.deepEqual(doc.errors.map(String), [], `deploy/${entry.name} does not parse`);
-      const value = doc.toJS();
-      if (value !== null) out.push({ ...value, file: entry.name });
-    }
-  }
-  return out;
-}
-
-async function only(kind: string, name = "warden"): Promise<Manifest> {
-  const found = (await manifests()).filter((m) => m.kind === kind && m.metadata?.name === name);
-  assert.equal(found.length, 1, `expected one ${kind} "${name}" in deploy/, found ${found.length}`);
-  return found[0];
-}
-
-async function wardenContainer() {
-  const deployment = await only("Deployment");
-  const containers: Manifest[] = deployment.spec.template.spec.containers;
-  const container = containers.find((c) => c.name === "warden") ?? containers[0];
-  const port: Manifest | undefined = container.ports?.[0];
-  assert.ok(port, "the container declares its port");
-  const env = new Map<string, Manifest>((container.env ?? []).map((e: Manifest) => [e.name, e]));
-  return { deployment, container, port, env };
-}
 
 /** Whether a probe's or a Service's `port` / `targetPort` names the container port. */
 function isContainerPort(ref: unknown, port: Manifest): boolean {
@@ -92,17 +58,39 @@ Deno.test("probes ask the app's health routes on the container port", async () =
   );
 });
 
-Deno.test("the grace period outlasts the shutdown timeout and Warden's hard-exit timer", async () => {
-  const { deployment, env } = await wardenContainer();
+/** How long the container's preStop hook holds SIGTERM back, in ms (0 without one). */
+function preStopMs(container: Manifest): number {
+  const hook = container.lifecycle?.preStop;
+  if (!hook) return 0;
+  if (hook.sleep) return Number(hook.sleep.seconds) * 1000;
+  const command: string[] = hook.exec?.command ?? [];
+  assert.equal(command[0], "sleep", `preStop ${JSON.stringify(command)} is a sleep`);
+  assert.equal(command.length, 2, "sleep N, nothing else");
+  return Number(command[1]) * 1000;
+}
+
+Deno.test("a deleted pod keeps serving while the Services and proxies let go of it", async () => {
+  // SIGTERM and the endpoints' removal start together; kube-proxy and ingresses follow a
+  // moment later. Without a pause Warden, with no job running, closes its listener at once and
+  // what they still send it is refused (a webhook delivery, an API call).
+  const { container } = await wardenContainer();
+  const ms = preStopMs(container);
+  assert.ok(ms >= 5_000, `preStop holds SIGTERM back ${ms} ms (≥ 5 s)`);
+});
+
+Deno.test("the grace period outlasts the preStop, the shutdown timeout and Warden's hard-exit timer", async () => {
+  const { deployment, container, env } = await wardenContainer();
   const graceMs = deployment.spec.template.spec.terminationGracePeriodSeconds * 1000;
   const timeoutMs = Number(env.get("SHUTDOWN_TIMEOUT_MS")?.value ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
   assert.ok(Number.isFinite(graceMs), "terminationGracePeriodSeconds is set");
   assert.ok(graceMs > timeoutMs, `grace ${graceMs} ms > SHUTDOWN_TIMEOUT_MS ${timeoutMs}`);
   const { guardMs } = shutdownBudget({ timeoutMs, hangGraceMs: DEFAULT_HANG_GRACE_MS });
-  // A margin: the hard exit's own 2 s slack is no room for a slow node to log and flush.
+  // The grace period counts from the preStop hook, not from SIGTERM. A margin: the hard exit's
+  // own 2 s slack is no room for a slow node to log and flush.
+  const hookMs = preStopMs(container);
   assert.ok(
-    graceMs >= guardMs + 5_000,
-    `grace ${graceMs} ms ≥ the hard exit at ${guardMs} ms + 5 s`,
+    graceMs >= hookMs + guardMs + 5_000,
+    `grace ${graceMs} ms ≥ preStop ${hookMs} ms + the hard exit at ${guardMs} ms + 5 s`,
   );
 });
 
@@ -125,13 +113,22 @@ Deno.test("the Secret holds documented variables, and the Deployment reads only 
   const keys = Object.keys({ ...secret.stringData, ...secret.data });
   assert.ok(keys.includes("DATABASE_URL"), "replicas need a shared PostgreSQL");
   const documented = await documentedVariables();
+  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+  const secretTable = new Set(
+    [...readme.matchAll(/^ {3}\| `([A-Z][A-Z0-9_]*)` +\| (?:yes|optional) /gm)].map((m) => m[1]),
+  );
   const undocumented = keys.filter((k) => !documented.has(k));
   assert.deepEqual(undocumented, [], "every key of the Secret is documented in README.md");
   for (const e of env.values()) {
     const ref = e.valueFrom?.secretKeyRef;
     if (!ref) continue;
     assert.equal(ref.name, secret.metadata.name, `${e.name} comes from the Secret`);
-    assert.ok(keys.includes(ref.key), `${e.name}: the Secret has a key ${ref.key}`);
+    // A key the example leaves out (one only a feature needs) is optional and in the README's
+    // table of the Secret's keys.
+    assert.ok(
+      keys.includes(ref.key) || (ref.optional && secretTable.has(ref.key)),
+      `${e.name}: the Secret has a key ${ref.key}`,
+    );
   }
   assert.ok(!env.get("DATABASE_URL")?.valueFrom?.secretKeyRef?.optional, "DATABASE_URL required");
   for (const from of container.envFrom ?? []) {
@@ -255,4 +252,18 @@ Deno.test("the Dockerfile's CMD runs the start task", async () => {
     return tail.join(" ") === wanted.join(" ");
   });
   assert.ok(runsStart, `CMD ${JSON.stringify(args)} runs \`deno task start\` (${start})`);
+});
+
+Deno.test("Prometheus is told to scrape each pod's /metrics (its figures are per replica)", async () => {
+  const { deployment, port } = await wardenContainer();
+  const notes: Record<string, string> = deployment.spec.template.metadata.annotations ?? {};
+  assert.equal(notes["prometheus.io/scrape"], "true");
+  assert.equal(notes["prometheus.io/path"], "/metrics");
+  assert.equal(Number(notes["prometheus.io/port"]), port.containerPort);
+});
+
+Deno.test("the image's log stream has no terminal colours (Deno colours even when piped)", async () => {
+  // `deno task` prints its "Task start …" line, and Deno its own errors, with ANSI escapes into
+  // the JSON log stream unless NO_COLOR is set.
+  assert.ok(envOf(await finalStage()).get("NO_COLOR"), "ENV NO_COLOR=1");
 });
