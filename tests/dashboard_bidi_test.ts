@@ -6,11 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { testDatabase } from "./db.ts";
-import { fakeClock } from "./fakes/clock.ts";
 import { community } from "./fakes/community.ts";
-import { signIn } from "./fakes/dashboard_session.ts";
-import { ready, serveApp } from "./fakes/http.ts";
-import { testRuntime } from "./fakes/runtime.ts";
+import { signedInApp } from "./fakes/dashboard_session.ts";
 
 const TOKEN = "dashboard-token-0123456789";
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/u;
@@ -20,13 +17,8 @@ Deno.test("dashboard: bidi controls in a chat title are not shown; the tab title
   const hostile = "\u2069\u202Eevil <b>Club</b>";
   await community(db.sql, { id: -5, title: hostile }, [{ user: 7, name: "Ana" }]);
   await community(db.sql, { id: -6, title: "שלום" }, []);
-  const { runtime } = testRuntime([]);
-  await using http = serveApp(runtime, ready(fakeClock()), {
-    adminToken: TOKEN,
-    sql: db.sql,
-    dashboard: { refreshMs: 0 },
-  });
-  const { cookie } = await signIn(http.base, TOKEN);
+  await using http = await signedInApp(db.sql, TOKEN);
+  const { cookie } = http;
   const get = (path: string) =>
     fetch(http.base + path, { headers: { cookie } }).then((r) => r.text());
 

@@ -6,11 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { testDatabase } from "./db.ts";
-import { fakeClock } from "./fakes/clock.ts";
 import { community } from "./fakes/community.ts";
-import { csrfOf, FORM, signIn } from "./fakes/dashboard_session.ts";
-import { ready, serveApp } from "./fakes/http.ts";
-import { testRuntime } from "./fakes/runtime.ts";
+import { csrfOf, FORM, signedInApp } from "./fakes/dashboard_session.ts";
 
 const TOKEN = "dashboard-token-0123456789";
 const PAGE = "/chats/-5/members/7";
@@ -18,13 +15,8 @@ const PAGE = "/chats/-5/members/7";
 Deno.test("dashboard forms: a field sent twice, or a body that is not a form, is refused by name; nothing moves", async (t) => {
   await using db = await testDatabase();
   await community(db.sql, { id: -5, title: "Club" }, [{ user: 7, xp: 10, name: "Ana" }]);
-  const { runtime } = testRuntime([]);
-  await using http = serveApp(runtime, ready(fakeClock()), {
-    adminToken: TOKEN,
-    sql: db.sql,
-    dashboard: { refreshMs: 0 },
-  });
-  const { cookie } = await signIn(http.base, TOKEN);
+  await using http = await signedInApp(db.sql, TOKEN);
+  const { cookie } = http;
   const csrf = await csrfOf(http.base, cookie, PAGE);
   assert.ok(csrf);
   const balance = async () =>

@@ -5,11 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { testDatabase } from "./db.ts";
-import { fakeClock } from "./fakes/clock.ts";
 import { community } from "./fakes/community.ts";
-import { signIn } from "./fakes/dashboard_session.ts";
-import { ready, serveApp } from "./fakes/http.ts";
-import { testRuntime } from "./fakes/runtime.ts";
+import { signedInApp } from "./fakes/dashboard_session.ts";
 
 const TOKEN = "dashboard-token-0123456789";
 
@@ -22,13 +19,8 @@ Deno.test("member search: any word of the name, accents and case aside; not the 
     { user: 10, xp: 5, name: "100% real_name" },
   ]);
   await db.sql`UPDATE members SET username = 'pepe' WHERE user_id = 9`;
-  const { runtime } = testRuntime([]);
-  await using http = serveApp(runtime, ready(fakeClock()), {
-    adminToken: TOKEN,
-    sql: db.sql,
-    dashboard: { refreshMs: 0 },
-  });
-  const { cookie } = await signIn(http.base, TOKEN);
+  await using http = await signedInApp(db.sql, TOKEN);
+  const { cookie } = http;
   const found = async (q: string) => {
     const page = await fetch(`${http.base}/chats/-5?q=${encodeURIComponent(q)}`, {
       headers: { cookie },

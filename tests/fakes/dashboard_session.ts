@@ -4,7 +4,7 @@ import type { Sql } from "postgres";
 import { createLogger } from "../../actors/log.ts";
 import { dashboardRoutes } from "../../ui/dashboard.tsx";
 import { fakeClock } from "./clock.ts";
-import { ready, serve } from "./http.ts";
+import { ready, serve, serveApp } from "./http.ts";
 import { testRuntime } from "./runtime.ts";
 
 /** A form post's content type. */
@@ -52,4 +52,19 @@ export function serveDashboard(sql: Sql, token: string, deadlineMs: number) {
     }),
   );
   return serve(app);
+}
+
+/**
+ * The whole app on `sql` (no jobs, ready, the dashboard never refreshing itself), served on
+ * loopback and signed in with `token`: the server (`await using` it), its session `cookie` with it.
+ */
+export async function signedInApp(sql: Sql, token: string) {
+  const { runtime } = testRuntime([]);
+  const http = serveApp(runtime, ready(fakeClock()), {
+    adminToken: token,
+    sql,
+    dashboard: { refreshMs: 0 },
+  });
+  const { cookie } = await signIn(http.base, token);
+  return Object.assign(http, { cookie });
 }
