@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type postgres from "postgres";
 import { createLogger } from "../actors/log.ts";
 import type { Runtime } from "../actors/runtime.ts";
 import { createBot } from "../bot/bot.ts";
@@ -10,6 +11,21 @@ import { job, testRuntime } from "./fakes/runtime.ts";
 import { privateMessage } from "./fakes/updates.ts";
 
 const OPERATOR = { id: 1, name: "Ana", username: "ana" };
+
+/** The real bot on `runtime`, with `OPERATOR` as its one operator, initialised. */
+async function operatorBot(sql: postgres.Sql, apiRoot: string, runtime: unknown) {
+  const bot = createBot({
+    token: "123456:TEST",
+    apiRoot,
+    sql,
+    log: createLogger({ level: "silent" }),
+    xp: { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 },
+    adminUserIds: [OPERATOR.id],
+    runtime: () => runtime as Runtime,
+  });
+  await bot.init();
+  return bot;
+}
 
 Deno.test("an operator's /run, /pause and /resume that the runtime cannot do are answered with why, never silence", async () => {
   await using db = await testDatabase();
@@ -24,16 +40,7 @@ Deno.test("an operator's /run, /pause and /resume that the runtime cannot do are
   const spec = job({ name: "level-ups", run: () => Promise.resolve() });
   const { runtime } = testRuntime([spec], { store, clock });
   runtime.start();
-  const bot = createBot({
-    token: "123456:TEST",
-    apiRoot: api.apiRoot,
-    sql: db.sql,
-    log: createLogger({ level: "silent" }),
-    xp: { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 },
-    adminUserIds: [OPERATOR.id],
-    runtime: () => runtime as Runtime,
-  });
-  await bot.init();
+  const bot = await operatorBot(db.sql, api.apiRoot, runtime);
   let id = 0;
   const say = async (text: string) => {
     const before = api.sent.length;
@@ -62,16 +69,7 @@ Deno.test("an unknown job name is quoted back cut short: a pasted wall of text s
   const clock = fakeClock("2026-05-01T00:00:00Z");
   const spec = job({ name: "level-ups", run: () => Promise.resolve() });
   const { runtime } = testRuntime([spec], { store: memoryRunStore(clock), clock });
-  const bot = createBot({
-    token: "123456:TEST",
-    apiRoot: api.apiRoot,
-    sql: db.sql,
-    log: createLogger({ level: "silent" }),
-    xp: { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 },
-    adminUserIds: [OPERATOR.id],
-    runtime: () => runtime as Runtime,
-  });
-  await bot.init();
+  const bot = await operatorBot(db.sql, api.apiRoot, runtime);
   for (const [i, verb] of ["run", "pause", "resume"].entries()) {
     const text = `/${verb} ${"x".repeat(5_000)}`;
     const update = privateMessage({ from: OPERATOR, text, messageId: i + 1, date: new Date() });
