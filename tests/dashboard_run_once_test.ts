@@ -8,7 +8,7 @@ import { retentionJob } from "../domain/retention.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { runJob } from "./fakes/community.ts";
-import { FORM, signIn } from "./fakes/dashboard_session.ts";
+import { postForm, signIn } from "./fakes/dashboard_session.ts";
 import { ready, serveApp } from "./fakes/http.ts";
 import { dbRuntime, gate, job } from "./fakes/runtime.ts";
 
@@ -28,12 +28,7 @@ async function runForm(base: string, cookie: string, name: string) {
 }
 
 async function post(base: string, cookie: string, path: string, fields: Record<string, string>) {
-  const res = await fetch(base + path, {
-    method: "POST",
-    headers: { ...FORM, cookie },
-    body: new URLSearchParams(fields),
-    redirect: "manual",
-  });
+  const res = await postForm(base, cookie, path, fields);
   const text = await res.text();
   const set = res.headers.get("set-cookie") ?? "";
   return {

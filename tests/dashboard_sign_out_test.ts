@@ -9,7 +9,7 @@ import { retentionJob } from "../domain/retention.ts";
 import { testDatabase } from "./db.ts";
 import { fakeClock } from "./fakes/clock.ts";
 import { community, runJob } from "./fakes/community.ts";
-import { FORM, serveDashboard, signIn as postSignIn } from "./fakes/dashboard_session.ts";
+import { FORM, postForm, serveDashboard, signIn as postSignIn } from "./fakes/dashboard_session.ts";
 import { ready, serveApp } from "./fakes/http.ts";
 import { dbRuntime } from "./fakes/runtime.ts";
 
@@ -34,12 +34,7 @@ function csrfOf(html: string): string {
 }
 
 async function post(base: string, cookie: string, path: string, fields: Record<string, string>) {
-  const res = await fetch(base + path, {
-    method: "POST",
-    headers: { ...FORM, cookie },
-    body: new URLSearchParams(fields),
-    redirect: "manual",
-  });
+  const res = await postForm(base, cookie, path, fields);
   await res.body?.cancel();
   return res;
 }

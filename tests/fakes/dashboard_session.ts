@@ -68,3 +68,18 @@ export async function signedInApp(sql: Sql, token: string) {
   const { cookie } = await signIn(http.base, token);
   return Object.assign(http, { cookie });
 }
+
+/** Posts `fields` as a form to `path` with the session `cookie`, not following a redirect. */
+export function postForm(
+  base: string,
+  cookie: string,
+  path: string,
+  fields: Record<string, string>,
+): Promise<Response> {
+  return fetch(base + path, {
+    method: "POST",
+    headers: { ...FORM, cookie },
+    body: new URLSearchParams(fields),
+    redirect: "manual",
+  });
+}
