@@ -1,61 +1,23 @@
 // Hostile updates on the real webhook: anonymous admins, channels, forwards, migrations, replays.
 import assert from "node:assert/strict";
-import { createLogger } from "../actors/log.ts";
-import { createRegistry } from "../actors/metrics.ts";
-import { createBot } from "../bot/bot.ts";
-import { createApp } from "../routes/app.ts";
-import { runtimeMetrics } from "../routes/metrics.ts";
-import { createReadiness } from "../routes/readiness.ts";
 import { testDatabase, type TestDb } from "./db.ts";
 import { type BotApiDouble, botApiDouble } from "./fakes/bot_api.ts";
-import { serve } from "./fakes/http.ts";
-import { dbRuntime } from "./fakes/runtime.ts";
 import type { Person } from "./fakes/updates.ts";
+import { webhookApp } from "./fakes/webhook_app.ts";
 
-const XP = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
 const SECRET = "hostile-secret";
 const ana: Person = { id: 11, name: "Ana", username: "ana" };
 const ben: Person = { id: 12, name: "Ben", username: "ben" };
 const t0 = new Date("2026-06-01T10:00:00Z");
 const T = Math.floor(t0.getTime() / 1000);
 
+/** The app with its webhook; `post` answers the status alone. */
 function app(db: TestDb, api: BotApiDouble) {
-  const logs: string[] = [];
-  const log = createLogger({ level: "debug", write: (line) => logs.push(line) });
-  const r = dbRuntime(db.url, [], { node: "h" });
-  const bot = createBot({
-    token: "123456:TEST",
-    apiRoot: api.apiRoot,
-    sql: db.sql,
-    log,
-    xp: XP,
-    adminUserIds: [],
-    runtime: () => r.runtime,
-  });
-  const readiness = createReadiness({ ping: () => db.sql`SELECT 1`, clock: r.clock });
-  const http = serve(createApp({
-    runtime: r.runtime,
-    readiness,
-    log,
-    metrics: runtimeMetrics(createRegistry(), r.runtime, readiness),
-    webhook: { bot, secretToken: SECRET },
-  }));
-  const post = async (body: unknown) => {
-    const res = await fetch(`${http.base}/telegram/webhook`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
-      body: new TextEncoder().encode(JSON.stringify(body)),
-    });
-    await res.body?.cancel();
-    return res.status;
-  };
+  const w = webhookApp(db, api, { secret: SECRET, secretToken: SECRET, node: "h" });
   return {
-    post,
-    logs,
-    async [Symbol.asyncDispose]() {
-      await http[Symbol.asyncDispose]();
-      await r[Symbol.asyncDispose]();
-    },
+    post: async (body: unknown) => (await w.post(body)).status,
+    logs: w.logs,
+    [Symbol.asyncDispose]: () => w[Symbol.asyncDispose](),
   };
 }
 

@@ -17,10 +17,10 @@ import { fakeClock } from "./fakes/clock.ts";
 import { serve } from "./fakes/http.ts";
 import { dbRuntime } from "./fakes/runtime.ts";
 import { tcpProxy } from "./fakes/tcp_proxy.ts";
+import { webhookApp as testWebhookApp, XP } from "./fakes/webhook_app.ts";
 import { groupMessage, privateMessage } from "./fakes/updates.ts";
 import { MALFORMED } from "./fixtures/malformed_updates.ts";
 
-const XP = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
 const SECRET = "webhook-secret-123";
 const ADMIN = 77;
 const ana = { id: 11, name: "Ana", username: "ana" };
@@ -31,60 +31,18 @@ const t0 = new Date("2026-06-01T10:00:00Z");
  * The app with its webhook, a bot on the Bot API double and a runtime with `level-ups`
  * (so `/pause level-ups` has something to pause). `sql` is the bot's database client.
  */
-function webhookApp(
+const webhookApp = (
   db: TestDb,
   api: BotApiDouble,
   o: { secretToken?: string; sql?: postgres.Sql } = {},
-) {
-  const logs: string[] = [];
-  const log = createLogger({ level: "debug", write: (line) => logs.push(line) });
-  const r = dbRuntime(db.url, [levelUpsJob({ batchSize: 100, notify: false })], { node: "w" });
-  r.runtime.start();
-  const bot = createBot({
-    token: "123456:TEST",
-    apiRoot: api.apiRoot,
-    sql: o.sql ?? db.sql,
-    log,
-    xp: XP,
+) =>
+  testWebhookApp(db, api, {
+    secret: SECRET,
+    secretToken: o.secretToken,
+    sql: o.sql,
     adminUserIds: [ADMIN],
-    runtime: () => r.runtime,
+    jobs: [levelUpsJob({ batchSize: 100, notify: false })],
   });
-  const readiness = createReadiness({ ping: () => db.sql`SELECT 1`, clock: r.clock });
-  const http = serve(createApp({
-    runtime: r.runtime,
-    readiness,
-    log,
-    metrics: runtimeMetrics(createRegistry(), r.runtime, readiness),
-    webhook: { bot, secretToken: o.secretToken },
-  }));
-  /** Posts `body` with the secret and a Content-Type (`null`: without the header). */
-  const post = async (
-    body: unknown,
-    secret: string | null = SECRET,
-    type: string | null = "application/json",
-  ) => {
-    const res = await fetch(`${http.base}/telegram/webhook`, {
-      method: "POST",
-      headers: {
-        ...(type === null ? {} : { "content-type": type }),
-        ...(secret === null ? {} : { "x-telegram-bot-api-secret-token": secret }),
-      },
-      // bytes: fetch gives a string body "text/plain;charset=UTF-8" of its own
-      body: new TextEncoder().encode(typeof body === "string" ? body : JSON.stringify(body)),
-    });
-    const text = await res.text();
-    return { status: res.status, type: res.headers.get("content-type") ?? "", text };
-  };
-  return {
-    post,
-    logs,
-    runtime: r.runtime,
-    async [Symbol.asyncDispose]() {
-      await http[Symbol.asyncDispose]();
-      await r[Symbol.asyncDispose]();
-    },
-  };
-}
 
 const xpOf = async (db: TestDb, user: number) =>
   (await db.sql`SELECT xp FROM members WHERE user_id = ${user}`).map((m) => m.xp);
