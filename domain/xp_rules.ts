@@ -175,15 +175,29 @@ const THANKS = new RegExp(
   }`,
   "giu",
 );
-const NEGATED = new RegExp(
-  `(?:^|[^\\p{L}\\p{N}_])(?:${THANKS_NEGATIONS.join("|")})[\\s,.!:;…-]*$`,
-  "iu",
-);
+const SEPARATOR = /[\s,.!:;…-]/u; // every one a single UTF-16 unit
+const WORD_END = /[\p{L}\p{N}_]$/u;
+
+/**
+ * Whether a negation ends right before `at` in `text`, separators (`no, thanks`) between: a
+ * listed negation, as a whole word. Only the text just before `at` is read, back to the first
+ * character that is no separator, so a message of many thanks words is read once, not once per
+ * word from its start (4,096 characters of "нет спасибо " took ≈12 ms so).
+ */
+function negatedAt(text: string, at: number): boolean {
+  let end = at;
+  while (end > 0 && SEPARATOR.test(text[end - 1])) end--;
+  return THANKS_NEGATIONS.some((word) => {
+    const start = end - word.length;
+    return start >= 0 && text.slice(start, end).toLowerCase() === word &&
+      !WORD_END.test(text.slice(Math.max(0, start - 2), start));
+  });
+}
 
 /** Whether the text says thank you: a listed word or 🙏 not right after a negation. */
 export function saysThanks(text: string): boolean {
   for (const m of text.matchAll(THANKS)) {
-    if (!NEGATED.test(text.slice(0, m.index))) return true;
+    if (!negatedAt(text, m.index)) return true;
   }
   return false;
 }

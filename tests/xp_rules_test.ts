@@ -7,8 +7,10 @@ import {
   isServiceMessage,
   saysThanks,
   SERVICE_FIELDS,
+  THANKS_NEGATIONS,
   THANKS_WORDS,
 } from "../domain/xp_rules.ts";
+import { prng } from "./fakes/prng.ts";
 
 const XP = { perMessage: 1, perLink: 3, perThanks: 5, maxPerMinute: 10 };
 
@@ -44,6 +46,51 @@ Deno.test("a negated thanks, or a thanks word inside another word, is not a than
     assert.equal(saysThanks(text), false, text);
   }
   assert.ok(saysThanks("no thanks needed… but thank you anyway"), "a later plain thanks counts");
+});
+
+Deno.test("saysThanks reads negations as the whole-prefix pattern did, on 3,000 random texts", () => {
+  // The earlier reading: the whole text before each thanks word against one pattern (quadratic
+  // in the number of thanks words); the rule it states is the reference.
+  const negated = new RegExp(
+    `(?:^|[^\\p{L}\\p{N}_])(?:${THANKS_NEGATIONS.join("|")})[\\s,.!:;…-]*$`,
+    "iu",
+  );
+  const thanks = /(?<![\p{L}\p{N}_])(?:thanks|gracias|спасибо)(?![\p{L}\p{N}_])|🙏/giu;
+  const reference = (text: string) =>
+    [...text.matchAll(thanks)].some((m) => !negated.test(text.slice(0, m.index)));
+  const pieces = [
+    "no",
+    "No",
+    "NOPE",
+    "nah",
+    "нет",
+    "НЕ",
+    "не",
+    "ano",
+    "xno",
+    "😀no",
+    "_",
+    "1",
+    " ",
+    ",",
+    "…",
+    "-",
+    "\u00a0",
+    "!",
+    "thanks",
+    "gracias",
+    "Спасибо",
+    "🙏",
+    "a",
+    "😀",
+  ];
+  const random = prng(7);
+  for (let i = 0; i < 3_000; i++) {
+    const n = 1 + Math.floor(random() * 8);
+    const text = Array.from({ length: n }, () => pieces[Math.floor(random() * pieces.length)])
+      .join("");
+    assert.equal(saysThanks(text), reference(text), JSON.stringify(text));
+  }
 });
 
 Deno.test("awardFor: a negated thanks thanks nobody", () => {
