@@ -5,7 +5,7 @@
  * argument quoted back (`quoted`, cut so a long one keeps the answer short).
  */
 import type { Period } from "../domain/boards.ts";
-import { clipped } from "../domain/one_line.ts";
+import { ellipsized } from "../domain/one_line.ts";
 
 /** The words `/top` reads for each period, case and accents aside ("día", "Histórica"). */
 const PERIOD_WORDS: Record<Period, readonly string[]> = {
@@ -34,6 +34,5 @@ export function caseNumber(arg: string): number | null {
 
 /** An argument as an answer quotes it back: at most 32 characters, never half an emoji. */
 export function quoted(arg: string): string {
-  const text = arg.trim();
-  return [...text].length > 32 ? `${clipped(text, 31)}…` : text;
+  return ellipsized(arg.trim(), 31, 32);
 }

@@ -42,3 +42,13 @@ export function controlCharacter(text: string): string | null {
 export function clipped(text: string, max: number): string {
   return Array.from(text).slice(0, max).join("");
 }
+
+/**
+ * `text` when it has at most `over` characters, else its first `keep` and "…": a quoted input
+ * keeps an answer short (code points, as `clipped`).
+ *
+ * @example ellipsized("abcdef", 3) // "abc…"
+ */
+export function ellipsized(text: string, keep: number, over = keep): string {
+  return Array.from(text).length > over ? `${clipped(text, keep)}…` : text;
+}

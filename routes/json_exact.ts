@@ -1,3 +1,5 @@
+import { ellipsized } from "../domain/one_line.ts";
+
 /**
  * What `JSON.parse` reads otherwise than it was sent, in a text it has already parsed: a key
  * given twice (the last one wins, quietly), half a surrogate pair (`"\ud800"`: no text, and
@@ -74,8 +76,7 @@ function halfPair(text: string): string {
 
 /** `text`, its first 60 characters and … when longer: a message never echoes a whole body. */
 export function shown(text: string): string {
-  const chars = [...text];
-  return chars.length > 60 ? `${chars.slice(0, 60).join("")}…` : text;
+  return ellipsized(text, 60);
 }
 
 /** The index just past the string literal that opens at `start` (a valid one). */
